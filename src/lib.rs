@@ -1,0 +1,17 @@
+//! ao — an agent orchestrator: spawns AI coding agents in isolated workspaces and tmux
+//! sessions, keeps them moving (CI failures, reviews, conflicts go back to the agent) and
+//! notifies the human only when judgment is needed. A synchronous, stateless CLI with
+//! flat-file state; `ao tick` (cron / systemd timer) does one observe-and-react pass.
+//!
+//! Dependencies flow one way: `cli → tick → lifecycle / plugins → store / sys`. Nothing
+//! below `cli` prints or knows about clap; `lifecycle` does no I/O.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod lifecycle;
+pub mod model;
+pub mod plugins;
+pub mod store;
+pub mod sys;

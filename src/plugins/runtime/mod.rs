@@ -1,0 +1,124 @@
+//! Runtime slot: where an agent runs (tmux session, detached process). A runtime starts,
+//! probes in batch, captures output, delivers text, and destroys.
+
+mod process;
+mod tmux;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+use std::path::PathBuf;
+
+pub use process::ProcessRuntime;
+pub use tmux::TmuxRuntime;
+
+use super::PluginError;
+use crate::model::RuntimeHandle;
+
+/// Built-in runtime names.
+pub const BUILTIN: &[&str] = &["tmux", "process"];
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct LaunchSpec {
+    /// Name of the runtime instance (the session id; tmux session name).
+    pub name: String,
+    /// Working directory.
+    pub cwd: PathBuf,
+    /// Program and arguments (never passed through a shell by ao).
+    pub argv: Vec<String>,
+    /// Environment added for the agent.
+    pub env: BTreeMap<String, String>,
+    /// Directory for runtime files (process log).
+    pub state_dir: PathBuf,
+}
+
+/// One runtime's liveness as seen by a batched probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// The runtime exists (tmux session / process).
+    pub exists: bool,
+    /// The agent process inside has exited (pane dead, or only a shell left).
+    pub agent_exited: bool,
+    /// Pid of the pane / process.
+    pub pid: Option<u32>,
+    /// Foreground command name in the pane.
+    pub command: String,
+    /// Epoch seconds of the last output, when the runtime tracks it.
+    pub activity_time: Option<i64>,
+    /// Exit status of the agent, when known.
+    pub exit_status: Option<i32>,
+}
+
+/// Outcome of delivering a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Submitted and confirmed (text left the input line).
+    Delivered,
+    /// Submitted, but confirmation failed after bounded retries.
+    Unconfirmed,
+}
+
+/// How to submit pasted text.
+#[derive(Debug, Clone)]
+pub struct SubmitPolicy {
+    /// Key sent to submit (tmux key name), e.g. `Enter`.
+    pub key: String,
+    /// Extra Enter attempts when the text still sits in the input line.
+    pub retries: u32,
+    /// Pause between paste and submit, milliseconds.
+    pub settle_ms: u64,
+}
+
+impl Default for SubmitPolicy {
+    fn default() -> Self {
+        Self { key: "Enter".into(), retries: 3, settle_ms: 150 }
+    }
+}
+
+/// A place where an agent runs.
+pub trait Runtime: Send + Sync + Debug {
+    /// Plugin name, persisted in `RuntimeHandle::plugin`.
+    fn name(&self) -> &'static str;
+
+    /// Starts `spec.argv` in `spec.cwd` with `spec.env`. Fails if an instance with
+    /// `spec.name` already exists. The instance stays observable after the agent exits
+    /// (so `probe` can report `agent_exited`).
+    fn create(&self, spec: &LaunchSpec) -> Result<RuntimeHandle, PluginError>;
+
+    /// Stops the instance and everything in it. Idempotent: Ok when already gone.
+    fn destroy(&self, handle: &RuntimeHandle) -> Result<(), PluginError>;
+
+    /// Probes all `handles` in one batch (one subprocess for tmux). Returns a probe for
+    /// every handle target; an absent runtime has `exists == false`. An `Err` means the
+    /// probe itself failed and says nothing about the sessions.
+    fn probe(&self, handles: &[&RuntimeHandle]) -> Result<BTreeMap<String, Probe>, PluginError>;
+
+    /// The last `lines` lines of output as plain text (escape sequences stripped).
+    fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError>;
+
+    /// Delivers already-sanitised `text` and submits it per `policy`, confirming
+    /// submission with bounded retries. Never interprets the text as commands or key names.
+    fn deliver(
+        &self,
+        handle: &RuntimeHandle,
+        text: &str,
+        policy: &SubmitPolicy,
+    ) -> Result<Delivery, PluginError>;
+
+    /// Argument vector a person runs to attach, or `None` when not attachable.
+    fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>>;
+}
+
+/// Creates the runtime `name`. `tmux_socket` selects a private tmux server (`-L`).
+pub fn create(name: &str, tmux_socket: Option<&str>) -> Result<Box<dyn Runtime>, PluginError> {
+    match name {
+        "tmux" => Ok(Box::new(TmuxRuntime::new(tmux_socket))),
+        "process" => Ok(Box::new(ProcessRuntime)),
+        other => Err(super::unknown("runtime", other, BUILTIN)),
+    }
+}
+
+/// Targets of the given handles, for filtering batched probe output.
+pub fn targets(handles: &[&RuntimeHandle]) -> BTreeSet<String> {
+    handles.iter().map(|h| h.target.clone()).collect()
+}

@@ -1,0 +1,135 @@
+//! `tmux` runtime (default): one tmux session per ao session, named after the session id,
+//! the agent exec'd directly in the pane with `remain-on-exit` so a crashed agent leaves a
+//! dead pane to detect. Probing is one `list-panes -a` for all sessions.
+
+use std::collections::BTreeMap;
+
+use super::{Delivery, LaunchSpec, Probe, Runtime, SubmitPolicy};
+use crate::model::RuntimeHandle;
+use crate::plugins::PluginError;
+use crate::sys::text::strip_control;
+use crate::sys::tmux::Tmux;
+
+/// Shells: when one is the pane's foreground command, the agent is not running.
+const SHELLS: &[&str] = &["bash", "sh", "zsh", "fish", "dash", "ksh"];
+
+/// The tmux runtime.
+#[derive(Debug)]
+pub struct TmuxRuntime {
+    tmux: Tmux,
+}
+
+impl TmuxRuntime {
+    /// On the server `socket` (`-L`), or the default server.
+    pub fn new(socket: Option<&str>) -> Self {
+        Self { tmux: Tmux::new(socket) }
+    }
+}
+
+impl Runtime for TmuxRuntime {
+    fn name(&self) -> &'static str {
+        "tmux"
+    }
+
+    fn create(&self, spec: &LaunchSpec) -> Result<RuntimeHandle, PluginError> {
+        if self.tmux.has_session(&spec.name)? {
+            return Err(PluginError::Refused(format!(
+                "a tmux session named `{}` already exists; kill it or restore the ao session",
+                spec.name
+            )));
+        }
+        self.tmux.new_session(&spec.name, &spec.cwd, &spec.env, &spec.argv)?;
+        let pid = self
+            .tmux
+            .list_panes()?
+            .into_iter()
+            .find(|p| p.session == spec.name)
+            .and_then(|p| p.pid);
+        Ok(RuntimeHandle {
+            plugin: "tmux".into(),
+            target: spec.name.clone(),
+            pid,
+            pid_start: None,
+            log: None,
+        })
+    }
+
+    fn destroy(&self, handle: &RuntimeHandle) -> Result<(), PluginError> {
+        self.tmux.kill_session(&handle.target)?;
+        Ok(())
+    }
+
+    fn probe(&self, handles: &[&RuntimeHandle]) -> Result<BTreeMap<String, Probe>, PluginError> {
+        let panes = self.tmux.list_panes()?;
+        let mut out = BTreeMap::new();
+        for h in handles {
+            let probe = match panes.iter().find(|p| p.session == h.target) {
+                Some(p) => Probe {
+                    exists: true,
+                    agent_exited: p.dead || SHELLS.contains(&p.command.as_str()),
+                    pid: p.pid,
+                    command: p.command.clone(),
+                    activity_time: p.activity,
+                    exit_status: p.dead_status,
+                },
+                None => Probe {
+                    exists: false,
+                    agent_exited: true,
+                    pid: None,
+                    command: String::new(),
+                    activity_time: None,
+                    exit_status: None,
+                },
+            };
+            out.insert(h.target.clone(), probe);
+        }
+        Ok(out)
+    }
+
+    fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError> {
+        match self.tmux.capture(&handle.target, lines) {
+            Ok(s) => Ok(strip_control(&s)),
+            Err(e) if e.stderr().contains("can't find") => {
+                Err(PluginError::NotFound(format!("tmux session `{}` is gone", handle.target)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn deliver(
+        &self,
+        handle: &RuntimeHandle,
+        text: &str,
+        policy: &SubmitPolicy,
+    ) -> Result<Delivery, PluginError> {
+        let buffer = format!(
+            "ao-{}-{}-{}",
+            handle.target,
+            std::process::id(),
+            jiff::Timestamp::now().as_nanosecond()
+        );
+        self.tmux.paste(&handle.target, &buffer, text)?;
+        std::thread::sleep(std::time::Duration::from_millis(policy.settle_ms));
+        self.tmux.send_key(&handle.target, &policy.key)?;
+        // Confirm: the tail of the text must no longer sit on the cursor line.
+        let probe: String = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+        if probe.is_empty() {
+            return Ok(Delivery::Delivered);
+        }
+        for attempt in 0..=policy.retries {
+            std::thread::sleep(std::time::Duration::from_millis(policy.settle_ms));
+            let line = self.tmux.cursor_line(&handle.target).unwrap_or_default();
+            if !line.contains(&probe) {
+                return Ok(Delivery::Delivered);
+            }
+            if attempt < policy.retries {
+                self.tmux.send_key(&handle.target, &policy.key)?;
+            }
+        }
+        Ok(Delivery::Unconfirmed)
+    }
+
+    fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>> {
+        Some(self.tmux.attach_argv(&handle.target))
+    }
+}

@@ -1,0 +1,79 @@
+//! SCM slot: pull requests, CI and reviews (GitHub), or the `local` stand-in where a
+//! session's branch in the project's own repository is its PR.
+
+mod local;
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::path::Path;
+
+pub use local::LocalScm;
+
+use super::PluginError;
+use crate::config::ProjectConfig;
+use crate::model::{PrFacts, SessionId, SessionRecord};
+
+/// Built-in SCM names.
+pub const BUILTIN: &[&str] = &["local"];
+
+/// What an SCM operation needs besides the sessions.
+#[derive(Debug, Clone)]
+pub struct ScmContext<'a> {
+    /// Project id.
+    pub project_id: &'a str,
+    /// Project config.
+    pub project: &'a ProjectConfig,
+    /// The project's checkout.
+    pub repo: &'a Path,
+    /// Default branch.
+    pub default_branch: &'a str,
+    /// ao's data dir (caches, check results, backoff).
+    pub data_dir: &'a Path,
+    /// Current time.
+    pub now: jiff::Timestamp,
+    /// Observe without side effects (no checks started, no cache writes).
+    pub dry_run: bool,
+}
+
+/// Result of a merge attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// Merged; the merge commit sha.
+    Merged(String),
+    /// Not merged because the head moved since approval (GitHub 409); re-evaluate.
+    HeadMoved,
+    /// Not merged, with the reason (conflict, blocked by branch protection).
+    Refused(String),
+}
+
+/// A source code platform.
+pub trait Scm: Send + Sync + Debug {
+    /// Plugin name.
+    fn name(&self) -> &'static str;
+
+    /// Observes the PRs of all `sessions` of one project in as few calls as possible
+    /// (GitHub: one GraphQL query per ≤50 PRs). Sessions without a PR are absent from the
+    /// result. Never waits for CI.
+    fn observe(
+        &self,
+        ctx: &ScmContext<'_>,
+        sessions: &[&SessionRecord],
+    ) -> Result<BTreeMap<SessionId, PrFacts>, PluginError>;
+
+    /// Merges the session's PR with `method`, pinned to `pr.head_sha`.
+    fn merge(
+        &self,
+        ctx: &ScmContext<'_>,
+        session: &SessionRecord,
+        pr: &PrFacts,
+        method: &str,
+    ) -> Result<MergeOutcome, PluginError>;
+}
+
+/// Creates the SCM for a project.
+pub fn create(project: &ProjectConfig) -> Result<Box<dyn Scm>, PluginError> {
+    match project.scm_name() {
+        "local" => Ok(Box::new(LocalScm)),
+        other => Err(super::unknown("scm", other, BUILTIN)),
+    }
+}

@@ -1,0 +1,196 @@
+//! The append-only event log `events.jsonl` (G5, G6): one JSON object per line, one
+//! `write` per line under `locks/events.lock`. A writer that finds an unterminated last
+//! line (a crash mid-write) terminates it before appending; a reader skips unterminated or
+//! unparsable lines and counts them. Rotation renames under the lock.
+
+use std::fs::OpenOptions;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::lock::FileLock;
+
+/// Event format version.
+pub const EVENT_VERSION: u32 = 1;
+
+/// Rotate the log when it grows past this size.
+const ROTATE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Format version.
+    pub v: u32,
+    /// When it happened.
+    pub ts: Timestamp,
+    /// Dotted type, e.g. `session.spawned`, `reaction.sent`, `notification.failed`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Project id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// Session id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// Human-readable one-liner.
+    #[serde(default)]
+    pub message: String,
+    /// Structured details.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub data: serde_json::Value,
+}
+
+impl Event {
+    /// A new event at `ts`.
+    pub fn new(ts: Timestamp, kind: &str, message: impl Into<String>) -> Self {
+        Self {
+            v: EVENT_VERSION,
+            ts,
+            kind: kind.to_owned(),
+            project: None,
+            session: None,
+            message: message.into(),
+            data: serde_json::Value::Null,
+        }
+    }
+
+    /// Sets project and session.
+    pub fn about(mut self, project: &str, session: Option<&str>) -> Self {
+        self.project = Some(project.to_owned());
+        self.session = session.map(str::to_owned);
+        self
+    }
+
+    /// Attaches structured data.
+    pub fn with(mut self, data: serde_json::Value) -> Self {
+        self.data = data;
+        self
+    }
+}
+
+/// Appends `events` to the log at `path` under the lock at `lock_path`.
+pub fn append(path: &Path, lock_path: &Path, events: &[Event]) -> std::io::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let _lock = FileLock::lock(lock_path)?;
+    if std::fs::metadata(path).map(|m| m.len() > ROTATE_BYTES).unwrap_or(false) {
+        let stamp = Timestamp::now().as_second();
+        let rotated = path.with_file_name(format!("events-{stamp}.jsonl"));
+        std::fs::rename(path, rotated)?;
+    }
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = OpenOptions::new().create(true).append(true).read(true).mode(0o600).open(path)?;
+    let len = f.metadata()?.len();
+    if len > 0 {
+        let mut last = [0u8; 1];
+        f.seek(SeekFrom::Start(len - 1))?;
+        f.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            // A previous writer died mid-line: terminate the torn line so ours stays whole.
+            f.write_all(b"\n")?;
+        }
+    }
+    for e in events {
+        let mut line = serde_json::to_vec(e).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        f.write_all(&line)?;
+    }
+    f.sync_data()
+}
+
+/// Result of reading the log.
+#[derive(Debug, Default)]
+pub struct ReadLog {
+    /// Parsed events in file order.
+    pub events: Vec<Event>,
+    /// Lines skipped (torn or unparsable), with their 1-based line numbers and file.
+    pub skipped: Vec<(PathBuf, usize)>,
+    /// Byte offset just after the last complete line of the current log (for `--follow`).
+    pub offset: u64,
+}
+
+/// Reads rotated segments (oldest first) then the current log.
+pub fn read_all(path: &Path) -> std::io::Result<ReadLog> {
+    let mut out = ReadLog::default();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut rotated: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("events-") && n.ends_with(".jsonl"))
+            })
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    rotated.sort();
+    for r in rotated {
+        read_from(&r, 0, &mut out)?;
+    }
+    out.offset = read_from(path, 0, &mut out)?;
+    Ok(out)
+}
+
+/// Reads complete lines of `path` from byte `start`; returns the offset after the last
+/// complete line. A missing file reads as empty.
+pub fn read_from(path: &Path, start: u64, out: &mut ReadLog) -> std::io::Result<u64> {
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(start),
+        Err(e) => return Err(e),
+    };
+    f.seek(SeekFrom::Start(start))?;
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf)?;
+    let mut offset = start;
+    let mut line_no = 0usize;
+    let mut rest: &[u8] = &buf;
+    while let Some(pos) = rest.iter().position(|&b| b == b'\n') {
+        line_no += 1;
+        let line = &rest[..pos];
+        offset += pos as u64 + 1;
+        rest = &rest[pos + 1..];
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Event>(line) {
+            Ok(e) => out.events.push(e),
+            Err(_) => out.skipped.push((path.to_path_buf(), line_no)),
+        }
+    }
+    if !rest.is_empty() {
+        // Unterminated last line: a write in progress or a crash; not an event yet.
+        out.skipped.push((path.to_path_buf(), line_no + 1));
+    }
+    Ok(offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn torn_tail_is_skipped_and_repaired() {
+        let d = tempfile::tempdir().unwrap();
+        let log = d.path().join("events.jsonl");
+        let lock = d.path().join("events.lock");
+        let t = Timestamp::from_second(1_700_000_000).unwrap();
+        append(&log, &lock, &[Event::new(t, "a", "one")]).unwrap();
+        // Simulate a crash mid-write.
+        let mut f = OpenOptions::new().append(true).open(&log).unwrap();
+        f.write_all(b"{\"v\":1,\"ts\":\"2023-").unwrap();
+        let r = read_all(&log).unwrap();
+        assert_eq!(r.events.len(), 1);
+        assert_eq!(r.skipped.len(), 1);
+        append(&log, &lock, &[Event::new(t, "b", "two")]).unwrap();
+        let r = read_all(&log).unwrap();
+        assert_eq!(r.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(r.skipped.len(), 1, "the torn line stays skipped, the new one is whole");
+    }
+}

@@ -1,0 +1,395 @@
+//! Flat-file state under `dataDir` (DESIGN §3):
+//!
+//! ```text
+//! projects/<project>/sessions/<id>.json    one record per live session (source of truth)
+//! projects/<project>/archive/<id>.json     ended sessions, moved here by cleanup
+//! projects/<project>/files/<id>/           per-session files (prompt, agent settings)
+//! events.jsonl                             append-only event log
+//! locks/                                   tick.lock, session-<id>.lock, events.lock
+//! cache/                                   SCM ETags, rate-limit backoff, check results
+//! ```
+//!
+//! Records are replaced atomically; a record that fails to parse is moved aside as
+//! `<id>.json.corrupt-<ts>` and reported, never dropped; an unknown `version` is refused.
+
+pub mod atomic;
+pub mod events;
+pub mod lock;
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+pub use events::Event;
+pub use lock::FileLock;
+
+use crate::model::{RECORD_VERSION, SessionId, SessionRecord, validate_name};
+
+/// Errors of the store, each naming the file involved.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// I/O on a state file.
+    #[error("{op} {path}: {source}")]
+    Io {
+        /// What was being done.
+        op: &'static str,
+        /// File or directory.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A record that does not parse; it has been quarantined.
+    #[error("session record {path} is corrupt ({reason}); moved aside to {quarantined}")]
+    Corrupt {
+        /// Original path.
+        path: PathBuf,
+        /// Where it was moved.
+        quarantined: PathBuf,
+        /// Parse error.
+        reason: String,
+    },
+    /// A record written by another version of ao.
+    #[error("session record {path} has unsupported version {got} (this ao supports {RECORD_VERSION}); upgrade ao or move the file away")]
+    Version {
+        /// File.
+        path: PathBuf,
+        /// Version found.
+        got: u64,
+    },
+    /// No session with that id.
+    #[error("no session `{0}` (see `ao session ls`)")]
+    NotFound(String),
+    /// Invalid id or name.
+    #[error(transparent)]
+    Invalid(#[from] crate::model::InvalidName),
+}
+
+trait IoCtx<T> {
+    fn ctx(self, op: &'static str, path: &Path) -> Result<T, StoreError>;
+}
+
+impl<T> IoCtx<T> for std::io::Result<T> {
+    fn ctx(self, op: &'static str, path: &Path) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Io { op, path: path.to_path_buf(), source })
+    }
+}
+
+/// A problem met while listing records; the listing goes on without that record.
+#[derive(Debug)]
+pub struct Problem {
+    /// The record's path.
+    pub path: PathBuf,
+    /// What happened.
+    pub error: StoreError,
+}
+
+/// The data directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating with mode 0700) the data dir at `root`.
+    pub fn open(root: &Path) -> Result<Self, StoreError> {
+        for d in [root.to_path_buf(), root.join("locks"), root.join("cache"), root.join("projects")] {
+            atomic::ensure_private_dir(&d).ctx("create directory", &d)?;
+        }
+        Ok(Self { root: root.to_path_buf() })
+    }
+
+    /// The data dir.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn project_dir(&self, project: &str) -> Result<PathBuf, StoreError> {
+        validate_name(project, "project id")?;
+        Ok(self.root.join("projects").join(project))
+    }
+
+    /// `projects/<project>/sessions`.
+    pub fn sessions_dir(&self, project: &str) -> Result<PathBuf, StoreError> {
+        Ok(self.project_dir(project)?.join("sessions"))
+    }
+
+    /// `projects/<project>/archive`.
+    pub fn archive_dir(&self, project: &str) -> Result<PathBuf, StoreError> {
+        Ok(self.project_dir(project)?.join("archive"))
+    }
+
+    /// `projects/<project>/files/<id>`, created 0700.
+    pub fn session_files(&self, project: &str, id: &SessionId) -> Result<PathBuf, StoreError> {
+        let d = self.project_dir(project)?.join("files").join(id.as_str());
+        atomic::ensure_private_dir(&d).ctx("create directory", &d)?;
+        Ok(d)
+    }
+
+    /// `cache/`.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+
+    /// `events.jsonl`.
+    pub fn events_path(&self) -> PathBuf {
+        self.root.join("events.jsonl")
+    }
+
+    /// Appends events to the log.
+    pub fn append(&self, events: &[Event]) -> Result<(), StoreError> {
+        let p = self.events_path();
+        events::append(&p, &self.root.join("locks/events.lock"), events).ctx("append to", &p)
+    }
+
+    /// Appends one event.
+    pub fn event(&self, e: Event) -> Result<(), StoreError> {
+        self.append(std::slice::from_ref(&e))
+    }
+
+    /// Blocks for the session's lock.
+    pub fn lock_session(&self, id: &SessionId) -> Result<FileLock, StoreError> {
+        let p = self.root.join(format!("locks/session-{id}.lock"));
+        FileLock::lock(&p).ctx("lock", &p)
+    }
+
+    /// Tries the session's lock; `None` when held.
+    pub fn try_lock_session(&self, id: &SessionId) -> Result<Option<FileLock>, StoreError> {
+        let p = self.root.join(format!("locks/session-{id}.lock"));
+        FileLock::try_lock(&p).ctx("lock", &p)
+    }
+
+    /// Tries the tick lock; `None` when another tick runs.
+    pub fn try_lock_tick(&self) -> Result<Option<FileLock>, StoreError> {
+        let p = self.root.join("locks/tick.lock");
+        FileLock::try_lock(&p).ctx("lock", &p)
+    }
+
+    /// Blocks for a named lock under `locks/` (e.g. `spawn`).
+    pub fn lock_named(&self, name: &str) -> Result<FileLock, StoreError> {
+        validate_name(name, "lock name")?;
+        let p = self.root.join(format!("locks/{name}.lock"));
+        FileLock::lock(&p).ctx("lock", &p)
+    }
+
+    fn record_path(&self, project: &str, id: &SessionId) -> Result<PathBuf, StoreError> {
+        Ok(self.sessions_dir(project)?.join(format!("{id}.json")))
+    }
+
+    /// Reserves the next free id `<prefix>-<n>` for `project` by exclusive create, writing
+    /// `initial` (with its `id` replaced) as the first version of the record.
+    pub fn reserve(&self, prefix: &str, initial: &SessionRecord) -> Result<SessionRecord, StoreError> {
+        validate_name(prefix, "session prefix")?;
+        let project = &initial.project;
+        let dir = self.sessions_dir(project)?;
+        atomic::ensure_private_dir(&dir).ctx("create directory", &dir)?;
+        let archive = self.archive_dir(project)?;
+        let mut n = self.max_index(prefix, &[&dir, &archive]) + 1;
+        loop {
+            let id = SessionId::parse(&format!("{prefix}-{n}"))?;
+            let mut rec = initial.clone();
+            rec.id = id.clone();
+            let bytes = to_json(&rec);
+            let path = dir.join(format!("{id}.json"));
+            // The archive check keeps ids unique over the project's whole history.
+            if !archive.join(format!("{id}.json")).exists()
+                && atomic::create_new(&path, &bytes).ctx("create", &path)?
+            {
+                return Ok(rec);
+            }
+            n += 1;
+        }
+    }
+
+    fn max_index(&self, prefix: &str, dirs: &[&Path]) -> u64 {
+        let mut max = 0;
+        for d in dirs {
+            let Ok(rd) = std::fs::read_dir(d) else { continue };
+            for e in rd.filter_map(Result::ok) {
+                let name = e.file_name();
+                let Some(name) = name.to_str() else { continue };
+                let stem = name.split(".json").next().unwrap_or("");
+                if let Some(n) = stem.strip_prefix(prefix).and_then(|r| r.strip_prefix('-'))
+                    && let Ok(n) = n.parse::<u64>()
+                {
+                    max = max.max(n);
+                }
+            }
+        }
+        max
+    }
+
+    /// Atomically writes the record.
+    pub fn save(&self, rec: &SessionRecord) -> Result<(), StoreError> {
+        let p = self.record_path(&rec.project, &rec.id)?;
+        atomic::write(&p, &to_json(rec)).ctx("write", &p)
+    }
+
+    /// Loads one record; a corrupt one is quarantined and reported as `Corrupt`.
+    pub fn load(&self, project: &str, id: &SessionId) -> Result<SessionRecord, StoreError> {
+        let p = self.record_path(project, id)?;
+        self.load_path(&p)
+    }
+
+    fn load_path(&self, p: &Path) -> Result<SessionRecord, StoreError> {
+        let bytes = match std::fs::read(p) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let id = p.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
+                return Err(StoreError::NotFound(id.to_owned()));
+            }
+            Err(e) => return Err(e).ctx("read", p),
+        };
+        parse_record(&bytes).map_err(|reason| match reason {
+            ParseFailure::Version(got) => StoreError::Version { path: p.to_path_buf(), got },
+            ParseFailure::Corrupt(reason) => {
+                let q = quarantine(p);
+                StoreError::Corrupt { path: p.to_path_buf(), quarantined: q, reason }
+            }
+        })
+    }
+
+    /// Finds a live session by id in any project.
+    pub fn find(&self, id: &SessionId) -> Result<SessionRecord, StoreError> {
+        for project in self.projects()? {
+            let p = self.sessions_dir(&project)?.join(format!("{id}.json"));
+            if p.exists() {
+                return self.load_path(&p);
+            }
+        }
+        Err(StoreError::NotFound(id.to_string()))
+    }
+
+    /// Finds an archived session by id in any project.
+    pub fn find_archived(&self, id: &SessionId) -> Result<SessionRecord, StoreError> {
+        for project in self.projects()? {
+            let p = self.archive_dir(&project)?.join(format!("{id}.json"));
+            if p.exists() {
+                return self.load_path(&p);
+            }
+        }
+        Err(StoreError::NotFound(id.to_string()))
+    }
+
+    /// Project ids that have state.
+    pub fn projects(&self) -> Result<Vec<String>, StoreError> {
+        let d = self.root.join("projects");
+        let mut v: Vec<String> = match std::fs::read_dir(&d) {
+            Ok(rd) => rd
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| validate_name(n, "project id").is_ok())
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e).ctx("read directory", &d),
+        };
+        v.sort();
+        Ok(v)
+    }
+
+    /// All live records (of `project`, or all projects), sorted by project then id number.
+    /// Records that cannot be read are reported in the second list (corrupt ones are
+    /// quarantined) and the listing goes on.
+    pub fn list(&self, project: Option<&str>) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
+        self.list_in(project, false)
+    }
+
+    /// Archived records.
+    pub fn list_archived(&self, project: Option<&str>) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
+        self.list_in(project, true)
+    }
+
+    fn list_in(&self, project: Option<&str>, archived: bool) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
+        let projects = match project {
+            Some(p) => vec![p.to_owned()],
+            None => self.projects()?,
+        };
+        let mut recs = Vec::new();
+        let mut problems = Vec::new();
+        for p in projects {
+            let dir = if archived { self.archive_dir(&p)? } else { self.sessions_dir(&p)? };
+            let rd = match std::fs::read_dir(&dir) {
+                Ok(rd) => rd,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e).ctx("read directory", &dir),
+            };
+            for e in rd.filter_map(Result::ok) {
+                let path = e.path();
+                if path.extension().and_then(|x| x.to_str()) != Some("json") {
+                    continue;
+                }
+                match self.load_path(&path) {
+                    Ok(r) => recs.push(r),
+                    Err(StoreError::NotFound(_)) => {} // removed while listing
+                    Err(error) => problems.push(Problem { path, error }),
+                }
+            }
+        }
+        recs.sort_by(|a, b| (&a.project, id_key(&a.id)).cmp(&(&b.project, id_key(&b.id))));
+        Ok((recs, problems))
+    }
+
+    /// Moves a live record to the archive (atomic rename).
+    pub fn archive(&self, rec: &SessionRecord) -> Result<(), StoreError> {
+        self.save(rec)?;
+        let from = self.record_path(&rec.project, &rec.id)?;
+        let dir = self.archive_dir(&rec.project)?;
+        atomic::ensure_private_dir(&dir).ctx("create directory", &dir)?;
+        let to = dir.join(format!("{}.json", rec.id));
+        std::fs::rename(&from, &to).ctx("archive", &from)?;
+        atomic::sync_dir(&dir).ctx("sync", &dir)
+    }
+
+    /// Deletes a live record (only to undo a failed spawn).
+    pub fn remove(&self, rec: &SessionRecord) -> Result<(), StoreError> {
+        let p = self.record_path(&rec.project, &rec.id)?;
+        match std::fs::remove_file(&p) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).ctx("remove", &p),
+        }
+    }
+}
+
+/// Sort key: numeric suffix of the id, so `app-10` follows `app-9`.
+fn id_key(id: &SessionId) -> (String, u64) {
+    let s = id.as_str();
+    match s.rsplit_once('-') {
+        Some((p, n)) => (p.to_owned(), n.parse().unwrap_or(0)),
+        None => (s.to_owned(), 0),
+    }
+}
+
+fn to_json(rec: &SessionRecord) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(rec).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+enum ParseFailure {
+    Version(u64),
+    Corrupt(String),
+}
+
+fn parse_record(bytes: &[u8]) -> Result<SessionRecord, ParseFailure> {
+    let v: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ParseFailure::Corrupt(e.to_string()))?;
+    match v.get("version").and_then(serde_json::Value::as_u64) {
+        Some(n) if n == u64::from(RECORD_VERSION) => {}
+        Some(n) => return Err(ParseFailure::Version(n)),
+        None => return Err(ParseFailure::Corrupt("missing `version`".into())),
+    }
+    serde_json::from_value(v).map_err(|e| ParseFailure::Corrupt(e.to_string()))
+}
+
+/// Moves a corrupt file aside; returns the new path (or the old one if the move failed).
+fn quarantine(p: &Path) -> PathBuf {
+    let ts = Timestamp::now().as_second();
+    let q = p.with_file_name(format!(
+        "{}.corrupt-{ts}",
+        p.file_name().and_then(|n| n.to_str()).unwrap_or("record")
+    ));
+    match std::fs::rename(p, &q) {
+        Ok(()) => q,
+        Err(_) => p.to_path_buf(),
+    }
+}

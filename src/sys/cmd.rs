@@ -1,0 +1,314 @@
+//! The one subprocess wrapper. Arguments are always a vector (no shell); the environment
+//! is pinned per tool by its wrapper; failures carry the shell-escaped command line, the
+//! exit status and the captured stderr.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Output, Stdio};
+
+/// A failed subprocess.
+#[derive(Debug, thiserror::Error)]
+pub enum CmdError {
+    /// The program is not installed.
+    #[error("could not find `{program}`, is it installed and on PATH?")]
+    NotFound {
+        /// Program name.
+        program: String,
+    },
+    /// Spawning failed for another reason.
+    #[error("could not run `{cmd}`: {source}")]
+    Spawn {
+        /// Command line.
+        cmd: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The program ran and exited unsuccessfully.
+    #[error("process didn't exit successfully: `{cmd}` ({status}){}", stderr_section(.stderr))]
+    Failed {
+        /// Command line.
+        cmd: String,
+        /// Exit status description.
+        status: String,
+        /// Exit code, if it exited normally.
+        code: Option<i32>,
+        /// Captured stderr (trimmed, bounded).
+        stderr: String,
+        /// Captured stdout.
+        stdout: String,
+    },
+}
+
+fn stderr_section(s: &str) -> String {
+    if s.trim().is_empty() { String::new() } else { format!("\n--- stderr\n{}", s.trim_end()) }
+}
+
+impl CmdError {
+    /// Stderr of a failed command (empty for spawn errors).
+    pub fn stderr(&self) -> &str {
+        match self {
+            Self::Failed { stderr, .. } => stderr,
+            _ => "",
+        }
+    }
+}
+
+/// A command to run: program, argument vector, environment changes, cwd and stdin.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    program: OsString,
+    args: Vec<OsString>,
+    env: BTreeMap<OsString, Option<OsString>>,
+    cwd: Option<PathBuf>,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Cmd {
+    /// A command running `program`.
+    pub fn new(program: impl Into<OsString>) -> Self {
+        Self { program: program.into(), args: Vec::new(), env: BTreeMap::new(), cwd: None, stdin: None }
+    }
+
+    /// Appends one argument.
+    pub fn arg(mut self, a: impl Into<OsString>) -> Self {
+        self.args.push(a.into());
+        self
+    }
+
+    /// Appends arguments.
+    pub fn args<I, S>(mut self, it: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(it.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, k: impl Into<OsString>, v: impl Into<OsString>) -> Self {
+        self.env.insert(k.into(), Some(v.into()));
+        self
+    }
+
+    /// Removes an environment variable.
+    pub fn env_remove(mut self, k: impl Into<OsString>) -> Self {
+        self.env.insert(k.into(), None);
+        self
+    }
+
+    /// Sets the working directory.
+    pub fn cwd(mut self, d: impl AsRef<Path>) -> Self {
+        self.cwd = Some(d.as_ref().to_path_buf());
+        self
+    }
+
+    /// Feeds `bytes` to stdin (otherwise stdin is null).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// The program name.
+    pub fn program(&self) -> String {
+        self.program.to_string_lossy().into_owned()
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.program);
+        c.args(&self.args);
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        if let Some(d) = &self.cwd {
+            c.current_dir(d);
+        }
+        c
+    }
+
+    fn spawn_error(&self, e: std::io::Error) -> CmdError {
+        if e.kind() == std::io::ErrorKind::NotFound && self.cwd.as_ref().is_none_or(|d| d.is_dir()) {
+            CmdError::NotFound { program: self.program() }
+        } else {
+            CmdError::Spawn { cmd: self.to_string(), source: e }
+        }
+    }
+
+    /// Runs to completion, capturing stdout and stderr; never fails on exit status.
+    pub fn output(&self) -> Result<Output, CmdError> {
+        let mut c = self.command();
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        let mut child = c.spawn().map_err(|e| self.spawn_error(e))?;
+        if let Some(bytes) = &self.stdin
+            && let Some(mut w) = child.stdin.take()
+        {
+            // A child that exits without reading stdin yields EPIPE; its exit status tells.
+            let _ = w.write_all(bytes);
+        }
+        child.wait_with_output().map_err(|e| self.spawn_error(e))
+    }
+
+    /// Runs and fails unless the exit status is success.
+    pub fn run(&self) -> Result<Output, CmdError> {
+        let out = self.output()?;
+        if out.status.success() {
+            Ok(out)
+        } else {
+            Err(self.failed(&out))
+        }
+    }
+
+    /// Runs and returns stdout as (lossy) UTF-8, failing on a non-zero exit.
+    pub fn read(&self) -> Result<String, CmdError> {
+        Ok(String::from_utf8_lossy(&self.run()?.stdout).into_owned())
+    }
+
+    /// Runs with inherited stdio (interactive), failing on a non-zero exit.
+    pub fn status(&self) -> Result<(), CmdError> {
+        let mut c = self.command();
+        let st = c.status().map_err(|e| self.spawn_error(e))?;
+        if st.success() {
+            Ok(())
+        } else {
+            Err(CmdError::Failed {
+                cmd: self.to_string(),
+                status: describe(st),
+                code: st.code(),
+                stderr: String::new(),
+                stdout: String::new(),
+            })
+        }
+    }
+
+    /// The error for an unsuccessful `out`.
+    pub fn failed(&self, out: &Output) -> CmdError {
+        CmdError::Failed {
+            cmd: self.to_string(),
+            status: describe(out.status),
+            code: out.status.code(),
+            stderr: bounded(&String::from_utf8_lossy(&out.stderr), 4000),
+            stdout: bounded(&String::from_utf8_lossy(&out.stdout), 4000),
+        }
+    }
+
+    /// Spawns detached from ao (new session via `setsid`), stdio to `log` (or null).
+    /// Returns the child's pid. Used for background checks and the process runtime.
+    pub fn spawn_detached(&self, log: Option<&Path>) -> Result<u32, CmdError> {
+        use std::os::unix::process::CommandExt;
+        let mut c = self.command();
+        c.stdin(Stdio::null());
+        match log {
+            Some(p) => {
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .map_err(|e| CmdError::Spawn { cmd: self.to_string(), source: e })?;
+                let f2 = f.try_clone().map_err(|e| CmdError::Spawn { cmd: self.to_string(), source: e })?;
+                c.stdout(f).stderr(f2);
+            }
+            None => {
+                c.stdout(Stdio::null()).stderr(Stdio::null());
+            }
+        }
+        // SAFETY: setsid is async-signal-safe; called between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                if libc_setsid() < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = c.spawn().map_err(|e| self.spawn_error(e))?;
+        Ok(child.id())
+    }
+}
+
+unsafe extern "C" {
+    #[link_name = "setsid"]
+    fn libc_setsid_raw() -> i32;
+}
+
+fn libc_setsid() -> i32 {
+    // SAFETY: setsid(2) takes no arguments and has no memory-safety preconditions.
+    unsafe { libc_setsid_raw() }
+}
+
+/// Describes an exit status: `exit status: 1` or `signal: 9, SIGKILL`.
+pub fn describe(st: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (st.code(), st.signal()) {
+        (Some(c), _) => format!("exit status: {c}"),
+        (None, Some(s)) => format!("signal: {s}{}", signal_name(s)),
+        _ => "unknown status".into(),
+    }
+}
+
+fn signal_name(s: i32) -> &'static str {
+    match s {
+        1 => ", SIGHUP",
+        2 => ", SIGINT",
+        9 => ", SIGKILL",
+        15 => ", SIGTERM",
+        _ => "",
+    }
+}
+
+/// `s` cut to at most `max` bytes (on a char boundary), keeping the end.
+pub fn bounded(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut start = s.len() - max;
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("…{}", &s[start..])
+}
+
+impl fmt::Display for Cmd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = vec![self.program()];
+        parts.extend(self.args.iter().map(|a| a.to_string_lossy().into_owned()));
+        let quoted: Vec<String> = parts
+            .iter()
+            .map(|p| shlex::try_quote(p).map_or_else(|_| format!("{p:?}"), |q| q.into_owned()))
+            .collect();
+        f.write_str(&quoted.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_message_has_command_status_and_stderr() {
+        let e = Cmd::new("sh").args(["-c", "echo oops >&2; exit 3"]).run().unwrap_err();
+        let s = e.to_string();
+        assert!(s.contains("`sh -c 'echo oops >&2; exit 3'`"), "{s}");
+        assert!(s.contains("exit status: 3"), "{s}");
+        assert!(s.contains("--- stderr\noops"), "{s}");
+    }
+
+    #[test]
+    fn missing_program_is_named() {
+        let e = Cmd::new("ao-definitely-missing-program").run().unwrap_err();
+        assert!(matches!(e, CmdError::NotFound { .. }));
+        assert!(e.to_string().contains("could not find `ao-definitely-missing-program`"));
+    }
+
+    #[test]
+    fn stdin_is_fed() {
+        let out = Cmd::new("cat").stdin("a;b $(x)").read().unwrap();
+        assert_eq!(out, "a;b $(x)");
+    }
+}

@@ -1,0 +1,218 @@
+//! Typed tmux wrapper: one method per verb, machine formats (`-F`), exact targets
+//! (`=name:`), and text delivery via `load-buffer -` + `paste-buffer` so untrusted text is
+//! never a tmux argument.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::cmd::{Cmd, CmdError};
+
+/// One pane as reported by `list-panes -a`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pane {
+    /// Session name.
+    pub session: String,
+    /// Pane pid.
+    pub pid: Option<u32>,
+    /// Foreground command.
+    pub command: String,
+    /// Pane dead (remain-on-exit kept it).
+    pub dead: bool,
+    /// Exit status of a dead pane.
+    pub dead_status: Option<i32>,
+    /// `window_activity`: epoch seconds of last output.
+    pub activity: Option<i64>,
+}
+
+/// tmux on a chosen server (`-L socket`) or the user's default server.
+#[derive(Debug, Clone)]
+pub struct Tmux {
+    socket: Option<String>,
+}
+
+/// Field separator in `-F` formats; a tab cannot occur in session names ao creates.
+const SEP: char = '\t';
+const PANE_FORMAT: &str = "#{session_name}\t#{pane_pid}\t#{pane_current_command}\t#{pane_dead}\t#{pane_dead_status}\t#{window_activity}";
+
+impl Tmux {
+    /// A wrapper for the server on `socket` (`-L`), or the default server when `None`.
+    pub fn new(socket: Option<&str>) -> Self {
+        Self { socket: socket.map(str::to_owned) }
+    }
+
+    /// The base command, with the environment pinned.
+    pub fn command(&self) -> Cmd {
+        let mut c = Cmd::new("tmux");
+        if let Some(s) = &self.socket {
+            // A private server: ignore $TMUX (which would select the caller's server) and
+            // the user's ~/.tmux.conf (which could change key bindings and options).
+            c = c.args(["-L", s, "-f", "/dev/null"]).env_remove("TMUX");
+        }
+        // Machine-readable, untranslated messages ("no server running", "can't find").
+        c.env("LC_MESSAGES", "C")
+    }
+
+    /// Exact session target for `-t`: `=name:` (no prefix matching; current pane).
+    pub fn target(name: &str) -> String {
+        format!("={name}:")
+    }
+
+    /// Starts a detached session running `argv` directly (no shell when argv has 2+
+    /// elements), keeping the pane after the program exits.
+    pub fn new_session(
+        &self,
+        name: &str,
+        cwd: &Path,
+        env: &BTreeMap<String, String>,
+        argv: &[String],
+    ) -> Result<(), CmdError> {
+        let mut c = self.command().args(["new-session", "-d", "-s", name, "-x", "220", "-y", "50"]);
+        c = c.arg("-c").arg(cwd);
+        for (k, v) in env {
+            c = c.arg("-e").arg(escape_arg(&format!("{k}={v}")));
+        }
+        c = c.arg("--");
+        for a in argv {
+            c = c.arg(escape_arg(a));
+        }
+        // Chained in the same invocation so the option is set before the server can
+        // notice the child exiting; `;` as its own argument is tmux's command separator.
+        c = c.args([";", "set-option", "-t", &Self::target(name), "remain-on-exit", "on"]);
+        c.run().map(|_| ())
+    }
+
+    /// Kills the session. Ok(false) when it did not exist.
+    pub fn kill_session(&self, name: &str) -> Result<bool, CmdError> {
+        match self.command().args(["kill-session", "-t", &Self::target(name)]).run() {
+            Ok(_) => Ok(true),
+            Err(e) if is_missing(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// All panes of all sessions in one call. No server running → empty.
+    pub fn list_panes(&self) -> Result<Vec<Pane>, CmdError> {
+        match self.command().args(["list-panes", "-a", "-F", PANE_FORMAT]).read() {
+            Ok(out) => Ok(parse_panes(&out)),
+            Err(e) if is_no_server(&e) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The last `lines` lines of the pane (joined wrapped lines, no escapes).
+    pub fn capture(&self, name: &str, lines: u32) -> Result<String, CmdError> {
+        let start = format!("-{lines}");
+        self.command()
+            .args(["capture-pane", "-p", "-J", "-t", &Self::target(name), "-S", &start])
+            .read()
+    }
+
+    /// The visible line the cursor is on (the agent's input line).
+    pub fn cursor_line(&self, name: &str) -> Result<String, CmdError> {
+        let y = self
+            .command()
+            .args(["display-message", "-p", "-t", &Self::target(name), "#{cursor_y}"])
+            .read()?;
+        let y: usize = y.trim().parse().unwrap_or(0);
+        let screen =
+            self.command().args(["capture-pane", "-p", "-t", &Self::target(name)]).read()?;
+        Ok(screen.lines().nth(y).unwrap_or("").to_owned())
+    }
+
+    /// Pastes `text` into the pane: `load-buffer -` (text on stdin) then
+    /// `paste-buffer -d -p -r` into the exact target. `buffer` must be unique per message.
+    pub fn paste(&self, name: &str, buffer: &str, text: &str) -> Result<(), CmdError> {
+        self.command().args(["load-buffer", "-b", buffer, "-"]).stdin(text.as_bytes()).run()?;
+        self.command()
+            .args(["paste-buffer", "-d", "-p", "-r", "-b", buffer, "-t", &Self::target(name)])
+            .run()
+            .map(|_| ())
+    }
+
+    /// Sends one key by name (e.g. `Enter`). Only ao-chosen key names reach here.
+    pub fn send_key(&self, name: &str, key: &str) -> Result<(), CmdError> {
+        self.command().args(["send-keys", "-t", &Self::target(name), key]).run().map(|_| ())
+    }
+
+    /// True when the session exists (exact match).
+    pub fn has_session(&self, name: &str) -> Result<bool, CmdError> {
+        match self.command().args(["has-session", "-t", &format!("={name}")]).run() {
+            Ok(_) => Ok(true),
+            Err(e) if is_missing(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The argv a person runs to attach to the session.
+    pub fn attach_argv(&self, name: &str) -> Vec<String> {
+        let mut v = vec!["tmux".to_owned()];
+        if let Some(s) = &self.socket {
+            v.extend(["-L".to_owned(), s.clone()]);
+        }
+        v.extend(["attach-session".to_owned(), "-t".to_owned(), format!("={name}")]);
+        v
+    }
+}
+
+/// tmux splits commands at an argument ending in `;`. Escape a trailing `;` as `\;`,
+/// which tmux turns back into a literal `;`.
+pub fn escape_arg(a: &str) -> String {
+    if a.ends_with(';') {
+        format!("{}\\;", &a[..a.len() - 1])
+    } else {
+        a.to_owned()
+    }
+}
+
+fn is_no_server(e: &CmdError) -> bool {
+    let s = e.stderr();
+    s.contains("no server running") || s.contains("error connecting to") || s.contains("No such file or directory")
+}
+
+fn is_missing(e: &CmdError) -> bool {
+    let s = e.stderr();
+    is_no_server(e) || s.contains("can't find session") || s.contains("session not found")
+}
+
+/// Parses `list-panes -a -F PANE_FORMAT` output.
+pub fn parse_panes(out: &str) -> Vec<Pane> {
+    out.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(SEP).collect();
+            if f.len() < 6 {
+                return None;
+            }
+            Some(Pane {
+                session: f[0].to_owned(),
+                pid: f[1].parse().ok(),
+                command: f[2].to_owned(),
+                dead: f[3] == "1",
+                dead_status: f[4].parse().ok(),
+                activity: f[5].parse().ok(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_pane_lines() {
+        let out = "app-1\t123\tclaude\t0\t\t1700000000\napp-2\t456\tbash\t1\t137\t1700000001\nbroken\n";
+        let p = parse_panes(out);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].session, "app-1");
+        assert_eq!(p[0].pid, Some(123));
+        assert!(!p[0].dead);
+        assert_eq!(p[1].dead_status, Some(137));
+        assert_eq!(p[1].activity, Some(1_700_000_001));
+    }
+
+    #[test]
+    fn escapes_trailing_semicolon() {
+        assert_eq!(escape_arg("hello;"), "hello\\;");
+        assert_eq!(escape_arg("a;b"), "a;b");
+    }
+}

@@ -1,0 +1,6 @@
+//! The one integration-test binary: the real `ao` binary against real git and real tmux
+//! (a private socket per test), with a temporary HOME and data dir.
+
+mod common;
+
+mod smoke;
