@@ -68,6 +68,12 @@ pub trait Notifier: Send + Sync + Debug {
     /// `PluginError::Unavailable` for transient failures (retried next tick with backoff).
     /// Error texts never contain secrets (webhook URLs, tokens).
     fn send(&self, n: &Notification) -> Result<(), PluginError>;
+
+    /// Checks that the sink is reachable and configured, without delivering anything
+    /// (for `ao doctor`). Returns a short description of what was checked.
+    fn check(&self) -> Result<String, PluginError> {
+        Ok("no check available for this notifier".to_owned())
+    }
 }
 
 /// Creates the notifier configured as `name`. `name` is also accepted as a plugin name
