@@ -22,7 +22,11 @@ impl std::error::Error for UsageError {}
 
 /// A usage error with a hint.
 pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
-    UsageError { message: message.into(), hint: Some(hint.into()) }.into()
+    UsageError {
+        message: message.into(),
+        hint: Some(hint.into()),
+    }
+    .into()
 }
 
 /// A failure already reported to the user; exit with `code` without printing more.

@@ -15,3 +15,4 @@ pub mod model;
 pub mod plugins;
 pub mod store;
 pub mod sys;
+pub mod tick;

@@ -71,7 +71,8 @@ impl fmt::Display for SessionId {
 pub fn validate_name(s: &str, what: &'static str) -> Result<(), InvalidName> {
     let ok = !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && s.as_bytes()[0] != b'-';
     if ok {
         Ok(())
@@ -100,7 +101,11 @@ pub fn slugify(text: &str, max: usize) -> String {
         }
     }
     let out = out.trim_matches('-').to_owned();
-    if out.is_empty() { "task".to_owned() } else { out }
+    if out.is_empty() {
+        "task".to_owned()
+    } else {
+        out
+    }
 }
 
 /// Validates a git branch name ao will create or check out: `[a-z0-9-/._]`, no `..`, no
@@ -108,13 +113,20 @@ pub fn slugify(text: &str, max: usize) -> String {
 /// `git check-ref-format`, on purpose.
 pub fn validate_branch(b: &str) -> Result<(), InvalidName> {
     let bad = |why| {
-        Err(InvalidName { what: "branch name", value: b.escape_default().to_string(), why })
+        Err(InvalidName {
+            what: "branch name",
+            value: b.escape_default().to_string(),
+            why,
+        })
     };
     if b.is_empty() || b.len() > 200 {
         return bad("must be 1-200 characters");
     }
     if !b.bytes().all(|c| {
-        c.is_ascii_lowercase() || c.is_ascii_uppercase() || c.is_ascii_digit() || b"-/._".contains(&c)
+        c.is_ascii_lowercase()
+            || c.is_ascii_uppercase()
+            || c.is_ascii_digit()
+            || b"-/._".contains(&c)
     }) {
         return bad("use only letters, digits, '-', '/', '.' and '_'");
     }
@@ -227,7 +239,10 @@ impl Status {
 
     /// True when the session has ended and only cleanup/archival remains.
     pub fn is_terminal(self) -> bool {
-        matches!(self, Self::Merged | Self::Cleanup | Self::Killed | Self::Done)
+        matches!(
+            self,
+            Self::Merged | Self::Cleanup | Self::Killed | Self::Done
+        )
     }
 }
 
@@ -649,4 +664,20 @@ pub struct SessionRecord {
     /// Plugin-specific values (e.g. the local SCM's check run state).
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl SessionRecord {
+    /// The attention zone (DESIGN §9): urgent (needs input, errored, exited), action
+    /// (ready to merge), warning (stuck, an escalated auto-fix), working, done.
+    pub fn attention(&self) -> Attention {
+        let escalated = self.reactions.values().any(|l| l.escalated);
+        match self.status {
+            Status::NeedsInput | Status::Errored => Attention::Urgent,
+            Status::Mergeable => Attention::Action,
+            Status::Stuck => Attention::Warning,
+            Status::Merged | Status::Cleanup | Status::Done | Status::Killed => Attention::Done,
+            _ if escalated => Attention::Warning,
+            _ => Attention::Working,
+        }
+    }
 }

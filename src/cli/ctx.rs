@@ -36,7 +36,11 @@ impl Ctx {
         let root = data_dir(&loaded.config);
         let store = Store::open(&root)
             .with_context(|| format!("cannot open the data dir {}", root.display()))?;
-        Ok(Self { config: loaded.config, config_path, store })
+        Ok(Self {
+            config: loaded.config,
+            config_path,
+            store,
+        })
     }
 
     /// The workspace root.
@@ -49,7 +53,10 @@ impl Ctx {
 
     /// The tmux socket: `AO_TMUX_SOCKET`, else `tmuxSocket` from config.
     pub fn tmux_socket(&self) -> Option<String> {
-        std::env::var("AO_TMUX_SOCKET").ok().filter(|s| !s.is_empty()).or_else(|| self.config.tmux_socket.clone())
+        std::env::var("AO_TMUX_SOCKET")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.config.tmux_socket.clone())
     }
 }
 
@@ -72,5 +79,9 @@ pub fn home() -> PathBuf {
 /// Resolves a project path relative to the config file's directory, `~` expanded.
 pub fn resolve_path(config_path: &Path, p: &Path) -> PathBuf {
     let p = expand_tilde(p);
-    if p.is_absolute() { p } else { config_path.parent().unwrap_or(Path::new(".")).join(p) }
+    if p.is_absolute() {
+        p
+    } else {
+        config_path.parent().unwrap_or(Path::new(".")).join(p)
+    }
 }

@@ -77,7 +77,10 @@ impl Duration {
                 "d" | "day" | "days" => 86_400,
                 _ => return Err(err()),
             };
-            total = n.checked_mul(mult).and_then(|v| total.checked_add(v)).ok_or_else(err)?;
+            total = n
+                .checked_mul(mult)
+                .and_then(|v| total.checked_add(v))
+                .ok_or_else(err)?;
         }
         Ok(Self(total))
     }
@@ -113,11 +116,13 @@ impl<'de> Deserialize<'de> for Duration {
             N(i64),
             S(String),
         }
-        match Raw::deserialize(d)
-            .map_err(|_| serde::de::Error::custom("expected a duration like `90s`, `30m` or `2h`"))?
-        {
+        match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("expected a duration like `90s`, `30m` or `2h`")
+        })? {
             Raw::N(n) if n >= 0 => Ok(Self(n)),
-            Raw::N(n) => Err(serde::de::Error::custom(format!("invalid duration `{n}`: negative"))),
+            Raw::N(n) => Err(serde::de::Error::custom(format!(
+                "invalid duration `{n}`: negative"
+            ))),
             Raw::S(s) => Self::parse(&s).map_err(serde::de::Error::custom),
         }
     }
@@ -167,7 +172,9 @@ impl<'de> Deserialize<'de> for EscalateAfter {
             Raw::N(n) => u32::try_from(n).map(Self::Attempts).map_err(|_| bad()),
             Raw::S(s) => match s.trim().parse::<u32>() {
                 Ok(n) => Ok(Self::Attempts(n)),
-                Err(_) => Duration::parse(&s).map(Self::After).map_err(serde::de::Error::custom),
+                Err(_) => Duration::parse(&s)
+                    .map(Self::After)
+                    .map_err(serde::de::Error::custom),
             },
         }
     }

@@ -21,7 +21,9 @@ pub struct LoadedConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// No config file anywhere in the discovery order.
-    #[error("no config file found (looked for --config, $AO_CONFIG, agent-orchestrator.yaml in {cwd} and its parents, and ~/.agent-orchestrator/config.yaml)")]
+    #[error(
+        "no config file found (looked for --config, $AO_CONFIG, agent-orchestrator.yaml in {cwd} and its parents, and ~/.agent-orchestrator/config.yaml)"
+    )]
     NotFound {
         /// Directory the search started from.
         cwd: String,
@@ -72,7 +74,9 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, ConfigEr
             return Ok(c);
         }
     }
-    Err(ConfigError::NotFound { cwd: cwd.display().to_string() })
+    Err(ConfigError::NotFound {
+        cwd: cwd.display().to_string(),
+    })
 }
 
 /// Discovers and loads the config.
@@ -84,8 +88,10 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<LoadedConfig, ConfigE
 
 /// Loads one config file.
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
     yaml_serde::from_str(&text).map_err(|e| ConfigError::Invalid {
         path: path.display().to_string(),
         message: e.to_string(),

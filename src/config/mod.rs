@@ -386,7 +386,10 @@ impl ReactionConfig {
             priority: self.priority.or(base.priority),
             threshold: self.threshold.or(base.threshold),
             include_summary: self.include_summary.or(base.include_summary),
-            merge_method: self.merge_method.clone().or_else(|| base.merge_method.clone()),
+            merge_method: self
+                .merge_method
+                .clone()
+                .or_else(|| base.merge_method.clone()),
         }
     }
 }
@@ -537,9 +540,15 @@ impl ReactionKind {
                 Priority::Warning,
                 None,
             ),
-            Self::ApprovedAndGreen => {
-                d(Some(false), Notify, "PR is ready to merge", None, None, Priority::Action, None)
-            }
+            Self::ApprovedAndGreen => d(
+                Some(false),
+                Notify,
+                "PR is ready to merge",
+                None,
+                None,
+                Priority::Action,
+                None,
+            ),
             Self::AgentStuck => d(
                 None,
                 Notify,
@@ -549,15 +558,35 @@ impl ReactionKind {
                 Priority::Urgent,
                 Some(mins(10)),
             ),
-            Self::AgentNeedsInput => {
-                d(None, Notify, "Agent needs your input", None, None, Priority::Urgent, None)
-            }
-            Self::AgentExited => {
-                d(None, Notify, "Agent exited", None, None, Priority::Urgent, None)
-            }
+            Self::AgentNeedsInput => d(
+                None,
+                Notify,
+                "Agent needs your input",
+                None,
+                None,
+                Priority::Urgent,
+                None,
+            ),
+            Self::AgentExited => d(
+                None,
+                Notify,
+                "Agent exited",
+                None,
+                None,
+                Priority::Urgent,
+                None,
+            ),
             Self::AllComplete => ReactionConfig {
                 include_summary: Some(true),
-                ..d(None, Notify, "All sessions complete", None, None, Priority::Info, None)
+                ..d(
+                    None,
+                    Notify,
+                    "All sessions complete",
+                    None,
+                    None,
+                    Priority::Info,
+                    None,
+                )
             },
             Self::AgentIdleNoPr => d(
                 None,
@@ -613,7 +642,10 @@ impl Config {
     /// global over built-in.
     pub fn reaction(&self, project: Option<&ProjectConfig>, kind: ReactionKind) -> ReactionConfig {
         let builtin = kind.builtin();
-        let global = self.reactions.get(kind).map_or(builtin.clone(), |g| g.over(&builtin));
+        let global = self
+            .reactions
+            .get(kind)
+            .map_or(builtin.clone(), |g| g.over(&builtin));
         match project.and_then(|p| p.reactions.get(kind)) {
             Some(p) => p.over(&global),
             None => global,
@@ -641,17 +673,22 @@ impl Config {
 
     /// The project with id `id`, or an error listing the configured ones.
     pub fn project(&self, id: &str) -> Result<&ProjectConfig, ConfigError> {
-        self.projects.get(id).ok_or_else(|| ConfigError::UnknownProject {
-            name: id.to_owned(),
-            available: self.projects.keys().cloned().collect::<Vec<_>>().join(", "),
-        })
+        self.projects
+            .get(id)
+            .ok_or_else(|| ConfigError::UnknownProject {
+                name: id.to_owned(),
+                available: self.projects.keys().cloned().collect::<Vec<_>>().join(", "),
+            })
     }
 }
 
 impl ProjectConfig {
     /// Agent plugin name for this project.
     pub fn agent_name<'a>(&'a self, cfg: &'a Config) -> &'a str {
-        self.agent.as_deref().or(cfg.defaults.agent.as_deref()).unwrap_or(plugin_defaults::AGENT)
+        self.agent
+            .as_deref()
+            .or(cfg.defaults.agent.as_deref())
+            .unwrap_or(plugin_defaults::AGENT)
     }
     /// Runtime plugin name for this project.
     pub fn runtime_name<'a>(&'a self, cfg: &'a Config) -> &'a str {
@@ -669,11 +706,17 @@ impl ProjectConfig {
     }
     /// Tracker plugin name.
     pub fn tracker_name(&self) -> &str {
-        self.tracker.as_ref().and_then(|t| t.plugin.as_deref()).unwrap_or(plugin_defaults::TRACKER)
+        self.tracker
+            .as_ref()
+            .and_then(|t| t.plugin.as_deref())
+            .unwrap_or(plugin_defaults::TRACKER)
     }
     /// SCM plugin name.
     pub fn scm_name(&self) -> &str {
-        self.scm.as_ref().and_then(|t| t.plugin.as_deref()).unwrap_or(plugin_defaults::SCM)
+        self.scm
+            .as_ref()
+            .and_then(|t| t.plugin.as_deref())
+            .unwrap_or(plugin_defaults::SCM)
     }
     /// Session id prefix (defaults to the project id).
     pub fn prefix<'a>(&'a self, id: &'a str) -> &'a str {

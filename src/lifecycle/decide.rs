@@ -2,7 +2,7 @@
 use jiff::Timestamp;
 
 use super::{BatchSummary, Decision, Observation, Settings};
-use crate::model::{Attention, SessionRecord, Status};
+use crate::model::{SessionRecord, Status};
 use crate::plugins::notifier::Notification;
 use crate::plugins::runtime::Delivery;
 
@@ -11,14 +11,13 @@ pub fn derive_status(rec: &SessionRecord, _s: &Settings, _now: Timestamp) -> Sta
     rec.status
 }
 
-/// Attention zone of a record.
-pub fn attention(_rec: &SessionRecord) -> Attention {
-    Attention::Working
-}
-
 /// One lifecycle step.
 pub fn decide(rec: &SessionRecord, _obs: &Observation, _s: &Settings, _now: Timestamp) -> Decision {
-    Decision { record: rec.clone(), actions: Vec::new(), events: Vec::new() }
+    Decision {
+        record: rec.clone(),
+        actions: Vec::new(),
+        events: Vec::new(),
+    }
 }
 
 /// Records the outcome of a SendToAgent action.
@@ -29,7 +28,11 @@ pub fn on_send_result(
     _s: &Settings,
     _now: Timestamp,
 ) -> Decision {
-    Decision { record: rec.clone(), actions: Vec::new(), events: Vec::new() }
+    Decision {
+        record: rec.clone(),
+        actions: Vec::new(),
+        events: Vec::new(),
+    }
 }
 
 /// Records the outcome of a Merge action.
@@ -40,7 +43,11 @@ pub fn on_merge_result(
     _s: &Settings,
     _now: Timestamp,
 ) -> Decision {
-    Decision { record: rec.clone(), actions: Vec::new(), events: Vec::new() }
+    Decision {
+        record: rec.clone(),
+        actions: Vec::new(),
+        events: Vec::new(),
+    }
 }
 
 pub(super) fn all_complete(

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-pub use decide::{attention, decide, derive_status, on_merge_result, on_send_result};
+pub use decide::{decide, derive_status, on_merge_result, on_send_result};
 pub use notify::{NotifyPlan, plan_deliveries, record_delivery};
 
 use crate::config::{Duration, ReactionConfig, ReactionKind};

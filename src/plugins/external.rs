@@ -22,12 +22,16 @@ pub fn find(slot: &str, name: &str) -> Option<PathBuf> {
     crate::model::validate_name(name, "plugin name").ok()?;
     let exe = format!("ao-{slot}-{name}");
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(&exe)).find(|p| is_executable(p))
+    std::env::split_paths(&path)
+        .map(|d| d.join(&exe))
+        .find(|p| is_executable(p))
 }
 
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    std::fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 /// Calls an external plugin: `op` with `config` and `input`; returns `output`.
@@ -52,8 +56,14 @@ pub fn call(
     if v.get("ok").and_then(serde_json::Value::as_bool) == Some(true) {
         Ok(v.get("output").cloned().unwrap_or(serde_json::Value::Null))
     } else {
-        let msg = v.get("error").and_then(|e| e.as_str()).unwrap_or("no error message");
-        Err(PluginError::Unavailable(format!("external plugin {}: {msg}", program.display())))
+        let msg = v
+            .get("error")
+            .and_then(|e| e.as_str())
+            .unwrap_or("no error message");
+        Err(PluginError::Unavailable(format!(
+            "external plugin {}: {msg}",
+            program.display()
+        )))
     }
 }
 
@@ -67,7 +77,9 @@ pub struct ExternalNotifier {
 impl ExternalNotifier {
     /// Wraps `program` with the notifier's config (its `options`).
     pub fn new(program: PathBuf, cfg: Option<&NotifierConfig>) -> Self {
-        let config = cfg.and_then(|c| c.options.clone()).unwrap_or(serde_json::Value::Null);
+        let config = cfg
+            .and_then(|c| c.options.clone())
+            .unwrap_or(serde_json::Value::Null);
         Self { program, config }
     }
 }

@@ -8,7 +8,9 @@ use std::path::Path;
 
 /// Atomically replaces `path` with `bytes`.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().ok_or_else(|| std::io::Error::other("path has no parent"))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("path has no parent"))?;
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
@@ -20,7 +22,11 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// `Ok(false)` when it already exists.
 pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     use std::os::unix::fs::OpenOptionsExt;
-    let f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
     match f {
         Ok(mut f) => {
             f.write_all(bytes)?;
@@ -43,5 +49,8 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
 /// Creates `dir` (and parents) with mode 0700.
 pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }

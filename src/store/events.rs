@@ -76,13 +76,21 @@ pub fn append(path: &Path, lock_path: &Path, events: &[Event]) -> std::io::Resul
         return Ok(());
     }
     let _lock = FileLock::lock(lock_path)?;
-    if std::fs::metadata(path).map(|m| m.len() > ROTATE_BYTES).unwrap_or(false) {
+    if std::fs::metadata(path)
+        .map(|m| m.len() > ROTATE_BYTES)
+        .unwrap_or(false)
+    {
         let stamp = Timestamp::now().as_second();
         let rotated = path.with_file_name(format!("events-{stamp}.jsonl"));
         std::fs::rename(path, rotated)?;
     }
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = OpenOptions::new().create(true).append(true).read(true).mode(0o600).open(path)?;
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .read(true)
+        .mode(0o600)
+        .open(path)?;
     let len = f.metadata()?.len();
     if len > 0 {
         let mut last = [0u8; 1];
@@ -190,7 +198,14 @@ mod tests {
         assert_eq!(r.skipped.len(), 1);
         append(&log, &lock, &[Event::new(t, "b", "two")]).unwrap();
         let r = read_all(&log).unwrap();
-        assert_eq!(r.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(r.skipped.len(), 1, "the torn line stays skipped, the new one is whole");
+        assert_eq!(
+            r.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(
+            r.skipped.len(),
+            1,
+            "the torn line stays skipped, the new one is whole"
+        );
     }
 }

@@ -14,21 +14,32 @@ pub struct FileLock {
 impl FileLock {
     fn open(path: &Path) -> std::io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
-        OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(path)
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(path)
     }
 
     /// Blocks until the lock on `path` is held.
     pub fn lock(path: &Path) -> std::io::Result<Self> {
         let f = Self::open(path)?;
         f.lock()?;
-        Ok(Self { _file: f, path: path.to_path_buf() })
+        Ok(Self {
+            _file: f,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Takes the lock if free; `Ok(None)` when another process holds it.
     pub fn try_lock(path: &Path) -> std::io::Result<Option<Self>> {
         let f = Self::open(path)?;
         match f.try_lock() {
-            Ok(()) => Ok(Some(Self { _file: f, path: path.to_path_buf() })),
+            Ok(()) => Ok(Some(Self {
+                _file: f,
+                path: path.to_path_buf(),
+            })),
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(e)) => Err(e),
         }

@@ -49,7 +49,9 @@ pub enum StoreError {
         reason: String,
     },
     /// A record written by another version of ao.
-    #[error("session record {path} has unsupported version {got} (this ao supports {RECORD_VERSION}); upgrade ao or move the file away")]
+    #[error(
+        "session record {path} has unsupported version {got} (this ao supports {RECORD_VERSION}); upgrade ao or move the file away"
+    )]
     Version {
         /// File.
         path: PathBuf,
@@ -70,7 +72,11 @@ trait IoCtx<T> {
 
 impl<T> IoCtx<T> for std::io::Result<T> {
     fn ctx(self, op: &'static str, path: &Path) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Io { op, path: path.to_path_buf(), source })
+        self.map_err(|source| StoreError::Io {
+            op,
+            path: path.to_path_buf(),
+            source,
+        })
     }
 }
 
@@ -92,10 +98,17 @@ pub struct Store {
 impl Store {
     /// Opens (creating with mode 0700) the data dir at `root`.
     pub fn open(root: &Path) -> Result<Self, StoreError> {
-        for d in [root.to_path_buf(), root.join("locks"), root.join("cache"), root.join("projects")] {
+        for d in [
+            root.to_path_buf(),
+            root.join("locks"),
+            root.join("cache"),
+            root.join("projects"),
+        ] {
             atomic::ensure_private_dir(&d).ctx("create directory", &d)?;
         }
-        Ok(Self { root: root.to_path_buf() })
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
     }
 
     /// The data dir.
@@ -177,7 +190,11 @@ impl Store {
 
     /// Reserves the next free id `<prefix>-<n>` for `project` by exclusive create, writing
     /// `initial` (with its `id` replaced) as the first version of the record.
-    pub fn reserve(&self, prefix: &str, initial: &SessionRecord) -> Result<SessionRecord, StoreError> {
+    pub fn reserve(
+        &self,
+        prefix: &str,
+        initial: &SessionRecord,
+    ) -> Result<SessionRecord, StoreError> {
         validate_name(prefix, "session prefix")?;
         let project = &initial.project;
         let dir = self.sessions_dir(project)?;
@@ -203,7 +220,9 @@ impl Store {
     fn max_index(&self, prefix: &str, dirs: &[&Path]) -> u64 {
         let mut max = 0;
         for d in dirs {
-            let Ok(rd) = std::fs::read_dir(d) else { continue };
+            let Ok(rd) = std::fs::read_dir(d) else {
+                continue;
+            };
             for e in rd.filter_map(Result::ok) {
                 let name = e.file_name();
                 let Some(name) = name.to_str() else { continue };
@@ -240,10 +259,17 @@ impl Store {
             Err(e) => return Err(e).ctx("read", p),
         };
         parse_record(&bytes).map_err(|reason| match reason {
-            ParseFailure::Version(got) => StoreError::Version { path: p.to_path_buf(), got },
+            ParseFailure::Version(got) => StoreError::Version {
+                path: p.to_path_buf(),
+                got,
+            },
             ParseFailure::Corrupt(reason) => {
                 let q = quarantine(p);
-                StoreError::Corrupt { path: p.to_path_buf(), quarantined: q, reason }
+                StoreError::Corrupt {
+                    path: p.to_path_buf(),
+                    quarantined: q,
+                    reason,
+                }
             }
         })
     }
@@ -289,16 +315,26 @@ impl Store {
     /// All live records (of `project`, or all projects), sorted by project then id number.
     /// Records that cannot be read are reported in the second list (corrupt ones are
     /// quarantined) and the listing goes on.
-    pub fn list(&self, project: Option<&str>) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
+    pub fn list(
+        &self,
+        project: Option<&str>,
+    ) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
         self.list_in(project, false)
     }
 
     /// Archived records.
-    pub fn list_archived(&self, project: Option<&str>) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
+    pub fn list_archived(
+        &self,
+        project: Option<&str>,
+    ) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
         self.list_in(project, true)
     }
 
-    fn list_in(&self, project: Option<&str>, archived: bool) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
+    fn list_in(
+        &self,
+        project: Option<&str>,
+        archived: bool,
+    ) -> Result<(Vec<SessionRecord>, Vec<Problem>), StoreError> {
         let projects = match project {
             Some(p) => vec![p.to_owned()],
             None => self.projects()?,
@@ -306,7 +342,11 @@ impl Store {
         let mut recs = Vec::new();
         let mut problems = Vec::new();
         for p in projects {
-            let dir = if archived { self.archive_dir(&p)? } else { self.sessions_dir(&p)? };
+            let dir = if archived {
+                self.archive_dir(&p)?
+            } else {
+                self.sessions_dir(&p)?
+            };
             let rd = match std::fs::read_dir(&dir) {
                 Ok(rd) => rd,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,

@@ -43,7 +43,11 @@ pub enum CmdError {
 }
 
 fn stderr_section(s: &str) -> String {
-    if s.trim().is_empty() { String::new() } else { format!("\n--- stderr\n{}", s.trim_end()) }
+    if s.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n--- stderr\n{}", s.trim_end())
+    }
 }
 
 impl CmdError {
@@ -69,7 +73,13 @@ pub struct Cmd {
 impl Cmd {
     /// A command running `program`.
     pub fn new(program: impl Into<OsString>) -> Self {
-        Self { program: program.into(), args: Vec::new(), env: BTreeMap::new(), cwd: None, stdin: None }
+        Self {
+            program: program.into(),
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            cwd: None,
+            stdin: None,
+        }
     }
 
     /// Appends one argument.
@@ -133,10 +143,16 @@ impl Cmd {
     }
 
     fn spawn_error(&self, e: std::io::Error) -> CmdError {
-        if e.kind() == std::io::ErrorKind::NotFound && self.cwd.as_ref().is_none_or(|d| d.is_dir()) {
-            CmdError::NotFound { program: self.program() }
+        if e.kind() == std::io::ErrorKind::NotFound && self.cwd.as_ref().is_none_or(|d| d.is_dir())
+        {
+            CmdError::NotFound {
+                program: self.program(),
+            }
         } else {
-            CmdError::Spawn { cmd: self.to_string(), source: e }
+            CmdError::Spawn {
+                cmd: self.to_string(),
+                source: e,
+            }
         }
     }
 
@@ -144,7 +160,11 @@ impl Cmd {
     pub fn output(&self) -> Result<Output, CmdError> {
         let mut c = self.command();
         c.stdout(Stdio::piped()).stderr(Stdio::piped());
-        c.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        c.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         let mut child = c.spawn().map_err(|e| self.spawn_error(e))?;
         if let Some(bytes) = &self.stdin
             && let Some(mut w) = child.stdin.take()
@@ -210,8 +230,14 @@ impl Cmd {
                     .create(true)
                     .append(true)
                     .open(p)
-                    .map_err(|e| CmdError::Spawn { cmd: self.to_string(), source: e })?;
-                let f2 = f.try_clone().map_err(|e| CmdError::Spawn { cmd: self.to_string(), source: e })?;
+                    .map_err(|e| CmdError::Spawn {
+                        cmd: self.to_string(),
+                        source: e,
+                    })?;
+                let f2 = f.try_clone().map_err(|e| CmdError::Spawn {
+                    cmd: self.to_string(),
+                    source: e,
+                })?;
                 c.stdout(f).stderr(f2);
             }
             None => {
@@ -292,7 +318,10 @@ mod tests {
 
     #[test]
     fn failure_message_has_command_status_and_stderr() {
-        let e = Cmd::new("sh").args(["-c", "echo oops >&2; exit 3"]).run().unwrap_err();
+        let e = Cmd::new("sh")
+            .args(["-c", "echo oops >&2; exit 3"])
+            .run()
+            .unwrap_err();
         let s = e.to_string();
         assert!(s.contains("`sh -c 'echo oops >&2; exit 3'`"), "{s}");
         assert!(s.contains("exit status: 3"), "{s}");
@@ -303,7 +332,10 @@ mod tests {
     fn missing_program_is_named() {
         let e = Cmd::new("ao-definitely-missing-program").run().unwrap_err();
         assert!(matches!(e, CmdError::NotFound { .. }));
-        assert!(e.to_string().contains("could not find `ao-definitely-missing-program`"));
+        assert!(
+            e.to_string()
+                .contains("could not find `ao-definitely-missing-program`")
+        );
     }
 
     #[test]

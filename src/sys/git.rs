@@ -14,7 +14,9 @@ pub struct Git {
 impl Git {
     /// git operating in `dir`.
     pub fn new(dir: impl AsRef<Path>) -> Self {
-        Self { dir: dir.as_ref().to_path_buf() }
+        Self {
+            dir: dir.as_ref().to_path_buf(),
+        }
     }
 
     /// The base command with the environment pinned.
@@ -50,12 +52,14 @@ impl Git {
 
     /// True when `dir` is inside a git work tree.
     pub fn is_repo(&self) -> bool {
-        self.ok(["rev-parse", "--is-inside-work-tree"]).unwrap_or(false)
+        self.ok(["rev-parse", "--is-inside-work-tree"])
+            .unwrap_or(false)
     }
 
     /// The top-level directory of the work tree.
     pub fn toplevel(&self) -> Result<PathBuf, CmdError> {
-        self.read(["rev-parse", "--show-toplevel"]).map(PathBuf::from)
+        self.read(["rev-parse", "--show-toplevel"])
+            .map(PathBuf::from)
     }
 
     /// The common git dir (shared by all worktrees), absolute.
@@ -66,18 +70,36 @@ impl Git {
 
     /// True when local branch `b` exists.
     pub fn branch_exists(&self, b: &str) -> Result<bool, CmdError> {
-        self.ok(["show-ref", "--verify", "--quiet", &format!("refs/heads/{b}")])
+        self.ok([
+            "show-ref",
+            "--verify",
+            "--quiet",
+            &format!("refs/heads/{b}"),
+        ])
     }
 
     /// Sha of `rev`, or None when it does not resolve.
     pub fn rev(&self, rev: &str) -> Result<Option<String>, CmdError> {
-        let out = self.command().args(["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]).output()?;
-        Ok(out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned()))
+        let out = self
+            .command()
+            .args([
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ])
+            .output()?;
+        Ok(out
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned()))
     }
 
     /// URL of remote `origin`, if any.
     pub fn origin_url(&self) -> Option<String> {
-        self.read(["remote", "get-url", "origin"]).ok().filter(|s| !s.is_empty())
+        self.read(["remote", "get-url", "origin"])
+            .ok()
+            .filter(|s| !s.is_empty())
     }
 
     /// The default branch: origin's HEAD, else `main`/`master` if present, else the
@@ -93,7 +115,9 @@ impl Git {
                 return Some(b.to_owned());
             }
         }
-        self.read(["symbolic-ref", "--quiet", "--short", "HEAD"]).ok().filter(|s| !s.is_empty())
+        self.read(["symbolic-ref", "--quiet", "--short", "HEAD"])
+            .ok()
+            .filter(|s| !s.is_empty())
     }
 
     /// Porcelain status lines (uncommitted changes, untracked files included).
@@ -103,7 +127,10 @@ impl Git {
 
     /// Appends `pattern` to the repository's `info/exclude` unless already present.
     pub fn exclude(&self, pattern: &str) -> Result<(), std::io::Error> {
-        let dir = self.common_dir().map_err(std::io::Error::other)?.join("info");
+        let dir = self
+            .common_dir()
+            .map_err(std::io::Error::other)?
+            .join("info");
         std::fs::create_dir_all(&dir)?;
         let file = dir.join("exclude");
         let current = std::fs::read_to_string(&file).unwrap_or_default();
@@ -135,7 +162,11 @@ pub fn repo_slug_from_url(url: &str) -> Option<String> {
         return None;
     }
     let (o, n) = (parts[parts.len() - 2], parts[parts.len() - 1]);
-    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
     (ok(o) && ok(n)).then(|| format!("{o}/{n}"))
 }
 
@@ -145,9 +176,18 @@ mod tests {
 
     #[test]
     fn slugs_from_urls() {
-        assert_eq!(repo_slug_from_url("https://github.com/org/repo.git").as_deref(), Some("org/repo"));
-        assert_eq!(repo_slug_from_url("git@github.com:org/repo.git").as_deref(), Some("org/repo"));
-        assert_eq!(repo_slug_from_url("ssh://git@host:22/org/repo").as_deref(), Some("org/repo"));
+        assert_eq!(
+            repo_slug_from_url("https://github.com/org/repo.git").as_deref(),
+            Some("org/repo")
+        );
+        assert_eq!(
+            repo_slug_from_url("git@github.com:org/repo.git").as_deref(),
+            Some("org/repo")
+        );
+        assert_eq!(
+            repo_slug_from_url("ssh://git@host:22/org/repo").as_deref(),
+            Some("org/repo")
+        );
         assert_eq!(repo_slug_from_url("/srv/git/repo"), None);
     }
 }

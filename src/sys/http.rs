@@ -32,7 +32,11 @@ pub enum HttpError {
 }
 
 fn body_part(b: &str) -> String {
-    if b.trim().is_empty() { String::new() } else { format!(": {}", b.trim()) }
+    if b.trim().is_empty() {
+        String::new()
+    } else {
+        format!(": {}", b.trim())
+    }
 }
 
 /// The shared agent: 20 s global timeout, statuses returned (not errors), redirects off
@@ -71,6 +75,9 @@ mod tests {
             super::redact_url("https://hooks.slack.com/services/T0/B0/secret"),
             "https://hooks.slack.com/…"
         );
-        assert_eq!(super::redact_url("https://u:p@h.example:8443/x?t=1"), "https://h.example:8443/…");
+        assert_eq!(
+            super::redact_url("https://u:p@h.example:8443/x?t=1"),
+            "https://h.example:8443/…"
+        );
     }
 }

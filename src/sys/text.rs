@@ -78,7 +78,10 @@ mod tests {
     fn strips_escapes_and_controls() {
         assert_eq!(strip_control("a\u{1b}[31mred\u{1b}[0m b"), "ared b");
         assert_eq!(strip_control("x\u{1b}]0;title\u{7}y"), "xy");
-        assert_eq!(strip_control("x\u{1b}]8;;http://e\u{1b}\\link\u{1b}]8;;\u{1b}\\"), "xlink");
+        assert_eq!(
+            strip_control("x\u{1b}]8;;http://e\u{1b}\\link\u{1b}]8;;\u{1b}\\"),
+            "xlink"
+        );
         assert_eq!(strip_control("a\u{3}b\u{0}c\u{7f}d"), "abcd");
         assert_eq!(strip_control("l1\r\nl2\rl3\tz"), "l1\nl2\nl3\tz");
         assert_eq!(strip_control("é \u{9b}2Jok"), "é ok");

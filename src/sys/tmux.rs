@@ -37,7 +37,9 @@ const PANE_FORMAT: &str = "#{session_name}\t#{pane_pid}\t#{pane_current_command}
 impl Tmux {
     /// A wrapper for the server on `socket` (`-L`), or the default server when `None`.
     pub fn new(socket: Option<&str>) -> Self {
-        Self { socket: socket.map(str::to_owned) }
+        Self {
+            socket: socket.map(str::to_owned),
+        }
     }
 
     /// The base command, with the environment pinned.
@@ -66,7 +68,9 @@ impl Tmux {
         env: &BTreeMap<String, String>,
         argv: &[String],
     ) -> Result<(), CmdError> {
-        let mut c = self.command().args(["new-session", "-d", "-s", name, "-x", "220", "-y", "50"]);
+        let mut c = self
+            .command()
+            .args(["new-session", "-d", "-s", name, "-x", "220", "-y", "50"]);
         c = c.arg("-c").arg(cwd);
         for (k, v) in env {
             c = c.arg("-e").arg(escape_arg(&format!("{k}={v}")));
@@ -77,13 +81,24 @@ impl Tmux {
         }
         // Chained in the same invocation so the option is set before the server can
         // notice the child exiting; `;` as its own argument is tmux's command separator.
-        c = c.args([";", "set-option", "-t", &Self::target(name), "remain-on-exit", "on"]);
+        c = c.args([
+            ";",
+            "set-option",
+            "-t",
+            &Self::target(name),
+            "remain-on-exit",
+            "on",
+        ]);
         c.run().map(|_| ())
     }
 
     /// Kills the session. Ok(false) when it did not exist.
     pub fn kill_session(&self, name: &str) -> Result<bool, CmdError> {
-        match self.command().args(["kill-session", "-t", &Self::target(name)]).run() {
+        match self
+            .command()
+            .args(["kill-session", "-t", &Self::target(name)])
+            .run()
+        {
             Ok(_) => Ok(true),
             Err(e) if is_missing(&e) => Ok(false),
             Err(e) => Err(e),
@@ -92,7 +107,11 @@ impl Tmux {
 
     /// All panes of all sessions in one call. No server running → empty.
     pub fn list_panes(&self) -> Result<Vec<Pane>, CmdError> {
-        match self.command().args(["list-panes", "-a", "-F", PANE_FORMAT]).read() {
+        match self
+            .command()
+            .args(["list-panes", "-a", "-F", PANE_FORMAT])
+            .read()
+        {
             Ok(out) => Ok(parse_panes(&out)),
             Err(e) if is_no_server(&e) => Ok(Vec::new()),
             Err(e) => Err(e),
@@ -103,7 +122,15 @@ impl Tmux {
     pub fn capture(&self, name: &str, lines: u32) -> Result<String, CmdError> {
         let start = format!("-{lines}");
         self.command()
-            .args(["capture-pane", "-p", "-J", "-t", &Self::target(name), "-S", &start])
+            .args([
+                "capture-pane",
+                "-p",
+                "-J",
+                "-t",
+                &Self::target(name),
+                "-S",
+                &start,
+            ])
             .read()
     }
 
@@ -111,32 +138,59 @@ impl Tmux {
     pub fn cursor_line(&self, name: &str) -> Result<String, CmdError> {
         let y = self
             .command()
-            .args(["display-message", "-p", "-t", &Self::target(name), "#{cursor_y}"])
+            .args([
+                "display-message",
+                "-p",
+                "-t",
+                &Self::target(name),
+                "#{cursor_y}",
+            ])
             .read()?;
         let y: usize = y.trim().parse().unwrap_or(0);
-        let screen =
-            self.command().args(["capture-pane", "-p", "-t", &Self::target(name)]).read()?;
+        let screen = self
+            .command()
+            .args(["capture-pane", "-p", "-t", &Self::target(name)])
+            .read()?;
         Ok(screen.lines().nth(y).unwrap_or("").to_owned())
     }
 
     /// Pastes `text` into the pane: `load-buffer -` (text on stdin) then
     /// `paste-buffer -d -p -r` into the exact target. `buffer` must be unique per message.
     pub fn paste(&self, name: &str, buffer: &str, text: &str) -> Result<(), CmdError> {
-        self.command().args(["load-buffer", "-b", buffer, "-"]).stdin(text.as_bytes()).run()?;
         self.command()
-            .args(["paste-buffer", "-d", "-p", "-r", "-b", buffer, "-t", &Self::target(name)])
+            .args(["load-buffer", "-b", buffer, "-"])
+            .stdin(text.as_bytes())
+            .run()?;
+        self.command()
+            .args([
+                "paste-buffer",
+                "-d",
+                "-p",
+                "-r",
+                "-b",
+                buffer,
+                "-t",
+                &Self::target(name),
+            ])
             .run()
             .map(|_| ())
     }
 
     /// Sends one key by name (e.g. `Enter`). Only ao-chosen key names reach here.
     pub fn send_key(&self, name: &str, key: &str) -> Result<(), CmdError> {
-        self.command().args(["send-keys", "-t", &Self::target(name), key]).run().map(|_| ())
+        self.command()
+            .args(["send-keys", "-t", &Self::target(name), key])
+            .run()
+            .map(|_| ())
     }
 
     /// True when the session exists (exact match).
     pub fn has_session(&self, name: &str) -> Result<bool, CmdError> {
-        match self.command().args(["has-session", "-t", &format!("={name}")]).run() {
+        match self
+            .command()
+            .args(["has-session", "-t", &format!("={name}")])
+            .run()
+        {
             Ok(_) => Ok(true),
             Err(e) if is_missing(&e) => Ok(false),
             Err(e) => Err(e),
@@ -149,7 +203,11 @@ impl Tmux {
         if let Some(s) = &self.socket {
             v.extend(["-L".to_owned(), s.clone()]);
         }
-        v.extend(["attach-session".to_owned(), "-t".to_owned(), format!("={name}")]);
+        v.extend([
+            "attach-session".to_owned(),
+            "-t".to_owned(),
+            format!("={name}"),
+        ]);
         v
     }
 }
@@ -166,7 +224,9 @@ pub fn escape_arg(a: &str) -> String {
 
 fn is_no_server(e: &CmdError) -> bool {
     let s = e.stderr();
-    s.contains("no server running") || s.contains("error connecting to") || s.contains("No such file or directory")
+    s.contains("no server running")
+        || s.contains("error connecting to")
+        || s.contains("No such file or directory")
 }
 
 fn is_missing(e: &CmdError) -> bool {
@@ -200,7 +260,8 @@ mod tests {
 
     #[test]
     fn parses_pane_lines() {
-        let out = "app-1\t123\tclaude\t0\t\t1700000000\napp-2\t456\tbash\t1\t137\t1700000001\nbroken\n";
+        let out =
+            "app-1\t123\tclaude\t0\t\t1700000000\napp-2\t456\tbash\t1\t137\t1700000001\nbroken\n";
         let p = parse_panes(out);
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].session, "app-1");

@@ -21,7 +21,9 @@ impl CommandNotifier {
                 "notifier `{name}` (plugin `command`) needs `command: [PROGRAM, ARG...]`"
             )));
         }
-        Ok(Self { argv: cfg.command.clone() })
+        Ok(Self {
+            argv: cfg.command.clone(),
+        })
     }
 }
 

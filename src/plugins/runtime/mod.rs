@@ -71,7 +71,11 @@ pub struct SubmitPolicy {
 
 impl Default for SubmitPolicy {
     fn default() -> Self {
-        Self { key: "Enter".into(), retries: 3, settle_ms: 150 }
+        Self {
+            key: "Enter".into(),
+            retries: 3,
+            settle_ms: 150,
+        }
     }
 }
 

@@ -29,7 +29,12 @@ impl Runtime for ProcessRuntime {
     fn capture(&self, _h: &RuntimeHandle, _l: u32) -> Result<String, PluginError> {
         Err(pending())
     }
-    fn deliver(&self, _h: &RuntimeHandle, _t: &str, _p: &SubmitPolicy) -> Result<Delivery, PluginError> {
+    fn deliver(
+        &self,
+        _h: &RuntimeHandle,
+        _t: &str,
+        _p: &SubmitPolicy,
+    ) -> Result<Delivery, PluginError> {
         Err(pending())
     }
     fn attach_argv(&self, _h: &RuntimeHandle) -> Option<Vec<String>> {

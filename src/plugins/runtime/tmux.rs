@@ -22,7 +22,9 @@ pub struct TmuxRuntime {
 impl TmuxRuntime {
     /// On the server `socket` (`-L`), or the default server.
     pub fn new(socket: Option<&str>) -> Self {
-        Self { tmux: Tmux::new(socket) }
+        Self {
+            tmux: Tmux::new(socket),
+        }
     }
 }
 
@@ -38,7 +40,8 @@ impl Runtime for TmuxRuntime {
                 spec.name
             )));
         }
-        self.tmux.new_session(&spec.name, &spec.cwd, &spec.env, &spec.argv)?;
+        self.tmux
+            .new_session(&spec.name, &spec.cwd, &spec.env, &spec.argv)?;
         let pid = self
             .tmux
             .list_panes()?
@@ -89,9 +92,10 @@ impl Runtime for TmuxRuntime {
     fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError> {
         match self.tmux.capture(&handle.target, lines) {
             Ok(s) => Ok(strip_control(&s)),
-            Err(e) if e.stderr().contains("can't find") => {
-                Err(PluginError::NotFound(format!("tmux session `{}` is gone", handle.target)))
-            }
+            Err(e) if e.stderr().contains("can't find") => Err(PluginError::NotFound(format!(
+                "tmux session `{}` is gone",
+                handle.target
+            ))),
             Err(e) => Err(e.into()),
         }
     }
@@ -112,7 +116,19 @@ impl Runtime for TmuxRuntime {
         std::thread::sleep(std::time::Duration::from_millis(policy.settle_ms));
         self.tmux.send_key(&handle.target, &policy.key)?;
         // Confirm: the tail of the text must no longer sit on the cursor line.
-        let probe: String = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+        let probe: String = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .rev()
+            .take(24)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         if probe.is_empty() {
             return Ok(Delivery::Delivered);
         }

@@ -13,10 +13,20 @@ impl Scm for LocalScm {
     fn name(&self) -> &'static str {
         "local"
     }
-    fn observe(&self, _c: &ScmContext<'_>, _s: &[&SessionRecord]) -> Result<BTreeMap<SessionId, PrFacts>, PluginError> {
+    fn observe(
+        &self,
+        _c: &ScmContext<'_>,
+        _s: &[&SessionRecord],
+    ) -> Result<BTreeMap<SessionId, PrFacts>, PluginError> {
         Ok(BTreeMap::new())
     }
-    fn merge(&self, _c: &ScmContext<'_>, _s: &SessionRecord, _p: &PrFacts, _m: &str) -> Result<MergeOutcome, PluginError> {
+    fn merge(
+        &self,
+        _c: &ScmContext<'_>,
+        _s: &SessionRecord,
+        _p: &PrFacts,
+        _m: &str,
+    ) -> Result<MergeOutcome, PluginError> {
         Err(PluginError::Unsupported("pending".into()))
     }
 }

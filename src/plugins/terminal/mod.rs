@@ -40,12 +40,20 @@ impl Terminal for TmuxAttach {
 
     fn open(&self, attach: &[String], inside_tmux: bool) -> Result<OpenAction, PluginError> {
         if attach.is_empty() {
-            return Err(PluginError::Unsupported("this runtime cannot be attached to".into()));
+            return Err(PluginError::Unsupported(
+                "this runtime cannot be attached to".into(),
+            ));
         }
         if inside_tmux && attach.iter().any(|a| a == "attach-session") {
             let v = attach
                 .iter()
-                .map(|a| if a == "attach-session" { "switch-client".to_owned() } else { a.clone() })
+                .map(|a| {
+                    if a == "attach-session" {
+                        "switch-client".to_owned()
+                    } else {
+                        a.clone()
+                    }
+                })
                 .collect();
             return Ok(OpenAction::Run(v));
         }

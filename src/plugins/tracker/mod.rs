@@ -62,7 +62,10 @@ pub trait Tracker: Send + Sync + Debug {
 
     /// Creates an issue; `Unsupported` for trackers ao cannot write to.
     fn create_issue(&self, _title: &str, _body: &str) -> Result<Issue, PluginError> {
-        Err(PluginError::Unsupported(format!("the `{}` tracker cannot create issues", self.name())))
+        Err(PluginError::Unsupported(format!(
+            "the `{}` tracker cannot create issues",
+            self.name()
+        )))
     }
 
     /// Branch name for the issue: `<prefix>/<id>-<slug of title>`, `[a-z0-9-/]` only.

@@ -42,13 +42,18 @@ impl Run {
     /// Parses stdout as JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{self}"))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{self}"))
     }
 }
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}------- stderr -------\n{}[exit status: {}]", self.stdout, self.stderr, self.code)
+        write!(
+            f,
+            "{}------- stderr -------\n{}[exit status: {}]",
+            self.stdout, self.stderr, self.code
+        )
     }
 }
 
@@ -69,11 +74,21 @@ impl Default for TestEnv {
 impl TestEnv {
     /// A fresh environment.
     pub fn new() -> Self {
-        let dir = tempfile::Builder::new().prefix("ao-test-").tempdir().expect("tempdir");
+        let dir = tempfile::Builder::new()
+            .prefix("ao-test-")
+            .tempdir()
+            .expect("tempdir");
         for d in ["home", "data", "worktrees", "tmux", "bin"] {
             std::fs::create_dir_all(dir.path().join(d)).unwrap();
         }
-        let socket = format!("ao-test-{}", dir.path().file_name().unwrap().to_string_lossy().replace('.', "_"));
+        let socket = format!(
+            "ao-test-{}",
+            dir.path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .replace('.', "_")
+        );
         Self { dir, socket }
     }
 
@@ -104,7 +119,11 @@ impl TestEnv {
 
     /// Applies the hermetic environment to any command.
     pub fn apply(&self, c: &mut Command) {
-        let path = format!("{}:{}", self.bin().display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            self.bin().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         c.env_clear()
             .env("PATH", path)
             .env("HOME", self.home())
@@ -121,7 +140,10 @@ impl TestEnv {
             .env("GIT_COMMITTER_EMAIL", "test@example.com")
             .env("LANG", "C.UTF-8")
             .env("NO_COLOR", "1")
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/ao-test-bus");
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/ao-test-bus",
+            );
     }
 
     /// An `ao` command in `cwd` with the hermetic environment.
@@ -146,9 +168,17 @@ impl TestEnv {
     pub fn ao_stdin(&self, cwd: &Path, args: &[&str], stdin: &str) -> Run {
         use std::io::Write;
         let mut c = self.ao_cmd(cwd);
-        c.args(args).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        c.args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         let mut child = c.spawn().expect("spawn ao");
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         Run::from(child.wait_with_output().unwrap())
     }
 
@@ -158,7 +188,11 @@ impl TestEnv {
         let mut c = Command::new("git");
         self.apply(&mut c);
         let out = c.args(args).current_dir(dir).output().expect("git");
-        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
@@ -200,7 +234,16 @@ impl TestEnv {
 
     /// Captures a pane's text.
     pub fn capture(&self, session: &str) -> String {
-        self.tmux(&["capture-pane", "-p", "-J", "-t", &format!("={session}:"), "-S", "-200"]).stdout
+        self.tmux(&[
+            "capture-pane",
+            "-p",
+            "-J",
+            "-t",
+            &format!("={session}:"),
+            "-S",
+            "-200",
+        ])
+        .stdout
     }
 
     /// Polls `f` until true or `secs` elapse.
