@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod lifecycle;
 pub mod model;
+pub mod ops;
 pub mod plugins;
 pub mod store;
 pub mod sys;

@@ -1,5 +1,7 @@
 //! `ao batch-spawn`: spawn several issues as one batch.
-use super::GlobalArgs;
+use super::{Ctx, GlobalArgs};
+use crate::ops::{self, SpawnRequest};
+use crate::plugins::tracker::{self, IssueFilter};
 
 /// Start sessions for several issues.
 #[derive(Debug, clap::Args)]
@@ -17,6 +19,73 @@ pub struct BatchSpawnArgs {
 }
 
 /// Runs `ao batch-spawn`.
-pub fn run(_g: &GlobalArgs, _a: &BatchSpawnArgs) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not implemented yet")
+pub fn run(g: &GlobalArgs, a: &BatchSpawnArgs) -> anyhow::Result<()> {
+    let ctx = Ctx::load(g)?;
+    let project = ctx.config.project(&a.project)?;
+    let mut issues = a.issues.clone();
+    if !a.label.is_empty() {
+        let repo = ops::repo_path(&ctx, project);
+        let tr = tracker::create(project, &repo)?;
+        let filter = IssueFilter {
+            labels: a.label.clone(),
+            ..IssueFilter::default()
+        };
+        for i in tr.list_issues(&filter)? {
+            if !issues.contains(&i.id) {
+                issues.push(i.id);
+            }
+        }
+    }
+    if issues.is_empty() {
+        return Err(crate::error::usage(
+            "no issues to spawn",
+            "name issue ids, or use --label L with a tracker that can list issues",
+        ));
+    }
+    let batch = format!("{}-{}", a.project, crate::clock::now().as_second());
+    let (live, _) = ctx.store.list(Some(&a.project))?;
+    let mut results = Vec::new();
+    let mut failed = 0;
+    for issue in &issues {
+        if let Some(dup) = live
+            .iter()
+            .find(|r| !r.status.is_terminal() && r.issue.as_deref() == Some(issue.as_str()))
+        {
+            eprintln!("Skipped issue {issue}: live session {} exists", dup.id);
+            results
+                .push(serde_json::json!({"issue": issue, "result": "skipped", "session": dup.id}));
+            continue;
+        }
+        let req = SpawnRequest {
+            project: a.project.clone(),
+            issue: Some(issue.clone()),
+            batch: Some(batch.clone()),
+            ..SpawnRequest::default()
+        };
+        match ops::spawn(&ctx, &req) {
+            Ok(rec) => {
+                eprintln!("Spawned {} for issue {issue}", rec.id);
+                results.push(
+                    serde_json::json!({"issue": issue, "result": "spawned", "session": rec.id}),
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("Failed issue {issue}: {e:#}");
+                results.push(serde_json::json!({"issue": issue, "result": "failed", "error": format!("{e:#}")}));
+            }
+        }
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"schemaVersion": 1, "batch": batch, "results": results})
+            )?
+        );
+    }
+    if failed > 0 {
+        return Err(crate::error::SilentExit { code: 1 }.into());
+    }
+    Ok(())
 }

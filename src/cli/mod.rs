@@ -3,7 +3,7 @@
 
 mod batch_spawn;
 mod config_cmd;
-mod ctx;
+pub mod ctx;
 mod dashboard;
 mod demo;
 mod doctor;

@@ -1,5 +1,11 @@
 //! `ao send`: the single delivery routine (DESIGN §7).
-use super::GlobalArgs;
+use std::io::Read as _;
+
+use anyhow::Context as _;
+
+use super::{Ctx, GlobalArgs};
+use crate::model::SessionId;
+use crate::ops;
 
 /// Send a message to a session's agent.
 #[derive(Debug, clap::Args)]
@@ -14,12 +20,90 @@ pub struct SendArgs {
     /// Wait (bounded) until the agent finished its turn before sending.
     #[arg(long)]
     pub wait_idle: bool,
+    /// Seconds to wait with --wait-idle.
+    #[arg(long, default_value_t = 600)]
+    pub timeout: u64,
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Runs `ao send`.
-pub fn run(_g: &GlobalArgs, _a: &SendArgs) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not implemented yet")
+pub fn run(g: &GlobalArgs, a: &SendArgs) -> anyhow::Result<()> {
+    let text = match (&a.message, &a.file) {
+        (Some(_), Some(_)) => {
+            return Err(crate::error::usage(
+                "give a MESSAGE or -f FILE, not both",
+                "ao send ID \"text\"  or  ao send ID -f notes.md",
+            ));
+        }
+        (Some(m), None) if m == "-" => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read the message from stdin")?;
+            s
+        }
+        (Some(m), None) => m.clone(),
+        (None, Some(f)) => {
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?
+        }
+        (None, None) => {
+            return Err(crate::error::usage(
+                "no message given",
+                "ao send ID \"text\", ao send ID -f FILE, or ao send ID - (stdin)",
+            ));
+        }
+    };
+    let ctx = Ctx::load(g)?;
+    let id = SessionId::parse(&a.session)?;
+    if a.wait_idle {
+        wait_idle(&ctx, &id, std::time::Duration::from_secs(a.timeout))?;
+    }
+    let _lock = ctx.store.lock_session(&id)?;
+    let rec = ctx.store.find(&id)?;
+    let report = ops::deliver(&ctx, &rec, &text, "send")?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string(
+                &serde_json::json!({"schemaVersion": 1, "session": id, "delivery": report})
+            )?
+        );
+    } else {
+        eprintln!("Sent {} bytes to {} ({})", report.bytes, id, report.outcome);
+    }
+    Ok(())
+}
+
+/// Waits until the agent's screen shows it finished its turn (ready/idle), bounded.
+fn wait_idle(ctx: &Ctx, id: &SessionId, timeout: std::time::Duration) -> anyhow::Result<()> {
+    let end = std::time::Instant::now() + timeout;
+    loop {
+        let rec = ctx.store.find(id)?;
+        let project = ctx.config.project(&rec.project)?;
+        let agent = crate::plugins::agent::create(&rec.agent, &project.agent_config)?;
+        if let Some(h) = &rec.runtime {
+            let rt = ops::runtime_for(ctx, &rec)?;
+            let screen = rt.capture(h, 50)?;
+            if let Some(m) = agent.classify_screen(&screen) {
+                if m.activity.accepts_messages() {
+                    return Ok(());
+                }
+            } else if rec
+                .activity
+                .as_ref()
+                .is_some_and(|a| a.state.accepts_messages())
+            {
+                return Ok(());
+            }
+        }
+        if std::time::Instant::now() >= end {
+            anyhow::bail!(
+                "{id} did not finish its turn within {}s; not sent",
+                timeout.as_secs()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
 }

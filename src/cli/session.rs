@@ -1,5 +1,7 @@
 //! `ao session ls|kill|cleanup|restore`.
-use super::GlobalArgs;
+use super::{Ctx, GlobalArgs};
+use crate::model::SessionId;
+use crate::ops;
 
 /// Session subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -38,6 +40,107 @@ pub enum SessionCommand {
 }
 
 /// Runs a session subcommand.
-pub fn run(_g: &GlobalArgs, _c: &SessionCommand) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not implemented yet")
+pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
+    let ctx = Ctx::load(g)?;
+    match c {
+        SessionCommand::Ls { project, all, json } => ls(&ctx, project.as_deref(), *all, *json),
+        SessionCommand::Kill { id, force } => {
+            let id = SessionId::parse(id)?;
+            let _lock = ctx.store.lock_session(&id)?;
+            let rec = ctx.store.find(&id)?;
+            let out = ops::kill(&ctx, &rec, *force, "ao session kill")?;
+            eprintln!(
+                "Killed {}{}{}",
+                out.id,
+                if out.runtime_stopped {
+                    ", runtime stopped"
+                } else {
+                    ""
+                },
+                if out.workspace_removed {
+                    ", workspace removed"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
+        SessionCommand::Cleanup { dry_run } => cleanup(&ctx, *dry_run),
+        SessionCommand::Restore { id } => {
+            let id = SessionId::parse(id)?;
+            let _lock = ctx.store.lock_session(&id)?;
+            let rec = ctx.store.find(&id)?;
+            let rec = ops::restore(&ctx, &rec)?;
+            eprintln!("Restored {} in {}", rec.id, rec.workspace.display());
+            Ok(())
+        }
+    }
+}
+
+fn ls(ctx: &Ctx, project: Option<&str>, all: bool, json: bool) -> anyhow::Result<()> {
+    let (mut recs, problems) = ctx.store.list(project)?;
+    if all {
+        let (arch, p2) = ctx.store.list_archived(project)?;
+        recs.extend(arch);
+        for p in p2 {
+            eprintln!("warning: {}", p.error);
+        }
+    }
+    for p in &problems {
+        eprintln!("warning: {}", p.error);
+    }
+    if json {
+        let v: Vec<serde_json::Value> = recs.iter().map(super::status::session_json).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"schemaVersion": super::status::SCHEMA_VERSION, "sessions": v})
+            )?
+        );
+        return Ok(());
+    }
+    for r in &recs {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            r.id,
+            r.project,
+            r.status,
+            r.branch,
+            r.workspace.display()
+        );
+    }
+    Ok(())
+}
+
+/// Archives sessions whose PR merged or closed (and killed ones), removing their
+/// workspace unless it holds unsaved work.
+fn cleanup(ctx: &Ctx, dry_run: bool) -> anyhow::Result<()> {
+    let (recs, _) = ctx.store.list(None)?;
+    let mut failed = false;
+    for rec in recs {
+        let ended = rec.status.is_terminal()
+            || rec
+                .pr
+                .as_ref()
+                .is_some_and(|p| p.state != crate::model::PrState::Open);
+        if !ended {
+            continue;
+        }
+        if dry_run {
+            println!("would clean up {} ({})", rec.id, rec.status);
+            continue;
+        }
+        let _lock = ctx.store.lock_session(&rec.id)?;
+        match ops::kill(ctx, &rec, false, "cleanup") {
+            Ok(_) => eprintln!("Cleaned up {}", rec.id),
+            Err(e) => {
+                failed = true;
+                eprintln!("warning: cannot clean up {}: {e:#}", rec.id);
+            }
+        }
+    }
+    if failed {
+        return Err(crate::error::SilentExit { code: 1 }.into());
+    }
+    Ok(())
 }

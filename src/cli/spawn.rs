@@ -1,5 +1,6 @@
 //! `ao spawn`: reserve an id, create the workspace, start the agent, record everything.
-use super::GlobalArgs;
+use super::{Ctx, GlobalArgs};
+use crate::ops::{self, SpawnRequest};
 
 /// Start an agent session.
 #[derive(Debug, clap::Args)]
@@ -32,6 +33,35 @@ pub struct SpawnArgs {
 }
 
 /// Runs `ao spawn`.
-pub fn run(_g: &GlobalArgs, _a: &SpawnArgs) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not implemented yet")
+pub fn run(g: &GlobalArgs, a: &SpawnArgs) -> anyhow::Result<()> {
+    let ctx = Ctx::load(g)?;
+    let req = SpawnRequest {
+        project: a.project.clone(),
+        issue: a.issue.clone(),
+        agent: a.agent.clone(),
+        runtime: a.runtime.clone(),
+        prompt: a.prompt.clone(),
+        branch: a.branch.clone(),
+        force: a.force,
+        batch: None,
+    };
+    let rec = ops::spawn(&ctx, &req)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&super::status::session_json(&rec))?
+        );
+    } else {
+        eprintln!(
+            "Spawned {} on branch {} in {}",
+            rec.id,
+            rec.branch,
+            rec.workspace.display()
+        );
+        println!("{}", rec.id);
+    }
+    if a.open {
+        return super::open::open(&ctx, &rec, false);
+    }
+    Ok(())
 }

@@ -1,5 +1,16 @@
-//! `ao status`: sessions by attention, from local files only.
-use super::GlobalArgs;
+//! `ao status`: sessions grouped by attention (urgent → action → warning → working →
+//! done), read from local files only — no network, no subprocess per session.
+
+use std::io::Write as _;
+
+use jiff::Timestamp;
+
+use super::{Ctx, GlobalArgs};
+use crate::model::{Attention, SessionRecord};
+use crate::sys::text::strip_control;
+
+/// Version of the `--json` output of status, session ls and spawn.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// Show sessions grouped by attention.
 #[derive(Debug, clap::Args)]
@@ -19,6 +30,142 @@ pub struct StatusArgs {
 }
 
 /// Runs `ao status`.
-pub fn run(_g: &GlobalArgs, _a: &StatusArgs) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not implemented yet")
+pub fn run(g: &GlobalArgs, a: &StatusArgs) -> anyhow::Result<()> {
+    let ctx = Ctx::load(g)?;
+    if a.watch {
+        let interval = std::time::Duration::from_secs(a.interval.max(1));
+        loop {
+            let text = render(&ctx, a)?;
+            let mut out = std::io::stdout().lock();
+            // Clear the screen and home the cursor, then draw.
+            write!(out, "\x1b[H\x1b[2J{text}")?;
+            out.flush()?;
+            drop(out);
+            std::thread::sleep(interval);
+        }
+    }
+    let text = render(&ctx, a)?;
+    print!("{text}");
+    Ok(())
+}
+
+fn render(ctx: &Ctx, a: &StatusArgs) -> anyhow::Result<String> {
+    let (mut recs, problems) = ctx.store.list(a.project.as_deref())?;
+    for p in &problems {
+        eprintln!("warning: {}", p.error);
+    }
+    recs.sort_by_key(|r| r.attention());
+    let now = crate::clock::now();
+    if a.json {
+        let sessions: Vec<serde_json::Value> = recs.iter().map(session_json).collect();
+        let v = serde_json::json!({
+            "schemaVersion": SCHEMA_VERSION,
+            "generatedAt": now,
+            "sessions": sessions,
+            "problems": problems.iter().map(|p| serde_json::json!({"path": p.path, "error": p.error.to_string()})).collect::<Vec<_>>(),
+        });
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&v)?));
+    }
+    if recs.is_empty() {
+        return Ok("No sessions. Start one with `ao spawn <project> <issue>`.\n".into());
+    }
+    let mut out = String::new();
+    let mut zone = None;
+    for r in &recs {
+        let z = r.attention();
+        if zone != Some(z) {
+            out.push_str(&format!("{}\n", zone_title(z)));
+            zone = Some(z);
+        }
+        out.push_str(&line(r, now));
+    }
+    Ok(out)
+}
+
+fn zone_title(z: Attention) -> &'static str {
+    match z {
+        Attention::Urgent => "URGENT — needs you",
+        Attention::Action => "ACTION — ready to merge",
+        Attention::Warning => "WARNING — stuck or auto-fix failed",
+        Attention::Working => "WORKING",
+        Attention::Done => "DONE",
+    }
+}
+
+fn line(r: &SessionRecord, now: Timestamp) -> String {
+    let mut s = format!("  {:<16} {:<18}", r.id.as_str(), r.status.as_str());
+    if let Some(a) = &r.activity {
+        s.push_str(&format!(
+            " {} via {} {}",
+            a.state.as_str(),
+            match a.source {
+                crate::model::ActivitySource::Hook => "hook",
+                crate::model::ActivitySource::Transcript => "transcript",
+                crate::model::ActivitySource::Terminal => "terminal",
+                crate::model::ActivitySource::Process => "process",
+            },
+            age(now, a.since)
+        ));
+        if !a.evidence.is_empty() && !a.state.accepts_messages() {
+            s.push_str(&format!(" — {}", clip(&a.evidence, 60)));
+        }
+    }
+    if let Some(pr) = &r.pr {
+        let num = if pr.number > 0 {
+            format!("PR #{}", pr.number)
+        } else {
+            "branch".into()
+        };
+        s.push_str(&format!(" | {num} ci:{:?} review:{:?}", pr.ci, pr.review).to_lowercase());
+    }
+    if let Some(t) = &r.issue_title {
+        s.push_str(&format!(" | {}", clip(t, 50)));
+    }
+    if let Some(e) = &r.last_error {
+        s.push_str(&format!(" | error: {}", clip(e, 80)));
+    }
+    s.push('\n');
+    s
+}
+
+fn clip(s: &str, n: usize) -> String {
+    crate::sys::text::truncate_chars(&strip_control(s).replace('\n', " "), n)
+}
+
+/// "3m ago" style age.
+pub fn age(now: Timestamp, then: Timestamp) -> String {
+    let secs = (now.as_second() - then.as_second()).max(0);
+    match secs {
+        0..60 => format!("{secs}s ago"),
+        60..3600 => format!("{}m ago", secs / 60),
+        3600..86400 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86400),
+    }
+}
+
+/// The stable JSON form of a session (documented in docs/json.md).
+pub fn session_json(r: &SessionRecord) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "project": r.project,
+        "status": r.status,
+        "statusSince": r.status_since,
+        "attention": r.attention().as_str(),
+        "issue": r.issue,
+        "issueTitle": r.issue_title,
+        "branch": r.branch,
+        "workspace": r.workspace,
+        "agent": r.agent,
+        "runtime": r.runtime.as_ref().map(|h| serde_json::json!({"plugin": h.plugin, "target": h.target})),
+        "activity": r.activity,
+        "pr": r.pr.as_ref().map(|p| serde_json::json!({
+            "number": p.number, "url": p.url, "state": p.state, "headSha": p.head_sha,
+            "ci": p.ci, "review": p.review, "mergeable": p.mergeable,
+            "failingChecks": p.failing_checks.iter().map(|c| &c.name).collect::<Vec<_>>(),
+            "observedAt": p.observed_at,
+        })),
+        "createdAt": r.created_at,
+        "lastError": r.last_error,
+        "attach": crate::ops::attach_hint(r.id.as_str()),
+    })
 }

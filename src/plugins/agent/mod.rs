@@ -112,11 +112,11 @@ pub trait Agent: Send + Sync + Debug {
     }
 }
 
-/// Creates the agent `name`.
-pub fn create(name: &str) -> Result<Box<dyn Agent>, PluginError> {
+/// Creates the agent `name` with the project's agent settings.
+pub fn create(name: &str, cfg: &AgentConfig) -> Result<Box<dyn Agent>, PluginError> {
     match name {
         "claude-code" => Ok(Box::new(ClaudeCode)),
-        "custom" => Ok(Box::new(Custom)),
+        "custom" => Ok(Box::new(Custom::new(cfg))),
         other => Err(super::unknown("agent", other, BUILTIN)),
     }
 }

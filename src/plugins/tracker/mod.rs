@@ -125,10 +125,13 @@ pub fn fence_for(texts: &[&str]) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
-/// Creates the tracker for a project.
-pub fn create(project_id: &str, project: &ProjectConfig) -> Result<Box<dyn Tracker>, PluginError> {
+/// Creates the tracker for a project whose checkout is `repo`.
+pub fn create(
+    project: &ProjectConfig,
+    repo: &std::path::Path,
+) -> Result<Box<dyn Tracker>, PluginError> {
     match project.tracker_name() {
-        "plain" => Ok(Box::new(PlainTracker::new(project_id, project))),
+        "plain" => Ok(Box::new(PlainTracker::new(project, repo))),
         other => Err(super::unknown("tracker", other, BUILTIN)),
     }
 }

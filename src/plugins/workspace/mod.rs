@@ -58,6 +58,122 @@ pub trait Workspace: Send + Sync + Debug {
     fn destroy(&self, req: &WorkspaceRequest<'_>, force: bool) -> Result<(), PluginError>;
 }
 
+/// Finishes a new workspace: git-ignores `.ao/` (ao's per-session folder), creates the
+/// configured symlinks to the project's files, and runs `postCreate` commands (trusted
+/// config, via `sh -c`) in the workspace with `AO_WORKSPACE` set.
+pub fn finish(req: &WorkspaceRequest<'_>, path: &Path) -> Result<(), PluginError> {
+    let git = crate::sys::git::Git::new(path);
+    if git.is_repo() {
+        git.exclude("/.ao/")?;
+    }
+    for link in req.symlinks {
+        let rel = Path::new(link);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return Err(PluginError::Refused(format!(
+                "symlink `{link}` must be a relative path inside the project (no `..`)"
+            )));
+        }
+        let target = req.repo.join(rel);
+        if !target.exists() {
+            return Err(PluginError::NotFound(format!(
+                "symlink `{link}`: {} does not exist in the project",
+                target.display()
+            )));
+        }
+        let at = path.join(rel);
+        if at.exists() || at.symlink_metadata().is_ok() {
+            if at.is_dir()
+                && !at
+                    .symlink_metadata()
+                    .map(|m| m.file_type().is_symlink())
+                    .unwrap_or(false)
+            {
+                std::fs::remove_dir_all(&at)?;
+            } else {
+                std::fs::remove_file(&at)?;
+            }
+        }
+        if let Some(parent) = at.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::os::unix::fs::symlink(&target, &at)?;
+    }
+    for cmd in req.post_create {
+        crate::sys::cmd::Cmd::new("sh")
+            .args(["-c", cmd])
+            .cwd(path)
+            .env("AO_WORKSPACE", path)
+            .run()
+            .map_err(|e| PluginError::Other(anyhow::anyhow!("postCreate command failed: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Removes a directory tree that ao created, refusing anything that is not a directory.
+pub fn remove_tree(path: &Path) -> Result<(), PluginError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => Ok(std::fs::remove_dir_all(path)?),
+        Ok(_) => Err(PluginError::Refused(format!(
+            "{} is not a directory",
+            path.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Uncommitted changes and (when the repository has remotes) commits on no remote, in a
+/// git work tree; `None` when clean or not a git work tree.
+pub fn git_unsaved(
+    path: &Path,
+    base: &str,
+    include_committed: bool,
+) -> Result<Option<String>, PluginError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let git = crate::sys::git::Git::new(path);
+    if !git.is_repo() {
+        return Ok(None);
+    }
+    let status = git.status_porcelain()?;
+    let changed = status.lines().filter(|l| !l.trim().is_empty()).count();
+    let mut reasons = Vec::new();
+    if changed > 0 {
+        reasons.push(format!("{changed} uncommitted change(s)"));
+    }
+    let has_remote = !git.read(["remote"])?.trim().is_empty();
+    if include_committed || has_remote {
+        let mut args = vec![
+            "rev-list".to_owned(),
+            "--count".into(),
+            "HEAD".into(),
+            "--not".into(),
+        ];
+        if git.rev(base)?.is_some() {
+            args.push(base.to_owned());
+        }
+        args.push("--remotes".into());
+        let n: u64 = git
+            .read(&args)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0);
+        if n > 0 {
+            reasons.push(format!("{n} commit(s) not on any remote"));
+        }
+    }
+    Ok(if reasons.is_empty() {
+        None
+    } else {
+        Some(reasons.join(" and "))
+    })
+}
+
 /// Creates the workspace plugin `name`.
 pub fn create(name: &str) -> Result<Box<dyn Workspace>, PluginError> {
     match name {

@@ -1,0 +1,83 @@
+//! `kill`: stop a session's runtime, remove its workspace (never one with unsaved work
+//! unless forced), archive the record.
+
+use crate::cli::Ctx;
+use crate::model::{SessionRecord, Status};
+use crate::plugins::{PluginError, workspace};
+use crate::store::Event;
+
+/// What kill did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KillOutcome {
+    /// Session id.
+    pub id: String,
+    /// The runtime was stopped.
+    pub runtime_stopped: bool,
+    /// The workspace was removed.
+    pub workspace_removed: bool,
+}
+
+/// Kills `rec` (the caller holds the session lock). Refuses — changing nothing — when the
+/// workspace has unsaved work and `force` is false.
+pub fn kill(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    force: bool,
+    reason: &str,
+) -> anyhow::Result<KillOutcome> {
+    let project = ctx
+        .config
+        .projects
+        .get(&rec.project)
+        .cloned()
+        .unwrap_or_default();
+    let repo = super::repo_path(ctx, &project);
+    let base = super::default_branch(&project, &repo);
+    let ws = workspace::create(&rec.workspace_plugin)?;
+    let wreq = super::workspace_request(&project, &repo, rec, &base);
+    if !force && let Some(why) = ws.unsaved_work(&wreq)? {
+        anyhow::bail!(crate::error::UsageError {
+            message: format!(
+                "refusing to kill {}: its workspace {} has {why}",
+                rec.id,
+                rec.workspace.display()
+            ),
+            hint: Some(format!(
+                "commit and push the work, or run `ao session kill {} --force` to discard it",
+                rec.id
+            )),
+        });
+    }
+    let mut runtime_stopped = false;
+    if let Some(h) = &rec.runtime {
+        let rt = super::runtime_for(ctx, rec)?;
+        rt.destroy(h)?;
+        runtime_stopped = true;
+    }
+    let workspace_removed = match ws.destroy(&wreq, force) {
+        Ok(()) => true,
+        Err(PluginError::Refused(m)) => anyhow::bail!(m),
+        Err(e) => return Err(e.into()),
+    };
+    let mut done = rec.clone();
+    let now = crate::clock::now();
+    if !done.status.is_terminal() {
+        done.status = Status::Killed;
+        done.status_since = now;
+    }
+    ctx.store.archive(&done)?;
+    ctx.store.event(
+        Event::new(
+            now,
+            "session.killed",
+            format!("{} stopped and archived ({reason})", rec.id),
+        )
+        .about(&rec.project, Some(rec.id.as_str()))
+        .with(serde_json::json!({"force": force, "reason": reason})),
+    )?;
+    Ok(KillOutcome {
+        id: rec.id.to_string(),
+        runtime_stopped,
+        workspace_removed,
+    })
+}

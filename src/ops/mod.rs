@@ -1,0 +1,63 @@
+//! Session operations shared by commands, the tick and the demo: spawn, the single
+//! delivery routine, kill, restore. Nothing here prints; results and errors go back to
+//! the caller, and every state change appends an event.
+
+mod deliver;
+mod kill;
+mod restore;
+mod spawn;
+
+use std::path::{Path, PathBuf};
+
+pub use deliver::{DeliveryReport, LONG_MESSAGE_BYTES, deliver};
+pub use kill::{KillOutcome, kill};
+pub use restore::restore;
+pub use spawn::{SpawnRequest, spawn};
+
+use crate::cli::Ctx;
+use crate::config::ProjectConfig;
+use crate::model::SessionRecord;
+use crate::plugins::{runtime, workspace};
+
+/// The project's checkout, resolved relative to the config file.
+pub fn repo_path(ctx: &Ctx, project: &ProjectConfig) -> PathBuf {
+    crate::cli::ctx::resolve_path(&ctx.config_path, &project.path)
+}
+
+/// The default branch of a project: configured, else detected from git, else `main`.
+pub fn default_branch(project: &ProjectConfig, repo: &Path) -> String {
+    if let Some(b) = &project.default_branch {
+        return b.clone();
+    }
+    crate::sys::git::Git::new(repo)
+        .default_branch()
+        .unwrap_or_else(|| "main".into())
+}
+
+/// The runtime plugin a record was started with.
+pub fn runtime_for(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<Box<dyn runtime::Runtime>> {
+    let name = rec.runtime.as_ref().map_or("tmux", |h| h.plugin.as_str());
+    Ok(runtime::create(name, ctx.tmux_socket().as_deref())?)
+}
+
+/// The workspace request for an existing record.
+pub fn workspace_request<'a>(
+    project: &'a ProjectConfig,
+    repo: &'a Path,
+    rec: &'a SessionRecord,
+    base: &'a str,
+) -> workspace::WorkspaceRequest<'a> {
+    workspace::WorkspaceRequest {
+        repo,
+        path: &rec.workspace,
+        branch: &rec.branch,
+        base,
+        symlinks: &project.symlinks,
+        post_create: &project.post_create,
+    }
+}
+
+/// The command that attaches to a session, for messages and notifications.
+pub fn attach_hint(id: &str) -> String {
+    format!("ao open {id}")
+}

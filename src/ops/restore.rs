@@ -1,0 +1,82 @@
+//! `restore`: re-create a session's workspace (from its branch, if gone) and runtime, and
+//! resume the agent (its own resume when it has one, else a fresh launch with the prompt).
+
+use anyhow::Context as _;
+
+use crate::cli::Ctx;
+use crate::model::{SessionRecord, Status};
+use crate::plugins::agent::{self, AgentContext};
+use crate::plugins::runtime::LaunchSpec;
+use crate::plugins::workspace;
+use crate::store::Event;
+
+/// Restores `rec` (the caller holds the session lock); returns the saved record.
+pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> {
+    let project = ctx.config.project(&rec.project)?.clone();
+    let repo = super::repo_path(ctx, &project);
+    let base = super::default_branch(&project, &repo);
+    let ws = workspace::create(&rec.workspace_plugin)?;
+    let wreq = super::workspace_request(&project, &repo, rec, &base);
+    ws.restore(&wreq)
+        .with_context(|| format!("cannot restore the workspace of {}", rec.id))?;
+    let rt = super::runtime_for(ctx, rec)?;
+    if let Some(h) = &rec.runtime {
+        // A dead pane or a leftover process: remove it before starting again.
+        rt.destroy(h)?;
+    }
+    let files = ctx.store.session_files(&rec.project, &rec.id)?;
+    let prompt_file = rec
+        .prompt_file
+        .clone()
+        .unwrap_or_else(|| files.join("prompt.md"));
+    let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
+    let agent = agent::create(&rec.agent, &project.agent_config)?;
+    let actx = AgentContext {
+        session: rec.id.as_str(),
+        project: &rec.project,
+        workspace: &rec.workspace,
+        prompt_file: &prompt_file,
+        session_dir: &files,
+        agent_session_id: rec.agent_session_id.as_deref(),
+        config: &project.agent_config,
+        ao_bin: &ao_bin,
+    };
+    let plan = agent.restore(&actx)?;
+    for (path, contents) in &plan.files {
+        crate::store::atomic::write(path, contents.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let spec = LaunchSpec {
+        name: rec.id.to_string(),
+        cwd: rec.workspace.clone(),
+        argv: plan.argv.clone(),
+        env: super::spawn::agent_env(ctx, rec, &prompt_file, plan.env.clone()),
+        state_dir: files,
+    };
+    let handle = rt.create(&spec)?;
+    let now = crate::clock::now();
+    let mut next = rec.clone();
+    next.runtime = Some(handle);
+    if plan.agent_session_id.is_some() {
+        next.agent_session_id = plan.agent_session_id;
+    }
+    next.missing_count = 0;
+    next.activity = None;
+    next.hook = None;
+    next.capture = None;
+    next.runtime_state = None;
+    if matches!(
+        next.status,
+        Status::Errored | Status::Killed | Status::Stuck | Status::NeedsInput
+    ) {
+        next.status = Status::Spawning;
+        next.status_since = now;
+    }
+    ctx.store.save(&next)?;
+    ctx.store.event(
+        Event::new(now, "session.restored", format!("{} restored", rec.id))
+            .about(&rec.project, Some(rec.id.as_str()))
+            .with(serde_json::json!({"resumed": rec.agent_session_id.is_some()})),
+    )?;
+    Ok(next)
+}

@@ -1,0 +1,347 @@
+//! `spawn`: reserve an id, create the workspace, write the prompt, start the runtime with
+//! the agent, record everything. A failure part-way undoes what it created: no half
+//! session is left behind.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context as _, bail};
+
+use crate::cli::Ctx;
+use crate::error::usage;
+use crate::model::{RECORD_VERSION, SessionId, SessionRecord, Status, validate_branch};
+use crate::plugins::agent::{self, AgentContext};
+use crate::plugins::runtime::{self, LaunchSpec};
+use crate::plugins::{tracker, workspace};
+use crate::store::Event;
+
+/// What to spawn.
+#[derive(Debug, Clone, Default)]
+pub struct SpawnRequest {
+    /// Project id.
+    pub project: String,
+    /// Tracker issue id.
+    pub issue: Option<String>,
+    /// Agent override.
+    pub agent: Option<String>,
+    /// Runtime override.
+    pub runtime: Option<String>,
+    /// Extra (or sole) task prompt.
+    pub prompt: Option<String>,
+    /// Branch override.
+    pub branch: Option<String>,
+    /// Allow a second live session for the same issue.
+    pub force: bool,
+    /// Batch id (batch-spawn), for `all-complete`.
+    pub batch: Option<String>,
+}
+
+/// Spawns a session; returns its record as saved.
+pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
+    let now = crate::clock::now();
+    let project = ctx.config.project(&req.project)?;
+    let repo = super::repo_path(ctx, project);
+    if !repo.is_dir() {
+        return Err(usage(
+            format!(
+                "project `{}`: path {} does not exist",
+                req.project,
+                repo.display()
+            ),
+            "fix `path:` in the config, or clone the repository there",
+        ));
+    }
+    let base = super::default_branch(project, &repo);
+    let agent_name = req
+        .agent
+        .as_deref()
+        .unwrap_or(project.agent_name(&ctx.config))
+        .to_owned();
+    let runtime_name = req
+        .runtime
+        .as_deref()
+        .unwrap_or(project.runtime_name(&ctx.config))
+        .to_owned();
+    let workspace_name = project.workspace_name(&ctx.config).to_owned();
+    let agent = agent::create(&agent_name, &project.agent_config)?;
+    let rt = runtime::create(&runtime_name, ctx.tmux_socket().as_deref())?;
+    let ws = workspace::create(&workspace_name)?;
+    if let Some(b) = &req.branch {
+        validate_branch(b).map_err(|e| usage(e.to_string(), "choose a branch of [a-z0-9-/._]"))?;
+    }
+
+    // Issue → title and prompt (before reserving: a missing issue costs nothing).
+    let (issue, prompt_text) = match &req.issue {
+        Some(id) => {
+            let tr = tracker::create(project, &repo)?;
+            let issue = tr.get_issue(id)?;
+            let mut p = tr.prompt(&issue, project);
+            if let Some(extra) = &req.prompt {
+                p.push_str("\nAdditional instructions:\n");
+                p.push_str(extra);
+                p.push('\n');
+            }
+            let prefix = project
+                .tracker
+                .as_ref()
+                .and_then(|t| t.branch_prefix.clone())
+                .unwrap_or_else(|| "ao".into());
+            let branch = tr.branch_name(&issue, &prefix);
+            (Some((issue, branch)), p)
+        }
+        None => match &req.prompt {
+            Some(p) => (None, format!("{p}\n")),
+            None => {
+                return Err(usage(
+                    "nothing to work on: give an issue or --prompt TEXT",
+                    format!(
+                        "ao spawn {} <issue>   or   ao spawn {} --prompt \"...\"",
+                        req.project, req.project
+                    ),
+                ));
+            }
+        },
+    };
+
+    // Reserve the id under the spawn lock, after the capacity and duplicate checks, so two
+    // concurrent spawns cannot both pass them.
+    let rec = {
+        let _spawn_lock = ctx.store.lock_named("spawn")?;
+        let (live, _) = ctx.store.list(None)?;
+        let live: Vec<&SessionRecord> = live.iter().filter(|r| !r.status.is_terminal()).collect();
+        if let Some(max) = ctx.config.max_sessions
+            && live.len() >= max as usize
+        {
+            bail!(crate::error::UsageError {
+                message: format!(
+                    "refusing to spawn: {} live sessions, maxSessions is {max}",
+                    live.len()
+                ),
+                hint: Some(
+                    "finish or kill a session first (`ao status`, `ao session kill ID`)".into()
+                ),
+            });
+        }
+        let in_project = live.iter().filter(|r| r.project == req.project).count();
+        if let Some(max) = project.max_sessions
+            && in_project >= max as usize
+        {
+            bail!(crate::error::UsageError {
+                message: format!(
+                    "refusing to spawn: project `{}` has {in_project} live sessions, its maxSessions is {max}",
+                    req.project
+                ),
+                hint: Some("finish or kill a session of this project first".into()),
+            });
+        }
+        if let (Some(id), false) = (&req.issue, req.force)
+            && let Some(dup) = live
+                .iter()
+                .find(|r| r.project == req.project && r.issue.as_deref() == Some(id))
+        {
+            bail!(crate::error::UsageError {
+                message: format!("issue {id} already has a live session: {}", dup.id),
+                hint: Some(format!(
+                    "attach with `ao open {}`, or pass --force to start another",
+                    dup.id
+                )),
+            });
+        }
+        let placeholder = SessionId::parse("reserving").map_err(anyhow::Error::from)?;
+        let initial = SessionRecord {
+            version: RECORD_VERSION,
+            id: placeholder,
+            project: req.project.clone(),
+            issue: req.issue.clone(),
+            issue_title: issue.as_ref().map(|(i, _)| i.title.clone()),
+            branch: String::new(),
+            workspace: Default::default(),
+            workspace_plugin: workspace_name.clone(),
+            agent: agent_name.clone(),
+            agent_session_id: None,
+            runtime: None,
+            prompt_file: None,
+            created_at: now,
+            status: Status::Spawning,
+            status_since: now,
+            runtime_state: None,
+            runtime_observed_at: None,
+            missing_count: 0,
+            activity: None,
+            pr: None,
+            hook: None,
+            capture: None,
+            reactions: BTreeMap::new(),
+            notifications: BTreeMap::new(),
+            last_error: None,
+            batch: req.batch.clone(),
+            extra: BTreeMap::new(),
+        };
+        ctx.store.reserve(project.prefix(&req.project), &initial)?
+    };
+    let _lock = ctx.store.lock_session(&rec.id)?;
+    let mut created = Created::default();
+    match build(
+        ctx,
+        req,
+        rec,
+        &mut created,
+        &base,
+        &repo,
+        issue.map(|(_, b)| b),
+        &prompt_text,
+        agent.as_ref(),
+        rt.as_ref(),
+        ws.as_ref(),
+    ) {
+        Ok(rec) => Ok(rec),
+        Err(e) => {
+            created.undo(ctx, rt.as_ref(), ws.as_ref(), &repo, &base);
+            Err(e)
+        }
+    }
+}
+
+/// What a spawn created so far, to undo on failure.
+#[derive(Default)]
+struct Created {
+    record: Option<SessionRecord>,
+    workspace: bool,
+    runtime: Option<crate::model::RuntimeHandle>,
+}
+
+impl Created {
+    fn undo(
+        &self,
+        ctx: &Ctx,
+        rt: &dyn runtime::Runtime,
+        ws: &dyn workspace::Workspace,
+        repo: &std::path::Path,
+        base: &str,
+    ) {
+        if let Some(h) = &self.runtime {
+            let _ = rt.destroy(h);
+        }
+        if let Some(rec) = &self.record {
+            if self.workspace {
+                let project = ctx
+                    .config
+                    .projects
+                    .get(&rec.project)
+                    .cloned()
+                    .unwrap_or_default();
+                let wreq = super::workspace_request(&project, repo, rec, base);
+                let _ = ws.destroy(&wreq, true);
+            }
+            let _ = ctx.store.remove(rec);
+            if let Ok(dir) = ctx.store.session_files(&rec.project, &rec.id) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            let _ = ctx.store.event(
+                Event::new(
+                    crate::clock::now(),
+                    "session.spawn_failed",
+                    "spawn failed; undone",
+                )
+                .about(&rec.project, Some(rec.id.as_str())),
+            );
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    ctx: &Ctx,
+    req: &SpawnRequest,
+    mut rec: SessionRecord,
+    created: &mut Created,
+    base: &str,
+    repo: &std::path::Path,
+    issue_branch: Option<String>,
+    prompt_text: &str,
+    agent: &dyn agent::Agent,
+    rt: &dyn runtime::Runtime,
+    ws: &dyn workspace::Workspace,
+) -> anyhow::Result<SessionRecord> {
+    created.record = Some(rec.clone());
+    let project = ctx.config.project(&req.project)?;
+    rec.branch = match (&req.branch, issue_branch) {
+        (Some(b), _) => b.clone(),
+        (None, Some(b)) => b,
+        (None, None) => format!("ao/{}", rec.id),
+    };
+    rec.workspace = ctx.worktree_dir().join(&rec.project).join(rec.id.as_str());
+    created.record = Some(rec.clone());
+    let wreq = super::workspace_request(project, repo, &rec, base);
+    ws.create(&wreq)
+        .with_context(|| format!("cannot create the {} workspace", ws.name()))?;
+    created.workspace = true;
+
+    let files = ctx.store.session_files(&rec.project, &rec.id)?;
+    let prompt_file = files.join("prompt.md");
+    crate::store::atomic::write(&prompt_file, prompt_text.as_bytes())
+        .with_context(|| format!("cannot write {}", prompt_file.display()))?;
+    rec.prompt_file = Some(prompt_file.clone());
+
+    let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
+    let actx = AgentContext {
+        session: rec.id.as_str(),
+        project: &rec.project,
+        workspace: &rec.workspace,
+        prompt_file: &prompt_file,
+        session_dir: &files,
+        agent_session_id: None,
+        config: &project.agent_config,
+        ao_bin: &ao_bin,
+    };
+    let plan = agent.launch(&actx)?;
+    for (path, contents) in &plan.files {
+        crate::store::atomic::write(path, contents.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let spec = LaunchSpec {
+        name: rec.id.to_string(),
+        cwd: rec.workspace.clone(),
+        argv: plan.argv.clone(),
+        env: agent_env(ctx, &rec, &prompt_file, plan.env.clone()),
+        state_dir: files.clone(),
+    };
+    let handle = rt
+        .create(&spec)
+        .with_context(|| format!("cannot start the {} runtime", rt.name()))?;
+    created.runtime = Some(handle.clone());
+    rec.runtime = Some(handle);
+    rec.agent_session_id = plan.agent_session_id;
+    ctx.store.save(&rec)?;
+    ctx.store.event(
+        Event::new(
+            crate::clock::now(),
+            "session.spawned",
+            format!("spawned {} on {}", rec.id, rec.branch),
+        )
+        .about(&rec.project, Some(rec.id.as_str()))
+        .with(serde_json::json!({
+            "issue": rec.issue, "branch": rec.branch, "agent": rec.agent,
+            "runtime": rt.name(), "workspace": rec.workspace, "batch": rec.batch,
+        })),
+    )?;
+    Ok(rec)
+}
+
+/// The environment every agent gets: the plan's env plus the `AO_*` variables. ao's own
+/// tokens are never passed on.
+pub fn agent_env(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    prompt_file: &std::path::Path,
+    mut env: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    env.insert("AO_SESSION".into(), rec.id.to_string());
+    env.insert("AO_PROJECT".into(), rec.project.clone());
+    env.insert("AO_DATA_DIR".into(), ctx.store.root().display().to_string());
+    env.insert("AO_CONFIG".into(), ctx.config_path.display().to_string());
+    env.insert("AO_PROMPT_FILE".into(), prompt_file.display().to_string());
+    if let Some(s) = ctx.tmux_socket() {
+        env.insert("AO_TMUX_SOCKET".into(), s);
+    }
+    env
+}
