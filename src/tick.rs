@@ -1,13 +1,649 @@
 //! The tick pass (DESIGN §5): lock → load → observe → decide → act → persist → unlock.
 //! Also the notification dispatch shared with push paths (`ao hook`).
+//!
+//! Observation batches: one runtime probe per runtime plugin for all sessions (one
+//! `tmux list-panes -a`), a terminal capture only for panes whose activity time changed
+//! since the last capture, one SCM observe call per project. A failure for one session
+//! never aborts the pass: it is recorded and the exit code says something failed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
 
 use jiff::Timestamp;
+use serde::Serialize;
 
-use crate::config::Config;
-use crate::lifecycle;
-use crate::model::SessionRecord;
+use crate::cli::Ctx;
+use crate::config::{Config, Duration, ReactionKind};
+use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
+use crate::model::{CaptureCache, PrState, SessionId, SessionRecord};
+use crate::ops;
+use crate::plugins::agent::{self, AgentContext};
 use crate::plugins::notifier::{self, Notification};
+use crate::plugins::runtime::Delivery;
+use crate::plugins::scm::{self, MergeOutcome, ScmContext};
 use crate::store::Event;
+
+/// Version of the `ao tick --json` summary.
+pub const SUMMARY_VERSION: u32 = 1;
+
+/// What to tick.
+#[derive(Debug, Clone, Default)]
+pub struct TickOptions {
+    /// Only this project.
+    pub project: Option<String>,
+    /// Only this session.
+    pub session: Option<String>,
+    /// Decide and report, change nothing.
+    pub dry_run: bool,
+    /// Only sessions with an open PR (`ao review-check`).
+    pub only_prs: bool,
+}
+
+/// A status change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transition {
+    /// Session id.
+    pub session: String,
+    /// Old status.
+    pub from: String,
+    /// New status.
+    pub to: String,
+}
+
+/// An action taken (or, with --dry-run, that would be taken).
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionReport {
+    /// Session id (or batch id).
+    pub session: String,
+    /// `send`, `notify`, `merge`, `cleanup`.
+    pub action: String,
+    /// Details (reaction key, notification title, merge sha).
+    pub detail: String,
+    /// `delivered`, `unconfirmed`, `sent`, `failed: …`, `merged`, `dry-run`, …
+    pub outcome: String,
+}
+
+/// A failure met during the pass.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// Session id, when about one session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// The result of one pass (`ao tick --json`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TickSummary {
+    /// Format version.
+    pub schema_version: u32,
+    /// Another tick held the lock; nothing was done.
+    pub skipped: bool,
+    /// Dry run.
+    pub dry_run: bool,
+    /// Sessions looked at.
+    pub sessions_seen: usize,
+    /// Status changes.
+    pub transitions: Vec<Transition>,
+    /// Actions.
+    pub actions: Vec<ActionReport>,
+    /// Failures.
+    pub failures: Vec<Failure>,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// Runs one pass.
+pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
+    let started = Instant::now();
+    let now = crate::clock::now();
+    let mut sum = TickSummary {
+        schema_version: SUMMARY_VERSION,
+        skipped: false,
+        dry_run: opts.dry_run,
+        sessions_seen: 0,
+        transitions: Vec::new(),
+        actions: Vec::new(),
+        failures: Vec::new(),
+        duration_ms: 0,
+    };
+    let Some(_tick_lock) = ctx.store.try_lock_tick()? else {
+        sum.skipped = true;
+        if !opts.dry_run {
+            ctx.store
+                .event(Event::new(now, "tick.skipped", "another tick is running"))?;
+        }
+        return Ok(sum);
+    };
+    let (mut recs, problems) = ctx.store.list(opts.project.as_deref())?;
+    for p in problems {
+        sum.failures.push(Failure {
+            session: None,
+            error: p.error.to_string(),
+        });
+    }
+    if let Some(s) = &opts.session {
+        recs.retain(|r| r.id.as_str() == s);
+    }
+    if opts.only_prs {
+        recs.retain(|r| r.pr.as_ref().is_some_and(|p| p.state == PrState::Open));
+    }
+    sum.sessions_seen = recs.len();
+
+    let runtime_obs = observe_runtimes(ctx, &recs, &mut sum);
+    let pr_obs = observe_scm(ctx, &recs, now, opts.dry_run, &mut sum);
+    let mut batches = BTreeSet::new();
+    for listed in &recs {
+        if let Some(b) = &listed.batch {
+            batches.insert((listed.project.clone(), b.clone()));
+        }
+        let id = listed.id.clone();
+        let result = tick_session(ctx, opts, &id, &runtime_obs, &pr_obs, now, &mut sum);
+        if let Err(e) = result {
+            sum.failures.push(Failure {
+                session: Some(id.to_string()),
+                error: format!("{e:#}"),
+            });
+            if !opts.dry_run {
+                record_error(ctx, &id, &format!("{e:#}"));
+            }
+        }
+    }
+    if !opts.dry_run {
+        for (project, batch) in batches {
+            if let Err(e) = batch_complete(ctx, &project, &batch, now, &mut sum) {
+                sum.failures.push(Failure {
+                    session: None,
+                    error: format!("batch {batch}: {e:#}"),
+                });
+            }
+        }
+    }
+    sum.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    if !opts.dry_run {
+        ctx.store.event(
+            Event::new(crate::clock::now(), "tick.done", format!(
+                "{} sessions, {} transitions, {} actions, {} failures",
+                sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
+            ))
+            .with(serde_json::json!({
+                "sessions": sum.sessions_seen, "transitions": sum.transitions.len(),
+                "actions": sum.actions.len(), "failures": sum.failures.len(), "durationMs": sum.duration_ms,
+            })),
+        )?;
+    }
+    Ok(sum)
+}
+
+fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
+    if let Ok(Some(_l)) = ctx.store.try_lock_session(id)
+        && let Ok(mut rec) = ctx.store.find(id)
+    {
+        rec.last_error = Some(error.to_owned());
+        let _ = ctx.store.save(&rec);
+        let _ = ctx.store.event(
+            Event::new(crate::clock::now(), "tick.session_failed", error.to_owned())
+                .about(&rec.project, Some(rec.id.as_str())),
+        );
+    }
+}
+
+/// One probe per runtime plugin for all sessions.
+fn observe_runtimes(
+    ctx: &Ctx,
+    recs: &[SessionRecord],
+    sum: &mut TickSummary,
+) -> BTreeMap<SessionId, (RuntimeObs, Option<i64>)> {
+    let mut out = BTreeMap::new();
+    let mut by_plugin: BTreeMap<String, Vec<&SessionRecord>> = BTreeMap::new();
+    for r in recs {
+        match &r.runtime {
+            Some(h) => by_plugin.entry(h.plugin.clone()).or_default().push(r),
+            None => {
+                out.insert(
+                    r.id.clone(),
+                    (
+                        RuntimeObs::Seen {
+                            exists: false,
+                            agent_exited: true,
+                            activity_time: None,
+                        },
+                        None,
+                    ),
+                );
+            }
+        }
+    }
+    for (plugin, group) in by_plugin {
+        let handles: Vec<&crate::model::RuntimeHandle> =
+            group.iter().filter_map(|r| r.runtime.as_ref()).collect();
+        let probed = crate::plugins::runtime::create(&plugin, ctx.tmux_socket().as_deref())
+            .and_then(|rt| rt.probe(&handles));
+        match probed {
+            Ok(map) => {
+                for r in group {
+                    let Some(h) = &r.runtime else { continue };
+                    let obs = match map.get(&h.target) {
+                        Some(p) => (
+                            RuntimeObs::Seen {
+                                exists: p.exists,
+                                agent_exited: p.agent_exited,
+                                activity_time: p.activity_time,
+                            },
+                            p.activity_time,
+                        ),
+                        None => (RuntimeObs::ProbeFailed("not in probe result".into()), None),
+                    };
+                    out.insert(r.id.clone(), obs);
+                }
+            }
+            Err(e) => {
+                sum.failures.push(Failure {
+                    session: None,
+                    error: format!("{plugin} probe failed: {e}"),
+                });
+                for r in group {
+                    out.insert(r.id.clone(), (RuntimeObs::ProbeFailed(e.to_string()), None));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One SCM observe call per project.
+fn observe_scm(
+    ctx: &Ctx,
+    recs: &[SessionRecord],
+    now: Timestamp,
+    dry_run: bool,
+    sum: &mut TickSummary,
+) -> BTreeMap<SessionId, PrObs> {
+    let mut out = BTreeMap::new();
+    let mut by_project: BTreeMap<&str, Vec<&SessionRecord>> = BTreeMap::new();
+    for r in recs {
+        by_project.entry(r.project.as_str()).or_default().push(r);
+    }
+    for (pid, group) in by_project {
+        let Some(project) = ctx.config.projects.get(pid) else {
+            sum.failures.push(Failure {
+                session: None,
+                error: format!("project `{pid}` has sessions but is not in the config"),
+            });
+            continue;
+        };
+        let repo = ops::repo_path(ctx, project);
+        let base = ops::default_branch(project, &repo);
+        let sctx = ScmContext {
+            project_id: pid,
+            project,
+            repo: &repo,
+            default_branch: &base,
+            data_dir: ctx.store.root(),
+            now,
+            dry_run,
+        };
+        let result = scm::create(project).and_then(|s| s.observe(&sctx, &group));
+        match result {
+            Ok(map) => {
+                for r in group {
+                    let obs = match map.get(&r.id) {
+                        Some(f) => PrObs::Pr(f.clone()),
+                        None => PrObs::NoPr,
+                    };
+                    out.insert(r.id.clone(), obs);
+                }
+            }
+            Err(e) => {
+                sum.failures.push(Failure {
+                    session: None,
+                    error: format!("project {pid}: SCM: {e}"),
+                });
+                for r in group {
+                    out.insert(r.id.clone(), PrObs::Failed(e.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lifecycle settings for a project.
+pub fn settings(
+    config: &Config,
+    project: Option<&crate::config::ProjectConfig>,
+    data_dir: &std::path::Path,
+) -> Settings {
+    let reactions = ReactionKind::ALL
+        .iter()
+        .map(|k| (*k, config.reaction(project, *k)))
+        .collect();
+    let dashboard_url = config.dashboard.enabled.then(|| {
+        let p = crate::cli::ctx::dashboard_path(config, data_dir);
+        format!("file://{}", p.display())
+    });
+    Settings {
+        ready_threshold: config.ready_threshold.unwrap_or(Duration::from_secs(120)),
+        spawn_grace: config.spawn_grace.unwrap_or(Duration::from_secs(60)),
+        missing_after: config.missing_after.unwrap_or(3),
+        reactions,
+        attach_template: "ao open {session}".into(),
+        dashboard_url,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn tick_session(
+    ctx: &Ctx,
+    opts: &TickOptions,
+    id: &SessionId,
+    runtime_obs: &BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
+    pr_obs: &BTreeMap<SessionId, PrObs>,
+    now: Timestamp,
+    sum: &mut TickSummary,
+) -> anyhow::Result<()> {
+    // A session busy with `ao send` / `ao hook` is left for the next tick.
+    let Some(_lock) = ctx.store.try_lock_session(id)? else {
+        return Ok(());
+    };
+    let mut rec = ctx.store.find(id)?;
+    let project = ctx.config.project(&rec.project)?.clone();
+    let settings = settings(&ctx.config, Some(&project), ctx.store.root());
+    let (runtime, activity_time) = runtime_obs
+        .get(id)
+        .cloned()
+        .unwrap_or((RuntimeObs::NotProbed, None));
+    let agent = agent::create(&rec.agent, &project.agent_config)?;
+
+    // Terminal: capture only when the pane changed since the last capture.
+    let mut screen = None;
+    let alive = matches!(runtime, RuntimeObs::Seen { exists: true, .. });
+    if alive && let Some(h) = &rec.runtime {
+        let cached = rec
+            .capture
+            .as_ref()
+            .filter(|c| activity_time.is_some_and(|t| t == c.activity_time));
+        let cache = match cached {
+            Some(c) => c.clone(),
+            None => {
+                let rt = ops::runtime_for(ctx, &rec)?;
+                let text = rt.capture(h, 60).unwrap_or_default();
+                let m = agent.classify_screen(&text);
+                CaptureCache {
+                    activity_time: activity_time.unwrap_or(0),
+                    activity: m.as_ref().map(|m| m.activity),
+                    evidence: m.as_ref().map(|m| m.evidence.clone()).unwrap_or_default(),
+                }
+            }
+        };
+        if let Some(a) = cache.activity {
+            screen = Some(ScreenObs {
+                activity: a,
+                evidence: cache.evidence.clone(),
+                resets: None,
+            });
+        }
+        rec.capture = Some(cache);
+    }
+    let files = ctx.store.session_files(&rec.project, &rec.id)?;
+    let prompt = rec
+        .prompt_file
+        .clone()
+        .unwrap_or_else(|| files.join("prompt.md"));
+    let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
+    let actx = AgentContext {
+        session: rec.id.as_str(),
+        project: &rec.project,
+        workspace: &rec.workspace,
+        prompt_file: &prompt,
+        session_dir: &files,
+        agent_session_id: rec.agent_session_id.as_deref(),
+        config: &project.agent_config,
+        ao_bin: &ao_bin,
+    };
+    let transcript = agent.transcript_activity(&actx);
+    let pr = pr_obs.get(id).cloned().unwrap_or(PrObs::NotChecked);
+    let obs = Observation {
+        runtime,
+        screen,
+        transcript,
+        pr,
+    };
+    let before = rec.status;
+    let d = lifecycle::decide(&rec, &obs, &settings, now);
+    if d.record.status != before {
+        sum.transitions.push(Transition {
+            session: id.to_string(),
+            from: before.to_string(),
+            to: d.record.status.to_string(),
+        });
+    }
+    if opts.dry_run {
+        for a in &d.actions {
+            sum.actions.push(report(id, a, "dry-run".into()));
+        }
+        return Ok(());
+    }
+    let mut rec = d.record;
+    rec.last_error = None;
+    let mut events = d.events;
+    let mut notes: Vec<Notification> = Vec::new();
+    let mut cleanup = None;
+    let mut queue: std::collections::VecDeque<Action> = d.actions.into();
+    while let Some(action) = queue.pop_front() {
+        match action {
+            Action::SendToAgent {
+                key,
+                reaction,
+                message,
+            } => {
+                let r = ops::deliver(ctx, &rec, &message, &key);
+                let outcome = match &r {
+                    Ok(rep) => rep.outcome.to_owned(),
+                    Err(e) => format!("failed: {e:#}"),
+                };
+                sum.actions.push(ActionReport {
+                    session: id.to_string(),
+                    action: "send".into(),
+                    detail: format!("{} ({key})", reaction.as_str()),
+                    outcome,
+                });
+                let res = r
+                    .map(|rep| {
+                        if rep.outcome == "delivered" {
+                            Delivery::Delivered
+                        } else {
+                            Delivery::Unconfirmed
+                        }
+                    })
+                    .map_err(|e| format!("{e:#}"));
+                let d2 = lifecycle::on_send_result(&rec, &key, res, &settings, now);
+                rec = d2.record;
+                events.extend(d2.events);
+                queue.extend(d2.actions);
+            }
+            Action::Notify(n) => notes.push(n),
+            Action::Merge { key, sha, method } => {
+                let repo = ops::repo_path(ctx, &project);
+                let base = ops::default_branch(&project, &repo);
+                let sctx = ScmContext {
+                    project_id: &rec.project,
+                    project: &project,
+                    repo: &repo,
+                    default_branch: &base,
+                    data_dir: ctx.store.root(),
+                    now,
+                    dry_run: false,
+                };
+                let pr = rec.pr.clone();
+                let res = match &pr {
+                    Some(pr) if pr.head_sha == sha => scm::create(&project)
+                        .and_then(|s| s.merge(&sctx, &rec, pr, &method))
+                        .map_err(|e| e.to_string()),
+                    _ => Ok(MergeOutcome::HeadMoved),
+                };
+                let outcome = match &res {
+                    Ok(MergeOutcome::Merged(c)) => format!("merged as {}", &c[..c.len().min(12)]),
+                    Ok(MergeOutcome::HeadMoved) => "head moved; not merged".into(),
+                    Ok(MergeOutcome::Refused(m)) => format!("refused: {m}"),
+                    Err(e) => format!("failed: {e}"),
+                };
+                sum.actions.push(ActionReport {
+                    session: id.to_string(),
+                    action: "merge".into(),
+                    detail: format!("{} at {}", method, &sha[..sha.len().min(12)]),
+                    outcome,
+                });
+                let d2 = lifecycle::on_merge_result(&rec, &key, res, &settings, now);
+                rec = d2.record;
+                events.extend(d2.events);
+                queue.extend(d2.actions);
+            }
+            Action::Cleanup { reason } => cleanup = Some(reason),
+        }
+    }
+    for n in &notes {
+        sum.actions.push(ActionReport {
+            session: id.to_string(),
+            action: "notify".into(),
+            detail: n.title.clone(),
+            outcome: "queued".into(),
+        });
+    }
+    let delivered = deliver_notifications(&ctx.config, &mut rec, &notes, now);
+    for e in &delivered {
+        if e.kind == "notification.failed" {
+            sum.failures.push(Failure {
+                session: Some(id.to_string()),
+                error: e.message.clone(),
+            });
+        }
+    }
+    events.extend(delivered);
+    ctx.store.save(&rec)?;
+    ctx.store.append(&events)?;
+    if let Some(reason) = cleanup {
+        match ops::kill(ctx, &rec, false, &reason) {
+            Ok(_) => sum.actions.push(ActionReport {
+                session: id.to_string(),
+                action: "cleanup".into(),
+                detail: reason,
+                outcome: "archived".into(),
+            }),
+            Err(e) => {
+                sum.actions.push(ActionReport {
+                    session: id.to_string(),
+                    action: "cleanup".into(),
+                    detail: reason,
+                    outcome: format!("failed: {e:#}"),
+                });
+                rec.last_error = Some(format!("cleanup: {e:#}"));
+                ctx.store.save(&rec)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn report(id: &SessionId, a: &Action, outcome: String) -> ActionReport {
+    let (action, detail) = match a {
+        Action::SendToAgent { key, .. } => ("send", key.clone()),
+        Action::Notify(n) => ("notify", n.title.clone()),
+        Action::Merge { sha, method, .. } => ("merge", format!("{method} at {sha}")),
+        Action::Cleanup { reason } => ("cleanup", reason.clone()),
+    };
+    ActionReport {
+        session: id.to_string(),
+        action: action.into(),
+        detail,
+        outcome,
+    }
+}
+
+/// Sends the `all-complete` notification of a batch once, when all its sessions ended.
+fn batch_complete(
+    ctx: &Ctx,
+    project: &str,
+    batch: &str,
+    now: Timestamp,
+    sum: &mut TickSummary,
+) -> anyhow::Result<()> {
+    crate::model::validate_name(batch, "batch id")?;
+    let (live, _) = ctx.store.list(Some(project))?;
+    let live: Vec<SessionRecord> = live
+        .into_iter()
+        .filter(|r| r.batch.as_deref() == Some(batch))
+        .collect();
+    if live.iter().any(|r| !r.status.is_terminal()) {
+        return Ok(());
+    }
+    let file = ctx
+        .store
+        .cache_dir()
+        .join("batches")
+        .join(format!("{batch}.json"));
+    let mut ledger: BTreeMap<String, Timestamp> = std::fs::read(&file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let (archived, _) = ctx.store.list_archived(Some(project))?;
+    let mut members: Vec<&SessionRecord> = live.iter().collect();
+    members.extend(
+        archived
+            .iter()
+            .filter(|r| r.batch.as_deref() == Some(batch)),
+    );
+    let pcfg = ctx.config.projects.get(project);
+    let settings = settings(&ctx.config, pcfg, ctx.store.root());
+    let Some((_, n)) = lifecycle::all_complete(batch, &members, &settings, now) else {
+        return Ok(());
+    };
+    let routes = ctx.config.route(n.priority);
+    let mut changed = false;
+    let pending: Vec<String> = routes
+        .into_iter()
+        .filter(|r| !ledger.contains_key(r))
+        .collect();
+    for name in &pending {
+        let r = notifier::create(name, ctx.config.notifiers.get(name)).and_then(|s| s.send(&n));
+        let outcome = match &r {
+            Ok(()) => {
+                ledger.insert(name.clone(), now);
+                changed = true;
+                "sent".to_owned()
+            }
+            Err(e) => format!("failed: {e}"),
+        };
+        ctx.store.event(
+            Event::new(
+                now,
+                if r.is_ok() {
+                    "notification.sent"
+                } else {
+                    "notification.failed"
+                },
+                format!("{} via {name}", n.title),
+            )
+            .about(project, None)
+            .with(serde_json::json!({"key": n.key, "notifier": name, "batch": batch})),
+        )?;
+        sum.actions.push(ActionReport {
+            session: batch.to_owned(),
+            action: "notify".into(),
+            detail: n.title.clone(),
+            outcome,
+        });
+    }
+    if changed {
+        if let Some(d) = file.parent() {
+            crate::store::atomic::ensure_private_dir(d)?;
+        }
+        crate::store::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
+    }
+    Ok(())
+}
 
 /// Adds `new` notifications to the record's ledger and delivers everything due, through
 /// the routing of `config`. Each delivery result is recorded in the ledger and returned as

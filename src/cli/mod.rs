@@ -14,6 +14,7 @@ mod issue;
 mod notify;
 mod open;
 mod review;
+mod run_checks;
 mod send;
 mod session;
 mod spawn;
@@ -85,6 +86,9 @@ pub enum Command {
     /// Generate man pages and shell completions.
     #[command(subcommand)]
     Util(util::UtilCommand),
+    /// Internal: the local SCM's detached check runner.
+    #[command(hide = true)]
+    RunChecks(run_checks::RunChecksArgs),
 }
 
 /// Parses arguments, runs the command, maps the result to an exit code.
@@ -141,6 +145,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Doctor(a) => doctor::run(g, &a),
         Command::Demo(a) => demo::run(g, &a),
         Command::Util(c) => util::run(&c),
+        Command::RunChecks(a) => run_checks::run(&a),
     }
 }
 

@@ -1,32 +1,552 @@
-//! `local` SCM (placeholder until implemented in this session).
+//! `local` SCM: the session's branch in the project's own repository is its PR.
+//!
+//! * opened when the branch has commits beyond the default branch;
+//! * checks are the commands in `scm.checks`, run detached in the workspace once per head
+//!   commit by the hidden `ao run-checks`; results land in `cache/checks/<session>/<sha>.json` and
+//!   later ticks read them (a tick never waits for checks);
+//! * reviews come from `ao review` (stored in the record under `extra.reviews`);
+//! * conflicts are found with `git merge-tree --write-tree`;
+//! * merged by git into the default branch, pinned to the approved head; a merge is
+//!   remembered in `cache/local-scm/merged/<session>` (squash merges leave no ancestry).
+
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use super::{MergeOutcome, Scm, ScmContext};
-use crate::model::{PrFacts, SessionId, SessionRecord};
+use crate::model::{
+    CiState, FailingCheck, Mergeability, PrFacts, PrState, ReviewComment, ReviewDecision,
+    SessionId, SessionRecord,
+};
 use crate::plugins::PluginError;
+use crate::sys::cmd::Cmd;
+use crate::sys::git::Git;
 
-/// Branches in the project's own repo as PRs.
+/// Branches in the project's repo as PRs.
 #[derive(Debug)]
 pub struct LocalScm;
+
+/// One recorded review (`ao review`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalReview {
+    /// Sequence number, unique per session.
+    pub id: u32,
+    /// `approve`, `request-changes` or `comment`.
+    pub verdict: String,
+    /// Review text.
+    pub body: String,
+    /// Head sha reviewed.
+    pub head: String,
+    /// Who reviewed ($USER).
+    pub author: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// Result file of a check run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckRun {
+    /// Head sha checked.
+    pub sha: String,
+    /// `running` or `done`.
+    pub state: String,
+    /// Runner pid (for liveness while running).
+    pub pid: Option<u32>,
+    /// Start time.
+    pub started: Timestamp,
+    /// Per-check results when done.
+    #[serde(default)]
+    pub checks: Vec<CheckResult>,
+}
+
+/// One check's result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// The command as configured.
+    pub name: String,
+    /// Exit code (-1 when killed by a signal or not started).
+    pub exit: i32,
+    /// Last lines of its output, control bytes stripped.
+    pub excerpt: String,
+}
+
+/// Reviews stored in a record.
+pub fn reviews(rec: &SessionRecord) -> Vec<LocalReview> {
+    rec.extra
+        .get("reviews")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default()
+}
+
+/// `cache/checks/<session>/<sha>.json`.
+pub fn check_file(data_dir: &Path, id: &SessionId, sha: &str) -> PathBuf {
+    data_dir
+        .join("cache/checks")
+        .join(id.as_str())
+        .join(format!("{sha}.json"))
+}
+
+fn merged_marker(data_dir: &Path, id: &SessionId) -> PathBuf {
+    data_dir.join("cache/local-scm/merged").join(id.as_str())
+}
+
+fn pid_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+impl LocalScm {
+    fn head(&self, repo: &Git, rec: &SessionRecord) -> Result<Option<String>, PluginError> {
+        if let Some(sha) = repo.rev(&format!("refs/heads/{}", rec.branch))? {
+            return Ok(Some(sha));
+        }
+        if rec.workspace.join(".git").exists() {
+            return Ok(Git::new(&rec.workspace).rev("HEAD")?);
+        }
+        Ok(None)
+    }
+
+    fn ci(
+        &self,
+        ctx: &ScmContext<'_>,
+        rec: &SessionRecord,
+        head: &str,
+    ) -> Result<(CiState, Vec<FailingCheck>), PluginError> {
+        let checks = ctx
+            .project
+            .scm
+            .as_ref()
+            .map(|s| s.checks.clone())
+            .unwrap_or_default();
+        if checks.is_empty() {
+            return Ok((CiState::None, Vec::new()));
+        }
+        let file = check_file(ctx.data_dir, &rec.id, head);
+        let run: Option<CheckRun> = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        match run {
+            None => {
+                if !ctx.dry_run && rec.workspace.is_dir() {
+                    start_checks(ctx.data_dir, &rec.id, head, &rec.workspace, &checks)?;
+                }
+                Ok((CiState::Pending, Vec::new()))
+            }
+            Some(r) if r.state == "running" => {
+                if r.pid.is_some_and(pid_alive) {
+                    Ok((CiState::Pending, Vec::new()))
+                } else {
+                    Ok((
+                        CiState::Failing,
+                        vec![FailingCheck {
+                            name: "check runner".into(),
+                            url: None,
+                            excerpt: "the check runner stopped before reporting results".into(),
+                        }],
+                    ))
+                }
+            }
+            Some(r) => {
+                let failing: Vec<FailingCheck> = r
+                    .checks
+                    .iter()
+                    .filter(|c| c.exit != 0)
+                    .map(|c| FailingCheck {
+                        name: c.name.clone(),
+                        url: None,
+                        excerpt: c.excerpt.clone(),
+                    })
+                    .collect();
+                Ok((
+                    if failing.is_empty() {
+                        CiState::Passing
+                    } else {
+                        CiState::Failing
+                    },
+                    failing,
+                ))
+            }
+        }
+    }
+
+    fn review(&self, rec: &SessionRecord, head: &str) -> (ReviewDecision, Vec<ReviewComment>) {
+        let all = reviews(rec);
+        let Some(last) = all.iter().rev().find(|r| r.verdict != "comment") else {
+            return (
+                ReviewDecision::ReviewRequired,
+                comments_of(all.iter().filter(|r| r.verdict == "comment")),
+            );
+        };
+        match last.verdict.as_str() {
+            // An approval holds for the head it was given on.
+            "approve" if last.head == head => (ReviewDecision::Approved, Vec::new()),
+            "approve" => (ReviewDecision::ReviewRequired, Vec::new()),
+            _ => (
+                ReviewDecision::ChangesRequested,
+                comments_of(std::iter::once(last)),
+            ),
+        }
+    }
+}
+
+fn comments_of<'a>(it: impl Iterator<Item = &'a LocalReview>) -> Vec<ReviewComment> {
+    let mut out = Vec::new();
+    for r in it {
+        for (n, line) in r.body.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+            let (path, lineno, body) = parse_location(line);
+            out.push(ReviewComment {
+                id: format!("{}-{}", r.id, n + 1),
+                author: r.author.clone(),
+                path,
+                line: lineno,
+                body,
+                url: None,
+                bot: false,
+            });
+        }
+    }
+    out
+}
+
+/// Splits `src/lib.rs:12: text` into (path, line, text); other lines have no location.
+fn parse_location(line: &str) -> (Option<String>, Option<u32>, String) {
+    let mut parts = line.splitn(3, ':');
+    if let (Some(p), Some(n), Some(rest)) = (parts.next(), parts.next(), parts.next())
+        && let Ok(n) = n.trim().parse::<u32>()
+        && !p.contains(' ')
+        && !p.is_empty()
+    {
+        return (Some(p.to_owned()), Some(n), rest.trim().to_owned());
+    }
+    (None, None, line.trim().to_owned())
+}
+
+/// Starts `ao util run-checks` detached for `sha`, recording a `running` result first.
+fn start_checks(
+    data_dir: &Path,
+    id: &SessionId,
+    sha: &str,
+    workspace: &Path,
+    checks: &[String],
+) -> Result<(), PluginError> {
+    let file = check_file(data_dir, id, sha);
+    if let Some(d) = file.parent() {
+        crate::store::atomic::ensure_private_dir(d)?;
+    }
+    let ao = std::env::current_exe()?;
+    let log = file.with_extension("log");
+    let mut cmd = Cmd::new(ao)
+        .args(["run-checks", "--result"])
+        .arg(&file)
+        .arg("--sha")
+        .arg(sha)
+        .arg("--cwd")
+        .arg(workspace)
+        .arg("--");
+    for c in checks {
+        cmd = cmd.arg(c);
+    }
+    let run = CheckRun {
+        sha: sha.into(),
+        state: "running".into(),
+        pid: None,
+        started: crate::clock::now(),
+        checks: Vec::new(),
+    };
+    let bytes = serde_json::to_vec(&run).map_err(|e| PluginError::Other(e.into()))?;
+    // Exclusive create: two overlapping observers never start the same run twice.
+    if !crate::store::atomic::create_new(&file, &bytes)? {
+        return Ok(());
+    }
+    let pid = cmd.spawn_detached(Some(&log))?;
+    let run = CheckRun {
+        pid: Some(pid),
+        ..run
+    };
+    let bytes = serde_json::to_vec(&run).map_err(|e| PluginError::Other(e.into()))?;
+    // The runner may already have finished and written `done`; never overwrite that.
+    let current: Option<CheckRun> = std::fs::read(&file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    if current.is_none_or(|c| c.state == "running") {
+        crate::store::atomic::write(&file, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Runs `checks` (trusted config, `sh -c`) in `cwd` one after another and writes the
+/// result file atomically. Used by the hidden `ao run-checks`.
+pub fn run_checks(
+    result: &Path,
+    sha: &str,
+    cwd: &Path,
+    checks: &[String],
+) -> std::io::Result<bool> {
+    let started = crate::clock::now();
+    let mut out = Vec::new();
+    for c in checks {
+        let r = Cmd::new("sh")
+            .args(["-c", c])
+            .cwd(cwd)
+            .env("AO_CHECK_SHA", sha)
+            .output();
+        let (exit, text) = match r {
+            Ok(o) => {
+                let mut t = String::from_utf8_lossy(&o.stdout).into_owned();
+                t.push_str(&String::from_utf8_lossy(&o.stderr));
+                (o.status.code().unwrap_or(-1), t)
+            }
+            Err(e) => (-1, e.to_string()),
+        };
+        out.push(CheckResult {
+            name: c.clone(),
+            exit,
+            excerpt: excerpt(&text, 40, 3000),
+        });
+    }
+    let ok = out.iter().all(|c| c.exit == 0);
+    let run = CheckRun {
+        sha: sha.into(),
+        state: "done".into(),
+        pid: None,
+        started,
+        checks: out,
+    };
+    crate::store::atomic::write(
+        result,
+        &serde_json::to_vec_pretty(&run).map_err(std::io::Error::other)?,
+    )?;
+    Ok(ok)
+}
+
+/// The last `lines` lines of `text`, at most `bytes` bytes, control bytes stripped.
+pub fn excerpt(text: &str, lines: usize, bytes: usize) -> String {
+    let clean = crate::sys::text::strip_control(text);
+    let all: Vec<&str> = clean.lines().collect();
+    let tail = all[all.len().saturating_sub(lines)..].join("\n");
+    crate::sys::cmd::bounded(&tail, bytes)
+}
+
+/// Conflicting files of merging `head` into `base`, or empty when it merges cleanly.
+fn conflicts(repo: &Git, base: &str, head: &str) -> Result<Option<Vec<String>>, PluginError> {
+    let out = repo
+        .command()
+        .args([
+            "merge-tree",
+            "--write-tree",
+            "--name-only",
+            "--no-messages",
+            base,
+            head,
+        ])
+        .output()?;
+    match out.status.code() {
+        Some(0) => Ok(Some(Vec::new())),
+        Some(1) => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let mut files: Vec<String> = text
+                .lines()
+                .skip(1)
+                .take_while(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            files.dedup();
+            Ok(Some(files))
+        }
+        _ => Ok(None),
+    }
+}
 
 impl Scm for LocalScm {
     fn name(&self) -> &'static str {
         "local"
     }
+
     fn observe(
         &self,
-        _c: &ScmContext<'_>,
-        _s: &[&SessionRecord],
+        ctx: &ScmContext<'_>,
+        sessions: &[&SessionRecord],
     ) -> Result<BTreeMap<SessionId, PrFacts>, PluginError> {
-        Ok(BTreeMap::new())
+        let repo = Git::new(ctx.repo);
+        let base_sha = repo.rev(ctx.default_branch)?.ok_or_else(|| {
+            PluginError::NotFound(format!(
+                "default branch `{}` not found in {}",
+                ctx.default_branch,
+                ctx.repo.display()
+            ))
+        })?;
+        let mut out = BTreeMap::new();
+        for rec in sessions {
+            let Some(head) = self.head(&repo, rec)? else {
+                continue;
+            };
+            let marker = std::fs::read_to_string(merged_marker(ctx.data_dir, &rec.id)).ok();
+            let merged = marker.as_deref().map(str::trim) == Some(head.as_str())
+                || (rec.pr.is_some()
+                    && head != base_sha
+                    && repo.ok(["merge-base", "--is-ancestor", &head, &base_sha])?);
+            let ahead: u64 = repo
+                .read(["rev-list", "--count", &format!("{base_sha}..{head}")])?
+                .trim()
+                .parse()
+                .unwrap_or(0);
+            if !merged && ahead == 0 {
+                continue; // no commits beyond the default branch: no PR yet
+            }
+            let mut facts = PrFacts {
+                number: 0,
+                url: String::new(),
+                head_sha: head.clone(),
+                base_sha: Some(base_sha.clone()),
+                state: if merged {
+                    PrState::Merged
+                } else {
+                    PrState::Open
+                },
+                draft: false,
+                ci: CiState::None,
+                failing_checks: Vec::new(),
+                review: ReviewDecision::ReviewRequired,
+                comments: Vec::new(),
+                bot_comments: Vec::new(),
+                mergeable: Mergeability::Unknown,
+                conflict_files: Vec::new(),
+                observed_at: ctx.now,
+            };
+            if !merged {
+                let (ci, failing) = self.ci(ctx, rec, &head)?;
+                facts.ci = ci;
+                facts.failing_checks = failing;
+                let (review, comments) = self.review(rec, &head);
+                facts.review = review;
+                facts.comments = comments;
+                match conflicts(&repo, &base_sha, &head)? {
+                    Some(files) if files.is_empty() => facts.mergeable = Mergeability::Clean,
+                    Some(files) => {
+                        facts.mergeable = Mergeability::Conflicting;
+                        facts.conflict_files = files;
+                    }
+                    None => {}
+                }
+            }
+            out.insert(rec.id.clone(), facts);
+        }
+        Ok(out)
     }
+
     fn merge(
         &self,
-        _c: &ScmContext<'_>,
-        _s: &SessionRecord,
-        _p: &PrFacts,
-        _m: &str,
+        ctx: &ScmContext<'_>,
+        rec: &SessionRecord,
+        pr: &PrFacts,
+        method: &str,
     ) -> Result<MergeOutcome, PluginError> {
-        Err(PluginError::Unsupported("pending".into()))
+        let repo = Git::new(ctx.repo);
+        let Some(head) = self.head(&repo, rec)? else {
+            return Ok(MergeOutcome::Refused(format!(
+                "branch {} not found",
+                rec.branch
+            )));
+        };
+        if head != pr.head_sha {
+            return Ok(MergeOutcome::HeadMoved);
+        }
+        let base_ref = format!("refs/heads/{}", ctx.default_branch);
+        let base = repo
+            .rev(&base_ref)?
+            .ok_or_else(|| PluginError::NotFound(format!("{base_ref} not found")))?;
+        let tree = repo
+            .command()
+            .args(["merge-tree", "--write-tree", &base, &head])
+            .output()?;
+        if !tree.status.success() {
+            return Ok(MergeOutcome::Refused(format!(
+                "{} conflicts with {}",
+                rec.branch, ctx.default_branch
+            )));
+        }
+        let tree = String::from_utf8_lossy(&tree.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        let msg = format!(
+            "Merge {} ({})",
+            rec.branch,
+            rec.issue_title.as_deref().unwrap_or(rec.id.as_str())
+        );
+        let commit = match method {
+            "squash" => repo.read(["commit-tree", &tree, "-p", &base, "-m", &msg])?,
+            "merge" | "" => {
+                repo.read(["commit-tree", &tree, "-p", &base, "-p", &head, "-m", &msg])?
+            }
+            other => {
+                return Ok(MergeOutcome::Refused(format!(
+                    "merge method `{other}` is not supported by the local SCM (use merge or squash)"
+                )));
+            }
+        };
+        // If the default branch is checked out in the project's checkout, move it with
+        // the working tree (only when clean); otherwise move the ref (compare-and-swap).
+        let checked_out = repo
+            .read(["symbolic-ref", "--quiet", "HEAD"])
+            .ok()
+            .as_deref()
+            == Some(base_ref.as_str());
+        if checked_out {
+            if !repo
+                .status_porcelain()?
+                .lines()
+                .all(|l| l.starts_with("??"))
+            {
+                return Ok(MergeOutcome::Refused(format!(
+                    "the project checkout {} has uncommitted changes on {}; not merging",
+                    ctx.repo.display(),
+                    ctx.default_branch
+                )));
+            }
+            repo.command()
+                .args(["merge", "--ff-only", "--quiet", &commit])
+                .run()?;
+        } else {
+            repo.command()
+                .args(["update-ref", &base_ref, &commit, &base])
+                .run()?;
+        }
+        let marker = merged_marker(ctx.data_dir, &rec.id);
+        if let Some(d) = marker.parent() {
+            crate::store::atomic::ensure_private_dir(d)?;
+        }
+        crate::store::atomic::write(&marker, head.as_bytes())?;
+        Ok(MergeOutcome::Merged(commit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_parsed() {
+        assert_eq!(
+            parse_location("src/a.rs:12: fix this"),
+            (Some("src/a.rs".into()), Some(12), "fix this".into())
+        );
+        assert_eq!(
+            parse_location("Please add tests"),
+            (None, None, "Please add tests".into())
+        );
+        assert_eq!(
+            parse_location("note: a: b"),
+            (None, None, "note: a: b".into())
+        );
+    }
+
+    #[test]
+    fn excerpt_keeps_the_tail() {
+        let t: String = (1..=100).map(|i| format!("line {i}\n")).collect();
+        let e = excerpt(&t, 3, 1000);
+        assert_eq!(e, "line 98\nline 99\nline 100");
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::Path;
 
-pub use local::LocalScm;
+pub use local::{LocalReview, LocalScm, reviews, run_checks};
 
 use super::PluginError;
 use crate::config::ProjectConfig;
