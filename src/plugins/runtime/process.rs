@@ -24,8 +24,12 @@ pub fn start_time(pid: u32) -> Option<u64> {
 
 /// True when `pid` runs and is a zombie-free process with the recorded start time.
 fn alive(pid: u32, start: Option<u64>) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return false };
-    let state = stat.rfind(')').and_then(|i| stat[i + 1..].split_whitespace().next());
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat
+        .rfind(')')
+        .and_then(|i| stat[i + 1..].split_whitespace().next());
     if state == Some("Z") {
         return false;
     }
@@ -64,14 +68,18 @@ impl Runtime for ProcessRuntime {
             return Ok(());
         }
         // The child leads its own session (setsid): signal the whole process group.
-        let _ = Cmd::new("kill").args(["-TERM", "--", &format!("-{pid}")]).output();
+        let _ = Cmd::new("kill")
+            .args(["-TERM", "--", &format!("-{pid}")])
+            .output();
         for _ in 0..20 {
             if !alive(pid, handle.pid_start) {
                 return Ok(());
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
-        let _ = Cmd::new("kill").args(["-KILL", "--", &format!("-{pid}")]).output();
+        let _ = Cmd::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .output();
         Ok(())
     }
 
@@ -103,15 +111,23 @@ impl Runtime for ProcessRuntime {
     }
 
     fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError> {
-        let Some(log) = &handle.log else { return Ok(String::new()) };
-        let text = std::fs::read(log).map_err(|e| PluginError::NotFound(format!("{}: {e}", log.display())))?;
+        let Some(log) = &handle.log else {
+            return Ok(String::new());
+        };
+        let text = std::fs::read(log)
+            .map_err(|e| PluginError::NotFound(format!("{}: {e}", log.display())))?;
         let start = text.len().saturating_sub(64 * 1024);
         let text = crate::sys::text::strip_control(&String::from_utf8_lossy(&text[start..]));
         let all: Vec<&str> = text.lines().collect();
         Ok(all[all.len().saturating_sub(lines as usize)..].join("\n"))
     }
 
-    fn deliver(&self, handle: &RuntimeHandle, _text: &str, _p: &SubmitPolicy) -> Result<Delivery, PluginError> {
+    fn deliver(
+        &self,
+        handle: &RuntimeHandle,
+        _text: &str,
+        _p: &SubmitPolicy,
+    ) -> Result<Delivery, PluginError> {
         Err(PluginError::Unsupported(format!(
             "process {} has no terminal to type into; headless agents receive messages as new turns",
             handle.target
@@ -119,7 +135,10 @@ impl Runtime for ProcessRuntime {
     }
 
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>> {
-        handle.log.as_ref().map(|l| vec!["tail".into(), "-f".into(), l.display().to_string()])
+        handle
+            .log
+            .as_ref()
+            .map(|l| vec!["tail".into(), "-f".into(), l.display().to_string()])
     }
 }
 
@@ -148,7 +167,10 @@ mod tests {
         let p = rt.probe(&[&h]).unwrap();
         assert!(p[&h.target].agent_exited);
         // A reused pid with another start time is not the agent.
-        let fake = RuntimeHandle { pid_start: Some(1), ..h.clone() };
+        let fake = RuntimeHandle {
+            pid_start: Some(1),
+            ..h.clone()
+        };
         assert!(!alive(std::process::id(), fake.pid_start));
     }
 }
