@@ -57,14 +57,26 @@ fn render(ctx: &Ctx, a: &StatusArgs) -> anyhow::Result<String> {
     recs.sort_by_key(|r| r.attention());
     let now = crate::clock::now();
     if a.json {
-        let sessions: Vec<serde_json::Value> = recs.iter().map(session_json).collect();
-        let v = serde_json::json!({
-            "schemaVersion": SCHEMA_VERSION,
-            "generatedAt": now,
-            "sessions": sessions,
-            "problems": problems.iter().map(|p| serde_json::json!({"path": p.path, "error": p.error.to_string()})).collect::<Vec<_>>(),
-        });
-        return Ok(format!("{}\n", serde_json::to_string_pretty(&v)?));
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out<'a> {
+            schema_version: u32,
+            generated_at: Timestamp,
+            sessions: Vec<SessionView<'a>>,
+            problems: Vec<serde_json::Value>,
+        }
+        let out = Out {
+            schema_version: SCHEMA_VERSION,
+            generated_at: now,
+            sessions: recs.iter().map(session_view).collect(),
+            problems: problems
+                .iter()
+                .map(|p| serde_json::json!({"path": p.path, "error": p.error.to_string()}))
+                .collect(),
+        };
+        let mut s = serde_json::to_string(&out)?;
+        s.push('\n');
+        return Ok(s);
     }
     if recs.is_empty() {
         return Ok("No sessions. Start one with `ao spawn <project> <issue>`.\n".into());
@@ -144,28 +156,85 @@ pub fn age(now: Timestamp, then: Timestamp) -> String {
 }
 
 /// The stable JSON form of a session (documented in docs/json.md).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView<'a> {
+    id: &'a str,
+    project: &'a str,
+    status: crate::model::Status,
+    status_since: Timestamp,
+    attention: &'static str,
+    issue: Option<&'a str>,
+    issue_title: Option<&'a str>,
+    branch: &'a str,
+    workspace: &'a std::path::Path,
+    agent: &'a str,
+    runtime: Option<RuntimeView<'a>>,
+    activity: Option<&'a crate::model::ActivityFact>,
+    pr: Option<PrView<'a>>,
+    created_at: Timestamp,
+    last_error: Option<&'a str>,
+    attach: String,
+}
+
+/// Runtime part of `SessionView`.
+#[derive(Debug, serde::Serialize)]
+pub struct RuntimeView<'a> {
+    plugin: &'a str,
+    target: &'a str,
+}
+
+/// PR part of `SessionView`.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrView<'a> {
+    number: u64,
+    url: &'a str,
+    state: crate::model::PrState,
+    head_sha: &'a str,
+    ci: crate::model::CiState,
+    review: crate::model::ReviewDecision,
+    mergeable: crate::model::Mergeability,
+    failing_checks: Vec<&'a str>,
+    observed_at: Timestamp,
+}
+
+/// The JSON view of a record.
+pub fn session_view(r: &SessionRecord) -> SessionView<'_> {
+    SessionView {
+        id: r.id.as_str(),
+        project: &r.project,
+        status: r.status,
+        status_since: r.status_since,
+        attention: r.attention().as_str(),
+        issue: r.issue.as_deref(),
+        issue_title: r.issue_title.as_deref(),
+        branch: &r.branch,
+        workspace: &r.workspace,
+        agent: &r.agent,
+        runtime: r.runtime.as_ref().map(|h| RuntimeView {
+            plugin: &h.plugin,
+            target: &h.target,
+        }),
+        activity: r.activity.as_ref(),
+        pr: r.pr.as_ref().map(|p| PrView {
+            number: p.number,
+            url: &p.url,
+            state: p.state,
+            head_sha: &p.head_sha,
+            ci: p.ci,
+            review: p.review,
+            mergeable: p.mergeable,
+            failing_checks: p.failing_checks.iter().map(|c| c.name.as_str()).collect(),
+            observed_at: p.observed_at,
+        }),
+        created_at: r.created_at,
+        last_error: r.last_error.as_deref(),
+        attach: crate::ops::attach_hint(r.id.as_str()),
+    }
+}
+
+/// The JSON value of a record (for single-record outputs).
 pub fn session_json(r: &SessionRecord) -> serde_json::Value {
-    serde_json::json!({
-        "id": r.id,
-        "project": r.project,
-        "status": r.status,
-        "statusSince": r.status_since,
-        "attention": r.attention().as_str(),
-        "issue": r.issue,
-        "issueTitle": r.issue_title,
-        "branch": r.branch,
-        "workspace": r.workspace,
-        "agent": r.agent,
-        "runtime": r.runtime.as_ref().map(|h| serde_json::json!({"plugin": h.plugin, "target": h.target})),
-        "activity": r.activity,
-        "pr": r.pr.as_ref().map(|p| serde_json::json!({
-            "number": p.number, "url": p.url, "state": p.state, "headSha": p.head_sha,
-            "ci": p.ci, "review": p.review, "mergeable": p.mergeable,
-            "failingChecks": p.failing_checks.iter().map(|c| &c.name).collect::<Vec<_>>(),
-            "observedAt": p.observed_at,
-        })),
-        "createdAt": r.created_at,
-        "lastError": r.last_error,
-        "attach": crate::ops::attach_hint(r.id.as_str()),
-    })
+    serde_json::to_value(session_view(r)).unwrap_or(serde_json::Value::Null)
 }

@@ -411,14 +411,26 @@ enum ParseFailure {
 }
 
 fn parse_record(bytes: &[u8]) -> Result<SessionRecord, ParseFailure> {
-    let v: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| ParseFailure::Corrupt(e.to_string()))?;
-    match v.get("version").and_then(serde_json::Value::as_u64) {
-        Some(n) if n == u64::from(RECORD_VERSION) => {}
-        Some(n) => return Err(ParseFailure::Version(n)),
-        None => return Err(ParseFailure::Corrupt("missing `version`".into())),
+    // The common case in one pass; only on failure find out whether the version is why.
+    match serde_json::from_slice::<SessionRecord>(bytes) {
+        Ok(r) if r.version == RECORD_VERSION => Ok(r),
+        Ok(r) => Err(ParseFailure::Version(u64::from(r.version))),
+        Err(e) => {
+            #[derive(serde::Deserialize)]
+            struct VersionOnly {
+                version: Option<u64>,
+            }
+            match serde_json::from_slice::<VersionOnly>(bytes) {
+                Ok(VersionOnly { version: Some(n) }) if n != u64::from(RECORD_VERSION) => {
+                    Err(ParseFailure::Version(n))
+                }
+                Ok(VersionOnly { version: None }) => {
+                    Err(ParseFailure::Corrupt("missing `version`".into()))
+                }
+                _ => Err(ParseFailure::Corrupt(e.to_string())),
+            }
+        }
     }
-    serde_json::from_value(v).map_err(|e| ParseFailure::Corrupt(e.to_string()))
 }
 
 /// Moves a corrupt file aside; returns the new path (or the old one if the move failed).

@@ -215,10 +215,9 @@ impl Tmux {
 /// tmux splits commands at an argument ending in `;`. Escape a trailing `;` as `\;`,
 /// which tmux turns back into a literal `;`.
 pub fn escape_arg(a: &str) -> String {
-    if a.ends_with(';') {
-        format!("{}\\;", &a[..a.len() - 1])
-    } else {
-        a.to_owned()
+    match a.strip_suffix(';') {
+        Some(rest) => format!("{rest}\\;"),
+        None => a.to_owned(),
     }
 }
 

@@ -24,7 +24,7 @@ impl Custom {
         let program = cfg
             .command
             .as_deref()
-            .and_then(|c| shlex::split(c))
+            .and_then(shlex::split)
             .and_then(|v| v.into_iter().next())
             .unwrap_or_default();
         Self {

@@ -96,12 +96,35 @@ fn pid_alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
+/// All local branch heads in one call: branch name → sha.
+fn branch_heads(repo: &Git) -> Result<BTreeMap<String, String>, PluginError> {
+    let out = repo.read([
+        "for-each-ref",
+        "--format=%(objectname) %(refname)",
+        "refs/heads/",
+    ])?;
+    Ok(out
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter_map(|(sha, r)| {
+            r.strip_prefix("refs/heads/")
+                .map(|b| (b.to_owned(), sha.to_owned()))
+        })
+        .collect())
+}
+
 impl LocalScm {
-    fn head(&self, repo: &Git, rec: &SessionRecord) -> Result<Option<String>, PluginError> {
-        if let Some(sha) = repo.rev(&format!("refs/heads/{}", rec.branch))? {
-            return Ok(Some(sha));
+    /// The session's head: its branch in the project repository (shared by worktrees), or,
+    /// for a clone/copy workspace whose branch was not pushed back, the workspace's HEAD.
+    fn head(
+        &self,
+        heads: &BTreeMap<String, String>,
+        rec: &SessionRecord,
+    ) -> Result<Option<String>, PluginError> {
+        if let Some(sha) = heads.get(&rec.branch) {
+            return Ok(Some(sha.clone()));
         }
-        if rec.workspace.join(".git").exists() {
+        if rec.workspace_plugin != "worktree" && rec.workspace.join(".git").exists() {
             return Ok(Git::new(&rec.workspace).rev("HEAD")?);
         }
         Ok(None)
@@ -376,21 +399,27 @@ impl Scm for LocalScm {
                 ctx.repo.display()
             ))
         })?;
+        let heads = branch_heads(&repo)?;
         let mut out = BTreeMap::new();
         for rec in sessions {
-            let Some(head) = self.head(&repo, rec)? else {
+            let Some(head) = self.head(&heads, rec)? else {
                 continue;
             };
+            if head == base_sha && rec.pr.is_none() {
+                continue; // nothing committed yet
+            }
             let marker = std::fs::read_to_string(merged_marker(ctx.data_dir, &rec.id)).ok();
+            let ahead: u64 = if head == base_sha {
+                0
+            } else {
+                repo.read(["rev-list", "--count", &format!("{base_sha}..{head}")])?
+                    .trim()
+                    .parse()
+                    .unwrap_or(0)
+            };
+            // Merged: remembered by our own merge, or (a manual merge) the head is in base.
             let merged = marker.as_deref().map(str::trim) == Some(head.as_str())
-                || (rec.pr.is_some()
-                    && head != base_sha
-                    && repo.ok(["merge-base", "--is-ancestor", &head, &base_sha])?);
-            let ahead: u64 = repo
-                .read(["rev-list", "--count", &format!("{base_sha}..{head}")])?
-                .trim()
-                .parse()
-                .unwrap_or(0);
+                || (rec.pr.is_some() && ahead == 0);
             if !merged && ahead == 0 {
                 continue; // no commits beyond the default branch: no PR yet
             }
@@ -443,7 +472,7 @@ impl Scm for LocalScm {
         method: &str,
     ) -> Result<MergeOutcome, PluginError> {
         let repo = Git::new(ctx.repo);
-        let Some(head) = self.head(&repo, rec)? else {
+        let Some(head) = self.head(&branch_heads(&repo)?, rec)? else {
             return Ok(MergeOutcome::Refused(format!(
                 "branch {} not found",
                 rec.branch

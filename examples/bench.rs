@@ -1,0 +1,265 @@
+//! Benchmarks for ao, printed as a table. Run with:
+//!
+//! ```sh
+//! cargo build --release && cargo run --release --example bench            # default sizes
+//! cargo run --release --example bench -- --long                           # adds 10k / 500
+//! ```
+//!
+//! Measures on this machine, with the real binary: `ao status --json` over N session records;
+//! `ao tick` over N sessions that run in real tmux panes (private socket) with the local SCM,
+//! counting tmux and git subprocesses through PATH shims; `ao hook` latency. Peak RSS comes
+//! from getrusage(RUSAGE_CHILDREN).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// Runs `c` to completion, sampling its peak RSS (VmHWM, KiB) from /proc while it runs.
+fn run_measured(c: &mut Command) -> (std::process::ExitStatus, String, i64) {
+    let mut child = c
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        // Only after exec: before it, the forked child still reports the parent's memory.
+        if let Ok(s) = std::fs::read_to_string(&status_file)
+            && s.lines().any(|l| l == "Name:\tao")
+            && let Some(v) = s.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+        {
+            peak = peak.max(v.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            use std::io::Read;
+            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+            return (st, err, peak);
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+}
+
+fn ao_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = dir.join("ao");
+    assert!(
+        bin.exists(),
+        "build the binary first: cargo build --release ({} missing)",
+        bin.display()
+    );
+    bin
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+    socket: String,
+}
+
+impl Env {
+    fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("ao-bench-")
+            .tempdir()
+            .unwrap();
+        let socket = format!("ao-bench-{}", std::process::id());
+        std::fs::create_dir_all(dir.path().join("shims")).unwrap();
+        for tool in ["tmux", "git"] {
+            let real = String::from_utf8(
+                Command::new("sh")
+                    .args(["-c", &format!("command -v {tool}")])
+                    .output()
+                    .unwrap()
+                    .stdout,
+            )
+            .unwrap();
+            let shim = format!(
+                "#!/bin/sh\necho x >> {}/count-{tool}\nexec {} \"$@\"\n",
+                dir.path().display(),
+                real.trim()
+            );
+            let p = dir.path().join("shims").join(tool);
+            std::fs::write(&p, shim).unwrap();
+            Command::new("chmod").arg("+x").arg(&p).status().unwrap();
+        }
+        Self { dir, socket }
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(ao_bin());
+        let path = format!(
+            "{}:{}",
+            self.dir.path().join("shims").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        c.args(args)
+            .env("PATH", path)
+            .env("HOME", self.dir.path())
+            .env("AO_DATA_DIR", self.dir.path().join("data"))
+            .env("AO_CONFIG", self.dir.path().join("agent-orchestrator.yaml"))
+            .env("AO_TMUX_SOCKET", &self.socket)
+            .env_remove("TMUX")
+            .current_dir(self.dir.path());
+        c
+    }
+
+    fn count(&self, tool: &str) -> usize {
+        let p = self.dir.path().join(format!("count-{tool}"));
+        let n = std::fs::read_to_string(&p)
+            .map(|s| s.lines().count())
+            .unwrap_or(0);
+        let _ = std::fs::remove_file(p);
+        n
+    }
+
+    fn tmux(&self, args: &[&str]) {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .unwrap();
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+fn setup(env: &Env, n: usize, tmux: bool) {
+    let root = env.dir.path();
+    let repo = root.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "b")
+            .env("GIT_AUTHOR_EMAIL", "b@b")
+            .env("GIT_COMMITTER_NAME", "b")
+            .env("GIT_COMMITTER_EMAIL", "b@b")
+            .output()
+            .unwrap()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "init"]);
+    std::fs::write(
+        root.join("agent-orchestrator.yaml"),
+        format!(
+            "defaults:\n  notifiers: [stdout]\nprojects:\n  app:\n    path: {}\n    defaultBranch: main\n    agent: custom\n    agentConfig: {{command: \"sleep 3600\", patterns: {{ready: [\"$ \"]}}}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n",
+            repo.display()
+        ),
+    )
+    .unwrap();
+    let sessions = root.join("data/projects/app/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let now = jiff::Timestamp::now();
+    for i in 1..=n {
+        let id = format!("app-{i}");
+        if tmux {
+            env.tmux(&["new-session", "-d", "-s", &id, "sleep", "3600"]);
+        }
+        let rec = serde_json::json!({
+            "version": 1, "id": id, "project": "app", "issue": i.to_string(),
+            "issueTitle": format!("Issue number {i} with a reasonably long title"),
+            "branch": format!("ao/{i}-issue"), "workspace": repo, "workspacePlugin": "worktree",
+            "agent": "custom", "runtime": {"plugin": "tmux", "target": id},
+            "createdAt": now, "status": "working", "statusSince": now,
+            "activity": {"state": "working", "source": "terminal", "evidence": "compiling", "since": now, "observed_at": now},
+        });
+        std::fs::write(
+            sessions.join(format!("{id}.json")),
+            serde_json::to_vec_pretty(&rec).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+fn time_runs(env: &Env, args: &[&str], runs: usize) -> (f64, i64) {
+    let mut best = f64::MAX;
+    let mut peak = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (st, err, rss) = run_measured(&mut env.cmd(args));
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        assert!(st.code().is_some_and(|c| c <= 1), "{args:?} failed: {err}");
+        best = best.min(ms);
+        peak = peak.max(rss);
+    }
+    (best, peak)
+}
+
+fn main() {
+    let long = std::env::args().any(|a| a == "--long");
+    println!(
+        "{:<34} {:>10} {:>12} {:>8} {:>8}",
+        "benchmark", "wall ms", "peak RSS MiB", "tmux", "git"
+    );
+    let status_sizes: &[usize] = if long {
+        &[100, 1000, 10_000]
+    } else {
+        &[100, 1000]
+    };
+    for &n in status_sizes {
+        let env = Env::new();
+        setup(&env, n, false);
+        let (ms, rss) = time_runs(&env, &["status", "--json"], 5);
+        println!(
+            "{:<34} {:>10.1} {:>12.1} {:>8} {:>8}",
+            format!("ao status --json, {n} records"),
+            ms,
+            rss as f64 / 1024.0,
+            env.count("tmux"),
+            env.count("git")
+        );
+    }
+    let tick_sizes: &[usize] = if long {
+        &[10, 100, 200, 500]
+    } else {
+        &[10, 100, 200]
+    };
+    for &n in tick_sizes {
+        let env = Env::new();
+        setup(&env, n, true);
+        // First tick captures every pane; the second only the panes that changed.
+        let (first, _) = time_runs(&env, &["tick", "--json"], 1);
+        let (t1, g1) = (env.count("tmux"), env.count("git"));
+        let (ms, rss) = time_runs(&env, &["tick", "--json"], 1);
+        println!(
+            "{:<34} {:>10.1} {:>12.1} {:>8} {:>8}",
+            format!("ao tick, {n} sessions (first)"),
+            first,
+            rss as f64 / 1024.0,
+            t1,
+            g1
+        );
+        println!(
+            "{:<34} {:>10.1} {:>12.1} {:>8} {:>8}",
+            format!("ao tick, {n} sessions (steady)"),
+            ms,
+            rss as f64 / 1024.0,
+            env.count("tmux"),
+            env.count("git")
+        );
+    }
+    let env = Env::new();
+    setup(&env, 10, false);
+    let mut best = f64::MAX;
+    for _ in 0..10 {
+        let t = Instant::now();
+        let mut c = env.cmd(&["hook", "claude-code", "Stop"]);
+        c.env("AO_SESSION", "app-1")
+            .stdin(std::process::Stdio::null());
+        c.output().unwrap();
+        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "{:<34} {:>10.1} {:>12} {:>8} {:>8}",
+        "ao hook claude-code Stop", best, "", "", ""
+    );
+}
