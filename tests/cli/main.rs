@@ -5,3 +5,4 @@ mod common;
 
 mod session;
 mod smoke;
+mod tick;
