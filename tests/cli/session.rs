@@ -291,3 +291,96 @@ fn bad_ids_and_usage_errors() {
     );
     env.ao_in(&repo, &["spawn", "app"]).code(2);
 }
+
+#[test]
+fn agent_environment_and_restore_with_branch_checked_out_elsewhere() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let envfile = env.root().join("agent-env");
+    env.local_config(
+        &repo,
+        &format!("bash -c 'env > {}; exec cat'", envfile.display()),
+    );
+    env.ao_in(
+        &repo,
+        &[
+            "spawn",
+            "app",
+            "--prompt",
+            "do the thing",
+            "--branch",
+            "feature/x",
+        ],
+    )
+    .ok();
+    assert!(env.wait_for(5, || envfile.exists()));
+    let vars = std::fs::read_to_string(&envfile).unwrap();
+    for k in [
+        "AO_SESSION=app-1",
+        "AO_PROJECT=app",
+        "AO_DATA_DIR=",
+        "AO_CONFIG=",
+        "AO_PROMPT_FILE=",
+    ] {
+        assert!(vars.contains(k), "missing {k} in agent env");
+    }
+    let prompt_path = vars
+        .lines()
+        .find_map(|l| l.strip_prefix("AO_PROMPT_FILE="))
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(prompt_path).unwrap(),
+        "do the thing\n"
+    );
+    assert!(
+        !vars.contains("GITHUB_TOKEN"),
+        "ao's tokens never reach the agent"
+    );
+
+    // The worktree disappears and the branch gets checked out in another worktree.
+    let ws = env.worktrees().join("app/app-1");
+    env.git(
+        &repo,
+        &["worktree", "remove", "--force", ws.to_str().unwrap()],
+    );
+    let other = env.root().join("other");
+    env.git(
+        &repo,
+        &["worktree", "add", other.to_str().unwrap(), "feature/x"],
+    );
+    env.tmux(&["kill-session", "-t", "=app-1"]);
+    env.ao_in(&repo, &["session", "restore", "app-1"]).ok();
+    assert_eq!(
+        env.git(&ws, &["rev-parse", "--abbrev-ref", "HEAD"]),
+        "feature/x"
+    );
+}
+
+#[test]
+fn workspace_symlinks_and_post_create() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    std::fs::write(repo.join(".env"), "SECRET=1\n").unwrap();
+    env.config(&format!(
+        "worktreeDir: {}\nprojects:\n  app:\n    path: {}\n    agent: custom\n    agentConfig: {{command: cat}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n    symlinks: [.env]\n    postCreate:\n      - \"echo created > post-create.txt\"\n",
+        env.worktrees().display(),
+        repo.display()
+    ));
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "p"]).ok();
+    let ws = env.worktrees().join("app/app-1");
+    assert!(
+        std::fs::symlink_metadata(ws.join(".env"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.join("post-create.txt")).unwrap(),
+        "created\n"
+    );
+    // ao's own folder is git-ignored in the workspace.
+    std::fs::create_dir_all(ws.join(".ao/messages")).unwrap();
+    std::fs::write(ws.join(".ao/messages/x.md"), "m").unwrap();
+    let st = env.git(&ws, &["status", "--porcelain"]);
+    assert!(!st.contains(".ao"), "{st}");
+}

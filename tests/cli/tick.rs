@@ -16,7 +16,10 @@ fn overlapping_tick_exits_zero_at_once() {
     lock.lock().unwrap();
     let t = std::time::Instant::now();
     let r = env.ao_in(&repo, &["tick", "--json"]).ok();
-    assert!(t.elapsed() < std::time::Duration::from_secs(2), "did not wait for the lock");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "did not wait for the lock"
+    );
     assert_eq!(r.stderr.lines().count(), 1, "{r}");
     assert!(r.stderr.contains("another tick is running"), "{r}");
     assert_eq!(r.json()["skipped"], true);
@@ -37,5 +40,9 @@ fn dry_run_changes_nothing() {
     let r = env.ao_in(&repo, &["tick", "--dry-run", "--json"]).ok();
     assert_eq!(r.json()["dryRun"], true);
     assert_eq!(std::fs::read(&rec).unwrap(), before, "record unchanged");
-    assert_eq!(std::fs::read(env.data().join("events.jsonl")).unwrap(), events_before, "no events");
+    assert_eq!(
+        std::fs::read(env.data().join("events.jsonl")).unwrap(),
+        events_before,
+        "no events"
+    );
 }
