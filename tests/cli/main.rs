@@ -3,6 +3,9 @@
 
 mod common;
 
+mod concurrency;
+mod hostile;
+
 mod session;
 mod smoke;
 mod tick;
