@@ -499,6 +499,10 @@ fn serve(bus: &Bus) -> (zbus::Connection, Arc<Mutex<Vec<NotifyCall>>>) {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "desktop"),
+    ignore = "built without the `desktop` feature"
+)]
 fn desktop_notification_through_a_private_session_bus() {
     let env = TestEnv::new();
     let Some(bus) = Bus::start(&env) else { return };
@@ -553,6 +557,10 @@ fn desktop_notification_through_a_private_session_bus() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "desktop"),
+    ignore = "built without the `desktop` feature"
+)]
 fn desktop_without_a_session_bus_fails_fast_and_clearly() {
     let env = TestEnv::new();
     config(&env, "");
@@ -572,6 +580,10 @@ fn desktop_without_a_session_bus_fails_fast_and_clearly() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "desktop"),
+    ignore = "built without the `desktop` feature"
+)]
 fn desktop_with_a_bus_but_no_daemon_says_so() {
     let env = TestEnv::new();
     let Some(bus) = Bus::start(&env) else { return };
@@ -585,6 +597,18 @@ fn desktop_with_a_bus_but_no_daemon_says_so() {
     assert!(
         run.stdout
             .starts_with("FAIL desktop: no notification daemon"),
+        "{run}"
+    );
+}
+
+#[test]
+#[cfg(not(feature = "desktop"))]
+fn desktop_disabled_at_build_time_says_so() {
+    let env = TestEnv::new();
+    config(&env, "");
+    let run = ao_with(&env, &[], &["notify", "test", "--notifier", "desktop"]).code(1);
+    assert!(
+        run.stdout.contains("built without desktop notifications"),
         "{run}"
     );
 }
