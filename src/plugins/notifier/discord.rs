@@ -282,6 +282,12 @@ mod tests {
         let r = &srv.requests()[0];
         assert_eq!(r.json(), payload(&View::of(&sample())));
         assert_eq!(r.header("content-type"), Some("application/json"));
+        notifier(&srv.url("/api/webhooks/1/SECRET"))
+            .send(&hostile())
+            .unwrap();
+        let got = srv.requests()[1].json();
+        assert_eq!(got, payload(&View::of(&hostile())));
+        assert!(embed_total(&got) <= EMBED_TOTAL_MAX);
     }
 
     #[test]

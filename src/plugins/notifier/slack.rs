@@ -256,6 +256,11 @@ mod tests {
         assert_eq!(reqs[0].url, "/services/T0/B0/SECRET");
         assert_eq!(reqs[0].header("content-type"), Some("application/json"));
         assert_eq!(reqs[0].json(), payload(&View::of(&sample())));
+        // Hostile text and a 10 KB message go out exactly as rendered, within limits.
+        s.send(&hostile()).unwrap();
+        let got = srv.requests()[1].json();
+        assert_eq!(got, payload(&View::of(&hostile())));
+        assert!(srv.requests()[1].body.len() < 16 * 1024);
     }
 
     #[test]
