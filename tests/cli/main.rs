@@ -5,7 +5,7 @@ mod common;
 
 mod concurrency;
 mod hostile;
-
+mod notifiers;
 mod session;
 mod smoke;
 mod tick;
