@@ -161,6 +161,18 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             }
         }
     }
+    if !opts.dry_run {
+        for (name, r) in notifier::flush_digests(&ctx.config.notifiers, ctx.store.root(), now) {
+            let (kind, msg) = match r {
+                Ok(n) => ("notification.sent", format!("digest of {n} via {name}")),
+                Err(e) => ("notification.failed", format!("{name}: digest: {e}")),
+            };
+            ctx.store.event(
+                Event::new(now, kind, msg)
+                    .with(serde_json::json!({"notifier": name, "digest": true})),
+            )?;
+        }
+    }
     sum.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     if !opts.dry_run {
         ctx.store.event(
@@ -512,7 +524,7 @@ fn tick_session(
             outcome: "queued".into(),
         });
     }
-    let delivered = deliver_notifications(&ctx.config, &mut rec, &notes, now);
+    let delivered = deliver_notifications(&ctx.config, ctx.store.root(), &mut rec, &notes, now);
     for e in &delivered {
         if e.kind == "notification.failed" {
             sum.failures.push(Failure {
@@ -607,7 +619,8 @@ fn batch_complete(
         .filter(|r| !ledger.contains_key(r))
         .collect();
     for name in &pending {
-        let r = notifier::create(name, ctx.config.notifiers.get(name)).and_then(|s| s.send(&n));
+        let r = notifier::create_in(name, ctx.config.notifiers.get(name), ctx.store.root())
+            .and_then(|s| s.send(&n));
         let outcome = match &r {
             Ok(()) => {
                 ledger.insert(name.clone(), now);
@@ -650,6 +663,7 @@ fn batch_complete(
 /// an event; the caller persists the record and appends the events.
 pub fn deliver_notifications(
     config: &Config,
+    data_dir: &std::path::Path,
     rec: &mut SessionRecord,
     new: &[Notification],
     now: Timestamp,
@@ -665,7 +679,7 @@ pub fn deliver_notifications(
             continue;
         };
         for name in plan.due {
-            let result = notifier::create(&name, config.notifiers.get(&name))
+            let result = notifier::create_in(&name, config.notifiers.get(&name), data_dir)
                 .and_then(|sink| sink.send(&n))
                 .map_err(|e| e.to_string());
             let (kind, msg) = match &result {
@@ -677,8 +691,94 @@ pub fn deliver_notifications(
                     .about(&rec.project, Some(rec.id.as_str()))
                     .with(serde_json::json!({"key": plan.key, "notifier": name, "priority": n.priority})),
             );
+            let failed = result.is_err();
             lifecycle::record_delivery(rec, &plan.key, &name, result, now);
+            let attempts = rec
+                .notifications
+                .get(&plan.key)
+                .and_then(|l| l.failures.get(&name))
+                .map_or(0, |f| f.attempts);
+            events.extend(notifier_health(
+                config, data_dir, &name, failed, attempts, now,
+            ));
         }
+    }
+    events
+}
+
+/// Failed attempts after which a notifier counts as failing and the human is warned
+/// through the other notifiers.
+const FAILING_AFTER: u32 = 3;
+
+/// Tracks notifiers that keep failing: after `FAILING_AFTER` failed attempts, one warning
+/// goes out through the other notifiers (once, until the notifier works again; a marker
+/// in `cache/notifier-failing/<name>` remembers it across ticks).
+fn notifier_health(
+    config: &Config,
+    data_dir: &std::path::Path,
+    name: &str,
+    failed: bool,
+    attempts: u32,
+    now: Timestamp,
+) -> Vec<Event> {
+    let Ok(()) = crate::model::validate_name(name, "notifier name") else {
+        return Vec::new();
+    };
+    let marker = data_dir.join("cache/notifier-failing").join(name);
+    if !failed {
+        let _ = std::fs::remove_file(&marker);
+        return Vec::new();
+    }
+    if attempts < FAILING_AFTER || marker.exists() {
+        return Vec::new();
+    }
+    let warning = Notification {
+        version: notifier::NOTIFICATION_SCHEMA_VERSION,
+        key: format!("notifier-failing:{name}"),
+        kind: "notifier-failing".into(),
+        priority: crate::model::Priority::Warning,
+        title: format!("Notifier `{name}` keeps failing"),
+        message: format!(
+            "ao could not deliver through `{name}` {attempts} times; notifications routed only there are not reaching you. Run `ao notify test --notifier {name}` and check `ao events`."
+        ),
+        session: None,
+        project: None,
+        pr_url: None,
+        attach: None,
+        dashboard_url: None,
+        time: now,
+    };
+    let mut others: Vec<String> = crate::model::Priority::ALL
+        .iter()
+        .flat_map(|p| config.route(*p))
+        .collect();
+    others.sort();
+    others.dedup();
+    others.retain(|n| n != name);
+    let mut events = Vec::new();
+    let mut warned = false;
+    for other in others {
+        let r = notifier::create_in(&other, config.notifiers.get(&other), data_dir)
+            .and_then(|s| s.send(&warning));
+        warned |= r.is_ok();
+        events.push(
+            Event::new(
+                now,
+                if r.is_ok() {
+                    "notification.sent"
+                } else {
+                    "notification.failed"
+                },
+                format!("{} via {other}", warning.title),
+            )
+            .with(serde_json::json!({"key": warning.key, "notifier": other})),
+        );
+    }
+    if warned {
+        if let Some(d) = marker.parent() {
+            let _ = crate::store::atomic::ensure_private_dir(d);
+        }
+        let _ = crate::store::atomic::write(&marker, now.to_string().as_bytes());
     }
     events
 }
