@@ -5,8 +5,16 @@
 //! The tick calls, per session: `decide` (after observing), then for each action it
 //! performs, the matching `on_*_result`, then persists the record and the events.
 
+mod batch;
 mod decide;
+mod facts;
+mod messages;
 mod notify;
+#[cfg(test)]
+mod proptests;
+mod reactions;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
@@ -157,5 +165,5 @@ pub fn all_complete(
     settings: &Settings,
     now: Timestamp,
 ) -> Option<(BatchSummary, Notification)> {
-    decide::all_complete(batch, records, settings, now)
+    batch::all_complete(batch, records, settings, now)
 }
