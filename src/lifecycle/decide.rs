@@ -56,7 +56,7 @@ impl Out {
 }
 
 /// The status a PR's facts imply (the seed's PR branch of the state machine).
-fn pr_status(pr: &PrFacts) -> Status {
+pub(super) fn pr_status(pr: &PrFacts) -> Status {
     let green = matches!(pr.ci, CiState::Passing | CiState::None);
     match pr.review {
         _ if pr.ci == CiState::Failing => Status::CiFailed,
@@ -135,7 +135,7 @@ pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timesta
         Some(PrState::Closed) => Some("closed"),
         _ => None,
     };
-    if let Some(reason) = reason.filter(|_| r.status != Status::Killed) {
+    if let Some(reason) = reason {
         out.actions.push(Action::Cleanup {
             reason: reason.to_owned(),
         });

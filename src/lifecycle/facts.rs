@@ -164,21 +164,26 @@ pub(super) fn read_activity(
             &sc.evidence,
         ));
     }
-    match (&obs.runtime, &r.activity) {
-        (
-            RuntimeObs::Seen {
-                exists: true,
-                agent_exited: false,
-                ..
-            },
-            None,
-        ) => Some(Reading::new(
+    let alive = matches!(
+        obs.runtime,
+        RuntimeObs::Seen {
+            exists: true,
+            agent_exited: false,
+            ..
+        }
+    );
+    // Alive again after an exit means the agent was restarted in place.
+    let unknown = r
+        .activity
+        .as_ref()
+        .is_none_or(|a| a.state == Activity::Exited);
+    (alive && unknown).then(|| {
+        Reading::new(
             Activity::Working,
             ActivitySource::Process,
             "agent process running",
-        )),
-        _ => None,
-    }
+        )
+    })
 }
 
 /// The hook signal, if it still speaks for the agent: received since the last look, or

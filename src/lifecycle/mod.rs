@@ -3,7 +3,14 @@
 //! observation are passed in; the result is the next record plus actions and events.
 //!
 //! The tick calls, per session: `decide` (after observing), then for each action it
-//! performs, the matching `on_*_result`, then persists the record and the events.
+//! performs, the matching `on_*_result` (whose `Notify` actions join the others), then
+//! hands every `Notify` to `plan_deliveries` / `record_delivery`, then persists the record
+//! and the events. A push path (`ao hook`) may call `decide` with `RuntimeObs::NotProbed`,
+//! no screen and `PrObs::NotChecked`: a fresh hook signal alone drives the step.
+//!
+//! Layout: `facts` (runtime, activity, PR facts), `decide` (status, the step, action
+//! outcomes), `reactions` (conditions, ledger, sends, escalation), `messages` (texts for
+//! agents and people), `notify` (notification ledger), `batch` (`all-complete`).
 
 mod batch;
 mod decide;

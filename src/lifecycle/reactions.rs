@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use super::decide::Out;
+use super::decide::{Out, pr_status};
 use super::facts::{last_output, secs_since};
 use super::messages::{
     Note, check_names, ci_specifics, comment_ids, comments_specifics, conflict_specifics,
@@ -35,7 +35,7 @@ use crate::model::{
 const DEFAULT_MAX_SENDS: u32 = 3;
 
 /// Ledger outcome while a send waits for the agent to accept messages.
-pub(super) const PENDING: &str = "pending";
+const PENDING: &str = "pending";
 
 /// The effective settings for `kind` (built-in defaults when absent from `s`).
 pub(super) fn config(s: &Settings, kind: ReactionKind) -> ReactionConfig {
@@ -177,8 +177,12 @@ pub(super) fn conditions(
     };
     match r.status {
         Status::Merged | Status::Done | Status::Cleanup => return out,
-        // A dead session silences everything else (inhibition, checklist §3.2).
-        Status::Killed => return vec![episode(r, ReactionKind::AgentExited, now)],
+        // A dead session silences everything else (inhibition, checklist §3.2); once its
+        // PR is merged or closed, the runtime going away is just cleanup.
+        Status::Killed if open_pr(r).is_some() || r.pr.is_none() => {
+            return vec![episode(r, ReactionKind::AgentExited, now)];
+        }
+        Status::Killed => return out,
         _ => {}
     }
     if pr_fresh {
@@ -204,7 +208,8 @@ pub(super) fn conditions(
                 let base = pr.base_sha.as_deref().unwrap_or("");
                 add(ReactionKind::MergeConflicts, format!("{head}:{base}"));
             }
-            if r.status == Status::Mergeable {
+            // From the PR alone: a blocked or asking agent does not hide a mergeable PR.
+            if pr_status(pr) == Status::Mergeable {
                 add(ReactionKind::ApprovedAndGreen, head.clone());
             }
         } else if r.pr.is_none() {

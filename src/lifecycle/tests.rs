@@ -18,6 +18,7 @@ pub(super) fn t(min: i64) -> Timestamp {
     Timestamp::from_second(1_735_689_600 + min * 60).unwrap()
 }
 
+/// Built-in reactions, 2m ready threshold, 60s grace, killed after 3 missing.
 pub(super) fn settings() -> Settings {
     Settings {
         ready_threshold: Duration::from_secs(120),
@@ -32,6 +33,7 @@ pub(super) fn settings() -> Settings {
     }
 }
 
+/// A fresh session `app-1` created at `t(0)`.
 pub(super) fn record() -> SessionRecord {
     SessionRecord {
         version: crate::model::RECORD_VERSION,
@@ -64,6 +66,7 @@ pub(super) fn record() -> SessionRecord {
     }
 }
 
+/// An open PR #42, CI pending, review required, clean.
 pub(super) fn pr() -> PrFacts {
     PrFacts {
         number: 42,
@@ -83,6 +86,7 @@ pub(super) fn pr() -> PrFacts {
     }
 }
 
+/// `pr` with CI failing on `checks`.
 pub(super) fn failing(pr: PrFacts, checks: &[&str]) -> PrFacts {
     PrFacts {
         ci: CiState::Failing,
@@ -110,6 +114,7 @@ fn comment(id: &str, body: &str) -> ReviewComment {
     }
 }
 
+/// Runtime up, agent running.
 pub(super) fn alive() -> RuntimeObs {
     RuntimeObs::Seen {
         exists: true,
@@ -142,6 +147,7 @@ fn screen(a: Activity, evidence: &str) -> Option<ScreenObs> {
     })
 }
 
+/// An observation without transcript.
 pub(super) fn obs(runtime: RuntimeObs, screen: Option<ScreenObs>, pr: PrObs) -> Observation {
     Observation {
         runtime,
@@ -498,6 +504,38 @@ fn killed_needs_consecutive_missing_observations_after_grace() {
     let d = h.tick(7, obs(alive(), None, PrObs::NoPr));
     assert_eq!(d.record.missing_count, 0);
     assert_ne!(d.record.status, Status::Killed);
+}
+
+#[test]
+fn restarted_agent_leaves_errored() {
+    let mut h = H::new();
+    h.tick(2, obs(exited(), None, PrObs::NoPr));
+    assert_eq!(
+        h.tick(3, obs(exited(), None, PrObs::NoPr)).record.status,
+        Status::Errored
+    );
+    assert_eq!(
+        h.tick(4, obs(alive(), None, PrObs::NoPr)).record.status,
+        Status::Working
+    );
+}
+
+#[test]
+fn runtime_gone_after_merge_is_cleanup_not_an_alarm() {
+    let mut h = H::new();
+    h.rec.missing_count = 2;
+    let merged = PrFacts {
+        state: PrState::Merged,
+        ..pr()
+    };
+    let d = h.tick(5, obs(missing(), None, PrObs::Pr(merged)));
+    assert_eq!(d.record.status, Status::Killed);
+    assert_eq!(
+        d.actions,
+        vec![Action::Cleanup {
+            reason: "merged".into()
+        }]
+    );
 }
 
 #[test]
@@ -925,6 +963,20 @@ fn approved_and_green_notifies_by_default() {
             .contains("Merge it: https://github.com/o/r/pull/42")
     );
     assert!(h.tick(2, working(green())).actions.is_empty());
+}
+
+#[test]
+fn mergeable_pr_is_announced_even_while_the_agent_asks() {
+    let d = H::new().tick(
+        1,
+        obs(alive(), screen(Activity::WaitingInput, "Proceed?"), green()),
+    );
+    assert_eq!(d.record.status, Status::NeedsInput);
+    let titles: Vec<&str> = notes(&d).iter().map(|n| n.title.as_str()).collect();
+    assert!(
+        titles.contains(&"app-1: PR #42 ready to merge"),
+        "{titles:?}"
+    );
 }
 
 #[test]
