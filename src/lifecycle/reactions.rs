@@ -143,7 +143,7 @@ fn mode(kind: ReactionKind, cfg: &ReactionConfig) -> Mode {
 
 /// A reaction whose condition holds this tick.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Firing {
+struct Firing {
     /// Reaction.
     pub kind: ReactionKind,
     /// Ledger key.
@@ -162,12 +162,7 @@ fn episode(r: &SessionRecord, kind: ReactionKind, now: Timestamp) -> Firing {
 }
 
 /// Every reaction whose condition holds, given the record's updated facts and status.
-pub(super) fn conditions(
-    r: &SessionRecord,
-    pr_fresh: bool,
-    s: &Settings,
-    now: Timestamp,
-) -> Vec<Firing> {
+fn conditions(r: &SessionRecord, pr_fresh: bool, s: &Settings, now: Timestamp) -> Vec<Firing> {
     let mut out = Vec::new();
     let mut add = |kind: ReactionKind, fp: String| {
         out.push(Firing {
@@ -235,7 +230,7 @@ pub(super) fn conditions(
 }
 
 /// Short facts for people: what holds (`checks: test, lint`) and where (` on abc1234`).
-pub(super) fn summary(
+fn summary(
     kind: ReactionKind,
     r: &SessionRecord,
     s: &Settings,
