@@ -1,60 +1,255 @@
-//! Decision logic (in progress in this session).
+//! One lifecycle step (DESIGN §5 "decide"): update the facts from the observation, derive
+//! the status, run the reactions, and record the outcomes of the actions the tick
+//! performed (`on_send_result`, `on_merge_result`).
+//!
+//! Pure: the record, the observation and `now` go in; the next record, actions and events
+//! come out.
+
 use jiff::Timestamp;
 
-use super::{BatchSummary, Decision, Observation, Settings};
-use crate::model::{SessionRecord, Status};
-use crate::plugins::notifier::Notification;
+use super::facts::{apply_activity, in_grace, mark_busy, read_activity, update_pr, update_runtime};
+use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
+use super::{Action, Decision, Observation, Settings};
+use crate::model::{
+    Activity, CiState, Mergeability, PrFacts, PrState, ReviewDecision, SessionRecord, Status,
+};
 use crate::plugins::runtime::Delivery;
+use crate::plugins::scm::MergeOutcome;
+use crate::store::Event;
 
-/// Derives the status from the record's facts.
-pub fn derive_status(rec: &SessionRecord, _s: &Settings, _now: Timestamp) -> Status {
-    rec.status
+/// Actions and events collected during a step, about one session.
+pub(super) struct Out {
+    project: String,
+    session: String,
+    /// Actions, in order.
+    pub actions: Vec<Action>,
+    /// Events, in order.
+    pub events: Vec<Event>,
 }
 
-/// One lifecycle step.
-pub fn decide(rec: &SessionRecord, _obs: &Observation, _s: &Settings, _now: Timestamp) -> Decision {
-    Decision {
-        record: rec.clone(),
-        actions: Vec::new(),
-        events: Vec::new(),
+impl Out {
+    fn new(rec: &SessionRecord) -> Self {
+        Self {
+            project: rec.project.clone(),
+            session: rec.id.as_str().to_owned(),
+            actions: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Appends an event about the session.
+    pub fn event(&mut self, now: Timestamp, kind: &str, msg: String, data: serde_json::Value) {
+        self.events.push(
+            Event::new(now, kind, msg)
+                .about(&self.project, Some(&self.session))
+                .with(data),
+        );
+    }
+
+    fn into_decision(self, record: SessionRecord) -> Decision {
+        Decision {
+            record,
+            actions: self.actions,
+            events: self.events,
+        }
     }
 }
 
-/// Records the outcome of a SendToAgent action.
+/// The status a PR's facts imply (the seed's PR branch of the state machine).
+pub(super) fn pr_status(pr: &PrFacts) -> Status {
+    let green = matches!(pr.ci, CiState::Passing | CiState::None);
+    match pr.review {
+        _ if pr.ci == CiState::Failing => Status::CiFailed,
+        ReviewDecision::ChangesRequested => Status::ChangesRequested,
+        // Unresolved trusted comments are outstanding work: not mergeable yet.
+        ReviewDecision::Approved
+            if green
+                && pr.mergeable == Mergeability::Clean
+                && !pr.draft
+                && pr.comments.is_empty() =>
+        {
+            Status::Mergeable
+        }
+        ReviewDecision::Approved => Status::Approved,
+        ReviewDecision::ReviewRequired if green => Status::ReviewPending,
+        _ => Status::PrOpen,
+    }
+}
+
+/// Derives the status from the record's facts. Precedence: killed > merged / done (PR
+/// merged / closed) > needs_input > errored (exited after the grace) > stuck > the PR's
+/// status > working > spawning (never seen running). `cleanup` is kept while the tick
+/// cleans up a merged or closed session.
+pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Status {
+    if rec.missing_count >= s.missing_after.max(1) {
+        return Status::Killed;
+    }
+    let pr = rec.pr.as_ref();
+    match pr.map(|p| p.state) {
+        Some(PrState::Merged | PrState::Closed) if rec.status == Status::Cleanup => {
+            return Status::Cleanup;
+        }
+        Some(PrState::Merged) => return Status::Merged,
+        Some(PrState::Closed) => return Status::Done,
+        _ => {}
+    }
+    let Some(activity) = rec.activity.as_ref() else {
+        return pr.map_or(Status::Spawning, pr_status);
+    };
+    if activity.state == Activity::WaitingInput {
+        return Status::NeedsInput;
+    }
+    if activity.state == Activity::Exited && !in_grace(rec, s, now) {
+        return Status::Errored;
+    }
+    if stuck_reason(rec, s, now).is_some() {
+        return Status::Stuck;
+    }
+    pr.map_or(Status::Working, pr_status)
+}
+
+/// One lifecycle step: updates facts from `obs`, derives the status (event
+/// `session.status` on change), runs the reactions and asks for cleanup once the PR is
+/// merged or closed.
+pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timestamp) -> Decision {
+    let mut r = rec.clone();
+    let mut out = Out::new(&r);
+    let reading = read_activity(&r, obs, s, now);
+    update_runtime(&mut r, &obs.runtime, s, now);
+    apply_activity(&mut r, reading, s, now);
+    let pr_fresh = update_pr(&mut r, &obs.pr);
+
+    let status = derive_status(&r, s, now);
+    if status != r.status {
+        let msg = format!("{}: {} → {}", r.id, r.status, status);
+        let data = serde_json::json!({"from": r.status.as_str(), "to": status.as_str()});
+        out.event(now, "session.status", msg, data);
+        r.status = status;
+        r.status_since = now;
+    }
+
+    react(&mut r, pr_fresh, s, now, &mut out);
+
+    let reason = match r.pr.as_ref().map(|p| p.state) {
+        Some(PrState::Merged) => Some("merged"),
+        Some(PrState::Closed) => Some("closed"),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        out.actions.push(Action::Cleanup {
+            reason: reason.to_owned(),
+        });
+    }
+    out.into_decision(r)
+}
+
+/// Runs `f` on the ledger entry `key` (if it still exists) with its reaction context.
+fn with_ledger(
+    rec: &SessionRecord,
+    key: &str,
+    s: &Settings,
+    now: Timestamp,
+    f: impl FnOnce(&Ctx<'_>, &mut crate::model::ReactionLedger, &mut Out),
+) -> Decision {
+    let mut r = rec.clone();
+    let mut out = Out::new(&r);
+    let kind = rec
+        .reactions
+        .get(key)
+        .and_then(|l| kind_named(&l.reaction))
+        .or_else(|| kind_named(key.split(':').next().unwrap_or("")));
+    if let Some(kind) = kind {
+        let mut l = r
+            .reactions
+            .remove(key)
+            .unwrap_or_else(|| new_ledger(kind, key, now));
+        let c = Ctx {
+            rec: &r,
+            s,
+            now,
+            kind,
+            key,
+            cfg: config(s, kind),
+        };
+        f(&c, &mut l, &mut out);
+        r.reactions.insert(key.to_owned(), l);
+    }
+    out.into_decision(r)
+}
+
+fn outcome_data(key: &str, l: &crate::model::ReactionLedger) -> serde_json::Value {
+    serde_json::json!({"key": key, "reaction": l.reaction, "attempts": l.attempts, "outcome": l.last_outcome})
+}
+
+/// Records the outcome of a `SendToAgent` action for `key`. Delivered / unconfirmed are
+/// stored (a delivered message also marks the agent busy, so its next turn end is seen);
+/// a failure is stored and always escalates to the human (#614).
 pub fn on_send_result(
     rec: &SessionRecord,
-    _key: &str,
-    _result: Result<Delivery, String>,
-    _s: &Settings,
-    _now: Timestamp,
+    key: &str,
+    result: Result<Delivery, String>,
+    s: &Settings,
+    now: Timestamp,
 ) -> Decision {
-    Decision {
-        record: rec.clone(),
-        actions: Vec::new(),
-        events: Vec::new(),
+    let delivered = matches!(result, Ok(Delivery::Delivered));
+    let mut d = with_ledger(rec, key, s, now, |c, l, out| {
+        let (kind, outcome) = match &result {
+            Ok(Delivery::Delivered) => ("reaction.delivered", "delivered".to_owned()),
+            Ok(Delivery::Unconfirmed) => ("reaction.unconfirmed", "unconfirmed".to_owned()),
+            Err(e) => ("reaction.failed", format!("failed: {e}")),
+        };
+        l.last_outcome = outcome;
+        out.event(
+            now,
+            kind,
+            format!("{key}: {}", l.last_outcome),
+            outcome_data(key, l),
+        );
+        if let Err(e) = &result {
+            reactions::escalate(c, l, Why::SendFailed(e.clone()), out);
+        }
+    });
+    if delivered {
+        mark_busy(&mut d.record, now);
     }
+    d
 }
 
-/// Records the outcome of a Merge action.
+/// Records the outcome of a `Merge` action for `key`: merged → `merge.done`; head moved →
+/// the key is dropped so the next tick re-evaluates on fresh facts; refused or failed →
+/// the human is notified with the reason.
 pub fn on_merge_result(
     rec: &SessionRecord,
-    _key: &str,
-    _result: Result<crate::plugins::scm::MergeOutcome, String>,
-    _s: &Settings,
-    _now: Timestamp,
+    key: &str,
+    result: Result<MergeOutcome, String>,
+    s: &Settings,
+    now: Timestamp,
 ) -> Decision {
-    Decision {
-        record: rec.clone(),
-        actions: Vec::new(),
-        events: Vec::new(),
+    let mut d = with_ledger(rec, key, s, now, |c, l, out| match &result {
+        Ok(MergeOutcome::Merged(sha)) => {
+            l.last_outcome = "merged".to_owned();
+            let mut data = outcome_data(key, l);
+            data["sha"] = sha.clone().into();
+            out.event(now, "merge.done", format!("{key}: merged as {sha}"), data);
+        }
+        Ok(MergeOutcome::HeadMoved) => {
+            l.last_outcome = "head moved".to_owned();
+            let msg = format!("{key}: the head moved since approval; re-evaluating");
+            out.event(now, "merge.head_moved", msg, outcome_data(key, l));
+        }
+        Ok(MergeOutcome::Refused(e)) | Err(e) => {
+            let kind = if result.is_err() {
+                "merge.failed"
+            } else {
+                "merge.refused"
+            };
+            l.last_outcome = format!("refused: {e}");
+            out.event(now, kind, format!("{key}: {e}"), outcome_data(key, l));
+            reactions::escalate(c, l, Why::MergeFailed(e.clone()), out);
+        }
+    });
+    if matches!(result, Ok(MergeOutcome::HeadMoved)) {
+        d.record.reactions.remove(key);
     }
-}
-
-pub(super) fn all_complete(
-    _batch: &str,
-    _records: &[&SessionRecord],
-    _s: &Settings,
-    _now: Timestamp,
-) -> Option<(BatchSummary, Notification)> {
-    None
+    d
 }

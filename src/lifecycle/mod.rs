@@ -3,10 +3,25 @@
 //! observation are passed in; the result is the next record plus actions and events.
 //!
 //! The tick calls, per session: `decide` (after observing), then for each action it
-//! performs, the matching `on_*_result`, then persists the record and the events.
+//! performs, the matching `on_*_result` (whose `Notify` actions join the others), then
+//! hands every `Notify` to `plan_deliveries` / `record_delivery`, then persists the record
+//! and the events. A push path (`ao hook`) may call `decide` with `RuntimeObs::NotProbed`,
+//! no screen and `PrObs::NotChecked`: a fresh hook signal alone drives the step.
+//!
+//! Layout: `facts` (runtime, activity, PR facts), `decide` (status, the step, action
+//! outcomes), `reactions` (conditions, ledger, sends, escalation), `messages` (texts for
+//! agents and people), `notify` (notification ledger), `batch` (`all-complete`).
 
+mod batch;
 mod decide;
+mod facts;
+mod messages;
 mod notify;
+#[cfg(test)]
+mod proptests;
+mod reactions;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
@@ -157,5 +172,5 @@ pub fn all_complete(
     settings: &Settings,
     now: Timestamp,
 ) -> Option<(BatchSummary, Notification)> {
-    decide::all_complete(batch, records, settings, now)
+    batch::all_complete(batch, records, settings, now)
 }

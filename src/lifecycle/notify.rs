@@ -1,8 +1,19 @@
-//! Notification ledger policy (in progress in this session).
-use jiff::Timestamp;
+//! Notification ledger policy (checklist §3: Alertmanager's notification log): each
+//! notification is keyed; a key enters the record's ledger once and is delivered once per
+//! notifier; a failed delivery is retried with exponential backoff (30 s doubling, capped
+//! at 30 min) until that notifier confirms.
+//!
+//! Invariant: a notifier recorded in `sent` for a key is never planned again for it.
 
-use crate::model::SessionRecord;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::model::{DeliveryFailure, NotificationLedger, Priority, SessionRecord};
 use crate::plugins::notifier::Notification;
+
+/// First retry delay after a failed delivery, in seconds.
+const RETRY_BASE_SECS: i64 = 30;
+/// Longest retry delay, in seconds.
+const RETRY_MAX_SECS: i64 = 30 * 60;
 
 /// Which notifiers to send a notification to now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,19 +24,51 @@ pub struct NotifyPlan {
     pub due: Vec<String>,
 }
 
-/// Adds `new` notifications to the record's ledger (deduped by key) and returns, for every
-/// ledger entry, the notifiers that are due now (not yet confirmed, backoff elapsed).
+/// Adds `new` notifications to the record's ledger (deduped by key: a key already present
+/// is neither re-added nor re-sent) and returns, for every ledger entry, the notifiers
+/// that are due now: the route for its priority, minus notifiers that confirmed delivery,
+/// minus those still backing off after a failure. Entries with nothing due are omitted.
 pub fn plan_deliveries(
     rec: &mut SessionRecord,
     new: &[Notification],
-    routes: &dyn Fn(crate::model::Priority) -> Vec<String>,
+    routes: &dyn Fn(Priority) -> Vec<String>,
     now: Timestamp,
 ) -> Vec<NotifyPlan> {
-    let _ = (rec, new, routes, now);
-    Vec::new()
+    for n in new {
+        rec.notifications
+            .entry(n.key.clone())
+            .or_insert_with(|| NotificationLedger {
+                due: now,
+                sent: Default::default(),
+                failures: Default::default(),
+                notification: n.clone(),
+            });
+    }
+    rec.notifications
+        .iter()
+        .filter_map(|(key, l)| {
+            let due: Vec<String> = routes(l.notification.priority)
+                .into_iter()
+                .filter(|name| !l.sent.contains_key(name))
+                .filter(|name| l.failures.get(name).is_none_or(|f| f.retry_after <= now))
+                .collect();
+            (!due.is_empty()).then(|| NotifyPlan {
+                key: key.clone(),
+                due,
+            })
+        })
+        .collect()
 }
 
-/// Records one delivery result for `key` / `notifier`.
+/// The backoff after `attempts` failed deliveries: 30 s, 60 s, 120 s, … capped at 30 min.
+fn backoff_secs(attempts: u32) -> i64 {
+    let doublings = attempts.saturating_sub(1).min(16);
+    (RETRY_BASE_SECS << doublings).min(RETRY_MAX_SECS)
+}
+
+/// Records one delivery result for `key` / `notifier`: success marks the notifier sent
+/// and clears its failure; a failure counts the attempt and sets the next retry time.
+/// Unknown keys are ignored.
 pub fn record_delivery(
     rec: &mut SessionRecord,
     key: &str,
@@ -33,5 +76,40 @@ pub fn record_delivery(
     result: Result<(), String>,
     now: Timestamp,
 ) {
-    let _ = (rec, key, notifier, result, now);
+    let Some(l) = rec.notifications.get_mut(key) else {
+        return;
+    };
+    match result {
+        Ok(()) => {
+            l.sent.insert(notifier.to_owned(), now);
+            l.failures.remove(notifier);
+        }
+        Err(error) => {
+            let attempts = l
+                .failures
+                .get(notifier)
+                .map_or(0, |f| f.attempts)
+                .saturating_add(1);
+            let delay = SignedDuration::from_secs(backoff_secs(attempts));
+            l.failures.insert(
+                notifier.to_owned(),
+                DeliveryFailure {
+                    attempts,
+                    error,
+                    retry_after: now.checked_add(delay).unwrap_or(now),
+                },
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let got: Vec<i64> = [1, 2, 3, 6, 7, 100].map(backoff_secs).to_vec();
+        assert_eq!(got, [30, 60, 120, 960, 1800, 1800]);
+    }
 }

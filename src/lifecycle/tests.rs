@@ -1,0 +1,1185 @@
+//! Unit tests of the lifecycle: every status of the seed's state machine, every reaction
+//! (fire, pending, escalation by count and by duration, auto off, resolution, flapping,
+//! failed sends, merge outcomes), the notification ledger and `all-complete`.
+
+use jiff::Timestamp;
+
+use super::*;
+use crate::config::{EscalateAfter, ReactionAction};
+use crate::model::{
+    ActivitySource, CiState, FailingCheck, HookSignal, Mergeability, PrState, Priority,
+    ReviewComment, ReviewDecision, SessionId, Status,
+};
+use crate::plugins::runtime::Delivery;
+use crate::plugins::scm::MergeOutcome;
+
+/// 2025-01-01T00:00:00Z plus `min` minutes.
+pub(super) fn t(min: i64) -> Timestamp {
+    Timestamp::from_second(1_735_689_600 + min * 60).unwrap()
+}
+
+/// Built-in reactions, 2m ready threshold, 60s grace, killed after 3 missing.
+pub(super) fn settings() -> Settings {
+    Settings {
+        ready_threshold: Duration::from_secs(120),
+        spawn_grace: Duration::from_secs(60),
+        missing_after: 3,
+        reactions: ReactionKind::ALL
+            .iter()
+            .map(|k| (*k, k.builtin()))
+            .collect(),
+        attach_template: "ao open {session}".into(),
+        dashboard_url: Some("file:///tmp/dashboard.html".into()),
+    }
+}
+
+/// A fresh session `app-1` created at `t(0)`.
+pub(super) fn record() -> SessionRecord {
+    SessionRecord {
+        version: crate::model::RECORD_VERSION,
+        id: SessionId::parse("app-1").unwrap(),
+        project: "app".into(),
+        issue: None,
+        issue_title: None,
+        branch: "ao/app-1".into(),
+        workspace: "/tmp/ws".into(),
+        workspace_plugin: "worktree".into(),
+        agent: "claude-code".into(),
+        agent_session_id: None,
+        runtime: None,
+        prompt_file: None,
+        created_at: t(0),
+        status: Status::Spawning,
+        status_since: t(0),
+        runtime_state: None,
+        runtime_observed_at: None,
+        missing_count: 0,
+        activity: None,
+        pr: None,
+        hook: None,
+        capture: None,
+        reactions: Default::default(),
+        notifications: Default::default(),
+        last_error: None,
+        batch: None,
+        extra: Default::default(),
+    }
+}
+
+/// An open PR #42, CI pending, review required, clean.
+pub(super) fn pr() -> PrFacts {
+    PrFacts {
+        number: 42,
+        url: "https://github.com/o/r/pull/42".into(),
+        head_sha: "abc1234def".into(),
+        base_sha: Some("base999".into()),
+        state: PrState::Open,
+        draft: false,
+        ci: CiState::Pending,
+        failing_checks: vec![],
+        review: ReviewDecision::ReviewRequired,
+        comments: vec![],
+        bot_comments: vec![],
+        mergeable: Mergeability::Clean,
+        conflict_files: vec![],
+        observed_at: t(0),
+    }
+}
+
+/// `pr` with CI failing on `checks`.
+pub(super) fn failing(pr: PrFacts, checks: &[&str]) -> PrFacts {
+    PrFacts {
+        ci: CiState::Failing,
+        failing_checks: checks
+            .iter()
+            .map(|n| FailingCheck {
+                name: (*n).into(),
+                url: None,
+                excerpt: format!("{n}: assertion failed"),
+            })
+            .collect(),
+        ..pr
+    }
+}
+
+fn comment(id: &str, body: &str) -> ReviewComment {
+    ReviewComment {
+        id: id.into(),
+        author: "alice".into(),
+        path: Some("src/lib.rs".into()),
+        line: Some(12),
+        body: body.into(),
+        url: None,
+        bot: false,
+    }
+}
+
+/// Runtime up, agent running.
+pub(super) fn alive() -> RuntimeObs {
+    RuntimeObs::Seen {
+        exists: true,
+        agent_exited: false,
+        activity_time: None,
+    }
+}
+
+fn exited() -> RuntimeObs {
+    RuntimeObs::Seen {
+        exists: true,
+        agent_exited: true,
+        activity_time: None,
+    }
+}
+
+fn missing() -> RuntimeObs {
+    RuntimeObs::Seen {
+        exists: false,
+        agent_exited: false,
+        activity_time: None,
+    }
+}
+
+fn screen(a: Activity, evidence: &str) -> Option<ScreenObs> {
+    Some(ScreenObs {
+        activity: a,
+        evidence: evidence.into(),
+        resets: None,
+    })
+}
+
+/// An observation without transcript.
+pub(super) fn obs(runtime: RuntimeObs, screen: Option<ScreenObs>, pr: PrObs) -> Observation {
+    Observation {
+        runtime,
+        screen,
+        transcript: None,
+        pr,
+    }
+}
+
+/// Agent alive and ready, PR as given.
+fn ready(p: PrObs) -> Observation {
+    obs(alive(), screen(Activity::Ready, "❯"), p)
+}
+
+/// Agent alive and mid-turn, PR as given.
+fn working(p: PrObs) -> Observation {
+    obs(alive(), screen(Activity::Working, "esc to interrupt"), p)
+}
+
+/// A session driven through ticks.
+struct H {
+    rec: SessionRecord,
+    s: Settings,
+}
+
+impl H {
+    fn new() -> Self {
+        Self {
+            rec: record(),
+            s: settings(),
+        }
+    }
+
+    fn with(kind: ReactionKind, f: impl FnOnce(&mut ReactionConfig)) -> Self {
+        let mut h = Self::new();
+        f(h.s.reactions.get_mut(&kind).unwrap());
+        h
+    }
+
+    fn tick(&mut self, min: i64, o: Observation) -> Decision {
+        let d = decide(&self.rec, &o, &self.s, t(min));
+        self.rec = d.record.clone();
+        d
+    }
+
+    fn sent(&mut self, min: i64, key: &str, r: Result<Delivery, String>) -> Decision {
+        let d = on_send_result(&self.rec, key, r, &self.s, t(min));
+        self.rec = d.record.clone();
+        d
+    }
+
+    fn merged(&mut self, min: i64, key: &str, r: Result<MergeOutcome, String>) -> Decision {
+        let d = on_merge_result(&self.rec, key, r, &self.s, t(min));
+        self.rec = d.record.clone();
+        d
+    }
+}
+
+fn sends(d: &Decision) -> Vec<(&str, &str)> {
+    d.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::SendToAgent { key, message, .. } => Some((key.as_str(), message.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn notes(d: &Decision) -> Vec<&Notification> {
+    d.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Notify(n) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
+fn kinds(d: &Decision) -> Vec<&str> {
+    d.events.iter().map(|e| e.kind.as_str()).collect()
+}
+
+const CI_KEY: &str = "ci-failed:abc1234def:lint,test";
+
+// ---- statuses -------------------------------------------------------------------------
+
+#[test]
+fn spawning_until_seen_running_then_working() {
+    let mut h = H::new();
+    let d = h.tick(0, obs(RuntimeObs::NotProbed, None, PrObs::NotChecked));
+    assert_eq!(d.record.status, Status::Spawning);
+    assert!(d.events.is_empty());
+    let d = h.tick(1, obs(alive(), None, PrObs::NoPr));
+    assert_eq!(d.record.status, Status::Working);
+    assert_eq!(d.record.status_since, t(1));
+    assert_eq!(d.events[0].kind, "session.status");
+    assert_eq!(d.events[0].data["from"], "spawning");
+    assert_eq!(d.events[0].data["to"], "working");
+}
+
+#[test]
+fn pr_statuses_follow_the_seed_state_machine() {
+    use CiState as C;
+    use Mergeability as M;
+    use ReviewDecision as R;
+    let table = [
+        (C::Pending, R::ReviewRequired, M::Clean, Status::PrOpen),
+        (C::Failing, R::Approved, M::Clean, Status::CiFailed),
+        (
+            C::Passing,
+            R::ReviewRequired,
+            M::Clean,
+            Status::ReviewPending,
+        ),
+        (
+            C::Passing,
+            R::ChangesRequested,
+            M::Clean,
+            Status::ChangesRequested,
+        ),
+        (C::Pending, R::Approved, M::Clean, Status::Approved),
+        (C::Passing, R::Approved, M::Conflicting, Status::Approved),
+        (C::Passing, R::Approved, M::Clean, Status::Mergeable),
+        (C::None, R::Approved, M::Clean, Status::Mergeable),
+        (C::Passing, R::NotRequired, M::Clean, Status::PrOpen),
+    ];
+    for (ci, review, mergeable, want) in table {
+        let mut h = H::new();
+        let p = PrFacts {
+            ci,
+            review,
+            mergeable,
+            ..pr()
+        };
+        let d = h.tick(1, working(PrObs::Pr(p)));
+        assert_eq!(d.record.status, want, "{ci:?} {review:?} {mergeable:?}");
+    }
+}
+
+#[test]
+fn draft_or_commented_pr_is_approved_not_mergeable() {
+    let green = PrFacts {
+        ci: CiState::Passing,
+        review: ReviewDecision::Approved,
+        ..pr()
+    };
+    let draft = PrFacts {
+        draft: true,
+        ..green.clone()
+    };
+    let commented = PrFacts {
+        comments: vec![comment("c1", "nit")],
+        ..green
+    };
+    for p in [draft, commented] {
+        let d = H::new().tick(1, working(PrObs::Pr(p)));
+        assert_eq!(d.record.status, Status::Approved);
+    }
+}
+
+#[test]
+fn merged_pr_cleans_up_and_cleanup_status_is_kept() {
+    let mut h = H::new();
+    let d = h.tick(
+        1,
+        working(PrObs::Pr(PrFacts {
+            state: PrState::Merged,
+            ..pr()
+        })),
+    );
+    assert_eq!(d.record.status, Status::Merged);
+    assert!(d.actions.contains(&Action::Cleanup {
+        reason: "merged".into()
+    }));
+    // The SCM listing drops merged PRs: the merged fact stays.
+    let d = h.tick(2, working(PrObs::NoPr));
+    assert_eq!(d.record.status, Status::Merged);
+    h.rec.status = Status::Cleanup;
+    let d = h.tick(3, working(PrObs::NotChecked));
+    assert_eq!(d.record.status, Status::Cleanup);
+    assert!(d.events.is_empty());
+}
+
+#[test]
+fn closed_pr_is_done_and_cleaned_up() {
+    let d = H::new().tick(
+        1,
+        working(PrObs::Pr(PrFacts {
+            state: PrState::Closed,
+            ..pr()
+        })),
+    );
+    assert_eq!(d.record.status, Status::Done);
+    assert_eq!(
+        d.actions,
+        vec![Action::Cleanup {
+            reason: "closed".into()
+        }]
+    );
+}
+
+#[test]
+fn dialog_on_screen_wins_over_transcript() {
+    let mut h = H::new();
+    let mut o = obs(
+        alive(),
+        screen(Activity::WaitingInput, "permission to run `rm -rf build`"),
+        PrObs::NoPr,
+    );
+    o.transcript = Some(ActivityFact {
+        state: Activity::Working,
+        source: ActivitySource::Transcript,
+        evidence: "tool_use".into(),
+        resets: None,
+        since: t(0),
+        observed_at: t(1),
+    });
+    let d = h.tick(1, o);
+    assert_eq!(d.record.status, Status::NeedsInput);
+    let n = notes(&d);
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].title, "app-1 needs your input");
+    assert_eq!(n[0].priority, Priority::Urgent);
+    assert!(
+        n[0].message.contains("permission to run `rm -rf build`"),
+        "{}",
+        n[0].message
+    );
+    assert!(n[0].message.contains("ao open app-1"));
+}
+
+#[test]
+fn usage_limit_is_stuck_at_once() {
+    let mut h = H::new();
+    let o = obs(
+        alive(),
+        Some(ScreenObs {
+            activity: Activity::Blocked,
+            evidence: "limit reached".into(),
+            resets: Some("3pm".into()),
+        }),
+        PrObs::NoPr,
+    );
+    let d = h.tick(1, o);
+    assert_eq!(d.record.status, Status::Stuck);
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1 is blocked");
+    assert!(n[0].message.starts_with("blocked: usage limit, resets 3pm"));
+}
+
+#[test]
+fn idle_in_the_agents_court_becomes_stuck_after_threshold() {
+    let mut h = H::new();
+    h.tick(1, ready(PrObs::NoPr));
+    assert_eq!(h.rec.activity.as_ref().unwrap().state, Activity::Ready);
+    let d = h.tick(4, ready(PrObs::NoPr));
+    assert_eq!(d.record.activity.as_ref().unwrap().state, Activity::Idle);
+    assert_eq!(d.record.activity.as_ref().unwrap().since, t(1));
+    assert_eq!(d.record.status, Status::Working);
+    let d = h.tick(11, ready(PrObs::NoPr));
+    assert_eq!(d.record.status, Status::Stuck);
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1 appears stuck");
+    assert!(
+        n[0].message.contains("idle for 10m, no PR yet"),
+        "{}",
+        n[0].message
+    );
+}
+
+#[test]
+fn idle_while_waiting_for_review_is_not_stuck() {
+    let mut h = H::new();
+    let p = PrFacts {
+        ci: CiState::Passing,
+        ..pr()
+    };
+    h.tick(1, ready(PrObs::Pr(p.clone())));
+    let d = h.tick(30, ready(PrObs::Pr(p)));
+    assert_eq!(d.record.status, Status::ReviewPending);
+}
+
+#[test]
+fn working_without_output_past_threshold_is_stuck() {
+    let mut h = H::new();
+    let silent = |at: i64| {
+        obs(
+            RuntimeObs::Seen {
+                exists: true,
+                agent_exited: false,
+                activity_time: Some(t(at).as_second()),
+            },
+            None,
+            PrObs::NoPr,
+        )
+    };
+    h.tick(1, silent(1));
+    assert_eq!(h.tick(10, silent(1)).record.status, Status::Working);
+    assert_eq!(h.tick(11, silent(1)).record.status, Status::Stuck);
+    assert_eq!(h.tick(12, silent(12)).record.status, Status::Working);
+}
+
+#[test]
+fn exited_agent_is_errored_after_two_probes_and_grace() {
+    let mut h = H::new();
+    h.tick(0, obs(alive(), None, PrObs::NoPr));
+    // Within the grace: not judged.
+    h.tick(0, obs(exited(), None, PrObs::NoPr));
+    assert_eq!(
+        h.tick(0, obs(exited(), None, PrObs::NoPr)).record.status,
+        Status::Working
+    );
+    let d = h.tick(2, obs(exited(), None, PrObs::NoPr));
+    assert_eq!(d.record.status, Status::Errored);
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1: agent exited");
+    assert!(n[0].message.contains("`ao session restore app-1`"));
+    // One exited probe after an alive one is not enough.
+    let mut h = H::new();
+    h.tick(2, obs(alive(), None, PrObs::NoPr));
+    assert_eq!(
+        h.tick(3, obs(exited(), None, PrObs::NoPr)).record.status,
+        Status::Working
+    );
+    assert_eq!(
+        h.tick(4, obs(exited(), None, PrObs::NoPr)).record.status,
+        Status::Errored
+    );
+}
+
+#[test]
+fn killed_needs_consecutive_missing_observations_after_grace() {
+    let mut h = H::new();
+    h.tick(0, obs(missing(), None, PrObs::NoPr));
+    h.tick(0, obs(missing(), None, PrObs::NoPr));
+    assert_eq!(h.rec.missing_count, 0, "grace");
+    h.tick(2, obs(missing(), None, PrObs::NoPr));
+    h.tick(
+        3,
+        obs(
+            RuntimeObs::ProbeFailed("tmux: server exited".into()),
+            None,
+            PrObs::NoPr,
+        ),
+    );
+    h.tick(4, obs(RuntimeObs::NotProbed, None, PrObs::NoPr));
+    h.tick(5, obs(missing(), None, PrObs::NoPr));
+    assert_eq!(h.rec.missing_count, 2);
+    assert_ne!(h.rec.status, Status::Killed);
+    let d = h.tick(6, obs(missing(), None, PrObs::NoPr));
+    assert_eq!(d.record.status, Status::Killed);
+    assert_eq!(notes(&d)[0].title, "app-1: runtime is gone");
+    // It came back: not killed any more.
+    let d = h.tick(7, obs(alive(), None, PrObs::NoPr));
+    assert_eq!(d.record.missing_count, 0);
+    assert_ne!(d.record.status, Status::Killed);
+}
+
+#[test]
+fn restarted_agent_leaves_errored() {
+    let mut h = H::new();
+    h.tick(2, obs(exited(), None, PrObs::NoPr));
+    assert_eq!(
+        h.tick(3, obs(exited(), None, PrObs::NoPr)).record.status,
+        Status::Errored
+    );
+    assert_eq!(
+        h.tick(4, obs(alive(), None, PrObs::NoPr)).record.status,
+        Status::Working
+    );
+}
+
+#[test]
+fn runtime_gone_after_merge_is_cleanup_not_an_alarm() {
+    let mut h = H::new();
+    h.rec.missing_count = 2;
+    let merged = PrFacts {
+        state: PrState::Merged,
+        ..pr()
+    };
+    let d = h.tick(5, obs(missing(), None, PrObs::Pr(merged)));
+    assert_eq!(d.record.status, Status::Killed);
+    assert_eq!(
+        d.actions,
+        vec![Action::Cleanup {
+            reason: "merged".into()
+        }]
+    );
+}
+
+#[test]
+fn killed_session_inhibits_pr_reactions() {
+    let mut h = H::new();
+    h.rec.missing_count = 2;
+    let d = h.tick(5, obs(missing(), None, PrObs::Pr(failing(pr(), &["test"]))));
+    assert_eq!(d.record.status, Status::Killed);
+    assert!(sends(&d).is_empty());
+    assert!(
+        d.record
+            .reactions
+            .keys()
+            .all(|k| k.starts_with("agent-exited:"))
+    );
+}
+
+// ---- activity -------------------------------------------------------------------------
+
+#[test]
+fn fresh_hook_wins_over_transcript_and_goes_stale() {
+    let mut h = H::new();
+    h.rec.hook = Some(HookSignal {
+        event: "Stop".into(),
+        activity: Activity::Ready,
+        detail: String::new(),
+        at: t(1),
+    });
+    let mut o = obs(alive(), None, PrObs::NoPr);
+    o.transcript = Some(ActivityFact {
+        state: Activity::Working,
+        source: ActivitySource::Transcript,
+        evidence: "tool_use".into(),
+        resets: None,
+        since: t(0),
+        observed_at: t(1),
+    });
+    let d = h.tick(1, o.clone());
+    let a = d.record.activity.as_ref().unwrap();
+    assert_eq!((a.state, a.source), (Activity::Ready, ActivitySource::Hook));
+    // After a message ao delivered, the old Stop no longer speaks for the agent.
+    h.sent(2, "x", Ok(Delivery::Delivered));
+    let d = h.tick(3, o);
+    let a = d.record.activity.as_ref().unwrap();
+    assert_eq!(
+        (a.state, a.source),
+        (Activity::Working, ActivitySource::Transcript)
+    );
+}
+
+#[test]
+fn waiting_hook_is_superseded_by_a_working_screen() {
+    let mut h = H::new();
+    h.rec.hook = Some(HookSignal {
+        event: "Notification".into(),
+        activity: Activity::WaitingInput,
+        detail: "permission to run `cargo test`".into(),
+        at: t(1),
+    });
+    assert_eq!(
+        h.tick(1, obs(alive(), None, PrObs::NoPr)).record.status,
+        Status::NeedsInput
+    );
+    let d = h.tick(2, working(PrObs::NoPr));
+    assert_eq!(d.record.status, Status::Working);
+}
+
+// ---- ci-failed ------------------------------------------------------------------------
+
+#[test]
+fn ci_failed_sends_specifics_when_ready() {
+    let mut h = H::new();
+    let d = h.tick(1, ready(PrObs::Pr(failing(pr(), &["test", "lint"]))));
+    assert_eq!(d.record.status, Status::CiFailed);
+    let s = sends(&d);
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].0, CI_KEY);
+    assert!(s[0].1.starts_with("CI is failing."));
+    assert!(s[0].1.contains("Failing checks on abc1234:\n- test"));
+    assert!(s[0].1.contains("lint: assertion failed"));
+    let l = &d.record.reactions[CI_KEY];
+    assert_eq!((l.attempts, l.last_outcome.as_str()), (1, "sending"));
+    assert_eq!(l.fingerprint, "abc1234def:lint,test");
+    assert!(kinds(&d).contains(&"reaction.triggered"));
+    let e = d
+        .events
+        .iter()
+        .find(|e| e.kind == "reaction.triggered")
+        .unwrap();
+    assert_eq!(e.data["key"], CI_KEY);
+    assert_eq!(e.data["reaction"], "ci-failed");
+    assert_eq!(e.data["attempts"], 1);
+}
+
+#[test]
+fn ci_failed_stays_pending_while_the_agent_works() {
+    let mut h = H::new();
+    let p = PrObs::Pr(failing(pr(), &["test", "lint"]));
+    let d = h.tick(1, working(p.clone()));
+    assert!(sends(&d).is_empty());
+    assert_eq!(d.record.reactions[CI_KEY].last_outcome, "pending");
+    assert!(kinds(&d).contains(&"reaction.pending"));
+    let d = h.tick(2, working(p.clone()));
+    assert!(
+        !kinds(&d).contains(&"reaction.pending"),
+        "one pending event"
+    );
+    let d = h.tick(
+        3,
+        obs(
+            alive(),
+            screen(Activity::WaitingInput, "Proceed?"),
+            p.clone(),
+        ),
+    );
+    assert!(sends(&d).is_empty(), "never into a dialog");
+    let d = h.tick(4, ready(p));
+    assert_eq!(sends(&d).len(), 1);
+}
+
+#[test]
+fn ci_failed_escalates_after_two_attempts_with_specifics() {
+    let mut h = H::new();
+    let p = PrObs::Pr(failing(pr(), &["test", "lint"]));
+    assert_eq!(sends(&h.tick(1, ready(p.clone()))).len(), 1);
+    h.sent(1, CI_KEY, Ok(Delivery::Delivered));
+    // Still mid-turn: nothing.
+    assert!(h.tick(2, working(p.clone())).actions.is_empty());
+    // Turn over, still failing on the same head: second send.
+    let d = h.tick(3, ready(p.clone()));
+    assert_eq!(sends(&d).len(), 1);
+    assert_eq!(d.record.reactions[CI_KEY].attempts, 2);
+    h.sent(3, CI_KEY, Ok(Delivery::Delivered));
+    // Ready without having taken a turn is impossible after mark_busy; the next ready is a turn.
+    let d = h.tick(5, ready(p.clone()));
+    assert!(sends(&d).is_empty());
+    let n = notes(&d);
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].title, "app-1 couldn't fix CI");
+    assert_eq!(n[0].key, format!("app-1:{CI_KEY}:escalated"));
+    assert_eq!(n[0].priority, Priority::Warning);
+    assert!(
+        n[0].message.starts_with(
+            "Sent the CI failure 2 times (checks: lint, test); still failing on abc1234."
+        ),
+        "{}",
+        n[0].message
+    );
+    assert!(d.record.reactions[CI_KEY].escalated);
+    assert!(kinds(&d).contains(&"reaction.escalated"));
+    // Never again for this key.
+    let d = h.tick(7, ready(p));
+    assert!(d.actions.is_empty());
+}
+
+#[test]
+fn no_resend_without_a_turn() {
+    let mut h = H::new();
+    let p = PrObs::Pr(failing(pr(), &["test"]));
+    h.tick(1, ready(p.clone()));
+    h.sent(1, "ci-failed:abc1234def:test", Ok(Delivery::Unconfirmed));
+    // Unconfirmed: the agent still looks ready since t(1); no turn seen, no resend.
+    for m in 2..8 {
+        assert!(sends(&h.tick(m, ready(p.clone()))).is_empty(), "tick {m}");
+    }
+}
+
+#[test]
+fn retries_bound_the_sends() {
+    let mut h = H::with(ReactionKind::CiFailed, |c| {
+        c.retries = Some(0);
+        c.escalate_after = None;
+    });
+    let p = PrObs::Pr(failing(pr(), &["test"]));
+    assert_eq!(sends(&h.tick(1, ready(p.clone()))).len(), 1);
+    h.sent(1, "ci-failed:abc1234def:test", Ok(Delivery::Delivered));
+    h.tick(2, working(p.clone()));
+    let d = h.tick(3, ready(p));
+    assert!(sends(&d).is_empty());
+    assert_eq!(notes(&d)[0].title, "app-1 couldn't fix CI");
+}
+
+#[test]
+fn new_fingerprint_gets_a_fresh_budget() {
+    let mut h = H::new();
+    h.tick(1, ready(PrObs::Pr(failing(pr(), &["test"]))));
+    let new_head = PrFacts {
+        head_sha: "fff0000".into(),
+        ..failing(pr(), &["test"])
+    };
+    h.sent(1, "ci-failed:abc1234def:test", Ok(Delivery::Delivered));
+    let d = h.tick(3, ready(PrObs::Pr(new_head)));
+    let s = sends(&d);
+    assert_eq!(s[0].0, "ci-failed:fff0000:test");
+    assert_eq!(d.record.reactions["ci-failed:fff0000:test"].attempts, 1);
+}
+
+#[test]
+fn flapping_keeps_the_budget_and_two_clean_ticks_resolve() {
+    // #1409: stale data flapping failing → passing → failing must not reset the budget.
+    let mut h = H::new();
+    let bad = PrObs::Pr(failing(pr(), &["test", "lint"]));
+    let good = PrObs::Pr(PrFacts {
+        ci: CiState::Passing,
+        ..pr()
+    });
+    h.tick(1, ready(bad.clone()));
+    h.sent(1, CI_KEY, Ok(Delivery::Delivered));
+    h.tick(2, working(good.clone()));
+    assert_eq!(h.rec.reactions[CI_KEY].resolved_ticks, 1);
+    h.tick(3, working(bad.clone()));
+    let l = &h.rec.reactions[CI_KEY];
+    assert_eq!((l.attempts, l.resolved_ticks), (1, 0));
+    h.tick(4, working(good.clone()));
+    let d = h.tick(5, working(good));
+    assert!(!d.record.reactions.contains_key(CI_KEY));
+    assert!(kinds(&d).contains(&"reaction.resolved"));
+}
+
+#[test]
+fn unknown_pr_state_neither_fires_nor_resolves() {
+    let mut h = H::new();
+    h.tick(1, working(PrObs::Pr(failing(pr(), &["test", "lint"]))));
+    for (m, p) in [
+        (2, PrObs::NotChecked),
+        (3, PrObs::Failed("502".into())),
+        (4, PrObs::NotChecked),
+    ] {
+        let d = h.tick(m, ready(p));
+        assert!(sends(&d).is_empty(), "no send on stale data");
+        assert_eq!(d.record.reactions[CI_KEY].resolved_ticks, 0);
+        assert_eq!(d.record.status, Status::CiFailed, "last facts kept");
+    }
+}
+
+#[test]
+fn failed_send_always_escalates() {
+    // #614: a failed reaction never suppresses the human notification.
+    let mut h = H::new();
+    h.tick(1, ready(PrObs::Pr(failing(pr(), &["test", "lint"]))));
+    let d = h.sent(1, CI_KEY, Err("tmux: can't find pane".into()));
+    let l = &d.record.reactions[CI_KEY];
+    assert_eq!(l.last_outcome, "failed: tmux: can't find pane");
+    assert!(l.escalated);
+    let n = notes(&d);
+    assert_eq!(n.len(), 1);
+    assert_eq!(
+        n[0].title,
+        "app-1: couldn't send the CI failure to the agent"
+    );
+    assert!(n[0].message.contains("tmux: can't find pane"));
+    assert_eq!(kinds(&d), ["reaction.failed", "reaction.escalated"]);
+}
+
+#[test]
+fn delivered_and_unconfirmed_are_recorded() {
+    let mut h = H::new();
+    h.tick(1, ready(PrObs::Pr(failing(pr(), &["test", "lint"]))));
+    let d = h.sent(1, CI_KEY, Ok(Delivery::Unconfirmed));
+    assert_eq!(d.record.reactions[CI_KEY].last_outcome, "unconfirmed");
+    assert_eq!(kinds(&d), ["reaction.unconfirmed"]);
+    let d = h.sent(1, CI_KEY, Ok(Delivery::Delivered));
+    assert_eq!(d.record.reactions[CI_KEY].last_outcome, "delivered");
+    assert_eq!(d.record.activity.as_ref().unwrap().state, Activity::Working);
+}
+
+#[test]
+fn auto_false_notifies_the_human_instead() {
+    let mut h = H::with(ReactionKind::CiFailed, |c| c.auto = Some(false));
+    let d = h.tick(1, ready(PrObs::Pr(failing(pr(), &["test"]))));
+    assert!(sends(&d).is_empty());
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1: CI failing on abc1234");
+    assert_eq!(n[0].key, "app-1:ci-failed:abc1234def:test");
+    assert!(n[0].message.contains("Automatic handling is off"));
+    assert!(
+        h.tick(2, ready(PrObs::Pr(failing(pr(), &["test"]))))
+            .actions
+            .is_empty()
+    );
+}
+
+// ---- changes-requested, bugbot, conflicts ---------------------------------------------
+
+#[test]
+fn review_comments_are_fenced_and_escalate_after_duration() {
+    let mut h = H::new();
+    let p = PrObs::Pr(PrFacts {
+        review: ReviewDecision::ChangesRequested,
+        comments: vec![comment("c2", "use ``` here"), comment("c1", "rename")],
+        ..pr()
+    });
+    let d = h.tick(1, ready(p.clone()));
+    let s = sends(&d);
+    assert_eq!(s[0].0, "changes-requested:c1,c2");
+    assert!(s[0].1.contains("untrusted review text"));
+    assert!(s[0].1.contains("src/lib.rs:12 (by alice)"));
+    assert!(
+        s[0].1
+            .contains("````untrusted-review-text\nuse ``` here\n````")
+    );
+    h.sent(1, "changes-requested:c1,c2", Ok(Delivery::Delivered));
+    // Working on it for a long time: the 30m escalation comes regardless.
+    assert!(h.tick(30, working(p.clone())).actions.is_empty());
+    let d = h.tick(31, working(p));
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1 couldn't address the review");
+    assert!(
+        n[0].message
+            .starts_with("Sent the review comments 1 time (2 review comments); still unresolved on PR #42 after 30m."),
+        "{}",
+        n[0].message
+    );
+}
+
+#[test]
+fn changes_requested_without_comments_is_keyed_by_head() {
+    let p = PrObs::Pr(PrFacts {
+        review: ReviewDecision::ChangesRequested,
+        ..pr()
+    });
+    let d = H::new().tick(1, working(p));
+    assert!(
+        d.record
+            .reactions
+            .contains_key("changes-requested:abc1234def")
+    );
+}
+
+#[test]
+fn never_ready_escalates_by_duration_saying_nothing_was_sent() {
+    let mut h = H::new();
+    let p = PrObs::Pr(PrFacts {
+        mergeable: Mergeability::Conflicting,
+        conflict_files: vec!["src/a.rs".into()],
+        ..pr()
+    });
+    h.tick(1, working(p.clone()));
+    let d = h.tick(16, working(p));
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1 couldn't resolve merge conflicts");
+    assert!(
+        n[0].message.starts_with("Never sent the merge conflict"),
+        "{}",
+        n[0].message
+    );
+}
+
+#[test]
+fn conflicts_and_bot_comments_carry_their_specifics_one_message_per_tick() {
+    let mut bot = comment("b1", "possible null deref");
+    bot.bot = true;
+    let p = PrObs::Pr(PrFacts {
+        mergeable: Mergeability::Conflicting,
+        conflict_files: vec!["src/a.rs".into(), "src/b.rs".into()],
+        bot_comments: vec![bot],
+        ..pr()
+    });
+    let mut h = H::new();
+    let d = h.tick(1, ready(p.clone()));
+    let s = sends(&d);
+    assert_eq!(s.len(), 1, "one message per tick");
+    assert_eq!(s[0].0, "bugbot-comments:b1");
+    assert!(s[0].1.contains("possible null deref"));
+    let conflicts = "merge-conflicts:abc1234def:base999";
+    assert_eq!(d.record.reactions[conflicts].last_outcome, "pending");
+    h.sent(1, "bugbot-comments:b1", Ok(Delivery::Delivered));
+    let d = h.tick(2, ready(p));
+    let s = sends(&d);
+    assert_eq!(s[0].0, conflicts);
+    assert!(s[0].1.contains("- src/a.rs\n- src/b.rs"));
+}
+
+#[test]
+fn excerpts_are_bounded() {
+    let mut p = failing(pr(), &["a", "b", "c", "d", "e"]);
+    for c in &mut p.failing_checks {
+        c.excerpt = "x".repeat(5000);
+    }
+    let d = H::new().tick(1, ready(PrObs::Pr(p)));
+    let msg = sends(&d)[0].1;
+    let xs: usize = msg
+        .lines()
+        .filter(|l| l.chars().all(|c| c == 'x'))
+        .map(str::len)
+        .sum();
+    assert_eq!(xs, 6000, "1500 each, 6000 total");
+    assert!(msg.contains("[… truncated]"));
+}
+
+// ---- approved-and-green ---------------------------------------------------------------
+
+fn green() -> PrObs {
+    PrObs::Pr(PrFacts {
+        ci: CiState::Passing,
+        review: ReviewDecision::Approved,
+        ..pr()
+    })
+}
+
+#[test]
+fn approved_and_green_notifies_by_default() {
+    let mut h = H::new();
+    let d = h.tick(1, working(green()));
+    assert_eq!(d.record.status, Status::Mergeable);
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1: PR #42 ready to merge");
+    assert_eq!(n[0].priority, Priority::Action);
+    assert_eq!(
+        n[0].pr_url.as_deref(),
+        Some("https://github.com/o/r/pull/42")
+    );
+    assert_eq!(n[0].attach.as_deref(), Some("ao open app-1"));
+    assert_eq!(
+        n[0].dashboard_url.as_deref(),
+        Some("file:///tmp/dashboard.html#app-1")
+    );
+    assert_eq!(
+        n[0].version,
+        crate::plugins::notifier::NOTIFICATION_SCHEMA_VERSION
+    );
+    assert_eq!(n[0].session.as_deref(), Some("app-1"));
+    assert!(
+        n[0].message
+            .contains("Merge it: https://github.com/o/r/pull/42")
+    );
+    assert!(h.tick(2, working(green())).actions.is_empty());
+}
+
+#[test]
+fn mergeable_pr_is_announced_even_while_the_agent_asks() {
+    let d = H::new().tick(
+        1,
+        obs(alive(), screen(Activity::WaitingInput, "Proceed?"), green()),
+    );
+    assert_eq!(d.record.status, Status::NeedsInput);
+    let titles: Vec<&str> = notes(&d).iter().map(|n| n.title.as_str()).collect();
+    assert!(
+        titles.contains(&"app-1: PR #42 ready to merge"),
+        "{titles:?}"
+    );
+}
+
+#[test]
+fn auto_true_merges_pinned_to_head() {
+    let sets: [fn(&mut ReactionConfig); 2] = [
+        |c| c.auto = Some(true),
+        |c| c.action = Some(ReactionAction::AutoMerge),
+    ];
+    for set in sets {
+        let mut h = H::with(ReactionKind::ApprovedAndGreen, set);
+        let d = h.tick(1, working(green()));
+        assert_eq!(
+            d.actions,
+            vec![Action::Merge {
+                key: "approved-and-green:abc1234def".into(),
+                sha: "abc1234def".into(),
+                method: "squash".into()
+            }]
+        );
+        assert!(h.tick(2, working(green())).actions.is_empty(), "merge once");
+    }
+}
+
+#[test]
+fn merge_outcomes() {
+    let key = "approved-and-green:abc1234def";
+    let auto = |c: &mut ReactionConfig| {
+        c.auto = Some(true);
+        c.merge_method = Some("rebase".into());
+    };
+    let mut h = H::with(ReactionKind::ApprovedAndGreen, auto);
+    h.tick(1, working(green()));
+    let d = h.merged(1, key, Ok(MergeOutcome::Merged("m123".into())));
+    assert_eq!(kinds(&d), ["merge.done"]);
+    assert_eq!(d.record.reactions[key].last_outcome, "merged");
+
+    let mut h = H::with(ReactionKind::ApprovedAndGreen, auto);
+    h.tick(1, working(green()));
+    let d = h.merged(1, key, Ok(MergeOutcome::HeadMoved));
+    assert_eq!(kinds(&d), ["merge.head_moved"]);
+    assert!(!d.record.reactions.contains_key(key));
+    // Re-evaluated on fresh data next tick.
+    let d = h.tick(2, working(green()));
+    assert!(matches!(&d.actions[0], Action::Merge { method, .. } if method == "rebase"));
+
+    for r in [
+        Ok(MergeOutcome::Refused("branch protection".into())),
+        Err("HTTP 500".into()),
+    ] {
+        let mut h = H::with(ReactionKind::ApprovedAndGreen, auto);
+        h.tick(1, working(green()));
+        let d = h.merged(1, key, r);
+        let n = notes(&d);
+        assert_eq!(n[0].title, "app-1: auto-merge of PR #42 failed");
+        assert_eq!(n[0].priority, Priority::Action);
+        assert!(d.record.reactions[key].escalated);
+    }
+}
+
+// ---- notify-only reactions ------------------------------------------------------------
+
+#[test]
+fn needs_input_flap_does_not_renotify_but_a_new_episode_does() {
+    let mut h = H::new();
+    let ask = || {
+        obs(
+            alive(),
+            screen(Activity::WaitingInput, "Do you want to proceed?"),
+            PrObs::NoPr,
+        )
+    };
+    assert_eq!(notes(&h.tick(1, ask())).len(), 1);
+    assert!(notes(&h.tick(2, ask())).is_empty());
+    h.tick(3, working(PrObs::NoPr));
+    assert!(notes(&h.tick(4, ask())).is_empty(), "one-tick flap");
+    h.tick(5, working(PrObs::NoPr));
+    h.tick(6, working(PrObs::NoPr));
+    let d = h.tick(7, ask());
+    let n = notes(&d);
+    assert_eq!(n.len(), 1, "new episode");
+    assert_eq!(
+        n[0].key,
+        format!("app-1:agent-needs-input:{}", t(7).as_second())
+    );
+}
+
+#[test]
+fn idle_no_pr_notifies_once() {
+    let mut h = H::new();
+    assert!(notes(&h.tick(29, working(PrObs::NoPr))).is_empty());
+    let d = h.tick(30, working(PrObs::NoPr));
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1 has no PR yet");
+    assert_eq!(n[0].priority, Priority::Warning);
+    assert_eq!(n[0].key, "app-1:agent-idle-no-pr");
+    assert!(notes(&h.tick(31, working(PrObs::NoPr))).is_empty());
+    // Unknown PR state: not evaluated.
+    let mut h = H::new();
+    assert!(notes(&h.tick(40, working(PrObs::NotChecked))).is_empty());
+}
+
+// ---- notification ledger --------------------------------------------------------------
+
+fn routes(p: Priority) -> Vec<String> {
+    match p {
+        Priority::Urgent => vec!["desktop".into(), "slack".into()],
+        _ => vec!["slack".into()],
+    }
+}
+
+#[test]
+fn deliveries_are_deduped_and_retried_with_backoff() {
+    let mut h = H::new();
+    let d = h.tick(
+        1,
+        obs(
+            alive(),
+            screen(Activity::WaitingInput, "Proceed?"),
+            PrObs::NoPr,
+        ),
+    );
+    let n: Vec<Notification> = notes(&d).into_iter().cloned().collect();
+    let key = n[0].key.clone();
+    let mut rec = d.record;
+    let plan = plan_deliveries(&mut rec, &n, &routes, t(1));
+    assert_eq!(
+        plan,
+        vec![NotifyPlan {
+            key: key.clone(),
+            due: vec!["desktop".into(), "slack".into()]
+        }]
+    );
+    record_delivery(&mut rec, &key, "desktop", Ok(()), t(1));
+    record_delivery(&mut rec, &key, "slack", Err("HTTP 503".into()), t(1));
+    // Re-adding the same key changes nothing; slack backs off for 30s.
+    assert!(plan_deliveries(&mut rec, &n, &routes, t(1)).is_empty());
+    assert_eq!(rec.notifications.len(), 1);
+    let plan = plan_deliveries(&mut rec, &[], &routes, t(2));
+    assert_eq!(plan[0].due, vec!["slack".to_owned()]);
+    record_delivery(&mut rec, &key, "slack", Err("HTTP 503".into()), t(2));
+    let f = &rec.notifications[&key].failures["slack"];
+    assert_eq!((f.attempts, f.error.as_str()), (2, "HTTP 503"));
+    assert_eq!(f.retry_after, t(3));
+    record_delivery(&mut rec, &key, "slack", Ok(()), t(3));
+    assert!(rec.notifications[&key].failures.is_empty());
+    assert!(plan_deliveries(&mut rec, &n, &routes, t(60)).is_empty());
+}
+
+// ---- all-complete ---------------------------------------------------------------------
+
+fn finished(id: &str, status: Status, pr_state: Option<PrState>) -> SessionRecord {
+    SessionRecord {
+        id: SessionId::parse(id).unwrap(),
+        status,
+        pr: pr_state.map(|state| PrFacts { state, ..pr() }),
+        batch: Some("b1".into()),
+        ..record()
+    }
+}
+
+#[test]
+fn all_complete_summarizes_once_everything_is_final() {
+    let s = settings();
+    let a = finished("app-1", Status::Merged, Some(PrState::Merged));
+    let b = finished("app-2", Status::Cleanup, Some(PrState::Merged));
+    let c = finished("app-3", Status::Killed, None);
+    let busy = finished("app-4", Status::Working, None);
+    assert!(all_complete("b1", &[&a, &busy], &s, t(9)).is_none());
+    assert!(all_complete("b1", &[], &s, t(9)).is_none());
+    let (sum, n) = all_complete("b1", &[&a, &b, &c], &s, t(9)).unwrap();
+    assert_eq!(sum.merged, ["app-1", "app-2"]);
+    assert_eq!(sum.failed, ["app-3"]);
+    assert_eq!(n.key, "batch:b1:all-complete");
+    assert_eq!(n.priority, Priority::Info);
+    assert_eq!(
+        n.message,
+        "All 3 sessions done: 2 merged, 1 failed (app-3)."
+    );
+    let open = finished("app-5", Status::Killed, Some(PrState::Open));
+    let (sum, n) = all_complete("b1", &[&a, &open], &s, t(9)).unwrap();
+    assert_eq!(sum.pending_review, ["app-5"]);
+    assert!(n.message.contains("1 awaiting review (app-5)"));
+
+    let mut quiet = settings();
+    quiet
+        .reactions
+        .get_mut(&ReactionKind::AllComplete)
+        .unwrap()
+        .include_summary = Some(false);
+    let (_, n) = all_complete("b1", &[&a], &quiet, t(9)).unwrap();
+    assert_eq!(n.message, "All sessions complete");
+}
+
+#[test]
+fn escalate_after_attempts_zero_notifies_without_sending() {
+    let mut h = H::with(ReactionKind::CiFailed, |c| {
+        c.escalate_after = Some(EscalateAfter::Attempts(0));
+    });
+    let d = h.tick(1, ready(PrObs::Pr(failing(pr(), &["test"]))));
+    assert!(sends(&d).is_empty());
+    assert!(
+        notes(&d)[0]
+            .message
+            .starts_with("Never sent the CI failure")
+    );
+}
