@@ -249,10 +249,21 @@ fn drive(
                 ops::deliver(ctx, &rec, "y", "demo human")?;
             }
             let Some(pr) = &rec.pr else { continue };
-            if pr.state != PrState::Open
-                || pr.ci != CiState::Passing
-                || pr.review != ReviewDecision::ReviewRequired
-            {
+            if pr.state != PrState::Open || pr.ci != CiState::Passing {
+                continue;
+            }
+            // Review each head once: a new head after a change request gets a fresh look.
+            let reviewed = crate::plugins::scm::reviews(&rec)
+                .last()
+                .map(|r| r.head.clone());
+            let fresh = match pr.review {
+                ReviewDecision::ReviewRequired => true,
+                ReviewDecision::ChangesRequested => {
+                    reviewed.as_deref() != Some(pr.head_sha.as_str())
+                }
+                _ => false,
+            };
+            if !fresh {
                 continue;
             }
             let (verdict, body) = if rec.issue.as_deref() == Some("2") && !requested_changes {

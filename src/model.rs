@@ -581,6 +581,11 @@ pub struct HookSignal {
 pub struct CaptureCache {
     /// tmux `window_activity` (epoch seconds) at capture time.
     pub activity_time: i64,
+    /// When the capture was taken (epoch seconds). The cache is reused only when the pane
+    /// has not changed since and the capture was taken after that second ended
+    /// (`window_activity` has one-second resolution).
+    #[serde(default)]
+    pub captured_at: i64,
     /// Classification result, if the screen matched anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity: Option<Activity>,

@@ -241,7 +241,7 @@ fn observe_runtimes(
                         Some(p) => (
                             RuntimeObs::Seen {
                                 exists: p.exists,
-                                agent_exited: p.agent_exited,
+                                agent_exited: p.agent_exited || shell_left(ctx, r, &p.command),
                                 activity_time: p.activity_time,
                             },
                             p.activity_time,
@@ -263,6 +263,21 @@ fn observe_runtimes(
         }
     }
     out
+}
+
+/// True when the pane's foreground command is a shell the agent itself is not: the agent
+/// exited back to its shell.
+fn shell_left(ctx: &Ctx, rec: &SessionRecord, command: &str) -> bool {
+    if !crate::plugins::runtime::SHELLS.contains(&command) {
+        return false;
+    }
+    let cfg = ctx
+        .config
+        .projects
+        .get(&rec.project)
+        .map(|p| p.agent_config.clone())
+        .unwrap_or_default();
+    agent::create(&rec.agent, &cfg).is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
 }
 
 /// One SCM observe call per project.
@@ -376,7 +391,7 @@ fn tick_session(
         let cached = rec
             .capture
             .as_ref()
-            .filter(|c| activity_time.is_some_and(|t| t == c.activity_time));
+            .filter(|c| activity_time.is_some_and(|t| t == c.activity_time && c.captured_at > t));
         let cache = match cached {
             Some(c) => c.clone(),
             None => {
@@ -385,6 +400,8 @@ fn tick_session(
                 let m = agent.classify_screen(&text);
                 CaptureCache {
                     activity_time: activity_time.unwrap_or(0),
+                    // Wall clock, like tmux's activity time (not a pinned AO_NOW).
+                    captured_at: jiff::Timestamp::now().as_second(),
                     activity: m.as_ref().map(|m| m.activity),
                     evidence: m.as_ref().map(|m| m.evidence.clone()).unwrap_or_default(),
                 }

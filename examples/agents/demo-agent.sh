@@ -57,7 +57,7 @@ $more"; done
   case "$msg" in
     *"CI is failing"*)
       work
-      sed -i 's/expr "$2" + "$3"/expr "$2" - "$3"/' calc.sh
+      sed -i '/= sub/s/expr "$2" + "$3"/expr "$2" - "$3"/' calc.sh
       commit "Fix subtraction"
       ;;
     *"Review comments"*|*"say hello"*)

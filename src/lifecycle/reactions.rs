@@ -31,7 +31,7 @@ use crate::model::{
     SessionRecord, Status,
 };
 
-/// Sends per key when neither `retries` nor `escalate-after` bounds them.
+/// Sends per key when `retries` is not set and `escalate-after` is not a count.
 const DEFAULT_MAX_SENDS: u32 = 3;
 
 /// Ledger outcome while a send waits for the agent to accept messages.
@@ -431,13 +431,21 @@ pub(super) fn escalate(c: &Ctx<'_>, l: &mut ReactionLedger, why: Why, out: &mut 
     );
 }
 
-/// The total sends allowed for one key.
+/// The total sends allowed for one key: `retries` + 1, else an attempt-count
+/// `escalate-after`, else `DEFAULT_MAX_SENDS`. Every key is bounded: an agent is never
+/// sent the same thing without limit.
 fn max_sends(cfg: &ReactionConfig) -> u32 {
     match (cfg.retries, cfg.escalate_after) {
         (Some(r), _) => r.saturating_add(1),
-        (None, None) => DEFAULT_MAX_SENDS,
-        (None, Some(_)) => u32::MAX,
+        (None, Some(EscalateAfter::Attempts(n))) => n.max(1),
+        (None, _) => DEFAULT_MAX_SENDS,
     }
+}
+
+/// `max_sends` for unit tests.
+#[cfg(test)]
+pub(super) fn max_sends_for_test(cfg: &ReactionConfig) -> u32 {
+    max_sends(cfg)
 }
 
 /// True when the agent finished a turn after `t` (it is ready again, since later).
@@ -456,7 +464,11 @@ fn escalation_due(c: &Ctx<'_>, l: &ReactionLedger, turn: bool) -> Option<Why> {
         Some(EscalateAfter::Attempts(n)) if turn && l.attempts >= n => return Some(Why::Budget),
         _ => {}
     }
-    (turn && l.attempts >= max_sends(&c.cfg)).then_some(Why::Budget)
+    // With only a duration configured, the implicit send cap stops the sends but the
+    // human is brought in when the duration is up, as configured.
+    let budget_escalates =
+        c.cfg.retries.is_some() || !matches!(c.cfg.escalate_after, Some(EscalateAfter::After(_)));
+    (budget_escalates && turn && l.attempts >= max_sends(&c.cfg)).then_some(Why::Budget)
 }
 
 fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
@@ -470,6 +482,9 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     }
     if !turn {
         return; // the agent has not finished its turn on the last message yet
+    }
+    if l.attempts >= max_sends(&c.cfg) {
+        return; // budget used: wait for the escalation (a duration) without resending
     }
     let activity = c.rec.activity.as_ref().map(|a| a.state);
     // One message per tick: after it the agent is mid-turn.

@@ -1183,3 +1183,13 @@ fn escalate_after_attempts_zero_notifies_without_sending() {
             .starts_with("Never sent the CI failure")
     );
 }
+
+/// Regression: a duration-only `escalate-after` (changes-requested's default) must not let
+/// a key be re-sent on every finished turn; the implicit cap stops sends, and escalation
+/// waits for the duration.
+#[test]
+fn duration_escalation_still_caps_sends() {
+    let cfg = crate::config::ReactionKind::ChangesRequested.builtin();
+    assert!(cfg.retries.is_none());
+    assert_eq!(super::reactions::max_sends_for_test(&cfg), 3);
+}

@@ -87,15 +87,16 @@ impl Agent for Custom {
             (Activity::Working, &p.working),
             (Activity::Ready, &p.ready),
         ];
-        for (activity, pats) in order {
-            for line in &tail {
-                if let Some(pat) = pats
+        // The most recent matching line decides (the tail is ordered bottom-up); within a
+        // line, the most urgent activity wins.
+        for line in &tail {
+            for (activity, pats) in &order {
+                if pats
                     .iter()
-                    .find(|pat| !pat.is_empty() && line.contains(pat.as_str()))
+                    .any(|pat| !pat.is_empty() && line.contains(pat.as_str()))
                 {
-                    let _ = pat;
                     return Some(ScreenMatch {
-                        activity,
+                        activity: *activity,
                         evidence: line.trim().to_owned(),
                         resets: None,
                     });

@@ -9,7 +9,7 @@ use std::fmt::Debug;
 use std::path::PathBuf;
 
 pub use process::ProcessRuntime;
-pub use tmux::TmuxRuntime;
+pub use tmux::{SHELLS, TmuxRuntime};
 
 use super::PluginError;
 use crate::model::RuntimeHandle;
@@ -37,7 +37,9 @@ pub struct LaunchSpec {
 pub struct Probe {
     /// The runtime exists (tmux session / process).
     pub exists: bool,
-    /// The agent process inside has exited (pane dead, or only a shell left).
+    /// The agent process inside has exited (pane dead / process gone). A shell in the
+    /// foreground (`command`) may also mean exited; the tick decides with the agent's
+    /// process names.
     pub agent_exited: bool,
     /// Pid of the pane / process.
     pub pid: Option<u32>,

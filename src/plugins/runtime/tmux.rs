@@ -10,8 +10,10 @@ use crate::plugins::PluginError;
 use crate::sys::text::strip_control;
 use crate::sys::tmux::Tmux;
 
-/// Shells: when one is the pane's foreground command, the agent is not running.
-const SHELLS: &[&str] = &["bash", "sh", "zsh", "fish", "dash", "ksh"];
+/// Shells: when one is the pane's foreground command and the agent is not itself a shell
+/// script, the agent has exited back to its shell (decided by the tick, which knows the
+/// agent's process names).
+pub const SHELLS: &[&str] = &["bash", "sh", "zsh", "fish", "dash", "ksh"];
 
 /// The tmux runtime.
 #[derive(Debug)]
@@ -69,7 +71,7 @@ impl Runtime for TmuxRuntime {
             let probe = match panes.iter().find(|p| p.session == h.target) {
                 Some(p) => Probe {
                     exists: true,
-                    agent_exited: p.dead || SHELLS.contains(&p.command.as_str()),
+                    agent_exited: p.dead,
                     pid: p.pid,
                     command: p.command.clone(),
                     activity_time: p.activity,
