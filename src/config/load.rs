@@ -70,6 +70,10 @@ pub enum ProblemKind {
     UnusedKey,
     /// No projects are configured.
     NoProjects,
+    /// No config file was found.
+    NoConfig,
+    /// The config file could not be read (or is too large).
+    Unreadable,
 }
 
 /// One problem in a config file: where, what, and how to fix it. Errors and warnings share
@@ -214,9 +218,10 @@ impl ConfigError {
             other => {
                 let (file, kind) = match other {
                     Self::Read { path, .. } | Self::Invalid { path, .. } => {
-                        (path.clone(), ProblemKind::InvalidValue)
+                        (path.clone(), ProblemKind::Unreadable)
                     }
-                    _ => (String::new(), ProblemKind::MissingPath),
+                    Self::NotFound { .. } => (String::new(), ProblemKind::NoConfig),
+                    _ => (String::new(), ProblemKind::InvalidValue),
                 };
                 vec![Problem {
                     kind,

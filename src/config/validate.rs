@@ -205,31 +205,31 @@ impl Checker<'_> {
                 );
             }
             // Effective plugins, blamed on the key that chose them.
-            let slot_key = |own: bool, name: &str| {
+            let d = &cfg.defaults;
+            let blame = |own: bool, global: bool, slot: &str| {
                 if own {
-                    key.key(name)
+                    (key.key(slot), false)
                 } else {
-                    KeyPath::of(&["defaults", name])
+                    (KeyPath::of(&["defaults", slot]), !global)
                 }
             };
             let agent = p.agent_name(cfg).to_owned();
-            let agent_key = slot_key(p.agent.is_some(), "agent");
-            self.plugin("agent", &agent, &agent_key, plugins::agent::BUILTIN);
+            let (k, dflt) = blame(p.agent.is_some(), d.agent.is_some(), "agent");
+            self.plugin("agent", &agent, &k, plugins::agent::BUILTIN, dflt);
             let runtime = p.runtime_name(cfg).to_owned();
-            let runtime_key = slot_key(p.runtime.is_some(), "runtime");
-            self.plugin("runtime", &runtime, &runtime_key, plugins::runtime::BUILTIN);
+            let (k, dflt) = blame(p.runtime.is_some(), d.runtime.is_some(), "runtime");
+            self.plugin("runtime", &runtime, &k, plugins::runtime::BUILTIN, dflt);
             let ws = p.workspace_name(cfg).to_owned();
-            let ws_key = slot_key(p.workspace.is_some(), "workspace");
-            self.plugin("workspace", &ws, &ws_key, plugins::workspace::BUILTIN);
+            let (k, dflt) = blame(p.workspace.is_some(), d.workspace.is_some(), "workspace");
+            self.plugin("workspace", &ws, &k, plugins::workspace::BUILTIN, dflt);
             let tracker = p.tracker_name().to_owned();
-            self.plugin(
-                "tracker",
-                &tracker,
-                &key.key("tracker"),
-                plugins::tracker::BUILTIN,
-            );
+            let dflt = p.tracker.as_ref().is_none_or(|t| t.plugin.is_none());
+            let k = key.key("tracker");
+            self.plugin("tracker", &tracker, &k, plugins::tracker::BUILTIN, dflt);
             let scm = p.scm_name().to_owned();
-            self.plugin("scm", &scm, &key.key("scm"), plugins::scm::BUILTIN);
+            let dflt = p.scm.as_ref().is_none_or(|t| t.plugin.is_none());
+            let k = key.key("scm");
+            self.plugin("scm", &scm, &k, plugins::scm::BUILTIN, dflt);
             if p.repo.is_none() && (tracker == "github" || scm == "github") {
                 self.warn(
                     ProblemKind::MissingKey,
@@ -322,7 +322,14 @@ impl Checker<'_> {
         }
     }
 
-    fn plugin(&mut self, slot: &str, name: &str, key: &KeyPath, builtin: &[&str]) {
+    fn plugin(
+        &mut self,
+        slot: &str,
+        name: &str,
+        key: &KeyPath,
+        builtin: &[&str],
+        defaulted: bool,
+    ) {
         if builtin.contains(&name) || plugins::external::find(slot, name).is_some() {
             return;
         }
@@ -338,8 +345,9 @@ impl Checker<'_> {
             ProblemKind::UnknownPlugin,
             key,
             format!(
-                "{slot} plugin `{}` is not built in and no `ao-{slot}-{}` is on PATH (available: {})",
+                "{slot} plugin `{}`{} is not built in and no `ao-{slot}-{}` is on PATH (available: {})",
                 name.escape_default(),
+                if defaulted { " (the default)" } else { "" },
                 name.escape_default(),
                 builtin.join(", ")
             ),
@@ -387,7 +395,7 @@ impl Checker<'_> {
         ];
         for (slot, name, builtin) in checks {
             if let Some(n) = name {
-                self.plugin(slot, n, &KeyPath::of(&["defaults", slot]), builtin);
+                self.plugin(slot, n, &KeyPath::of(&["defaults", slot]), builtin, false);
             }
         }
         if let Some(list) = &d.notifiers {
@@ -413,6 +421,7 @@ impl Checker<'_> {
                 plugin,
                 &key.key("plugin"),
                 plugins::notifier::BUILTIN,
+                false,
             );
         }
         let set = set_notifier_keys(n);
