@@ -241,7 +241,10 @@ fn show(g: &GlobalArgs, cwd: &Path, json: bool) -> anyhow::Result<()> {
 }
 
 /// Reactions in the seed's order, each with its effective settings.
-fn reactions_view(cfg: &Config, project: Option<&config::ProjectConfig>) -> Ordered<ReactionConfig> {
+fn reactions_view(
+    cfg: &Config,
+    project: Option<&config::ProjectConfig>,
+) -> Ordered<ReactionConfig> {
     Ordered(
         ReactionKind::ALL
             .iter()

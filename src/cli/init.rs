@@ -133,10 +133,7 @@ fn project_id(name: &str) -> String {
 
 /// A YAML scalar for `s` (quoted when plain text would be read differently).
 fn scalar(s: &str) -> String {
-    yaml_serde::to_string(s).map_or_else(
-        |_| format!("{s:?}"),
-        |y| y.trim_end().to_owned(),
-    )
+    yaml_serde::to_string(s).map_or_else(|_| format!("{s:?}"), |y| y.trim_end().to_owned())
 }
 
 /// The config text.

@@ -322,14 +322,7 @@ impl Checker<'_> {
         }
     }
 
-    fn plugin(
-        &mut self,
-        slot: &str,
-        name: &str,
-        key: &KeyPath,
-        builtin: &[&str],
-        defaulted: bool,
-    ) {
+    fn plugin(&mut self, slot: &str, name: &str, key: &KeyPath, builtin: &[&str], defaulted: bool) {
         if builtin.contains(&name) || plugins::external::find(slot, name).is_some() {
             return;
         }
