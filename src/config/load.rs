@@ -569,28 +569,24 @@ pub fn is_secret_key(k: &str) -> bool {
     SECRET_KEY_SUFFIXES.iter().any(|s| n.ends_with(s))
 }
 
-/// Plugins whose `url` is a secret (the URL is the credential).
+/// Notifier plugins whose `url` is a secret (the URL is the credential); redacted in output.
 pub const SECRET_URL_PLUGINS: &[&str] = &["slack", "discord", "webhook"];
 
-/// Key paths of secrets written literally (not as `${VAR}`) in the raw tree.
+/// Key paths of secrets written literally (not as `${VAR}` or `file:/path`) in the raw
+/// tree: values of secret-named keys (`webhook`, `token`, `secret`, `apiKey`, …) and
+/// token-shaped strings anywhere.
 fn literal_secrets(raw: &Value) -> Vec<KeyPath> {
     fn is_literal(v: &Value) -> bool {
-        matches!(v, Value::String(s) if !s.trim().is_empty() && !s.contains("${"))
+        matches!(v, Value::String(s)
+            if !s.trim().is_empty() && !s.contains("${") && !s.trim_start().starts_with("file:"))
     }
     fn walk(v: &Value, path: &KeyPath, out: &mut Vec<KeyPath>) {
         match v {
             Value::Mapping(m) => {
-                // A notifier whose URL is its credential.
-                let url_is_secret = matches!(
-                    m.get("plugin"),
-                    Some(Value::String(p)) if SECRET_URL_PLUGINS.contains(&p.as_str())
-                ) && path.0.len() == 2
-                    && path.0.first() == Some(&diagnose::Seg::Key("notifiers".to_owned()));
                 for (k, item) in m {
                     let key = interpolate::key_string(k);
                     let p = path.key(&key);
-                    if is_literal(item) && (is_secret_key(&key) || (url_is_secret && key == "url"))
-                    {
+                    if is_secret_key(&key) && is_literal(item) {
                         out.push(p);
                     } else {
                         walk(item, &p, out);
@@ -756,6 +752,11 @@ mod tests {
         // Via a variable it is fine at any mode.
         let text = format!(
             "{BASE}notifiers:\n  slack:\n    plugin: slack\n    webhook: ${{SLACK_WEBHOOK_URL}}\n"
+        );
+        assert!(parse_with(&text, Path::new("ao.yaml"), Some(0o644), &env).is_ok());
+        // So is a secret read from a file.
+        let text = format!(
+            "{BASE}notifiers:\n  n:\n    plugin: ntfy\n    topic: t\n    token: file:/nonexistent/token\n"
         );
         assert!(parse_with(&text, Path::new("ao.yaml"), Some(0o644), &env).is_ok());
         // A token-shaped value anywhere counts.

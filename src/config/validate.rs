@@ -55,11 +55,11 @@ const NOTIFIER_KEYS: &[(&str, &[&str])] = &[
     ("desktop", &[]),
     ("stdout", &[]),
     ("command", &["command"]),
-    ("slack", &["webhook", "channel", "secretFile"]),
-    ("discord", &["webhook", "secretFile"]),
+    ("slack", &["webhook", "url", "channel", "secretFile"]),
+    ("discord", &["webhook", "url", "secretFile"]),
     ("webhook", &["url", "webhook", "secret", "secretFile"]),
     ("ntfy", &["url", "topic", "token", "secretFile"]),
-    ("email", &["to", "from", "digest", "secretFile"]),
+    ("email", &["to", "from", "digest", "command"]),
 ];
 
 struct Checker<'a> {
@@ -450,7 +450,7 @@ impl Checker<'_> {
             "command" => need(self, has("command"), "`command` (program and arguments)"),
             "slack" | "discord" => need(
                 self,
-                has("webhook") || has("secretFile"),
+                has("webhook") || has("url") || has("secretFile"),
                 "`webhook` (write it as `${SLACK_WEBHOOK_URL}`) or `secretFile`",
             ),
             "webhook" => need(
@@ -466,6 +466,7 @@ impl Checker<'_> {
             for (k, v) in [("webhook", &n.webhook), ("url", &n.url)] {
                 if let Some(u) = v
                     && !u.starts_with("https://")
+                    && !u.starts_with("file:")
                     && !is_loopback_http(u)
                 {
                     self.warn(
@@ -479,6 +480,18 @@ impl Checker<'_> {
         }
         if let Some(f) = &n.secret_file {
             self.secret_file(&key.key("secretFile"), f);
+        }
+        // `webhook: file:/path` and the like read the secret from a file.
+        let inline = [
+            ("webhook", &n.webhook),
+            ("url", &n.url),
+            ("token", &n.token),
+            ("secret", &n.secret),
+        ];
+        for (k, v) in inline {
+            if let Some(f) = v.as_deref().and_then(|v| v.trim().strip_prefix("file:")) {
+                self.secret_file(&key.key(k), Path::new(f.trim()));
+            }
         }
     }
 
