@@ -499,11 +499,13 @@ impl Checker<'_> {
         use std::os::unix::fs::PermissionsExt;
         let p = self.resolve(f);
         match std::fs::metadata(&p) {
-            Ok(m) if m.permissions().mode() & 0o077 != 0 => self.error(
+            // A warning: the notifier refuses the file when it is used, and one broken
+            // notifier must not stop the others (or the tick).
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => self.warn(
                 ProblemKind::InsecureSecret,
                 key,
                 format!(
-                    "secret file {} is readable by group or others (mode {:04o})",
+                    "secret file {} is readable by group or others (mode {:04o}); the notifier will refuse it",
                     p.display(),
                     m.permissions().mode() & 0o7777
                 ),
