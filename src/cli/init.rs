@@ -80,8 +80,14 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<()> {
             "note: no `origin` remote points at a GitHub-style `owner/name`; set `repo:` in the file, or run `ao init --local` for a local-only setup"
         );
     }
+    // Name the file in the next commands unless discovery would find it from here.
+    let flag = if out == cwd.join("agent-orchestrator.yaml") {
+        String::new()
+    } else {
+        format!("--config {} ", shell_word(&out.display().to_string()))
+    };
     eprintln!(
-        "Next: `ao config check`, then `ao spawn {} <issue>`",
+        "Next: `ao {flag}config check`, then `ao {flag}spawn {} <issue>`",
         facts.id
     );
     Ok(())
@@ -128,6 +134,18 @@ fn project_id(name: &str) -> String {
         "project".to_owned()
     } else {
         id
+    }
+}
+
+/// `s` quoted for a POSIX shell when it needs it (for commands shown to the user).
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -213,6 +231,12 @@ mod tests {
         };
         let c: crate::config::Config = yaml_serde::from_str(&render(&no_repo, false)).unwrap();
         assert_eq!(c.projects["widgets"].repo, None);
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word("/tmp/a.yaml"), "/tmp/a.yaml");
+        assert_eq!(shell_word("/tmp/my dir/it's"), "'/tmp/my dir/it'\\''s'");
     }
 
     #[test]

@@ -158,9 +158,17 @@ pub fn locate(text: &str, path: &KeyPath) -> Option<LineCol> {
     for seg in &path.0 {
         match seg {
             Seg::Key(k) => {
+                // Reaction names and fields may be written in camelCase for a kebab-case
+                // path segment.
+                let camel = camel_of(k);
+                let names: Vec<&str> = if camel == *k {
+                    vec![k.as_str()]
+                } else {
+                    vec![k.as_str(), camel.as_str()]
+                };
                 if let Some((l, col)) = inline.take() {
                     let content = lines[l].get(col..).unwrap_or("");
-                    if starts_with_key(content, k) {
+                    if names.iter().any(|k| starts_with_key(content, k)) {
                         found = Some((l + 1, col + 1));
                         parent = Some(col);
                         from = l + 1;
@@ -181,7 +189,7 @@ pub fn locate(text: &str, path: &KeyPath) -> Option<LineCol> {
                     if indent < ci {
                         break;
                     }
-                    if indent == ci && starts_with_key(content, k) {
+                    if indent == ci && names.iter().any(|k| starts_with_key(content, k)) {
                         hit = Some((l, indent));
                         break;
                     }
@@ -549,6 +557,8 @@ projects:
     reactions:
       ci-failed:
         escalate-after: 2
+      mergeConflicts:
+        escalateAfter: 15m
 notifiers:
   slack:
     plugin: slack
@@ -569,8 +579,12 @@ list:
             at("projects.app.reactions.ci-failed.escalate-after"),
             Some((10, 9))
         );
-        assert_eq!(at("notifiers.slack.webhook"), Some((14, 5)));
-        assert_eq!(at("list[1].value"), Some((18, 3)));
+        assert_eq!(
+            at("projects.app.reactions.merge-conflicts.escalate-after"),
+            Some((12, 9))
+        );
+        assert_eq!(at("notifiers.slack.webhook"), Some((16, 5)));
+        assert_eq!(at("list[1].value"), Some((20, 3)));
         // Not found below `app`: the deepest found key.
         assert_eq!(at("projects.app.nothing"), Some((3, 3)));
         assert_eq!(at("nothing"), None);
@@ -580,11 +594,11 @@ list:
                 &KeyPath::parse("notifiers.slack.webhook"),
                 "SLACK_WEBHOOK_URL"
             ),
-            Some((14, 14))
+            Some((16, 14))
         );
         assert_eq!(
             locate_var(DOC, &KeyPath::parse("list[1].value"), "B"),
-            Some((18, 10))
+            Some((20, 10))
         );
     }
 }

@@ -167,11 +167,14 @@ pub enum ConfigError {
         /// Directory the search started from.
         cwd: String,
     },
-    /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
+    /// The file could not be read. (The cause is the error's source, printed by the
+    /// caller's `caused by:` chain.)
+    #[error("cannot read config file {path}{origin}")]
     Read {
-        /// File (and where its name came from, e.g. `$AO_CONFIG`).
+        /// File.
         path: String,
+        /// Where the name came from (` (given by $AO_CONFIG)`), or empty.
+        origin: &'static str,
         /// Cause.
         source: std::io::Error,
     },
@@ -223,13 +226,17 @@ impl ConfigError {
                     Self::NotFound { .. } => (String::new(), ProblemKind::NoConfig),
                     _ => (String::new(), ProblemKind::InvalidValue),
                 };
+                let message = match other {
+                    Self::Read { source, .. } => format!("{other}: {source}"),
+                    _ => other.to_string(),
+                };
                 vec![Problem {
                     kind,
                     file,
                     line: None,
                     column: None,
                     key: None,
-                    message: other.to_string(),
+                    message,
                     hint: None,
                 }]
             }
@@ -285,11 +292,12 @@ pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, ConfigEr
 pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<LoadedConfig, ConfigError> {
     let (path, origin) = discover_with_origin(explicit, cwd)?;
     let (config, warnings) = load_file_with_warnings(&path).map_err(|e| match e {
-        ConfigError::Read { path, source } => ConfigError::Read {
-            path: match origin {
-                Origin::Flag => format!("{path} (given by --config)"),
-                Origin::Env => format!("{path} (given by $AO_CONFIG)"),
-                Origin::Found => path,
+        ConfigError::Read { path, source, .. } => ConfigError::Read {
+            path,
+            origin: match origin {
+                Origin::Flag => " (given by --config)",
+                Origin::Env => " (given by $AO_CONFIG)",
+                Origin::Found => "",
             },
             source,
         },
@@ -313,6 +321,7 @@ pub fn load_file_with_warnings(path: &Path) -> Result<(Config, Vec<Warning>), Co
     use std::os::unix::fs::PermissionsExt;
     let read_err = |source| ConfigError::Read {
         path: path.display().to_string(),
+        origin: "",
         source,
     };
     let file = std::fs::File::open(path).map_err(read_err)?;
