@@ -53,13 +53,19 @@ pub fn run(g: &GlobalArgs, c: &ConfigCommand) -> anyhow::Result<()> {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CheckReport {
+    /// [`CONFIG_JSON_SCHEMA_VERSION`].
     schema_version: u32,
+    /// True when the config can be used (warnings allowed).
     ok: bool,
+    /// The config file, when one was found.
     path: Option<String>,
+    /// What stops ao from using the config.
     errors: Vec<Problem>,
+    /// What does not.
     warnings: Vec<Problem>,
 }
 
+/// `p` made absolute (symlinks resolved when it exists).
 fn absolute(p: &Path, cwd: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| cwd.join(p))
 }
@@ -92,7 +98,8 @@ fn check(g: &GlobalArgs, cwd: &Path, json: bool) -> anyhow::Result<()> {
                     let w = loaded.warnings.len();
                     line.push_str(&format!(", {w} warning{}", if w == 1 { "" } else { "s" }));
                 }
-                println!("{line}");
+                use std::io::Write as _;
+                writeln!(std::io::stdout().lock(), "{line}")?;
             }
             Ok(())
         }
@@ -133,7 +140,8 @@ impl<V: Serialize> Serialize for Ordered<V> {
     }
 }
 
-/// The effective config.
+/// The effective config (`ao config show`): every setting with its default filled in;
+/// field names as in the config file.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct View {
@@ -159,6 +167,7 @@ struct View {
     dashboard: DashboardView,
 }
 
+/// `defaults:` with built-in plugin names filled in.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DefaultsView {
@@ -169,6 +178,7 @@ struct DefaultsView {
     notifiers: Vec<String>,
 }
 
+/// The plugin a project uses in each slot.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PluginsView {
@@ -179,6 +189,7 @@ struct PluginsView {
     scm: String,
 }
 
+/// One project: resolved path, detected branch, plugins, merged reactions.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ProjectView {
@@ -206,11 +217,13 @@ struct ProjectView {
     reactions: Ordered<ReactionConfig>,
 }
 
+/// The notifier names each priority goes to.
 #[derive(Debug, Serialize)]
 struct NotificationsView {
     routing: Ordered<Vec<String>>,
 }
 
+/// Whether and where the static dashboard is written.
 #[derive(Debug, Serialize)]
 struct DashboardView {
     enabled: bool,
