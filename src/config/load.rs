@@ -429,7 +429,7 @@ fn interpolation_error(text: &str, file: &Path, key: &KeyPath, e: InterpError) -
             key,
             format!("environment variable `{name}` is not set"),
             Some(format!(
-                "set it (`export {name}=…`), or give a default with `${{{name}:-default}}`"
+                "set it (`export {name}=…`), give a default with `${{{name}:-default}}`, or write `$${{{name}}}` for a literal `${{{name}}}`"
             )),
         )),
         InterpError::NotUnicode { name } => ConfigError::one(Problem::with_loc(
