@@ -30,7 +30,7 @@ impl Duration {
         let t = s.trim();
         let err = || {
             format!(
-                "invalid duration `{}`: use a number with a unit, like `90s`, `30m`, `2h` or `1h30m`",
+                "invalid duration `{}`: use {DURATION_FORMAT}",
                 s.escape_default()
             )
         };
@@ -108,23 +108,39 @@ impl Serialize for Duration {
     }
 }
 
+/// The formats a duration may be written in, for error messages.
+const DURATION_FORMAT: &str =
+    "a duration like `90s`, `30m`, `2h` or `1h30m` (units s, m, h, d; a bare number is seconds)";
+
+// A visitor rather than an untagged helper: errors raised inside the visitor get
+// yaml_serde's key path and line:column attached.
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(i64),
-            S(String),
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Duration;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(DURATION_FORMAT)
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Duration, E> {
+                i64::try_from(n)
+                    .map(Duration)
+                    .map_err(|_| E::custom(format!("duration `{n}` is too large")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Duration, E> {
+                if n >= 0 {
+                    Ok(Duration(n))
+                } else {
+                    Err(E::custom(format!(
+                        "invalid duration `{n}`: must not be negative; use {DURATION_FORMAT}"
+                    )))
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Duration, E> {
+                Duration::parse(s).map_err(E::custom)
+            }
         }
-        match Raw::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a duration like `90s`, `30m` or `2h`")
-        })? {
-            Raw::N(n) if n >= 0 => Ok(Self(n)),
-            Raw::N(n) => Err(serde::de::Error::custom(format!(
-                "invalid duration `{n}`: negative"
-            ))),
-            Raw::S(s) => Self::parse(&s).map_err(serde::de::Error::custom),
-        }
+        d.deserialize_any(V)
     }
 }
 
@@ -157,26 +173,39 @@ impl Serialize for EscalateAfter {
 
 impl<'de> Deserialize<'de> for EscalateAfter {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(i64),
-            S(String),
+        struct V;
+        const EXPECTED: &str = "an attempt count (like `2`) or a duration (like `30m`, `1h30m`)";
+        impl serde::de::Visitor<'_> for V {
+            type Value = EscalateAfter;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<EscalateAfter, E> {
+                u32::try_from(n)
+                    .map(EscalateAfter::Attempts)
+                    .map_err(|_| E::custom(format!("`{n}` is too many attempts; use {EXPECTED}")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<EscalateAfter, E> {
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::custom(format!(
+                        "invalid escalate-after `{n}`: must not be negative; use {EXPECTED}"
+                    ))),
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<EscalateAfter, E> {
+                match s.trim().parse::<u32>() {
+                    Ok(n) => Ok(EscalateAfter::Attempts(n)),
+                    Err(_) => Duration::parse(s).map(EscalateAfter::After).map_err(|_| {
+                        E::custom(format!(
+                            "invalid escalate-after `{}`: use {EXPECTED}",
+                            s.escape_default()
+                        ))
+                    }),
+                }
+            }
         }
-        let bad = || {
-            serde::de::Error::custom(
-                "expected an attempt count (like `2`) or a duration (like `30m`)",
-            )
-        };
-        match Raw::deserialize(d).map_err(|_| bad())? {
-            Raw::N(n) => u32::try_from(n).map(Self::Attempts).map_err(|_| bad()),
-            Raw::S(s) => match s.trim().parse::<u32>() {
-                Ok(n) => Ok(Self::Attempts(n)),
-                Err(_) => Duration::parse(&s)
-                    .map(Self::After)
-                    .map_err(serde::de::Error::custom),
-            },
-        }
+        d.deserialize_any(V)
     }
 }
 
@@ -213,5 +242,26 @@ mod tests {
         let b: EscalateAfter = yaml_serde::from_str("30m").unwrap();
         assert_eq!(b, EscalateAfter::After(Duration::from_secs(1800)));
         assert!(yaml_serde::from_str::<EscalateAfter>("soon").is_err());
+        assert!(yaml_serde::from_str::<EscalateAfter>("-5m").is_err());
+        assert!(yaml_serde::from_str::<EscalateAfter>("-1").is_err());
+        assert!(yaml_serde::from_str::<EscalateAfter>("1.5").is_err());
+        let c: EscalateAfter = yaml_serde::from_str("\"3\"").unwrap();
+        assert_eq!(c, EscalateAfter::Attempts(3));
+    }
+
+    #[test]
+    fn duration_errors_say_what_is_allowed() {
+        let e = yaml_serde::from_str::<Duration>("30x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`90s`") && e.contains("units"), "{e}");
+        let e = yaml_serde::from_str::<Duration>("-5")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("negative"), "{e}");
+        assert_eq!(
+            yaml_serde::from_str::<Duration>("45").unwrap().as_secs(),
+            45
+        );
     }
 }

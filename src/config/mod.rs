@@ -1,20 +1,31 @@
-//! Configuration: the typed form of `agent-orchestrator.yaml` (DESIGN §8), its discovery,
-//! interpolation and validation (`load.rs`), durations (`duration.rs`) and the effective
-//! per-project view that merges project overrides over global settings.
+//! Configuration: the typed form of `agent-orchestrator.yaml` (DESIGN §8), its discovery
+//! and loading (`load.rs`), `${VAR}` interpolation (`interpolate.rs`), error positions and
+//! "did you mean" hints (`diagnose.rs`), semantic validation (`validate.rs`), durations
+//! (`duration.rs`) and the effective per-project view that merges project overrides over
+//! global settings.
 //!
 //! Field names follow the seed: camelCase keys (`dataDir`, `defaultBranch`), reaction names
 //! in kebab-case, reaction fields in kebab-case or camelCase. Unknown keys are errors.
+//! `tracker:` and `scm:` take a plugin name (`tracker: github`) or a mapping.
 
+mod diagnose;
 mod duration;
+mod interpolate;
 mod load;
+mod validate;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use diagnose::did_you_mean;
 pub use duration::{Duration, EscalateAfter};
-pub use load::{ConfigError, LoadedConfig, discover, load, load_file};
+pub use load::{
+    ConfigError, LoadedConfig, MAX_CONFIG_BYTES, Problem, ProblemKind, Warning, discover,
+    is_secret_key, load, load_file, load_file_with_warnings, looks_like_token,
+};
+pub use validate::{MERGE_METHODS, validate};
 
 use crate::model::Priority;
 
@@ -118,10 +129,10 @@ pub struct ProjectConfig {
     /// Cap on live sessions of this project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_sessions: Option<u32>,
-    /// Issue tracker.
+    /// Issue tracker: `tracker: github` or `tracker: {plugin: github, …}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracker: Option<PluginConfig>,
-    /// SCM.
+    /// SCM: `scm: local` or `scm: {plugin: local, checks: […]}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scm: Option<PluginConfig>,
     /// Files/dirs of the project symlinked into each workspace.
@@ -143,8 +154,10 @@ pub struct ProjectConfig {
 
 /// Plugin selection plus plugin options, for `tracker:` and `scm:`. Accepts the seed's
 /// short form (`tracker: github`) as well as the mapping form.
+// `remote = "Self"` makes the derives inherent functions; the trait impls below add the
+// short form and delegate the mapping form (keeping `deny_unknown_fields` errors).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct PluginConfig {
     /// Plugin name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,6 +186,37 @@ pub struct PluginConfig {
     /// Free-form options for external `ao-<slot>-<name>` plugins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<serde_json::Value>,
+}
+
+impl Serialize for PluginConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PluginConfig::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PluginConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PluginConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a plugin name (like `github`) or a mapping with `plugin:`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PluginConfig {
+                    plugin: Some(v.to_owned()),
+                    ..PluginConfig::default()
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                m: A,
+            ) -> Result<Self::Value, A::Error> {
+                PluginConfig::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `agentConfig:`.
@@ -637,7 +681,130 @@ pub mod plugin_defaults {
     pub const NOTIFIER: &str = "desktop";
 }
 
+/// Built-in values of the top-level settings, used when the config leaves them out.
+pub mod setting_defaults {
+    use super::Duration;
+
+    /// Data dir (`dataDir`), `~` expanded at use.
+    pub const DATA_DIR: &str = "~/.agent-orchestrator";
+    /// Workspace root (`worktreeDir`), `~` expanded at use.
+    pub const WORKTREE_DIR: &str = "~/.worktrees";
+    /// `readyThreshold`.
+    pub const READY_THRESHOLD: Duration = Duration::from_secs(120);
+    /// `spawnGrace`.
+    pub const SPAWN_GRACE: Duration = Duration::from_secs(60);
+    /// `missingAfter`.
+    pub const MISSING_AFTER: u32 = 3;
+}
+
+/// What secrets are replaced with in output.
+pub const REDACTED: &str = "<redacted>";
+
+/// `s` with token-shaped words replaced by [`REDACTED`] (a secret webhook URL entirely).
+pub fn redact_str(s: &str) -> String {
+    if !looks_like_token(s) {
+        return s.to_owned();
+    }
+    let words: Vec<String> = s
+        .split(' ')
+        .map(|w| {
+            if looks_like_token(w) {
+                REDACTED.to_owned()
+            } else {
+                w.to_owned()
+            }
+        })
+        .collect();
+    let out = words.join(" ");
+    // A secret that is not word-shaped (inside quotes, after `=`): drop the whole value.
+    if looks_like_token(&out) {
+        REDACTED.to_owned()
+    } else {
+        out
+    }
+}
+
+/// A JSON option tree with secret-named keys and token-shaped strings redacted.
+fn redact_json(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Object(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let v = if is_secret_key(k) && !v.is_null() {
+                        J::String(REDACTED.to_owned())
+                    } else {
+                        redact_json(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        J::Array(a) => J::Array(a.iter().map(redact_json).collect()),
+        J::String(s) => J::String(redact_str(s)),
+        other => other.clone(),
+    }
+}
+
 impl Config {
+    /// `readyThreshold` or its default.
+    pub fn ready_threshold(&self) -> Duration {
+        self.ready_threshold
+            .unwrap_or(setting_defaults::READY_THRESHOLD)
+    }
+
+    /// `spawnGrace` or its default.
+    pub fn spawn_grace(&self) -> Duration {
+        self.spawn_grace.unwrap_or(setting_defaults::SPAWN_GRACE)
+    }
+
+    /// `missingAfter` or its default.
+    pub fn missing_after(&self) -> u32 {
+        self.missing_after
+            .unwrap_or(setting_defaults::MISSING_AFTER)
+    }
+
+    /// A copy safe to print: notifier webhooks, tokens and secrets (and the URL of
+    /// slack/discord/webhook notifiers) become [`REDACTED`], as do secret-named agent
+    /// environment variables, secret-named plugin options and token-shaped words anywhere
+    /// in commands.
+    pub fn redacted(&self) -> Config {
+        let mut c = self.clone();
+        let hide = |v: &mut Option<String>| {
+            if v.is_some() {
+                *v = Some(REDACTED.to_owned());
+            }
+        };
+        for n in c.notifiers.values_mut() {
+            hide(&mut n.webhook);
+            hide(&mut n.token);
+            hide(&mut n.secret);
+            if load::SECRET_URL_PLUGINS.contains(&n.plugin.as_str()) {
+                hide(&mut n.url);
+            } else if let Some(u) = &n.url {
+                n.url = Some(redact_str(u));
+            }
+            n.command = n.command.iter().map(|a| redact_str(a)).collect();
+            n.options = n.options.as_ref().map(redact_json);
+        }
+        for p in c.projects.values_mut() {
+            let a = &mut p.agent_config;
+            for (k, v) in &mut a.env {
+                if is_secret_key(k) || looks_like_token(v) {
+                    *v = REDACTED.to_owned();
+                }
+            }
+            a.args = a.args.iter().map(|s| redact_str(s)).collect();
+            a.command = a.command.as_deref().map(redact_str);
+            p.post_create = p.post_create.iter().map(|s| redact_str(s)).collect();
+            for pc in [&mut p.tracker, &mut p.scm].into_iter().flatten() {
+                pc.options = pc.options.as_ref().map(redact_json);
+                pc.checks = pc.checks.iter().map(|s| redact_str(s)).collect();
+            }
+        }
+        c
+    }
+
     /// The effective reaction settings for `kind` in `project`: project override over
     /// global over built-in.
     pub fn reaction(&self, project: Option<&ProjectConfig>, kind: ReactionKind) -> ReactionConfig {

@@ -3,7 +3,14 @@
 
 mod common;
 
+mod agents;
 mod concurrency;
+mod config;
+mod dashboard;
+mod doctor;
+mod examples;
+mod generated;
+mod github;
 mod hostile;
 mod notifiers;
 mod session;
