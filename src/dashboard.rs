@@ -25,8 +25,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::config::{Config, expand_tilde};
 use crate::model::{
-    Activity, ActivityFact, Attention, CiState, Mergeability, PrFacts, PrState, ReviewDecision,
-    SessionRecord,
+    Activity, ActivityFact, ActivitySource, Attention, CiState, Mergeability, PrFacts, PrState,
+    ReviewDecision, SessionRecord,
 };
 use crate::store::events::{self, ReadLog};
 use crate::store::{Event, Store, StoreError, atomic};
@@ -544,6 +544,16 @@ fn row(out: &mut String, k: &str, v: &str) {
     out.push_str(&format!("<dt>{}</dt><dd>{}</dd>\n", escape(k), escape(v)));
 }
 
+/// Lower-case name of an activity source, as in the record's JSON.
+fn source_name(s: ActivitySource) -> &'static str {
+    match s {
+        ActivitySource::Hook => "hook",
+        ActivitySource::Transcript => "transcript",
+        ActivitySource::Terminal => "terminal",
+        ActivitySource::Process => "process",
+    }
+}
+
 fn activity(out: &mut String, a: &ActivityFact, now: Timestamp) {
     let class = match a.state {
         Activity::WaitingInput | Activity::Blocked | Activity::Exited => " class=\"bad\"",
@@ -551,10 +561,10 @@ fn activity(out: &mut String, a: &ActivityFact, now: Timestamp) {
         Activity::Working | Activity::Ready => "",
     };
     out.push_str(&format!(
-        "<dt>activity</dt><dd><span{class}>{}</span> for {} (from {:?}, seen {})",
+        "<dt>activity</dt><dd><span{class}>{}</span> for {} (from {}, seen {})",
         a.state.as_str(),
         age(a.since, now),
-        a.source,
+        source_name(a.source),
         time_ago(a.observed_at, now)
     ));
     if let Some(r) = &a.resets {
@@ -737,8 +747,7 @@ pub fn regenerate(
 mod tests {
     use super::*;
     use crate::model::{
-        ActivitySource, FailingCheck, ReactionLedger, ReviewComment, RuntimeHandle, SessionId,
-        Status,
+        FailingCheck, ReactionLedger, ReviewComment, RuntimeHandle, SessionId, Status,
     };
 
     fn ts(s: i64) -> Timestamp {
