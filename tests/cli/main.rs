@@ -4,4 +4,5 @@
 mod common;
 
 mod dashboard;
+mod generated;
 mod smoke;
