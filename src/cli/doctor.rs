@@ -236,7 +236,11 @@ fn gather(g: &GlobalArgs, a: &DoctorArgs) -> Vec<Check> {
         out.extend(check_notifiers(c, a.notify, a.json));
     }
     out.push(check_tick(&data, live, crate::clock::now()));
-    out.push(check_clock(&data));
+    out.push(check_clock(
+        &data,
+        Timestamp::now(),
+        std::env::var("AO_NOW").ok().as_deref(),
+    ));
     out
 }
 
@@ -751,10 +755,10 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
     }
 }
 
-fn check_clock(data: &Path) -> Check {
+/// Clock sanity at system time `now`; `pinned` is `AO_NOW` when set.
+fn check_clock(data: &Path, now: Timestamp, pinned: Option<&str>) -> Check {
     let name = "clock";
-    let now = Timestamp::now();
-    if let Ok(pinned) = std::env::var("AO_NOW") {
+    if let Some(pinned) = pinned {
         return Check::warn(
             name,
             format!(
@@ -849,6 +853,21 @@ mod tests {
         assert!(!too_open(0o40700));
         assert!(too_open(0o100644));
         assert!(too_open(0o40750));
+    }
+
+    #[test]
+    fn clock_paths() {
+        // A missing data dir: no event log, no file-time comparison.
+        let d = tempfile::tempdir().unwrap();
+        let data = d.path().join("missing");
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        assert_eq!(check_clock(&data, now, None).status, Level::Ok);
+        let c = check_clock(&data, now, Some("2026-01-01T00:00:00Z"));
+        assert_eq!(c.status, Level::Warn);
+        let past = Timestamp::from_second(1_000_000_000).unwrap();
+        let c = check_clock(&data, past, None);
+        assert_eq!(c.status, Level::Fail, "{c:?}");
+        assert!(c.fix.unwrap().contains("NTP"));
     }
 
     #[test]

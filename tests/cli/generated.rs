@@ -107,16 +107,16 @@ fn generated_completions_are_up_to_date() {
     let mut want = BTreeMap::new();
     for (shell, file) in SHELLS {
         let run = env.ao(&["util", "completions", shell]).ok();
-        assert!(run.stdout.contains("tick"), "{shell} completions lack `tick`");
+        assert!(
+            run.stdout.contains("tick"),
+            "{shell} completions lack `tick`"
+        );
         want.insert(file.to_owned(), run.stdout.into_bytes());
     }
     let names: Vec<&str> = SHELLS.iter().map(|(_, f)| *f).collect();
-    compare(
-        "completions",
-        &repo().join("completions"),
-        &want,
-        |n| names.contains(&n),
-    );
+    compare("completions", &repo().join("completions"), &want, |n| {
+        names.contains(&n)
+    });
 }
 
 #[test]
@@ -165,7 +165,10 @@ fn generated_man_page_renders() {
         String::from_utf8_lossy(&o.stderr)
     );
     for section in ["NAME", "SYNOPSIS", "OPTIONS", "SUBCOMMANDS"] {
-        assert!(text.contains(section), "no {section} in rendered page:\n{text}");
+        assert!(
+            text.contains(section),
+            "no {section} in rendered page:\n{text}"
+        );
     }
     assert!(text.contains("doctor"), "subcommands listed:\n{text}");
 }

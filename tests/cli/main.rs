@@ -4,5 +4,6 @@
 mod common;
 
 mod dashboard;
+mod doctor;
 mod generated;
 mod smoke;
