@@ -5,5 +5,6 @@ mod common;
 
 mod dashboard;
 mod doctor;
+mod examples;
 mod generated;
 mod smoke;
