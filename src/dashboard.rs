@@ -1003,6 +1003,31 @@ mod tests {
     }
 
     #[test]
+    fn regenerate_writes_the_configured_file() {
+        let d = tempfile::tempdir().unwrap();
+        let store = Store::open(d.path()).unwrap();
+        let r = rec("app-1", Status::NeedsInput);
+        let dir = store.sessions_dir("app").unwrap();
+        atomic::ensure_private_dir(&dir).unwrap();
+        store.save(&r).unwrap();
+        let mut archived = rec("app-2", Status::Done);
+        archived.status_since = ts(-2 * 86_400); // ended two days ago: not shown
+        store.save(&archived).unwrap();
+        store.archive(&archived).unwrap();
+        store
+            .event(
+                Event::new(ts(290), "status.changed", "to needs_input").about("app", Some("app-1")),
+            )
+            .unwrap();
+        let path = regenerate(&store, &Config::default(), None, ts(300)).unwrap();
+        assert_eq!(path, d.path().join("dashboard.html"));
+        let html = std::fs::read_to_string(&path).unwrap();
+        assert!(html.contains("id=\"app-1\""));
+        assert!(!html.contains("id=\"app-2\""));
+        assert!(html.contains("to needs_input"));
+    }
+
+    #[test]
     fn newest_events_per_card() {
         let sessions = vec![rec("app-1", Status::Working)];
         let events: Vec<Event> = (0..8)

@@ -168,6 +168,27 @@ fn dashboard_default_path_is_in_the_data_dir() {
     assert!(expected.is_file());
 }
 
+#[test]
+fn dashboard_open_hands_the_file_to_the_browser() {
+    let env = setup();
+    let marker = env.root().join("opened");
+    let opener = env.bin().join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", marker.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = env.ao(&["dashboard", "--open"]).ok();
+    let url = run.stdout.trim().to_owned();
+    assert!(
+        env.wait_for(10, || marker.exists()),
+        "xdg-open not run\n{run}"
+    );
+    assert_eq!(std::fs::read_to_string(&marker).unwrap().trim(), url);
+}
+
 /// Runs headless Chromium on `url` with `extra` arguments; returns stdout. Killed after
 /// 90 s so a wedged browser cannot hang the suite.
 fn chromium(url: &str, extra: &[&str]) -> String {
