@@ -387,8 +387,24 @@ pub fn render(page: &Page<'_>) -> String {
             t = zone_text(z).0.to_lowercase(),
         ));
     }
+    // When ticks stop, every age on the page silently goes stale: say when the last ran.
+    let last_tick = page
+        .events
+        .iter()
+        .filter(|e| e.kind.starts_with("tick."))
+        .map(|e| e.ts)
+        .max()
+        .map_or_else(
+            || " · no tick seen".to_owned(),
+            |t| {
+                format!(
+                    " · last tick <span id=\"last-tick\">{}</span>",
+                    time_ago(t, page.now)
+                )
+            },
+        );
     out.push_str(&format!(
-        "</nav>\n<span class=\"meta\">generated <time id=\"generated\" datetime=\"{now}\">{now}</time>{}</span>\n</header>\n<main>\n",
+        "</nav>\n<span class=\"meta\">generated <time id=\"generated\" datetime=\"{now}\">{now}</time>{last_tick}{}</span>\n</header>\n<main>\n",
         if page.refresh_secs > 0 {
             format!(" · reloads every {}s", page.refresh_secs)
         } else {
@@ -1025,6 +1041,7 @@ mod tests {
         assert!(html.contains("id=\"app-1\""));
         assert!(!html.contains("id=\"app-2\""));
         assert!(html.contains("to needs_input"));
+        assert!(html.contains("no tick seen"));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `ao doctor`: checks the installation and configuration and says how to fix each
 //! problem. Every check ends `ok`, `warn` or `fail`; the exit code is 1 when any check
-//! failed, else 0. It changes nothing (the one exception: `--notify` sends a test
-//! notification) and makes no network calls of its own beyond what a notifier's
-//! `check()` does; the data dir is not created when it is missing.
+//! failed, else 0. It changes nothing (exceptions: `--notify` sends a test notification,
+//! and a corrupt session record is moved aside as every command that lists sessions
+//! does) and makes no network calls of its own beyond what a notifier's `check()` does;
+//! the data dir is not created when it is missing.
 //!
 //! Checks, in order: config, tmux, git, each configured agent's binary, a GitHub token for
 //! each GitHub project, data-dir permissions, session records, each notifier,

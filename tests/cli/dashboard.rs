@@ -125,6 +125,9 @@ fn dashboard_zones_cards_and_escaping() {
         assert!(html.contains(&tag), "zone {z}: expected `{tag}`");
     }
     assert!(html.contains("<meta http-equiv=\"refresh\" content=\"30\">"));
+    assert!(
+        html.contains("last tick <span id=\"last-tick\"><time datetime=\"2026-03-01T11:59:30Z\"")
+    );
     assert!(html.contains("<title>(2) ao dashboard</title>"));
     // Card contents: status with age, activity evidence, PR, CI, review, events, attach.
     assert!(html.contains("needs_input for 4m"));
