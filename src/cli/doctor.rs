@@ -1,10 +1,52 @@
-//! `ao doctor`: installation and configuration checks.
+//! `ao doctor`: checks the installation and configuration and says how to fix each
+//! problem. Every check ends `ok`, `warn` or `fail`; the exit code is 1 when any check
+//! failed, else 0. It changes nothing (exceptions: `--notify` sends a test notification,
+//! and a corrupt session record is moved aside as every command that lists sessions
+//! does) and makes no network calls of its own beyond what a notifier's `check()` does;
+//! the data dir is not created when it is missing.
+//!
+//! Checks, in order: config, tmux, git, each configured agent's binary, a GitHub token for
+//! each GitHub project, data-dir permissions, session records, each notifier,
+//! whether a tick ran recently, clock sanity.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
 use super::GlobalArgs;
+use super::ctx::{data_dir, resolve_path};
+use crate::config::{self, Config};
+use crate::dashboard::recent_events;
+use crate::model::Priority;
+use crate::plugins::{PluginError, agent, notifier};
+use crate::store::Store;
+use crate::sys::cmd::Cmd;
+
+/// Version of the `--json` report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Warn when live sessions exist and no tick ran for this long.
+const TICK_STALE: SignedDuration = SignedDuration::from_mins(5);
+
+/// Oldest tmux ao is tested with (`paste-buffer -p`, `-F` formats, `=name:` targets).
+const MIN_TMUX: (u32, u32) = (3, 0);
+
+/// Oldest git ao is tested with (`worktree remove`, `switch`).
+const MIN_GIT: (u32, u32) = (2, 25);
 
 /// Check the installation and configuration.
+///
+/// Checks tmux and git (versions), the configured agents' binaries, a GitHub token for
+/// each GitHub project, the config, data-dir permissions (0700 dirs, 0600 files), each
+/// notifier (without sending unless --notify), whether a tick ran in the last 5 minutes
+/// while sessions are live, and the clock. Each check prints ok, warn or fail with the
+/// fix. Exits 1 when any check failed.
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
-    /// Print JSON.
+    /// Print a JSON report ({"schemaVersion":1,"checks":[{name,status,message,fix}],...}).
     #[arg(long)]
     pub json: bool,
     /// Also send a test notification through each notifier.
@@ -12,7 +54,836 @@ pub struct DoctorArgs {
     pub notify: bool,
 }
 
+/// Outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Fine.
+    Ok,
+    /// Works, but something should be looked at.
+    Warn,
+    /// Broken: ao will not work as configured.
+    Fail,
+}
+
+impl Level {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Warn => "warn",
+            Self::Fail => "fail",
+        }
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Check name, e.g. `git`, `agent:claude-code`, `notifier:slack`.
+    pub name: String,
+    /// ok / warn / fail.
+    pub status: Level,
+    /// What was found.
+    pub message: String,
+    /// How to fix it (absent when ok).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn ok(name: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            status: Level::Ok,
+            message: message.into(),
+            fix: None,
+        }
+    }
+    fn warn(name: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            status: Level::Warn,
+            message: message.into(),
+            fix: Some(fix.into()),
+        }
+    }
+    fn fail(name: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            status: Level::Fail,
+            message: message.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+/// The `--json` report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report<'a> {
+    schema_version: u32,
+    ok: bool,
+    checks: &'a [Check],
+    summary: BTreeMap<&'static str, usize>,
+}
+
 /// Runs `ao doctor`.
-pub fn run(_g: &GlobalArgs, _a: &DoctorArgs) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not implemented yet")
+pub fn run(g: &GlobalArgs, a: &DoctorArgs) -> anyhow::Result<()> {
+    let checks = gather(g, a);
+    let mut summary = BTreeMap::from([("ok", 0), ("warn", 0), ("fail", 0)]);
+    for c in &checks {
+        *summary.entry(c.status.as_str()).or_default() += 1;
+    }
+    let failed = checks.iter().any(|c| c.status == Level::Fail);
+    if a.json {
+        let report = Report {
+            schema_version: SCHEMA_VERSION,
+            ok: !failed,
+            checks: &checks,
+            summary: summary.clone(),
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_human(&checks, &summary);
+    }
+    if failed {
+        return Err(crate::error::SilentExit { code: 1 }.into());
+    }
+    Ok(())
+}
+
+fn print_human(checks: &[Check], summary: &BTreeMap<&'static str, usize>) {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    for c in checks {
+        let tag = format!("{:<4}", c.status.as_str());
+        let tag = if color {
+            let code = match c.status {
+                Level::Ok => "32",
+                Level::Warn => "33",
+                Level::Fail => "31;1",
+            };
+            format!("\x1b[{code}m{tag}\x1b[0m")
+        } else {
+            tag
+        };
+        println!("{tag}  {:<width$}  {}", c.name, c.message);
+        if let Some(f) = &c.fix {
+            println!("      {:<width$}  fix: {f}", "");
+        }
+    }
+    println!(
+        "{} ok, {} warning(s), {} failure(s)",
+        summary["ok"], summary["warn"], summary["fail"]
+    );
+}
+
+/// Runs every check.
+fn gather(g: &GlobalArgs, a: &DoctorArgs) -> Vec<Check> {
+    let mut out = Vec::new();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let loaded = match config::load(g.config.as_deref(), &cwd) {
+        Ok(l) => {
+            use std::os::unix::fs::PermissionsExt;
+            let what = format!(
+                "{} ({} project(s))",
+                l.path.display(),
+                l.config.projects.len()
+            );
+            let mode = std::fs::metadata(&l.path).map_or(0, |m| m.permissions().mode());
+            out.push(match config_mode_problem(&l.config, mode) {
+                Some(problem) => Check::warn(
+                    "config",
+                    format!("{what} {problem} (mode {:o})", mode & 0o777),
+                    format!("chmod 600 {}", l.path.display()),
+                ),
+                None => Check::ok("config", what),
+            });
+            Some(l)
+        }
+        Err(e) => {
+            out.push(Check::fail(
+                "config",
+                e.to_string(),
+                "run `ao config check` for details, or `ao init` in a repository to write a config",
+            ));
+            None
+        }
+    };
+    let cfg = loaded.as_ref().map(|l| &l.config);
+    out.push(check_tmux(cfg));
+    out.push(check_git());
+    if let Some(l) = &loaded {
+        out.extend(check_agents(&l.config, &l.path));
+        out.extend(check_tokens(&l.config));
+    }
+    let default_cfg = Config::default();
+    let data = data_dir(cfg.unwrap_or(&default_cfg));
+    out.push(check_data_dir(&data));
+    let store = if data.is_dir() {
+        Store::open(&data).ok()
+    } else {
+        None
+    };
+    let live = match &store {
+        Some(s) => {
+            let (c, live) = check_records(s);
+            out.push(c);
+            live
+        }
+        None => 0,
+    };
+    if let Some(c) = cfg {
+        out.extend(check_notifiers(c, a.notify, a.json));
+    }
+    out.push(check_tick(&data, live, crate::clock::now()));
+    out.push(check_clock(
+        &data,
+        Timestamp::now(),
+        std::env::var("AO_NOW").ok().as_deref(),
+    ));
+    out
+}
+
+/// First `major.minor` in a version line: `tmux 3.3a` → (3, 3), `git version 2.47.3` →
+/// (2, 47), `tmux next-3.4` → (3, 4).
+pub fn parse_version(s: &str) -> Option<(u32, u32)> {
+    let start = s.find(|c: char| c.is_ascii_digit())?;
+    let mut parts = s[start..].split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor))
+}
+
+/// Runs `program flag` and returns its first output line.
+fn version_line(program: &str, flag: &str) -> Result<String, String> {
+    let out = Cmd::new(program)
+        .arg(flag)
+        .run()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.lines().next().unwrap_or("").trim().to_owned())
+}
+
+fn check_tool(name: &str, flag: &str, min: (u32, u32), needed_by: &str, install: &str) -> Check {
+    match version_line(name, flag) {
+        Ok(line) => match parse_version(&line) {
+            Some(v) if v >= min => Check::ok(name, line),
+            Some(_) => Check::warn(
+                name,
+                format!(
+                    "{line} is older than {}.{}, the oldest ao is tested with",
+                    min.0, min.1
+                ),
+                format!("upgrade {name} ({install})"),
+            ),
+            None => Check::warn(
+                name,
+                format!("cannot read the version from `{line}`"),
+                format!("check that `{name} {flag}` works"),
+            ),
+        },
+        Err(e) if needed_by.is_empty() => Check::ok(name, format!("not usable ({e}); not needed")),
+        Err(e) => Check::fail(
+            name,
+            format!("{e} (needed by {needed_by})"),
+            install.to_owned(),
+        ),
+    }
+}
+
+fn check_tmux(cfg: Option<&Config>) -> Check {
+    // Without a config assume the default runtime (tmux).
+    let users: Vec<&str> = match cfg {
+        Some(c) => c
+            .projects
+            .iter()
+            .filter(|(_, p)| p.runtime_name(c) == "tmux")
+            .map(|(id, _)| id.as_str())
+            .collect(),
+        None => vec!["the default runtime"],
+    };
+    let needed = if users.is_empty() {
+        String::new()
+    } else {
+        users.join(", ")
+    };
+    check_tool(
+        "tmux",
+        "-V",
+        MIN_TMUX,
+        &needed,
+        "install tmux: apt install tmux / brew install tmux",
+    )
+}
+
+fn check_git() -> Check {
+    check_tool(
+        "git",
+        "--version",
+        MIN_GIT,
+        "every workspace",
+        "install git: apt install git / brew install git",
+    )
+}
+
+/// The program an agent launches and how to install it, or why it cannot be known.
+type Program = Result<(String, String), String>;
+
+/// The program an agent plugin launches, and how to install it.
+fn agent_program(agent: &str, project: &config::ProjectConfig) -> Program {
+    let known = |p: &str, how: &str| Ok((p.to_owned(), how.to_owned()));
+    match agent {
+        "claude-code" => known(
+            "claude",
+            "install Claude Code: npm install -g @anthropic-ai/claude-code",
+        ),
+        "codex" => known("codex", "install Codex CLI: npm install -g @openai/codex"),
+        "aider" => known(
+            "aider",
+            "install aider: python -m pip install aider-install && aider-install",
+        ),
+        "goose" => known("goose", "install Goose from its release page"),
+        "opencode" => known("opencode", "install opencode: npm install -g opencode-ai"),
+        "custom" => {
+            let cmd = project
+                .agent_config
+                .command
+                .as_deref()
+                .ok_or("agentConfig.command is not set")?;
+            let words = shlex::split(cmd).ok_or("agentConfig.command has unbalanced quotes")?;
+            let first = words
+                .into_iter()
+                .next()
+                .ok_or("agentConfig.command is empty")?;
+            Ok((
+                first,
+                "fix agentConfig.command or install the program".to_owned(),
+            ))
+        }
+        other => Err(format!("no known program for agent `{other}`")),
+    }
+}
+
+/// Looks `program` up like a shell: a name with a `/` is a path (relative to `cwd`),
+/// anything else is searched on PATH.
+fn find_program(program: &str, cwd: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    };
+    if program.contains('/') {
+        let p = cwd.join(config::expand_tilde(Path::new(program)));
+        return executable(&p).then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| executable(p))
+}
+
+fn check_agents(cfg: &Config, config_path: &Path) -> Vec<Check> {
+    // (agent, program) → projects using it.
+    let mut seen: BTreeMap<(String, Program), Vec<String>> = BTreeMap::new();
+    let mut cwd_of: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (id, p) in &cfg.projects {
+        let name = p.agent_name(cfg).to_owned();
+        cwd_of.insert(id.clone(), resolve_path(config_path, &p.path));
+        seen.entry((name.clone(), agent_program(&name, p)))
+            .or_default()
+            .push(id.clone());
+    }
+    let mut out = Vec::new();
+    for ((name, program), projects) in seen {
+        let check_name = format!("agent:{name}");
+        let users = projects.join(", ");
+        if let Err(e) = agent::create(&name) {
+            out.push(Check::fail(
+                check_name,
+                format!("{e} (used by {users})"),
+                "set `agent:` (or `defaults.agent`) to an available agent",
+            ));
+            continue;
+        }
+        match program {
+            Err(e) => out.push(Check::fail(
+                check_name,
+                format!("{e} (used by {users})"),
+                "set `agentConfig.command` in the project",
+            )),
+            Ok((program, install)) => {
+                let cwd = projects
+                    .first()
+                    .and_then(|p| cwd_of.get(p))
+                    .cloned()
+                    .unwrap_or_default();
+                match find_program(&program, &cwd) {
+                    Some(p) => out.push(Check::ok(
+                        check_name,
+                        format!("{} (used by {users})", p.display()),
+                    )),
+                    None => out.push(Check::fail(
+                        check_name,
+                        format!("`{program}` not found on PATH (used by {users})"),
+                        install,
+                    )),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Host of a GitHub API URL (`https://ghe.corp/api/v3` → `ghe.corp`), for `gh auth token
+/// --hostname`.
+fn api_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', ':']).next()?;
+    (!host.is_empty() && host != "api.github.com").then_some(host)
+}
+
+/// Where a GitHub token comes from (never the token itself).
+fn token_source(host: Option<&str>) -> Option<String> {
+    for var in ["GH_TOKEN", "GITHUB_TOKEN"] {
+        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+            return Some(format!("${var} is set"));
+        }
+    }
+    let mut cmd = Cmd::new("gh").args(["auth", "token"]);
+    if let Some(h) = host {
+        cmd = cmd.args(["--hostname", h]);
+    }
+    match cmd.read() {
+        Ok(t) if !t.trim().is_empty() => Some("`gh auth token` returns a token".to_owned()),
+        _ => None,
+    }
+}
+
+fn check_tokens(cfg: &Config) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (id, p) in &cfg.projects {
+        if p.scm_name() != "github" && p.tracker_name() != "github" {
+            continue;
+        }
+        let api = [&p.scm, &p.tracker]
+            .into_iter()
+            .flatten()
+            .find_map(|c| c.api_url.as_deref());
+        let host = api.and_then(api_host);
+        let name = format!("github-token:{id}");
+        let repo = p.repo.as_deref().unwrap_or("(no repo set)");
+        match token_source(host) {
+            Some(src) => out.push(Check::ok(name, format!("{src} (for {repo})"))),
+            None => out.push(Check::fail(
+                name,
+                format!("no GitHub token for {repo}: GH_TOKEN and GITHUB_TOKEN are unset and `gh auth token` gave none"),
+                "export GH_TOKEN in the environment cron / systemd runs ao with, or run `gh auth login`",
+            )),
+        }
+    }
+    out
+}
+
+/// True when a mode gives group or others any access.
+pub fn too_open(mode: u32) -> bool {
+    mode & 0o077 != 0
+}
+
+/// Whether the config file's mode is a problem: writable by others (who could add
+/// `postCreate` commands ao runs), or readable by others while it holds notifier secrets.
+fn config_mode_problem(cfg: &Config, mode: u32) -> Option<&'static str> {
+    if mode & 0o022 != 0 {
+        return Some("is writable by others, who could add commands ao runs");
+    }
+    let secrets = cfg
+        .notifiers
+        .values()
+        .any(|n| n.webhook.is_some() || n.token.is_some() || n.secret.is_some());
+    (mode & 0o044 != 0 && secrets).then_some("is readable by others and holds notifier secrets")
+}
+
+fn check_data_dir(data: &Path) -> Check {
+    use std::os::unix::fs::PermissionsExt;
+    let name = "data-dir";
+    match std::fs::metadata(data) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Check::ok(
+                name,
+                format!(
+                    "{} does not exist yet; ao creates it (0700) on first use",
+                    data.display()
+                ),
+            );
+        }
+        Err(e) => {
+            return Check::fail(
+                name,
+                format!("cannot read {}: {e}", data.display()),
+                "set `dataDir` (or AO_DATA_DIR) to a directory you own",
+            );
+        }
+        Ok(m) if !m.is_dir() => {
+            return Check::fail(
+                name,
+                format!("{} is not a directory", data.display()),
+                "set `dataDir` (or AO_DATA_DIR) to a directory",
+            );
+        }
+        Ok(_) => {}
+    }
+    if let Err(e) = tempfile::Builder::new()
+        .prefix(".doctor-")
+        .tempfile_in(data)
+    {
+        return Check::fail(
+            name,
+            format!("cannot write in {}: {e}", data.display()),
+            format!(
+                "make it yours and writable: chown -R \"$USER\" {0} && chmod 700 {0}",
+                data.display()
+            ),
+        );
+    }
+    let mut loose: Vec<String> = Vec::new();
+    for entry in walkdir::WalkDir::new(data).follow_links(false) {
+        let Ok(entry) = entry else { continue };
+        let ft = entry.file_type();
+        if !(ft.is_dir() || ft.is_file()) {
+            continue; // symlinks, sockets: their own mode means nothing here
+        }
+        let Ok(m) = entry.metadata() else { continue };
+        let mode = m.permissions().mode();
+        if too_open(mode) {
+            loose.push(format!("{} ({:o})", entry.path().display(), mode & 0o777));
+        }
+    }
+    if loose.is_empty() {
+        return Check::ok(
+            name,
+            format!("{} is private (0700 dirs, 0600 files)", data.display()),
+        );
+    }
+    let n = loose.len();
+    let more = if n > 5 {
+        format!(" and {} more", n - 5)
+    } else {
+        String::new()
+    };
+    loose.truncate(5);
+    Check::warn(
+        name,
+        format!("open to group or others: {}{more}", loose.join(", ")),
+        format!("chmod -R go-rwx {}", data.display()),
+    )
+}
+
+/// Reads all records; returns the check and the number of live (non-terminal) sessions.
+fn check_records(store: &Store) -> (Check, usize) {
+    let name = "sessions";
+    match store.list(None) {
+        Err(e) => (
+            Check::fail(
+                name,
+                format!("cannot list sessions: {e}"),
+                "check the data dir's permissions",
+            ),
+            0,
+        ),
+        Ok((recs, problems)) => {
+            let live = recs.iter().filter(|r| !r.status.is_terminal()).count();
+            if problems.is_empty() {
+                (
+                    Check::ok(name, format!("{} record(s), {live} live", recs.len())),
+                    live,
+                )
+            } else {
+                let msgs: Vec<String> = problems.iter().map(|p| p.error.to_string()).collect();
+                (
+                    Check::warn(
+                        name,
+                        format!(
+                            "{} record(s) unreadable: {}",
+                            problems.len(),
+                            msgs.join("; ")
+                        ),
+                        "inspect the quarantined `.corrupt-*` files; `ao session ls` shows what is left",
+                    ),
+                    live,
+                )
+            }
+        }
+    }
+}
+
+/// Every notifier name referenced by the config: configured ones and routed ones.
+fn notifier_names(cfg: &Config) -> BTreeMap<String, Vec<&'static str>> {
+    let mut names: BTreeMap<String, Vec<&'static str>> = cfg
+        .notifiers
+        .keys()
+        .map(|k| (k.clone(), Vec::new()))
+        .collect();
+    for p in Priority::ALL {
+        for n in cfg.route(p) {
+            names.entry(n).or_default().push(p.as_str());
+        }
+    }
+    names
+}
+
+fn check_notifiers(cfg: &Config, send: bool, json: bool) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (name, routes) in notifier_names(cfg) {
+        let check_name = format!("notifier:{name}");
+        let routed = if routes.is_empty() {
+            " (not routed: no priority uses it)".to_owned()
+        } else {
+            format!(" (routes: {})", routes.join(", "))
+        };
+        let n = match notifier::create(&name, cfg.notifiers.get(&name)) {
+            Ok(n) => n,
+            Err(e) => {
+                out.push(Check::fail(
+                    check_name,
+                    format!("{e}{routed}"),
+                    format!("fix `notifiers.{name}` or the routing in the config"),
+                ));
+                continue;
+            }
+        };
+        let checked = match n.check() {
+            Ok(desc) => Ok(desc),
+            Err(e @ PluginError::Unavailable(_)) => {
+                out.push(Check::warn(
+                    check_name,
+                    format!("{e}{routed}"),
+                    "the sink is unreachable right now; notifications are retried on later ticks",
+                ));
+                continue;
+            }
+            Err(e) => Err(e),
+        };
+        let desc = match checked {
+            Ok(d) => d,
+            Err(e) => {
+                out.push(Check::fail(
+                    check_name,
+                    format!("{e}{routed}"),
+                    format!("fix `notifiers.{name}` in the config"),
+                ));
+                continue;
+            }
+        };
+        if !send {
+            out.push(Check::ok(check_name, format!("{desc}{routed}")));
+            continue;
+        }
+        if json && n.name() == "stdout" {
+            out.push(Check::ok(
+                check_name,
+                format!("{desc}{routed}; test not sent: it would mix into the --json output"),
+            ));
+            continue;
+        }
+        match n.send(&test_notification()) {
+            Ok(()) => out.push(Check::ok(
+                check_name,
+                format!("{desc}; sent a test notification{routed}"),
+            )),
+            Err(e) => out.push(Check::fail(
+                check_name,
+                format!("test notification failed: {e}{routed}"),
+                format!("fix `notifiers.{name}` in the config"),
+            )),
+        }
+    }
+    out
+}
+
+fn test_notification() -> notifier::Notification {
+    let now = crate::clock::now();
+    notifier::Notification {
+        version: notifier::NOTIFICATION_SCHEMA_VERSION,
+        key: format!("doctor-test:{}", now.as_second()),
+        kind: "test".to_owned(),
+        priority: Priority::Info,
+        title: "ao doctor test notification".to_owned(),
+        message: "If you can read this, ao can reach you here.".to_owned(),
+        session: None,
+        project: None,
+        pr_url: None,
+        attach: None,
+        dashboard_url: None,
+        time: now,
+    }
+}
+
+/// Bytes of the event log's end searched for the last `tick.*` event.
+const TICK_SEARCH_BYTES: u64 = 4 * 1024 * 1024;
+
+fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
+    let name = "tick";
+    let fix = "run `ao tick` from cron (examples/cron/ao.crontab) or a systemd user timer \
+               (examples/systemd/ao-tick.timer)";
+    let log = data.join("events.jsonl");
+    let last = match recent_events(&log, TICK_SEARCH_BYTES) {
+        Ok(evs) => evs.into_iter().rev().find(|e| e.kind.starts_with("tick.")),
+        Err(e) => {
+            return Check::warn(
+                name,
+                format!("cannot read {}: {e}", log.display()),
+                "check the data dir's permissions",
+            );
+        }
+    };
+    match (last, live) {
+        (None, 0) => Check::ok(name, "no tick has run yet; no live sessions"),
+        (None, n) => Check::warn(
+            name,
+            format!("{n} live session(s) but no tick has run"),
+            fix,
+        ),
+        (Some(e), n) => {
+            let ago = crate::dashboard::age(e.ts, now);
+            let what = format!("last tick {ago} ago (`{}`)", e.kind);
+            if n > 0 && now.duration_since(e.ts) > TICK_STALE {
+                Check::warn(name, format!("{what}, with {n} live session(s)"), fix)
+            } else {
+                Check::ok(name, what)
+            }
+        }
+    }
+}
+
+/// Clock sanity at system time `now`; `pinned` is `AO_NOW` when set.
+fn check_clock(data: &Path, now: Timestamp, pinned: Option<&str>) -> Check {
+    let name = "clock";
+    if let Some(pinned) = pinned {
+        return Check::warn(
+            name,
+            format!(
+                "AO_NOW={pinned} pins ao's clock (real time {})",
+                now.round(jiff::Unit::Second).unwrap_or(now)
+            ),
+            "unset AO_NOW outside tests and demos",
+        );
+    }
+    // 2024-01-01T00:00:00Z: no real clock is earlier than the code that reads it.
+    if now.as_second() < 1_704_067_200 {
+        return Check::fail(
+            name,
+            format!("the system clock says {now}"),
+            "set the time and enable NTP: `timedatectl set-ntp true`",
+        );
+    }
+    if let Ok(evs) = recent_events(&data.join("events.jsonl"), 64 * 1024)
+        && let Some(newest) = evs.iter().map(|e| e.ts).max()
+        && newest.duration_since(now) > SignedDuration::from_secs(60)
+    {
+        return Check::warn(
+            name,
+            format!(
+                "the event log has an event from {newest}, after now ({now}): the clock went back"
+            ),
+            "enable NTP (`timedatectl set-ntp true`); ages and escalations are off until the clock catches up",
+        );
+    }
+    // A file's mtime is set by the file system's clock; on NFS that is the server's.
+    if data.is_dir()
+        && let Ok(f) = tempfile::Builder::new()
+            .prefix(".doctor-")
+            .tempfile_in(data)
+        && let Ok(m) = f.as_file().metadata()
+        && let Ok(mtime) = m.modified()
+        && let Ok(mtime) = Timestamp::try_from(mtime)
+    {
+        let skew = mtime.duration_since(now).abs();
+        if skew > SignedDuration::from_secs(5) {
+            return Check::warn(
+                name,
+                format!(
+                    "file times in {} are {}s off the system clock",
+                    data.display(),
+                    skew.as_secs()
+                ),
+                "sync the clocks of this machine and the file server (NTP)",
+            );
+        }
+    }
+    Check::ok(
+        name,
+        format!("{}", now.round(jiff::Unit::Second).unwrap_or(now)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(parse_version("tmux 3.3a"), Some((3, 3)));
+        assert_eq!(parse_version("tmux next-3.4"), Some((3, 4)));
+        assert_eq!(parse_version("git version 2.47.3"), Some((2, 47)));
+        assert_eq!(parse_version("tmux 2"), Some((2, 0)));
+        assert_eq!(parse_version("tmux master"), None);
+        assert!((2, 9) < MIN_TMUX && (3, 3) >= MIN_TMUX && (2, 47) >= MIN_GIT);
+    }
+
+    #[test]
+    fn config_modes() {
+        let mut c = Config::default();
+        assert_eq!(config_mode_problem(&c, 0o100644), None);
+        assert!(config_mode_problem(&c, 0o100664).is_some());
+        c.notifiers.insert(
+            "slack".into(),
+            config::NotifierConfig {
+                plugin: "slack".into(),
+                webhook: Some("https://hooks".into()),
+                ..Default::default()
+            },
+        );
+        assert!(config_mode_problem(&c, 0o100644).is_some());
+        assert_eq!(config_mode_problem(&c, 0o100600), None);
+    }
+
+    #[test]
+    fn modes() {
+        assert!(!too_open(0o100600));
+        assert!(!too_open(0o40700));
+        assert!(too_open(0o100644));
+        assert!(too_open(0o40750));
+    }
+
+    #[test]
+    fn clock_paths() {
+        // A missing data dir: no event log, no file-time comparison.
+        let d = tempfile::tempdir().unwrap();
+        let data = d.path().join("missing");
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        assert_eq!(check_clock(&data, now, None).status, Level::Ok);
+        let c = check_clock(&data, now, Some("2026-01-01T00:00:00Z"));
+        assert_eq!(c.status, Level::Warn);
+        let past = Timestamp::from_second(1_000_000_000).unwrap();
+        let c = check_clock(&data, past, None);
+        assert_eq!(c.status, Level::Fail, "{c:?}");
+        assert!(c.fix.unwrap().contains("NTP"));
+    }
+
+    #[test]
+    fn api_hosts() {
+        assert_eq!(api_host("https://ghe.corp/api/v3"), Some("ghe.corp"));
+        assert_eq!(api_host("https://api.github.com"), None);
+        assert_eq!(api_host("http://127.0.0.1:8080/x"), Some("127.0.0.1"));
+    }
+
+    #[test]
+    fn custom_agent_program() {
+        let mut p = config::ProjectConfig::default();
+        assert!(agent_program("custom", &p).is_err());
+        p.agent_config.command = Some("'./my agent' --fast".into());
+        assert_eq!(agent_program("custom", &p).unwrap().0, "./my agent");
+        assert_eq!(agent_program("claude-code", &p).unwrap().0, "claude");
+    }
 }
