@@ -263,8 +263,9 @@ impl Tracker for GitHubTracker {
     }
 
     fn branch_name(&self, issue: &Issue, prefix: &str) -> String {
+        let prefix = prefix.trim_end_matches('/');
         let prefix = if validate_branch(prefix).is_ok() {
-            prefix.trim_end_matches('/')
+            prefix
         } else {
             DEFAULT_PREFIX
         };
