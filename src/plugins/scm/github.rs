@@ -989,19 +989,15 @@ pub fn log_excerpt(raw: &[u8]) -> String {
 /// Drops the `2024-01-01T12:00:00.1234567Z ` prefix Actions puts on every log line.
 fn strip_log_timestamp(line: &str) -> &str {
     let b = line.as_bytes();
-    if b.len() > 20
+    let stamped = b.len() > 20
         && b[4] == b'-'
         && b[7] == b'-'
         && b[10] == b'T'
-        && b[..4].iter().all(u8::is_ascii_digit)
-    {
-        if let Some(sp) = line.find(' ')
-            && line[..sp].ends_with('Z')
-        {
-            return &line[sp + 1..];
-        }
+        && b[..4].iter().all(u8::is_ascii_digit);
+    match line.find(' ') {
+        Some(sp) if stamped && line[..sp].ends_with('Z') => &line[sp + 1..],
+        _ => line,
     }
-    line
 }
 
 /// Per-pass log fetching state.
