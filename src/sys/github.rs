@@ -420,6 +420,40 @@ struct BackoffFile {
     hosts: std::collections::BTreeMap<String, BackoffEntry>,
 }
 
+/// Deletes cache files (ETag entries, log excerpts, review snapshots) not modified for
+/// `max_age`, at most once a day (a marker file remembers the last run). Errors are
+/// ignored: the cache is only an optimisation.
+pub fn prune_cache(data_dir: &Path, max_age: std::time::Duration) {
+    let root = cache_dir(data_dir);
+    let marker = root.join(".pruned");
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let fresh = std::fs::metadata(&marker)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < day);
+    if fresh || !root.is_dir() {
+        return;
+    }
+    for sub in ["etag", "logs", "reviews"] {
+        let Ok(rd) = std::fs::read_dir(root.join(sub)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > max_age);
+            if old {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let _ = atomic::write(&marker, b"");
+}
+
 /// `<dataDir>/cache/github`.
 pub fn cache_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("cache").join("github")
@@ -707,7 +741,9 @@ impl Client {
         if before.hosts.contains_key(&self.api.host) {
             self.clear_expired_backoff();
         }
-        self.early_backoff(&raw.head);
+        if let Some(rate) = &raw.head.rate {
+            self.early_backoff(rate);
+        }
         Ok(raw)
     }
 
@@ -746,8 +782,7 @@ impl Client {
     /// Backs off before GitHub has to say so: when a response shows less than 2 % of
     /// the window's budget (at least 20 calls) left, wait for the reset. The current
     /// response is still used.
-    fn early_backoff(&self, head: &Head) {
-        let Some(rate) = &head.rate else { return };
+    fn early_backoff(&self, rate: &RateInfo) {
         let floor = (rate.limit / 50).max(20);
         if rate.limit == 0 || rate.remaining >= floor {
             return;
@@ -764,6 +799,29 @@ impl Client {
                 false,
             );
         }
+    }
+
+    /// Takes note of a GraphQL `rateLimit { remaining limit resetAt }` object from a
+    /// query's data (same policy as the headers: remembered, and an early backoff when
+    /// the budget is nearly spent).
+    pub fn note_graphql_rate(&self, rate_limit: &Value) {
+        let num = |k: &str| rate_limit.get(k).and_then(Value::as_u64);
+        let (Some(limit), Some(remaining)) = (num("limit"), num("remaining")) else {
+            return;
+        };
+        let rate = RateInfo {
+            limit,
+            remaining,
+            reset: rate_limit
+                .get("resetAt")
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<Timestamp>().ok()),
+            resource: "graphql".into(),
+        };
+        if let Ok(mut g) = self.last_rate.lock() {
+            *g = Some(rate.clone());
+        }
+        self.early_backoff(&rate);
     }
 
     fn etag_path(&self, url: &str) -> PathBuf {

@@ -881,6 +881,28 @@ fn github_backs_off_early_when_budget_nearly_spent() {
     let e = observe(&scm, &env.ctx("alpha", &p, env.now), &recs).unwrap_err();
     assert!(e.to_string().contains("nearly spent"), "{e}");
     assert_eq!(m.requests().len(), 1);
+
+    // The same from the query's own `rateLimit` object (headers say all is well).
+    let env = Env::new();
+    let reset = env.now + SignedDuration::from_mins(30);
+    m.with(|s| {
+        s.remaining = 4000;
+        s.world.rate_limit["remaining"] = json!(12);
+        s.world.rate_limit["resetAt"] = json!(reset.to_string());
+    });
+    assert_eq!(
+        observe(&scm, &env.ctx("alpha", &p, env.now), &recs)
+            .unwrap()
+            .len(),
+        1
+    );
+    let e = observe(&scm, &env.ctx("alpha", &p, env.now), &recs).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("graphql budget nearly spent (12 of 5000 left)"),
+        "{e}"
+    );
+    assert_eq!(backoff_entries(&env.data)[0].1.until, reset);
 }
 
 #[test]
@@ -1162,8 +1184,9 @@ fn github_merge_is_pinned_to_the_approved_head() {
             .collect::<Vec<_>>()
     };
 
-    // 1: approved on the head → merged with sha pinned and the configured method.
-    let MergeOutcome::Merged(sha1) = merge(1, "squash") else {
+    // 1: approved on the head → merged with sha pinned and the configured method
+    // (no method given: the project's `scm.mergeMethod`, else squash).
+    let MergeOutcome::Merged(sha1) = merge(1, "") else {
         panic!("not merged")
     };
     assert_eq!(sha1.len(), 40);
@@ -1233,6 +1256,27 @@ fn github_registry_knows_the_plugins() {
             .name(),
         "github"
     );
+    // `tracker:` without its own apiUrl uses the GitHub SCM's.
+    let mut shared = p.clone();
+    shared.tracker.as_mut().unwrap().api_url = None;
+    m.with(|s| {
+        s.issues.insert(
+            "octo/alpha".into(),
+            vec![issue_json(
+                "octo/alpha",
+                3,
+                "t",
+                "",
+                &[],
+                "open",
+                &[],
+                false,
+            )],
+        );
+    });
+    let t = GitHubTracker::new("alpha", &shared, &env.data).with_token(token());
+    assert_eq!(t.get_issue("3").unwrap().id, "3");
+    m.clear_requests();
     let mut bad = p.clone();
     bad.repo = Some("not a repo".into());
     let scm = GitHubScm::new("alpha", &bad).with_token(token());

@@ -55,7 +55,7 @@ use crate::plugins::PluginError;
 use crate::plugins::tracker::fence_for;
 use crate::store::atomic;
 use crate::sys::github::{
-    Api, Client, GitHubError, Token, find_token, fnv1a, parse_repo, redact_tokens,
+    Api, Client, GitHubError, Token, find_token, fnv1a, parse_repo, prune_cache, redact_tokens,
 };
 use crate::sys::text::{strip_control, truncate_chars};
 
@@ -83,6 +83,8 @@ const CONTEXTS: u32 = 50;
 const REVIEWS: u32 = 20;
 /// Snapshots older than this are dropped from the review cache.
 const SNAPSHOT_TTL: SignedDuration = SignedDuration::from_secs(14 * 24 * 3600);
+/// Cache files unused for this long are deleted (see `sys::github::prune_cache`).
+const CACHE_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 /// Format version of the review cache.
 const REVIEW_CACHE_VERSION: u32 = 1;
 
@@ -97,6 +99,20 @@ impl From<GitHubError> for PluginError {
             e => PluginError::Other(anyhow::Error::new(e)),
         }
     }
+}
+
+/// The GitHub API base for a project: `own.apiUrl`, else the other GitHub plugin's
+/// (`tracker:` and `scm:` of one project normally talk to the same GitHub).
+pub(crate) fn api_url_for<'a>(
+    own: Option<&'a crate::config::PluginConfig>,
+    other: Option<&'a crate::config::PluginConfig>,
+    other_is_github: bool,
+) -> Option<&'a str> {
+    own.and_then(|c| c.api_url.as_deref()).or_else(|| {
+        other
+            .filter(|_| other_is_github)
+            .and_then(|c| c.api_url.as_deref())
+    })
 }
 
 /// Shared by the SCM and the tracker: the API endpoints, the repository and a lazily
@@ -166,19 +182,26 @@ impl Connection {
 pub struct GitHubScm {
     conn: Connection,
     trusted_bots: Vec<String>,
+    merge_method: Option<String>,
 }
 
 impl GitHubScm {
-    /// For a project: `repo`, `scm.apiUrl`, `scm.trustedBots`.
+    /// For a project: `repo`, `scm.apiUrl` (else `tracker.apiUrl` when the tracker is
+    /// GitHub too), `scm.trustedBots`, `scm.mergeMethod`.
     pub fn new(project_id: &str, project: &ProjectConfig) -> Self {
         let scm = project.scm.as_ref();
         Self {
             conn: Connection::new(
                 project_id,
-                scm.and_then(|s| s.api_url.as_deref()),
+                api_url_for(
+                    scm,
+                    project.tracker.as_ref(),
+                    project.tracker_name() == "github",
+                ),
                 project.repo.as_deref(),
             ),
             trusted_bots: scm.map(|s| s.trusted_bots.clone()).unwrap_or_default(),
+            merge_method: scm.and_then(|s| s.merge_method.clone()),
         }
     }
 
@@ -1223,6 +1246,9 @@ impl Scm for GitHubScm {
         for chunk in plan.chunks(MAX_PRS_PER_QUERY) {
             let (query, vars) = build_query(&owner, &name, chunk);
             let reply = client.graphql(&query, vars)?;
+            if let Some(rl) = reply.data.get("rateLimit") {
+                client.note_graphql_rate(rl);
+            }
             let repo = reply.data.get("repository").filter(|r| !r.is_null());
             let Some(repo) = repo else {
                 return Err(PluginError::NotFound(format!(
@@ -1274,6 +1300,7 @@ impl Scm for GitHubScm {
         }
         if !ctx.dry_run {
             cache.save(ctx.now);
+            prune_cache(ctx.data_dir, CACHE_MAX_AGE);
         }
         Ok(out)
     }
@@ -1285,6 +1312,11 @@ impl Scm for GitHubScm {
         pr: &PrFacts,
         method: &str,
     ) -> Result<MergeOutcome, PluginError> {
+        // An empty method means "the project's `scm.mergeMethod`, else squash".
+        let method = match method {
+            "" => self.merge_method.as_deref().unwrap_or("squash"),
+            m => m,
+        };
         if !matches!(method, "merge" | "squash" | "rebase") {
             return Ok(MergeOutcome::Refused(format!(
                 "unknown merge method `{}` (use merge, squash or rebase)",

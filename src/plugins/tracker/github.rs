@@ -16,7 +16,7 @@ use super::{Issue, IssueFilter, Tracker};
 use crate::config::ProjectConfig;
 use crate::model::{slugify, validate_branch};
 use crate::plugins::PluginError;
-use crate::plugins::scm::github::Connection;
+use crate::plugins::scm::github::{Connection, api_url_for};
 use crate::sys::github::{Client, GitHubError, Token, encode_query};
 use crate::sys::text::strip_control;
 
@@ -33,12 +33,17 @@ pub struct GitHubTracker {
 }
 
 impl GitHubTracker {
-    /// For a project: `repo` and `tracker.apiUrl`; caches and backoff under `data_dir`.
+    /// For a project: `repo` and `tracker.apiUrl` (else `scm.apiUrl` when the SCM is
+    /// GitHub too); caches and backoff under `data_dir`.
     pub fn new(project_id: &str, project: &ProjectConfig, data_dir: &Path) -> Self {
         Self {
             conn: Connection::new(
                 project_id,
-                project.tracker.as_ref().and_then(|t| t.api_url.as_deref()),
+                api_url_for(
+                    project.tracker.as_ref(),
+                    project.scm.as_ref(),
+                    project.scm_name() == "github",
+                ),
                 project.repo.as_deref(),
             ),
             data_dir: data_dir.to_path_buf(),
