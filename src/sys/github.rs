@@ -485,6 +485,23 @@ pub fn backoff_until(data_dir: &Path) -> Option<Timestamp> {
         .max()
 }
 
+/// The line `ao status` shows while GitHub work is suspended:
+/// `GitHub backoff until <time> (<host>: <reason>)`; `None` when no backoff is in force.
+pub fn backoff_notice(data_dir: &Path) -> Option<String> {
+    let now = crate::clock::now();
+    backoff_entries(data_dir)
+        .into_iter()
+        .filter(|(_, e)| e.until > now)
+        .max_by_key(|(_, e)| e.until)
+        .map(|(host, e)| {
+            format!(
+                "GitHub backoff until {} ({host}: {})",
+                e.until.round(jiff::Unit::Second).unwrap_or(e.until),
+                e.reason
+            )
+        })
+}
+
 /// All persisted backoff entries by API host, including expired ones.
 pub fn backoff_entries(data_dir: &Path) -> Vec<(String, BackoffEntry)> {
     read_backoff(data_dir).hosts.into_iter().collect()

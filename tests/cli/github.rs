@@ -26,7 +26,7 @@ use ao::plugins::scm::github::{
 };
 use ao::plugins::scm::{GitHubScm, MergeOutcome, Scm, ScmContext};
 use ao::plugins::tracker::{GitHubTracker, IssueFilter, Tracker};
-use ao::sys::github::{Token, backoff_entries, backoff_until};
+use ao::sys::github::{Token, backoff_entries, backoff_notice, backoff_until};
 use jiff::{SignedDuration, Timestamp};
 use mock::{Canned, MockGitHub, issue_json};
 use serde_json::{Value, json};
@@ -1007,6 +1007,23 @@ fn github_tracker_reads_issues_with_etags() {
         r[0].header("if-none-match")
             .is_some_and(|e| e.starts_with("W/\""))
     );
+
+    // A damaged cache entry: GitHub still says 304, ao refetches unconditionally.
+    let dir = env.data.join("cache/github/etag");
+    let entry = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut e: Value = serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
+    e["body"] = json!("{\"number\": 5, \"tit");
+    std::fs::write(&entry, e.to_string()).unwrap();
+    m.clear_requests();
+    assert_eq!(t.get_issue("5").unwrap(), i);
+    let r = m.requests();
+    assert_eq!(r.len(), 2);
+    assert!(r[0].header("if-none-match").is_some() && r[1].header("if-none-match").is_none());
 
     // Cache lost: a full fetch, no error.
     std::fs::remove_dir_all(env.data.join("cache")).unwrap();
