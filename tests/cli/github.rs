@@ -787,6 +787,12 @@ fn github_rate_limit_stops_all_github_work_until_reset() {
         backoff_until(&env.data),
         Some(Timestamp::from_second(reset).unwrap())
     );
+    let notice = backoff_notice(&env.data).unwrap();
+    assert!(
+        notice.starts_with("GitHub backoff until ") && notice.contains("127.0.0.1"),
+        "{notice}"
+    );
+    assert_no_token(&notice);
     assert_eq!(m.requests().len(), 1);
 
     // Later calls in this pass and later ticks make no request at all, for any plugin.
