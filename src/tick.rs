@@ -312,7 +312,7 @@ fn observe_scm(
             now,
             dry_run,
         };
-        let result = scm::create(project).and_then(|s| s.observe(&sctx, &group));
+        let result = scm::create(pid, project).and_then(|s| s.observe(&sctx, &group));
         match result {
             Ok(map) => {
                 for r in group {
@@ -508,7 +508,7 @@ fn tick_session(
                 };
                 let pr = rec.pr.clone();
                 let res = match &pr {
-                    Some(pr) if pr.head_sha == sha => scm::create(&project)
+                    Some(pr) if pr.head_sha == sha => scm::create(&rec.project, &project)
                         .and_then(|s| s.merge(&sctx, &rec, pr, &method))
                         .map_err(|e| e.to_string()),
                     _ => Ok(MergeOutcome::HeadMoved),

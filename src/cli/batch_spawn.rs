@@ -25,7 +25,7 @@ pub fn run(g: &GlobalArgs, a: &BatchSpawnArgs) -> anyhow::Result<()> {
     let mut issues = a.issues.clone();
     if !a.label.is_empty() {
         let repo = ops::repo_path(&ctx, project);
-        let tr = tracker::create(project, &repo)?;
+        let tr = tracker::create(&a.project, project, &repo, ctx.store.root())?;
         let filter = IssueFilter {
             labels: a.label.clone(),
             ..IssueFilter::default()

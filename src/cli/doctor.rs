@@ -399,7 +399,12 @@ fn check_agents(cfg: &Config, config_path: &Path) -> Vec<Check> {
     for ((name, program), projects) in seen {
         let check_name = format!("agent:{name}");
         let users = projects.join(", ");
-        if let Err(e) = agent::create(&name) {
+        let agent_cfg = projects
+            .first()
+            .and_then(|id| cfg.projects.get(id))
+            .map(|p| p.agent_config.clone())
+            .unwrap_or_default();
+        if let Err(e) = agent::create(&name, &agent_cfg) {
             out.push(Check::fail(
                 check_name,
                 format!("{e} (used by {users})"),

@@ -82,7 +82,7 @@ pub fn run(g: &GlobalArgs, c: &IssueCommand) -> anyhow::Result<()> {
             println!("{}", issue.id);
         }
         IssueCommand::Ls { json, .. } => {
-            let t = tracker::create(project, &repo)?;
+            let t = tracker::create(&project_id, project, &repo, ctx.store.root())?;
             let issues = t.list_issues(&tracker::IssueFilter::default())?;
             if *json {
                 println!(

@@ -72,7 +72,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
     // Issue → title and prompt (before reserving: a missing issue costs nothing).
     let (issue, prompt_text) = match &req.issue {
         Some(id) => {
-            let tr = tracker::create(project, &repo)?;
+            let tr = tracker::create(&req.project, project, &repo, ctx.store.root())?;
             let issue = tr.get_issue(id)?;
             let mut p = tr.prompt(&issue, project);
             if let Some(extra) = &req.prompt {

@@ -3,6 +3,7 @@
 
 pub mod cmd;
 pub mod git;
+pub mod github;
 pub mod http;
 pub mod text;
 pub mod tmux;

@@ -1,12 +1,14 @@
 //! SCM slot: pull requests, CI and reviews (GitHub), or the `local` stand-in where a
 //! session's branch in the project's own repository is its PR.
 
+pub mod github;
 mod local;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::Path;
 
+pub use github::GitHubScm;
 pub use local::{LocalReview, LocalScm, reviews, run_checks};
 
 use super::PluginError;
@@ -14,7 +16,7 @@ use crate::config::ProjectConfig;
 use crate::model::{PrFacts, SessionId, SessionRecord};
 
 /// Built-in SCM names.
-pub const BUILTIN: &[&str] = &["local"];
+pub const BUILTIN: &[&str] = &["github", "local"];
 
 /// What an SCM operation needs besides the sessions.
 #[derive(Debug, Clone)]
@@ -71,8 +73,9 @@ pub trait Scm: Send + Sync + Debug {
 }
 
 /// Creates the SCM for a project.
-pub fn create(project: &ProjectConfig) -> Result<Box<dyn Scm>, PluginError> {
+pub fn create(project_id: &str, project: &ProjectConfig) -> Result<Box<dyn Scm>, PluginError> {
     match project.scm_name() {
+        "github" => Ok(Box::new(GitHubScm::new(project_id, project))),
         "local" => Ok(Box::new(LocalScm)),
         other => Err(super::unknown("scm", other, BUILTIN)),
     }

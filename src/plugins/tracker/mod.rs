@@ -1,10 +1,13 @@
 //! Tracker slot: where issues come from (GitHub, Linear, plain Markdown files). Issue text
 //! is untrusted: prompts fence it and label it as data; branch names are slugged.
 
+pub mod github;
 mod plain;
 
 use std::fmt::Debug;
+use std::path::Path;
 
+pub use github::GitHubTracker;
 pub use plain::PlainTracker;
 
 use super::PluginError;
@@ -12,7 +15,7 @@ use crate::config::ProjectConfig;
 use crate::model::slugify;
 
 /// Built-in tracker names.
-pub const BUILTIN: &[&str] = &["plain"];
+pub const BUILTIN: &[&str] = &["github", "plain"];
 
 /// An issue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -125,12 +128,15 @@ pub fn fence_for(texts: &[&str]) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
-/// Creates the tracker for a project whose checkout is `repo`.
+/// Creates the tracker for a project whose checkout is `repo`; `data_dir` holds caches.
 pub fn create(
+    project_id: &str,
     project: &ProjectConfig,
-    repo: &std::path::Path,
+    repo: &Path,
+    data_dir: &Path,
 ) -> Result<Box<dyn Tracker>, PluginError> {
     match project.tracker_name() {
+        "github" => Ok(Box::new(GitHubTracker::new(project_id, project, data_dir))),
         "plain" => Ok(Box::new(PlainTracker::new(project, repo))),
         other => Err(super::unknown("tracker", other, BUILTIN)),
     }
