@@ -60,6 +60,18 @@ const TAIL_BYTES: u64 = 256 * 1024;
 pub struct ClaudeCode;
 
 impl ClaudeCode {
+    /// Transcript activity with Claude's config directory given explicitly (the trait
+    /// method uses `${CLAUDE_CONFIG_DIR:-~/.claude}`).
+    pub fn transcript_activity_in(
+        &self,
+        config_dir: &Path,
+        ctx: &AgentContext<'_>,
+    ) -> Option<ActivityFact> {
+        let path = find_transcript(config_dir, &recorded_uuid(ctx)?, ctx.workspace)?;
+        let text = detect::read_tail(&path, TAIL_BYTES).ok()?;
+        transcript_state(&detect::json_lines(&text))
+    }
+
     /// The command line without the prompt: `claude <flag> <uuid> --settings <file>
     /// [permission flags] [--model m] [--append-system-prompt s] [args…]`, where `flag` is
     /// `--session-id` (new conversation) or `--resume`, plus the settings file to write.
@@ -145,9 +157,7 @@ impl Agent for ClaudeCode {
     }
 
     fn transcript_activity(&self, ctx: &AgentContext<'_>) -> Option<ActivityFact> {
-        let path = self.transcript_path(ctx)?;
-        let text = detect::read_tail(&path, TAIL_BYTES).ok()?;
-        transcript_state(&detect::json_lines(&text))
+        self.transcript_activity_in(&config_dir(), ctx)
     }
 
     fn interpret_hook(&self, event: &str, payload: &Value) -> Option<HookMeaning> {
@@ -164,7 +174,7 @@ impl Agent for ClaudeCode {
     }
 
     fn transcript_path(&self, ctx: &AgentContext<'_>) -> Option<PathBuf> {
-        find_transcript(&recorded_uuid(ctx)?, ctx.workspace)
+        find_transcript(&config_dir(), &recorded_uuid(ctx)?, ctx.workspace)
     }
 
     fn estimate_cost(&self, ctx: &AgentContext<'_>) -> Option<CostEstimate> {
@@ -181,8 +191,8 @@ pub(crate) fn config_dir() -> PathBuf {
 /// Finds `projects/<slug>/<uuid>.jsonl`: first under the slug Claude would compute for
 /// `workspace` (every non-alphanumeric character becomes `-`), then in every project dir,
 /// because the slug is lossy and may follow the git root instead of the cwd.
-pub(crate) fn find_transcript(uuid: &str, workspace: &Path) -> Option<PathBuf> {
-    let projects = config_dir().join("projects");
+pub(crate) fn find_transcript(config_dir: &Path, uuid: &str, workspace: &Path) -> Option<PathBuf> {
+    let projects = config_dir.join("projects");
     let name = format!("{uuid}.jsonl");
     let slug: String = workspace
         .display()

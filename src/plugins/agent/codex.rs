@@ -40,6 +40,24 @@ const TAIL_BYTES: u64 = 256 * 1024;
 pub struct Codex;
 
 impl Codex {
+    /// Rollout activity with Codex's home given explicitly (the trait method uses
+    /// `${CODEX_HOME:-~/.codex}`).
+    pub fn transcript_activity_in(
+        &self,
+        codex_home: &Path,
+        ctx: &AgentContext<'_>,
+    ) -> Option<ActivityFact> {
+        let path = find_rollout(codex_home, ctx.agent_session_id, ctx.workspace)?;
+        let text = detect::read_tail(&path, TAIL_BYTES).ok()?;
+        rollout_state(&detect::json_lines(&text))
+    }
+
+    /// The thread id of the rollout of this session (for `agent_session_id`), with
+    /// Codex's home given explicitly; `None` until Codex wrote its rollout.
+    pub fn thread_id_in(&self, codex_home: &Path, ctx: &AgentContext<'_>) -> Option<String> {
+        thread_id(&find_rollout(codex_home, ctx.agent_session_id, ctx.workspace)?)
+    }
+
     fn options(&self, ctx: &AgentContext<'_>) -> Result<Vec<String>, PluginError> {
         let notify: Vec<String> = ctx
             .hook_argv("codex", "notify")
@@ -113,9 +131,7 @@ impl Agent for Codex {
     }
 
     fn transcript_activity(&self, ctx: &AgentContext<'_>) -> Option<ActivityFact> {
-        let path = self.transcript_path(ctx)?;
-        let text = detect::read_tail(&path, TAIL_BYTES).ok()?;
-        rollout_state(&detect::json_lines(&text))
+        self.transcript_activity_in(&codex_home(), ctx)
     }
 
     fn interpret_hook(&self, event: &str, payload: &Value) -> Option<HookMeaning> {
@@ -127,7 +143,7 @@ impl Agent for Codex {
     }
 
     fn transcript_path(&self, ctx: &AgentContext<'_>) -> Option<PathBuf> {
-        find_rollout(ctx.agent_session_id, ctx.workspace)
+        find_rollout(&codex_home(), ctx.agent_session_id, ctx.workspace)
     }
 
     fn estimate_cost(&self, ctx: &AgentContext<'_>) -> Option<CostEstimate> {
@@ -164,8 +180,12 @@ fn codex_home() -> PathBuf {
 
 /// The rollout of this session: by recorded thread id in the file name, else the newest
 /// rollout whose first line (`session_meta`) names `workspace` as its cwd.
-pub(crate) fn find_rollout(thread: Option<&str>, workspace: &Path) -> Option<PathBuf> {
-    let sessions = codex_home().join("sessions");
+pub(crate) fn find_rollout(
+    codex_home: &Path,
+    thread: Option<&str>,
+    workspace: &Path,
+) -> Option<PathBuf> {
+    let sessions = codex_home.join("sessions");
     let cwd_needle = format!(
         "\"cwd\":{}",
         serde_json::to_string(&workspace.display().to_string()).ok()?
