@@ -3,4 +3,5 @@
 
 mod common;
 
+mod agents;
 mod smoke;
