@@ -130,7 +130,10 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
             detail: m.evidence,
         };
     }
-    let unchanged = rec.hook.as_ref().is_some_and(|h| h.activity == meaning.activity);
+    let unchanged = rec
+        .hook
+        .as_ref()
+        .is_some_and(|h| h.activity == meaning.activity);
     if ROUTINE.contains(&a.event.as_str()) && unchanged {
         return Ok(());
     }
@@ -143,7 +146,12 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
     let mut events = vec![hook_event(&rec, a, now, Some(&meaning))];
     if meaning.activity == Activity::WaitingInput {
         let n = needs_input(config, &rec, a, &payload, &meaning, now);
-        events.extend(crate::tick::deliver_notifications(config, &mut rec, &[n], now));
+        events.extend(crate::tick::deliver_notifications(
+            config,
+            &mut rec,
+            &[n],
+            now,
+        ));
     }
     store.save(&rec).map_err(|e| e.to_string())?;
     store.append(&events).map_err(|e| e.to_string())
@@ -169,11 +177,7 @@ fn hook_event(
 }
 
 /// The pane, classified by the agent (for hooks that do not say what they mean).
-fn screen(
-    config: &Config,
-    rec: &SessionRecord,
-    agent: &dyn Agent,
-) -> Option<agent::ScreenMatch> {
+fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<agent::ScreenMatch> {
     let h = rec.runtime.as_ref()?;
     let socket = std::env::var("AO_TMUX_SOCKET")
         .ok()
@@ -210,7 +214,10 @@ fn needs_input(
         ),
     };
     let priority = config
-        .reaction(config.projects.get(&rec.project), ReactionKind::AgentNeedsInput)
+        .reaction(
+            config.projects.get(&rec.project),
+            ReactionKind::AgentNeedsInput,
+        )
         .priority
         .unwrap_or(Priority::Urgent);
     let mut message = if m.detail.is_empty() {
@@ -233,7 +240,11 @@ fn needs_input(
         message,
         session: Some(rec.id.to_string()),
         project: Some(rec.project.clone()),
-        pr_url: rec.pr.as_ref().map(|p| p.url.clone()).filter(|u| !u.is_empty()),
+        pr_url: rec
+            .pr
+            .as_ref()
+            .map(|p| p.url.clone())
+            .filter(|u| !u.is_empty()),
         attach: Some(format!("ao open {}", rec.id)),
         dashboard_url: None,
         time: now,

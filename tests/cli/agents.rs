@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ao::config::AgentConfig;
-use ao::model::{
-    Activity, RECORD_VERSION, RuntimeHandle, SessionId, SessionRecord, Status,
-};
+use ao::model::{Activity, RECORD_VERSION, RuntimeHandle, SessionId, SessionRecord, Status};
 use ao::plugins::agent::{self, Agent, AgentContext, LaunchPlan};
 
 use crate::common::TestEnv;
@@ -143,7 +141,15 @@ impl Rig {
         let script_path = self.env.root().join("script");
         std::fs::write(&script_path, script).unwrap();
         let mut args: Vec<String> = [
-            "new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50", "-c",
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+            "-x",
+            "200",
+            "-y",
+            "50",
+            "-c",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -153,8 +159,18 @@ impl Rig {
             ("FAKE_SCRIPT".into(), script_path.display().to_string()),
             ("FAKE_LOG".into(), self.log.display().to_string()),
             ("AO_SESSION".into(), SESSION.into()),
-            ("AO_CONFIG".into(), self.env.root().join("agent-orchestrator.yaml").display().to_string()),
-            ("CLAUDE_CONFIG_DIR".into(), self.claude_dir().display().to_string()),
+            (
+                "AO_CONFIG".into(),
+                self.env
+                    .root()
+                    .join("agent-orchestrator.yaml")
+                    .display()
+                    .to_string(),
+            ),
+            (
+                "CLAUDE_CONFIG_DIR".into(),
+                self.claude_dir().display().to_string(),
+            ),
             ("CODEX_HOME".into(), self.codex_home().display().to_string()),
         ];
         env.extend(plan.env.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -269,20 +285,39 @@ fn agents_claude_trust_dialog_keeps_the_prompt() {
     let uuid = plan.agent_session_id.clone().unwrap();
     // Settings outside the workspace, nothing written into it.
     let (settings, _) = &plan.files[0];
-    assert!(settings.starts_with(rig.env.data()), "{}", settings.display());
+    assert!(
+        settings.starts_with(rig.env.data()),
+        "{}",
+        settings.display()
+    );
     assert_eq!(plan.argv[..3], ["claude", "--session-id", uuid.as_str()]);
-    assert_eq!(plan.argv.last().map(String::as_str), Some(PROMPT.trim_end()));
+    assert_eq!(
+        plan.argv.last().map(String::as_str),
+        Some(PROMPT.trim_end())
+    );
     rig.record("claude-code", Some(&uuid));
     rig.start(&plan, "screen trust\nkey\nsubmit\nscreen working\n", &[]);
 
     let m = rig.wait_screen(claude.as_ref(), Activity::WaitingInput);
     assert!(m.evidence.starts_with("trust dialog"), "{}", m.evidence);
-    assert!(!claude.accepts_paste(&rig.screen()), "never paste into a dialog");
+    assert!(
+        !claude.accepts_paste(&rig.screen()),
+        "never paste into a dialog"
+    );
     let cmd = rig
         .env
-        .tmux(&["display", "-p", "-t", &format!("={SESSION}:"), "#{pane_current_command}"])
+        .tmux(&[
+            "display",
+            "-p",
+            "-t",
+            &format!("={SESSION}:"),
+            "#{pane_current_command}",
+        ])
         .stdout;
-    assert!(claude.process_names().contains(&cmd.trim().to_owned()), "{cmd}");
+    assert!(
+        claude.process_names().contains(&cmd.trim().to_owned()),
+        "{cmd}"
+    );
     // The prompt is still pending behind the dialog; answering it submits the prompt.
     assert!(!rig.log_text().contains("submitted:"));
     rig.key();
@@ -291,7 +326,10 @@ fn agents_claude_trust_dialog_keeps_the_prompt() {
     // The real hook ran (UserPromptSubmit) through the settings file and `ao hook`.
     rig.wait_hook(Activity::Working, "UserPromptSubmit");
     let entries: Vec<_> = std::fs::read_dir(&rig.ws).unwrap().collect();
-    assert!(entries.is_empty(), "nothing written into the workspace: {entries:?}");
+    assert!(
+        entries.is_empty(),
+        "nothing written into the workspace: {entries:?}"
+    );
 }
 
 #[test]
@@ -331,7 +369,9 @@ screen login
 
     // Working: screen, transcript (open tool_use), hook (UserPromptSubmit).
     rig.wait_screen(&claude, Activity::Working);
-    assert!(rig.env.wait_for(5, || transcript().is_some_and(|f| f.state == Activity::Working)));
+    assert!(rig.env.wait_for(5, || {
+        transcript().is_some_and(|f| f.state == Activity::Working)
+    }));
     rig.wait_hook(Activity::Working, "UserPromptSubmit");
 
     // Permission prompt: screen and hook; the hook lands within a second.
@@ -344,8 +384,8 @@ screen login
     let hook = rig.load().hook.unwrap();
     assert_eq!(hook.detail, "permission to run `rm -rf build`");
     assert!(rig.log_text().contains("hook PermissionRequest exit 0"));
-    let out = std::fs::read_to_string(format!("{}.hook-stdout", rig.log.display()))
-        .unwrap_or_default();
+    let out =
+        std::fs::read_to_string(format!("{}.hook-stdout", rig.log.display())).unwrap_or_default();
     assert!(out.is_empty(), "ao hook printed {out:?}");
     assert!(rig.events().contains("\"type\":\"hook.PermissionRequest\""));
 
@@ -357,14 +397,17 @@ screen login
     // Turn finished: screen, transcript, hook.
     rig.key();
     rig.wait_screen(&claude, Activity::Ready);
-    assert!(rig.env.wait_for(5, || transcript().is_some_and(|f| f.state == Activity::Ready)));
+    assert!(rig.env.wait_for(5, || {
+        transcript().is_some_and(|f| f.state == Activity::Ready)
+    }));
     rig.wait_hook(Activity::Ready, "Stop");
 
     // Usage limit: blocked with the reset time, from screen, transcript and hook.
     rig.key();
     let m = rig.wait_screen(&claude, Activity::Blocked);
     assert_eq!(m.resets.as_deref(), Some("3pm (Europe/London)"));
-    assert!(rig.env.wait_for(5, || transcript().is_some_and(|f| f.state == Activity::Blocked
+    assert!(rig.env.wait_for(5, || transcript().is_some_and(|f| f.state
+        == Activity::Blocked
         && f.resets.as_deref() == Some("3pm (Europe/London)"))));
     rig.wait_hook(Activity::Blocked, "StopFailure");
 
@@ -399,18 +442,30 @@ fn agents_ao_hook_is_quiet_fast_and_rejects_junk() {
         let t = Instant::now();
         let mut child = c.spawn().unwrap();
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         (out, t.elapsed())
     };
     let mut fastest = Duration::from_secs(10);
     for _ in 0..3 {
-        let (out, took) = run(&["hook", "claude-code", "PermissionRequest"], payload, SESSION);
+        let (out, took) = run(
+            &["hook", "claude-code", "PermissionRequest"],
+            payload,
+            SESSION,
+        );
         assert!(out.status.success());
         assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
         fastest = fastest.min(took);
     }
-    assert!(fastest < Duration::from_millis(50), "ao hook took {fastest:?}");
+    assert!(
+        fastest < Duration::from_millis(50),
+        "ao hook took {fastest:?}"
+    );
     let hook = rig.load().hook.unwrap();
     assert_eq!(hook.activity, Activity::WaitingInput);
     assert_eq!(hook.detail, "permission to run `make deploy`");
@@ -454,7 +509,10 @@ fn agents_hook_notifies_needs_input_once() {
     assert_eq!(n.len(), 1, "{notes}");
     assert_eq!(n[0]["type"], "agent-needs-input");
     assert_eq!(n[0]["title"], "app-1 needs your input");
-    assert_eq!(n[0]["message"], "permission to run `rm -rf build`\nIssue: Flaky test");
+    assert_eq!(
+        n[0]["message"],
+        "permission to run `rm -rf build`\nIssue: Flaky test"
+    );
     assert_eq!(n[0]["attach"], "ao open app-1");
 }
 
@@ -490,7 +548,9 @@ screen limit
     rig.key();
     rig.wait_log("submitted: Fix the flaky test");
     rig.wait_screen(&codex, Activity::Working);
-    assert!(rig.env.wait_for(5, || rollout().is_some_and(|f| f.state == Activity::Working)));
+    assert!(rig.env.wait_for(5, || {
+        rollout().is_some_and(|f| f.state == Activity::Working)
+    }));
     let thread = codex.thread_id_in(&rig.codex_home(), &ctx).unwrap();
 
     rig.key();
@@ -502,7 +562,10 @@ screen limit
 
     rig.key();
     rig.wait_screen(&codex, Activity::Ready);
-    assert!(rig.env.wait_for(5, || rollout().is_some_and(|f| f.state == Activity::Ready)));
+    assert!(
+        rig.env
+            .wait_for(5, || rollout().is_some_and(|f| f.state == Activity::Ready))
+    );
     rig.wait_hook(Activity::Ready, "notify");
 
     rig.key();
@@ -542,7 +605,11 @@ screen quota
 
     rig.key();
     let m = rig.wait_screen(&aider, Activity::WaitingInput);
-    assert!(m.evidence.starts_with("Add tests/test_app.py to the chat?"), "{}", m.evidence);
+    assert!(
+        m.evidence.starts_with("Add tests/test_app.py to the chat?"),
+        "{}",
+        m.evidence
+    );
     // The notifications command cannot tell a question from "done": ao hook reads the pane.
     rig.wait_hook(Activity::WaitingInput, "notify");
     assert!(rig.since_mark("hook-notify") < 1000);
@@ -579,14 +646,26 @@ fn agents_goose_and_opencode_screens() {
     rig.key();
     rig.wait_screen(&goose, Activity::Blocked);
     let restore = goose.restore(&rig.ctx(None, &bin)).unwrap();
-    assert_eq!(restore.argv[..4], ["goose", "session", "--resume", "--name"]);
+    assert_eq!(
+        restore.argv[..4],
+        ["goose", "session", "--resume", "--name"]
+    );
 
     let rig = Rig::new("opencode");
     let oc = ao::plugins::agent::OpenCode;
     let plan = oc.launch(&rig.ctx(None, &bin)).unwrap();
-    rig.start(&plan, "submit\nscreen working\nkey\nscreen permission\n", &[]);
+    rig.start(
+        &plan,
+        "submit\nscreen working\nkey\nscreen permission\n",
+        &[],
+    );
     rig.wait_log("submitted: Fix the flaky test");
-    assert!(rig.log_text().contains(r#"config: {"permission":{"bash":"ask","edit":"ask","webfetch":"ask"}}"#), "{}", rig.log_text());
+    assert!(
+        rig.log_text()
+            .contains(r#"config: {"permission":{"bash":"ask","edit":"ask","webfetch":"ask"}}"#),
+        "{}",
+        rig.log_text()
+    );
     rig.wait_screen(&oc, Activity::Working);
     rig.key();
     let m = rig.wait_screen(&oc, Activity::WaitingInput);

@@ -194,12 +194,21 @@ mod tests {
         let q = "Applied edit to app.py\nAdd tests/test_app.py to the chat? (Y)es/(N)o/(A)ll/(S)kip all/(D)on't ask again [Yes]: ";
         let m = classify(q).unwrap();
         assert_eq!(m.activity, Activity::WaitingInput);
-        assert!(m.evidence.starts_with("Add tests/test_app.py"), "{}", m.evidence);
-        assert_eq!(act("Tokens: 2k sent, 300 received.\n> "), Some(Activity::Ready));
+        assert!(
+            m.evidence.starts_with("Add tests/test_app.py"),
+            "{}",
+            m.evidence
+        );
+        assert_eq!(
+            act("Tokens: 2k sent, 300 received.\n> "),
+            Some(Activity::Ready)
+        );
         assert_eq!(act("architect> "), Some(Activity::Ready));
         assert_eq!(act("░█  Waiting for gpt-4o\n"), Some(Activity::Working));
         assert_eq!(
-            act("litellm.RateLimitError: You exceeded your current quota, please check your plan\n"),
+            act(
+                "litellm.RateLimitError: You exceeded your current quota, please check your plan\n"
+            ),
             Some(Activity::Blocked)
         );
         assert_eq!(act("some output\n"), None);

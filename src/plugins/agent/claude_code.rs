@@ -105,7 +105,11 @@ impl ClaudeCode {
         })
     }
 
-    fn plan(&self, ctx: &AgentContext<'_>, resume: Option<&str>) -> Result<LaunchPlan, PluginError> {
+    fn plan(
+        &self,
+        ctx: &AgentContext<'_>,
+        resume: Option<&str>,
+    ) -> Result<LaunchPlan, PluginError> {
         if let Some(u) = resume {
             return self.base_plan(ctx, "--resume", u);
         }
@@ -236,7 +240,10 @@ fn settings_json(ctx: &AgentContext<'_>) -> String {
             | "Notification" => Some(""),
             _ => None,
         };
-        hooks.insert((*event).to_owned(), Value::Array(vec![entry(event, matcher)]));
+        hooks.insert(
+            (*event).to_owned(),
+            Value::Array(vec![entry(event, matcher)]),
+        );
     }
     let v = serde_json::json!({ "hooks": hooks });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
@@ -343,14 +350,18 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     }
     if let Some(l) = detect::find(
         &recent,
-        &["Interrupted · What should Claude do instead?", "? for shortcuts"],
+        &[
+            "Interrupted · What should Claude do instead?",
+            "? for shortcuts",
+        ],
     ) {
         return Some(detect::matched(Activity::Ready, l));
     }
     // The composer: a `❯` prompt line directly under a rule.
-    let composer = lines.windows(2).rev().find(|w| {
-        w[0].trim_start().starts_with("──") && w[1].trim_start().starts_with('❯')
-    });
+    let composer = lines
+        .windows(2)
+        .rev()
+        .find(|w| w[0].trim_start().starts_with("──") && w[1].trim_start().starts_with('❯'));
     composer.map(|w| detect::matched(Activity::Ready, w[1]))
 }
 
@@ -431,7 +442,11 @@ pub(crate) fn transcript_state(lines: &[Value]) -> Option<ActivityFact> {
                     return Some(transcript_fact(Activity::Ready, "turn finished", at));
                 }
                 Some("api_error") => {
-                    return Some(transcript_fact(Activity::Working, "api error, retrying", at));
+                    return Some(transcript_fact(
+                        Activity::Working,
+                        "api error, retrying",
+                        at,
+                    ));
                 }
                 _ => continue,
             },
@@ -517,9 +532,7 @@ pub(crate) fn interpret(event: &str, p: &Value) -> Option<HookMeaning> {
                 "idle_prompt" => meaning(Activity::Ready, msg),
                 "elicitation_complete" | "elicitation_response" => meaning(Activity::Working, msg),
                 // Older versions send no type: fall back to the documented texts.
-                "" if msg.contains("needs your permission") => {
-                    meaning(Activity::WaitingInput, msg)
-                }
+                "" if msg.contains("needs your permission") => meaning(Activity::WaitingInput, msg),
                 "" if msg.contains("waiting for your input") => meaning(Activity::Ready, msg),
                 _ => None,
             }
@@ -539,7 +552,9 @@ pub(crate) fn interpret(event: &str, p: &Value) -> Option<HookMeaning> {
                 .trim()
                 .to_owned();
             match err {
-                "rate_limit" | "billing_error" | "authentication_failed"
+                "rate_limit"
+                | "billing_error"
+                | "authentication_failed"
                 | "oauth_org_not_allowed" => meaning(Activity::Blocked, detail),
                 _ => meaning(Activity::Ready, detail),
             }
@@ -648,11 +663,9 @@ pub(crate) fn add_usage(
     est.cache_read_tokens += cr;
     #[allow(clippy::cast_precision_loss)]
     {
-        est.usd += (i as f64 * inp
-            + o as f64 * out
-            + cw as f64 * inp * 1.25
-            + cr as f64 * inp * 0.1)
-            / 1_000_000.0;
+        est.usd +=
+            (i as f64 * inp + o as f64 * out + cw as f64 * inp * 1.25 + cr as f64 * inp * 0.1)
+                / 1_000_000.0;
     }
     if !model.is_empty() && !model.starts_with('<') {
         est.model = Some(model.to_owned());
@@ -696,7 +709,10 @@ mod tests {
         let m = classify(&fixture("trust-dialog.txt")).unwrap();
         assert_eq!(m.activity, Activity::WaitingInput);
         assert!(m.evidence.starts_with("trust dialog"), "{}", m.evidence);
-        assert_eq!(act(&fixture("api-key-dialog.txt")), Some(Activity::WaitingInput));
+        assert_eq!(
+            act(&fixture("api-key-dialog.txt")),
+            Some(Activity::WaitingInput)
+        );
     }
 
     #[test]
@@ -712,7 +728,8 @@ mod tests {
         assert_eq!(m.activity, Activity::WaitingInput);
         assert_eq!(m.evidence, "Do you want to proceed?");
         // The same words in the agent's prose, with no choices, are not a dialog.
-        let prose = "⏺ I will ask: Do you want to proceed?\n\n──────\n❯ \n──────\n  ? for shortcuts\n";
+        let prose =
+            "⏺ I will ask: Do you want to proceed?\n\n──────\n❯ \n──────\n  ? for shortcuts\n";
         assert_eq!(act(prose), Some(Activity::Ready));
     }
 
@@ -723,7 +740,10 @@ mod tests {
         assert_eq!(m.activity, Activity::Blocked);
         assert_eq!(m.resets.as_deref(), Some("3pm (Europe/London)"));
         let old = "Claude usage limit reached. Your limit will reset at 5pm (America/New_York).\n";
-        assert_eq!(classify(old).unwrap().resets.as_deref(), Some("5pm (America/New_York)"));
+        assert_eq!(
+            classify(old).unwrap().resets.as_deref(),
+            Some("5pm (America/New_York)")
+        );
     }
 
     #[test]
@@ -732,7 +752,10 @@ mod tests {
         assert_eq!(act(working), Some(Activity::Working));
         let done = "✻ Worked for 1m 3s\n──────\n❯ \n──────\n";
         assert_eq!(act(done), Some(Activity::Ready));
-        assert_eq!(act("Not logged in · Please run /login\n"), Some(Activity::WaitingInput));
+        assert_eq!(
+            act("Not logged in · Please run /login\n"),
+            Some(Activity::WaitingInput)
+        );
         assert_eq!(act("random output\n"), None);
     }
 
@@ -746,7 +769,7 @@ mod tests {
         let side = json!({"type":"assistant","isSidechain":true,"message":{"stop_reason":null}});
         let limit = json!({"type":"assistant","isApiErrorMessage":true,"timestamp":ts,"message":{"content":[{"type":"text","text":"Claude AI usage limit reached · resets 4am"}]}});
         let st = |v: &[Value]| transcript_state(v).map(|f| f.state);
-        assert_eq!(st(&[tool.clone()]), Some(Activity::Working));
+        assert_eq!(st(std::slice::from_ref(&tool)), Some(Activity::Working));
         assert_eq!(st(&[tool.clone(), result.clone()]), Some(Activity::Working));
         assert_eq!(
             st(&[tool, result, end.clone(), snap, side]),
@@ -763,8 +786,14 @@ mod tests {
     fn hooks() {
         let m = |e: &str, p: Value| interpret(e, &p).map(|h| (h.activity, h.detail));
         assert_eq!(
-            m("PermissionRequest", json!({"tool_name":"Bash","tool_input":{"command":"rm -rf build"}})),
-            Some((Activity::WaitingInput, "permission to run `rm -rf build`".into()))
+            m(
+                "PermissionRequest",
+                json!({"tool_name":"Bash","tool_input":{"command":"rm -rf build"}})
+            ),
+            Some((
+                Activity::WaitingInput,
+                "permission to run `rm -rf build`".into()
+            ))
         );
         assert_eq!(
             m("Notification", json!({"notification_type":"idle_prompt","message":"Claude is waiting for your input"})).unwrap().0,
@@ -774,13 +803,25 @@ mod tests {
             m("Notification", json!({"notification_type":"permission_prompt","message":"Claude needs your permission to use Bash"})).unwrap().0,
             Activity::WaitingInput
         );
-        assert_eq!(m("Notification", json!({"notification_type":"auth_success"})), None);
         assert_eq!(
-            m("PreToolUse", json!({"tool_name":"AskUserQuestion","tool_input":{"questions":[{"question":"Which DB?"}]}})),
+            m("Notification", json!({"notification_type":"auth_success"})),
+            None
+        );
+        assert_eq!(
+            m(
+                "PreToolUse",
+                json!({"tool_name":"AskUserQuestion","tool_input":{"questions":[{"question":"Which DB?"}]}})
+            ),
             Some((Activity::WaitingInput, "question: Which DB?".into()))
         );
-        assert_eq!(m("StopFailure", json!({"error":"rate_limit"})).unwrap().0, Activity::Blocked);
-        assert_eq!(m("SessionEnd", json!({"reason":"logout"})).unwrap().0, Activity::Exited);
+        assert_eq!(
+            m("StopFailure", json!({"error":"rate_limit"})).unwrap().0,
+            Activity::Blocked
+        );
+        assert_eq!(
+            m("SessionEnd", json!({"reason":"logout"})).unwrap().0,
+            Activity::Exited
+        );
         let start: Value = serde_json::from_str(&fixture("hooks/SessionStart.json")).unwrap();
         assert_eq!(m("SessionStart", start).unwrap().0, Activity::Ready);
         let submit: Value = serde_json::from_str(&fixture("hooks/UserPromptSubmit.json")).unwrap();
@@ -798,7 +839,10 @@ mod tests {
         };
         assert!(with(None).unwrap().is_empty());
         assert!(with(Some("ask")).unwrap().is_empty());
-        assert_eq!(with(Some("skip")).unwrap(), vec!["--dangerously-skip-permissions"]);
+        assert_eq!(
+            with(Some("skip")).unwrap(),
+            vec!["--dangerously-skip-permissions"]
+        );
         assert_eq!(
             with(Some("accept-edits")).unwrap(),
             vec!["--permission-mode", "acceptEdits"]

@@ -176,12 +176,16 @@ mod tests {
     #[test]
     fn stream_states() {
         let init = r#"{"type":"system","subtype":"init","session_id":"u"}"#;
-        let asst = r#"{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Bash"}]}}"#;
+        let asst =
+            r#"{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Bash"}]}}"#;
         let done = r#"{"type":"result","subtype":"success","is_error":false,"result":"Done"}"#;
         let limit = r#"{"type":"result","subtype":"success","is_error":true,"result":"You've hit your session limit · resets 3pm"}"#;
         let act = |s: &str| classify_stream(s).map(|m| m.activity);
         assert_eq!(act(&format!("{init}\n{asst}\n")), Some(Activity::Working));
-        assert_eq!(act(&format!("{init}\n{asst}\n{done}\n")), Some(Activity::Ready));
+        assert_eq!(
+            act(&format!("{init}\n{asst}\n{done}\n")),
+            Some(Activity::Ready)
+        );
         let m = classify_stream(&format!("{init}\n{limit}\n")).unwrap();
         assert_eq!(m.activity, Activity::Blocked);
         assert_eq!(m.resets.as_deref(), Some("3pm"));
@@ -206,14 +210,33 @@ mod tests {
             ao_bin: Path::new("/bin/ao"),
         };
         let launch = ClaudeHeadless.launch(&ctx).unwrap();
-        assert_eq!(&launch.argv[..5], ["claude", "-p", "--output-format", "stream-json", "--verbose"]);
+        assert_eq!(
+            &launch.argv[..5],
+            [
+                "claude",
+                "-p",
+                "--output-format",
+                "stream-json",
+                "--verbose"
+            ]
+        );
         assert!(launch.argv.contains(&"--session-id".to_owned()));
-        assert_ne!(launch.agent_session_id.as_deref(), Some(uuid), "fresh launch, new id");
+        assert_ne!(
+            launch.agent_session_id.as_deref(),
+            Some(uuid),
+            "fresh launch, new id"
+        );
         assert_eq!(launch.argv.last().map(String::as_str), Some("do it"));
-        let msg = ClaudeHeadless.message_plan(&ctx, "CI failed; fix it;").unwrap().unwrap();
+        let msg = ClaudeHeadless
+            .message_plan(&ctx, "CI failed; fix it;")
+            .unwrap()
+            .unwrap();
         let i = msg.argv.iter().position(|a| a == "--resume").unwrap();
         assert_eq!(msg.argv[i + 1], uuid);
-        assert_eq!(msg.argv.last().map(String::as_str), Some("CI failed; fix it;"));
+        assert_eq!(
+            msg.argv.last().map(String::as_str),
+            Some("CI failed; fix it;")
+        );
         assert!(!ClaudeHeadless.accepts_paste(""));
     }
 }

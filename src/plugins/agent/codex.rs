@@ -55,7 +55,11 @@ impl Codex {
     /// The thread id of the rollout of this session (for `agent_session_id`), with
     /// Codex's home given explicitly; `None` until Codex wrote its rollout.
     pub fn thread_id_in(&self, codex_home: &Path, ctx: &AgentContext<'_>) -> Option<String> {
-        thread_id(&find_rollout(codex_home, ctx.agent_session_id, ctx.workspace)?)
+        thread_id(&find_rollout(
+            codex_home,
+            ctx.agent_session_id,
+            ctx.workspace,
+        )?)
     }
 
     fn options(&self, ctx: &AgentContext<'_>) -> Result<Vec<String>, PluginError> {
@@ -242,12 +246,7 @@ fn first_line(p: &Path) -> Option<String> {
 pub(crate) fn thread_id(p: &Path) -> Option<String> {
     let from_meta = first_line(p)
         .and_then(|l| serde_json::from_str::<Value>(&l).ok())
-        .and_then(|v| {
-            v.get("payload")?
-                .get("id")?
-                .as_str()
-                .map(str::to_owned)
-        });
+        .and_then(|v| v.get("payload")?.get("id")?.as_str().map(str::to_owned));
     from_meta.or_else(|| {
         let stem = p.file_stem()?.to_str()?;
         let tail = stem.get(stem.len().checked_sub(36)?..)?;
@@ -261,7 +260,10 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     let lines = detect::bottom(screen, BOTTOM_LINES);
     if let Some(l) = detect::dialog(
         &lines,
-        &["Do you trust the contents of this directory?", "Trust this folder?"],
+        &[
+            "Do you trust the contents of this directory?",
+            "Trust this folder?",
+        ],
     ) {
         return Some(detect::matched(
             Activity::WaitingInput,
@@ -355,8 +357,12 @@ pub(crate) fn rollout_state(lines: &[Value]) -> Option<ActivityFact> {
             }
             (
                 "response_item",
-                "function_call" | "function_call_output" | "custom_tool_call"
-                | "custom_tool_call_output" | "local_shell_call" | "reasoning",
+                "function_call"
+                | "function_call_output"
+                | "custom_tool_call"
+                | "custom_tool_call_output"
+                | "local_shell_call"
+                | "reasoning",
             ) => {
                 return Some(transcript_fact(Activity::Working, pt, at));
             }
@@ -441,7 +447,10 @@ mod tests {
 
     #[test]
     fn real_screens() {
-        assert_eq!(act(&fixture("trust-dialog.txt")), Some(Activity::WaitingInput));
+        assert_eq!(
+            act(&fixture("trust-dialog.txt")),
+            Some(Activity::WaitingInput)
+        );
         assert_eq!(act(&fixture("login.txt")), Some(Activity::WaitingInput));
         assert_eq!(act(&fixture("working.txt")), Some(Activity::Working));
     }
@@ -460,16 +469,31 @@ mod tests {
         let m = classify(s).unwrap();
         assert_eq!(m.activity, Activity::Blocked);
         assert_eq!(m.resets.as_deref(), Some("3:28 PM"));
-        assert_eq!(act("› Ask Codex to do anything\n\n  ? for shortcuts\n"), Some(Activity::Ready));
+        assert_eq!(
+            act("› Ask Codex to do anything\n\n  ? for shortcuts\n"),
+            Some(Activity::Ready)
+        );
     }
 
     #[test]
     fn rollout_turn_edges() {
         let ev = |t: &str| json!({"timestamp":"2026-01-01T00:00:00Z","type":"event_msg","payload":{"type":t}});
-        let call = json!({"type":"response_item","payload":{"type":"function_call","name":"shell"}});
+        let call =
+            json!({"type":"response_item","payload":{"type":"function_call","name":"shell"}});
         let st = |v: &[Value]| rollout_state(v).map(|f| f.state);
-        assert_eq!(st(&[ev("task_started"), call.clone()]), Some(Activity::Working));
-        assert_eq!(st(&[ev("task_started"), call, ev("task_complete"), ev("token_count")]), Some(Activity::Ready));
+        assert_eq!(
+            st(&[ev("task_started"), call.clone()]),
+            Some(Activity::Working)
+        );
+        assert_eq!(
+            st(&[
+                ev("task_started"),
+                call,
+                ev("task_complete"),
+                ev("token_count")
+            ]),
+            Some(Activity::Ready)
+        );
         assert_eq!(st(&[json!({"type":"session_meta"})]), None);
     }
 
@@ -488,9 +512,18 @@ mod tests {
                 ..AgentConfig::default()
             })
         };
-        assert_eq!(with(None).unwrap(), vec!["--ask-for-approval", "on-request"]);
-        assert_eq!(with(Some("skip")).unwrap(), vec!["--dangerously-bypass-approvals-and-sandbox"]);
-        assert_eq!(with(Some("never")).unwrap(), vec!["--ask-for-approval", "never"]);
+        assert_eq!(
+            with(None).unwrap(),
+            vec!["--ask-for-approval", "on-request"]
+        );
+        assert_eq!(
+            with(Some("skip")).unwrap(),
+            vec!["--dangerously-bypass-approvals-and-sandbox"]
+        );
+        assert_eq!(
+            with(Some("never")).unwrap(),
+            vec!["--ask-for-approval", "never"]
+        );
         assert!(with(Some("whatever")).is_err());
     }
 

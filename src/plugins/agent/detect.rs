@@ -61,10 +61,7 @@ pub fn is_choice(line: &str) -> bool {
 /// Returns the question line.
 pub fn dialog<'a>(lines: &[&'a str], questions: &[&str]) -> Option<&'a str> {
     let at = position(lines, questions)?;
-    lines[at..]
-        .iter()
-        .any(|l| is_choice(l))
-        .then(|| lines[at])
+    lines[at..].iter().any(|l| is_choice(l)).then(|| lines[at])
 }
 
 /// A classification built from a matched line.
@@ -272,7 +269,10 @@ mod tests {
 
     #[test]
     fn pending_text_on_cursor_line() {
-        assert!(text_on_line("❯ please fix the tests", "please fix the tests"));
+        assert!(text_on_line(
+            "❯ please fix the tests",
+            "please fix the tests"
+        ));
         assert!(!text_on_line("❯ ", "please fix the tests"));
         assert!(!text_on_line("❯ x", "\n\n"));
     }

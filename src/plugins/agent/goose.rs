@@ -19,7 +19,9 @@ use crate::plugins::PluginError;
 pub struct Goose;
 
 impl Goose {
-    fn env(ctx: &AgentContext<'_>) -> Result<std::collections::BTreeMap<String, String>, PluginError> {
+    fn env(
+        ctx: &AgentContext<'_>,
+    ) -> Result<std::collections::BTreeMap<String, String>, PluginError> {
         const MODES: &[&str] = &["auto", "approve", "smart_approve", "chat"];
         let mode = match ctx.config.permissions.as_deref() {
             None | Some("ask") | Some("default") => "smart_approve",
@@ -94,7 +96,9 @@ impl Agent for Goose {
 }
 
 /// Braille spinner frames (cliclack).
-const SPINNER: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏', '◒', '◐', '◓', '◑'];
+const SPINNER: &[char] = &[
+    '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏', '◒', '◐', '◓', '◑',
+];
 
 /// Classifies a goose screen.
 pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
@@ -115,7 +119,10 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     }
     let last = lines.last()?;
     let tail = detect::bottom(screen, 6);
-    if let Some(l) = detect::find(&tail, &["Rate limit exceeded", "rate limit exceeded", "quota"]) {
+    if let Some(l) = detect::find(
+        &tail,
+        &["Rate limit exceeded", "rate limit exceeded", "quota"],
+    ) {
         return Some(detect::limit(l));
     }
     if last.contains("( O)>") {
@@ -146,6 +153,9 @@ mod tests {
         let answered = "◇  Goose would like to call the above tool, do you allow?\n│  Allow\n\n⠙ Consulting the archives...\n";
         assert_eq!(act(answered), Some(Activity::Working));
         assert_eq!(act("done.\n( O)> "), Some(Activity::Ready));
-        assert_eq!(act("Error: Rate limit exceeded, retry later\n"), Some(Activity::Blocked));
+        assert_eq!(
+            act("Error: Rate limit exceeded, retry later\n"),
+            Some(Activity::Blocked)
+        );
     }
 }

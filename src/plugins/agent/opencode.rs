@@ -118,7 +118,8 @@ mod tests {
 
     #[test]
     fn screens() {
-        let ask = "┃ Permission required\n┃ $ rm -rf build\n┃\n┃ Allow once   Allow always   Reject\n";
+        let ask =
+            "┃ Permission required\n┃ $ rm -rf build\n┃\n┃ Allow once   Allow always   Reject\n";
         let m = classify(ask).unwrap();
         assert_eq!(m.activity, Activity::WaitingInput);
         assert_eq!(m.evidence, "Permission required: ┃ $ rm -rf build");
