@@ -716,6 +716,16 @@ mod tests {
     }
 
     #[test]
+    fn real_ready_screen_and_transcript_after_an_api_error() {
+        let m = classify(&fixture("ready-after-error.txt")).unwrap();
+        assert_eq!(m.activity, Activity::Ready, "{}", m.evidence);
+        let f =
+            transcript_state(&detect::json_lines(&fixture("transcript-api-error.jsonl"))).unwrap();
+        assert_eq!(f.state, Activity::Ready);
+        assert_eq!(f.evidence, "turn finished");
+    }
+
+    #[test]
     fn real_working_screen() {
         let m = classify(&fixture("working-retrying.txt")).unwrap();
         assert_eq!(m.activity, Activity::Working, "{}", m.evidence);
@@ -826,6 +836,12 @@ mod tests {
         assert_eq!(m("SessionStart", start).unwrap().0, Activity::Ready);
         let submit: Value = serde_json::from_str(&fixture("hooks/UserPromptSubmit.json")).unwrap();
         assert_eq!(m("UserPromptSubmit", submit).unwrap().0, Activity::Working);
+        let end: Value = serde_json::from_str(&fixture("hooks/SessionEnd.json")).unwrap();
+        assert_eq!(m("SessionEnd", end).unwrap().0, Activity::Exited);
+        let fail: Value = serde_json::from_str(&fixture("hooks/StopFailure.json")).unwrap();
+        assert_eq!(m("StopFailure", fail).unwrap().0, Activity::Ready);
+        let idle: Value = serde_json::from_str(&fixture("hooks/Notification-idle.json")).unwrap();
+        assert_eq!(m("Notification", idle).unwrap().0, Activity::Ready);
         assert_eq!(m("Bogus", json!({})), None);
     }
 
