@@ -1,5 +1,29 @@
-//! `ao hook <agent> <event>`: push signals from agent hooks.
+//! `ao hook <agent> <event> [payload]`: push signals from agent hooks (Claude Code
+//! settings hooks, Codex `notify`, aider `--notifications-command`).
+//!
+//! Contract with the agent: print nothing, exit 0, return fast (well under 50 ms). A hook
+//! must never break or block the agent, so every failure — unknown session, agent or
+//! event, bad JSON, a missing record — is swallowed; when the data dir is reachable it is
+//! recorded as a `hook.rejected` event instead.
+//!
+//! What it does: reads the JSON payload (the argument, else stdin when stdin is not a
+//! terminal), finds the session from `AO_SESSION`, asks the agent plugin what the call
+//! means, and under the session lock records it as the session's `hook` signal plus a
+//! `hook.<event>` event. A "needs input" signal (permission prompt, question, trust or
+//! login dialog) also notifies the human at once, through the notification ledger: the key
+//! is derived from the transcript position (or the detail), so the same prompt reported
+//! twice — by two hooks or two calls — notifies once.
+
+use std::io::{IsTerminal, Read};
+
+use serde_json::{Value, json};
+
 use super::GlobalArgs;
+use crate::config::{Config, ReactionKind};
+use crate::model::{Activity, HookSignal, Priority, SessionId, SessionRecord};
+use crate::plugins::agent::{self, Agent, HookMeaning, detect};
+use crate::plugins::notifier::{NOTIFICATION_SCHEMA_VERSION, Notification};
+use crate::store::{Event, Store};
 
 /// Receive a hook call from an agent.
 #[derive(Debug, clap::Args)]
@@ -12,7 +36,218 @@ pub struct HookArgs {
     pub payload: Option<String>,
 }
 
-/// Runs `ao hook`.
-pub fn run(_g: &GlobalArgs, _a: &HookArgs) -> anyhow::Result<()> {
-    anyhow::bail!("this command is not implemented yet")
+/// Largest payload read from stdin; the rest is ignored.
+const MAX_PAYLOAD: u64 = 1024 * 1024;
+
+/// Hook events that only say "a tool ran": recorded only when they change the activity,
+/// so a busy agent does not write the record and the log on every tool call.
+const ROUTINE: &[&str] = &[
+    "PreToolUse",
+    "PostToolUse",
+    "PostToolUseFailure",
+    "PermissionDenied",
+];
+
+/// Runs `ao hook`. Always succeeds and prints nothing.
+pub fn run(g: &GlobalArgs, a: &HookArgs) -> anyhow::Result<()> {
+    let payload = match &a.payload {
+        Some(p) => p.clone(),
+        None => read_stdin(),
+    };
+    let Some((config, store)) = open(g) else {
+        return Ok(());
+    };
+    if let Err(reason) = handle(&config, &store, a, &payload) {
+        let now = crate::clock::now();
+        let session = std::env::var("AO_SESSION").unwrap_or_default();
+        let e = Event::new(now, "hook.rejected", reason).with(json!({
+            "agent": a.agent, "event": a.event, "session": session,
+        }));
+        let _ = store.event(e);
+    }
+    Ok(())
+}
+
+/// The payload on stdin, unless stdin is a terminal (aider and Codex leave the agent's
+/// terminal as the hook's stdin: reading it would block the hook, and steal keystrokes).
+fn read_stdin() -> String {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return String::new();
+    }
+    let mut s = String::new();
+    let _ = stdin.lock().take(MAX_PAYLOAD).read_to_string(&mut s);
+    s
+}
+
+/// Config and store: the usual discovery, else the data dir from `AO_DATA_DIR` with an
+/// empty config (the signal is still recorded; routing falls back to defaults).
+fn open(g: &GlobalArgs) -> Option<(Config, Store)> {
+    if let Ok(ctx) = super::Ctx::load(g) {
+        return Some((ctx.config, ctx.store));
+    }
+    let dir = std::env::var_os("AO_DATA_DIR").filter(|d| !d.is_empty())?;
+    let store = Store::open(std::path::Path::new(&dir)).ok()?;
+    Some((Config::default(), store))
+}
+
+/// Records the call; `Err` carries the reason it was rejected.
+fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result<(), String> {
+    let now = crate::clock::now();
+    let raw = std::env::var("AO_SESSION").map_err(|_| "AO_SESSION is not set".to_owned())?;
+    let id = SessionId::parse(&raw).map_err(|e| e.to_string())?;
+    let payload: Value = if payload.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(payload).map_err(|e| format!("payload is not JSON: {e}"))?
+    };
+    let project_cfg = |rec: &SessionRecord| config.projects.get(&rec.project).cloned();
+    let _lock = store.lock_session(&id).map_err(|e| e.to_string())?;
+    let mut rec = store.find(&id).map_err(|e| e.to_string())?;
+    let agent_cfg = project_cfg(&rec)
+        .map(|p| p.agent_config)
+        .unwrap_or_default();
+    let agent = agent::create(&a.agent, &agent_cfg).map_err(|e| e.to_string())?;
+    if !agent.hook_events().contains(&a.event.as_str()) {
+        return Err(format!(
+            "agent `{}` sends no hook event `{}` (known: {})",
+            a.agent,
+            a.event,
+            agent.hook_events().join(", ")
+        ));
+    }
+    let Some(mut meaning) = agent.interpret_hook(&a.event, &payload) else {
+        // A known event without activity meaning (e.g. `auth_success`): logged only.
+        return store
+            .event(hook_event(&rec, a, now, None))
+            .map_err(|e| e.to_string());
+    };
+    if agent.hook_checks_screen(&a.event)
+        && let Some(m) = screen(config, &rec, agent.as_ref())
+    {
+        meaning = HookMeaning {
+            activity: m.activity,
+            detail: m.evidence,
+        };
+    }
+    let unchanged = rec
+        .hook
+        .as_ref()
+        .is_some_and(|h| h.activity == meaning.activity);
+    if ROUTINE.contains(&a.event.as_str()) && unchanged {
+        return Ok(());
+    }
+    rec.hook = Some(HookSignal {
+        event: a.event.clone(),
+        activity: meaning.activity,
+        detail: meaning.detail.clone(),
+        at: now,
+    });
+    let mut events = vec![hook_event(&rec, a, now, Some(&meaning))];
+    if meaning.activity == Activity::WaitingInput {
+        let n = needs_input(config, &rec, a, &payload, &meaning, now);
+        events.extend(crate::tick::deliver_notifications(
+            config,
+            store.root(),
+            &mut rec,
+            &[n],
+            now,
+        ));
+    }
+    store.save(&rec).map_err(|e| e.to_string())?;
+    store.append(&events).map_err(|e| e.to_string())
+}
+
+fn hook_event(
+    rec: &SessionRecord,
+    a: &HookArgs,
+    now: jiff::Timestamp,
+    m: Option<&HookMeaning>,
+) -> Event {
+    let msg = match m {
+        Some(m) => format!("{} {}: {}", a.agent, a.event, m.activity.as_str()),
+        None => format!("{} {}", a.agent, a.event),
+    };
+    Event::new(now, &format!("hook.{}", a.event), msg)
+        .about(&rec.project, Some(rec.id.as_str()))
+        .with(json!({
+            "agent": a.agent,
+            "activity": m.map(|m| m.activity.as_str()),
+            "detail": m.map(|m| m.detail.as_str()),
+        }))
+}
+
+/// The pane, classified by the agent (for hooks that do not say what they mean).
+fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<agent::ScreenMatch> {
+    let h = rec.runtime.as_ref()?;
+    let socket = std::env::var("AO_TMUX_SOCKET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| config.tmux_socket.clone());
+    let rt = crate::plugins::runtime::create(&h.plugin, socket.as_deref()).ok()?;
+    let text = rt.capture(h, 40).ok()?;
+    agent.classify_screen(&text)
+}
+
+/// The "needs your input" notification. Its key names the moment the agent stopped: the
+/// transcript's length when the payload names a transcript (every hook reporting the same
+/// prompt sees the same length), else the event and a hash of the detail.
+fn needs_input(
+    config: &Config,
+    rec: &SessionRecord,
+    a: &HookArgs,
+    payload: &Value,
+    m: &HookMeaning,
+    now: jiff::Timestamp,
+) -> Notification {
+    let position = payload
+        .get("transcript_path")
+        .and_then(Value::as_str)
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|md| md.len());
+    let key = match position {
+        Some(len) => format!("{}:agent-needs-input:hook:transcript:{len}", rec.id),
+        None => format!(
+            "{}:agent-needs-input:hook:{}:{}",
+            rec.id,
+            a.event,
+            detect::short_hash(&m.detail)
+        ),
+    };
+    let priority = config
+        .reaction(
+            config.projects.get(&rec.project),
+            ReactionKind::AgentNeedsInput,
+        )
+        .priority
+        .unwrap_or(Priority::Urgent);
+    let mut message = if m.detail.is_empty() {
+        "the agent is waiting for you".to_owned()
+    } else {
+        m.detail.clone()
+    };
+    if let Some(t) = &rec.issue_title {
+        message.push_str(&format!(
+            "\nIssue: {}",
+            crate::sys::text::truncate_chars(t, 120)
+        ));
+    }
+    Notification {
+        version: NOTIFICATION_SCHEMA_VERSION,
+        key,
+        kind: ReactionKind::AgentNeedsInput.as_str().to_owned(),
+        priority,
+        title: format!("{} needs your input", rec.id),
+        message,
+        session: Some(rec.id.to_string()),
+        project: Some(rec.project.clone()),
+        pr_url: rec
+            .pr
+            .as_ref()
+            .map(|p| p.url.clone())
+            .filter(|u| !u.is_empty()),
+        attach: Some(format!("ao open {}", rec.id)),
+        dashboard_url: None,
+        time: now,
+    }
 }

@@ -1,23 +1,47 @@
 //! Agent slot: the AI coding tool. An agent says how to launch and resume itself, which
 //! process names mean it is running, how to read its screen, transcript and hook calls.
 //! Detection order (DESIGN §4): fresh hook signal → transcript → terminal → process.
+//!
+//! Built-ins: `claude-code` (default), `codex`, `aider`, `goose`, `opencode`,
+//! `claude-headless` (for the process runtime) and `custom` (any command from config).
+//! Every launch passes the task prompt on the command line (an argv element, never seen by
+//! a shell), so start-up screens (trust dialogs, API-key questions) cannot swallow it.
 
+mod aider;
 mod claude_code;
+mod claude_headless;
+mod codex;
 mod custom;
+pub mod detect;
+mod goose;
+mod opencode;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
+pub use aider::Aider;
 pub use claude_code::ClaudeCode;
+pub use claude_headless::ClaudeHeadless;
+pub use codex::Codex;
 pub use custom::Custom;
+pub use goose::Goose;
+pub use opencode::OpenCode;
 
 use super::PluginError;
 use crate::config::AgentConfig;
 use crate::model::{Activity, ActivityFact};
 
 /// Built-in agent names.
-pub const BUILTIN: &[&str] = &["claude-code", "custom"];
+pub const BUILTIN: &[&str] = &[
+    "claude-code",
+    "codex",
+    "aider",
+    "goose",
+    "opencode",
+    "claude-headless",
+    "custom",
+];
 
 /// What an agent needs to know to launch or resume.
 #[derive(Debug, Clone)]
@@ -39,6 +63,58 @@ pub struct AgentContext<'a> {
     /// Path of the running `ao` binary, for hook commands.
     pub ao_bin: &'a Path,
 }
+
+impl AgentContext<'_> {
+    /// The task prompt (contents of `prompt_file`), trailing whitespace removed.
+    pub fn prompt(&self) -> Result<String, PluginError> {
+        std::fs::read_to_string(self.prompt_file)
+            .map(|s| s.trim_end().to_owned())
+            .map_err(|e| {
+                PluginError::Other(anyhow::anyhow!(
+                    "cannot read the task prompt {}: {e}",
+                    self.prompt_file.display()
+                ))
+            })
+    }
+
+    /// An optional system prompt: `<session_dir>/system-prompt.md` when it exists.
+    pub fn system_prompt(&self) -> Option<String> {
+        std::fs::read_to_string(self.session_dir.join(SYSTEM_PROMPT_FILE))
+            .ok()
+            .map(|s| s.trim_end().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// `<ao_bin> hook <agent> <event>` as an argument vector.
+    pub fn hook_argv(&self, agent: &str, event: &str) -> Vec<String> {
+        vec![
+            self.ao_bin.display().to_string(),
+            "hook".to_owned(),
+            agent.to_owned(),
+            event.to_owned(),
+        ]
+    }
+
+    /// The same hook call as one shell command line (for agents that run hook commands
+    /// through a shell: Claude Code settings, aider's `--notifications-command`). The
+    /// session id is set inline so the hook works even where the agent scrubs its
+    /// environment; every word is quoted.
+    pub fn hook_command(&self, agent: &str, event: &str) -> String {
+        let quoted: Vec<String> = self
+            .hook_argv(agent, event)
+            .iter()
+            .map(|w| shlex::try_quote(w).map_or_else(|_| format!("'{w}'"), |q| q.into_owned()))
+            .collect();
+        // The assignment must stay unquoted to be one; a session id is `[a-z0-9-]` only.
+        match crate::model::validate_name(self.session, "session id") {
+            Ok(()) => format!("AO_SESSION={} {}", self.session, quoted.join(" ")),
+            Err(_) => quoted.join(" "),
+        }
+    }
+}
+
+/// File name of the optional system prompt in the session directory.
+pub const SYSTEM_PROMPT_FILE: &str = "system-prompt.md";
 
 /// How to start the agent.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +147,25 @@ pub struct HookMeaning {
     pub activity: Activity,
     /// Detail for the human (permission asked for, question).
     pub detail: String,
+}
+
+/// A cost estimate summed from the agent's own usage records.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CostEstimate {
+    /// Uncached input tokens.
+    pub input_tokens: u64,
+    /// Output tokens.
+    pub output_tokens: u64,
+    /// Tokens written to the prompt cache.
+    pub cache_write_tokens: u64,
+    /// Tokens read from the prompt cache.
+    pub cache_read_tokens: u64,
+    /// Estimated US dollars at list prices (an estimate: prices change, plans differ).
+    pub usd: f64,
+    /// The model of the last usage record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 /// An AI coding tool.
@@ -110,13 +205,149 @@ pub trait Agent: Send + Sync + Debug {
     fn submit_key(&self) -> &'static str {
         "Enter"
     }
+
+    /// Hook event names this agent's hooks send (`ao hook <agent> <event>`). A call with
+    /// any other event is rejected (recorded as `hook.rejected`, never an error to the
+    /// agent). Empty for agents without push hooks.
+    fn hook_events(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// True when a hook call of `event` does not say which of "ready" and "waiting for
+    /// input" the agent is in (aider runs one command for both), so `ao hook` captures the
+    /// pane and lets [`Agent::classify_screen`] decide. Default: false.
+    fn hook_checks_screen(&self, _event: &str) -> bool {
+        false
+    }
+
+    /// True when text typed or pasted into the input line still sits there unsent, given
+    /// the line the cursor is on and the text that was pasted. Used by delivery to retry
+    /// the submit key. Default: the end of `text` is still on the cursor line.
+    fn input_pending(&self, cursor_line: &str, text: &str) -> bool {
+        detect::text_on_line(cursor_line, text)
+    }
+
+    /// True when pasting into the pane now is safe: no dialog (permission, trust, login)
+    /// and no limit screen is showing. Delivery must never paste into a dialog, where the
+    /// submit key would pick a choice. Default: the screen is not classified as
+    /// waiting-for-input or blocked.
+    fn accepts_paste(&self, screen: &str) -> bool {
+        !matches!(
+            self.classify_screen(screen).map(|m| m.activity),
+            Some(Activity::WaitingInput | Activity::Blocked)
+        )
+    }
+
+    /// Where the agent's transcript for this session is, when it keeps one and it exists.
+    fn transcript_path(&self, _ctx: &AgentContext<'_>) -> Option<PathBuf> {
+        None
+    }
+
+    /// Cost so far, estimated from the agent's own usage records. `None` when the agent
+    /// keeps none or they cannot be read.
+    fn estimate_cost(&self, _ctx: &AgentContext<'_>) -> Option<CostEstimate> {
+        None
+    }
+
+    /// For headless agents (no terminal to type into): the plan that delivers `text` as
+    /// a new, resumed turn. `None` for interactive agents, which get messages through the
+    /// runtime's terminal delivery.
+    fn message_plan(
+        &self,
+        _ctx: &AgentContext<'_>,
+        _text: &str,
+    ) -> Option<Result<LaunchPlan, PluginError>> {
+        None
+    }
 }
 
 /// Creates the agent `name` with the project's agent settings.
 pub fn create(name: &str, cfg: &AgentConfig) -> Result<Box<dyn Agent>, PluginError> {
     match name {
         "claude-code" => Ok(Box::new(ClaudeCode)),
+        "codex" => Ok(Box::new(Codex)),
+        "aider" => Ok(Box::new(Aider)),
+        "goose" => Ok(Box::new(Goose)),
+        "opencode" => Ok(Box::new(OpenCode)),
+        "claude-headless" => Ok(Box::new(ClaudeHeadless)),
         "custom" => Ok(Box::new(Custom::new(cfg))),
         other => Err(super::unknown("agent", other, BUILTIN)),
+    }
+}
+
+/// The program to run: the first word of `agentConfig.command` when set (a wrapper or a
+/// non-default install path), else `default`.
+pub(crate) fn program(cfg: &AgentConfig, default: &str) -> Result<Vec<String>, PluginError> {
+    match cfg.command.as_deref() {
+        None => Ok(vec![default.to_owned()]),
+        Some(c) => shlex::split(c).filter(|v| !v.is_empty()).ok_or_else(|| {
+            PluginError::Refused(format!(
+                "`agentConfig.command` is not a valid command line (unbalanced quotes?): {c}"
+            ))
+        }),
+    }
+}
+
+/// The agent-side session id recorded for this session, validated as a UUID.
+pub(crate) fn recorded_uuid(ctx: &AgentContext<'_>) -> Option<String> {
+    ctx.agent_session_id
+        .filter(|s| detect::is_uuid(s))
+        .map(str::to_ascii_lowercase)
+}
+
+/// A fresh UUID v4, as a plugin error when the kernel cannot give one.
+pub(crate) fn fresh_uuid() -> Result<String, PluginError> {
+    detect::new_uuid().map_err(|e| PluginError::Other(anyhow::anyhow!("cannot create a uuid: {e}")))
+}
+
+/// The activity fact for a transcript observation.
+pub(crate) fn transcript_fact(
+    state: Activity,
+    evidence: impl Into<String>,
+    at: Option<jiff::Timestamp>,
+) -> ActivityFact {
+    let now = crate::clock::now();
+    let at = at.unwrap_or(now);
+    ActivityFact {
+        state,
+        source: crate::model::ActivitySource::Transcript,
+        evidence: crate::sys::text::truncate_chars(&evidence.into(), 200),
+        resets: None,
+        since: at,
+        observed_at: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_knows_every_builtin() {
+        for name in BUILTIN {
+            let a = create(name, &AgentConfig::default()).unwrap();
+            assert_eq!(a.name(), *name);
+        }
+        let e = create("nope", &AgentConfig::default()).unwrap_err();
+        assert!(e.to_string().contains("claude-headless"), "{e}");
+    }
+
+    #[test]
+    fn hook_command_is_quoted() {
+        let cfg = AgentConfig::default();
+        let ctx = AgentContext {
+            session: "app-1",
+            project: "app",
+            workspace: Path::new("/w"),
+            prompt_file: Path::new("/p"),
+            session_dir: Path::new("/s"),
+            agent_session_id: None,
+            config: &cfg,
+            ao_bin: Path::new("/opt/my tools/ao"),
+        };
+        assert_eq!(
+            ctx.hook_command("claude-code", "Stop"),
+            "AO_SESSION=app-1 '/opt/my tools/ao' hook claude-code Stop"
+        );
     }
 }

@@ -1,0 +1,217 @@
+//! `aider` agent: aider's prompt-toolkit chat in a tmux pane.
+//!
+//! * Launch: `aider --read <prompt file> --load <session>/aider-load.txt --notifications
+//!   --notifications-command "AO_SESSION=… <ao> hook aider notify" --chat-history-file …
+//!   --input-history-file … --no-gitignore --no-check-update --no-show-release-notes
+//!   --no-analytics [--model m] [--yes-always] [args…]`. aider has no "start with this
+//!   prompt and stay interactive" flag, so the task goes in as a read-only file plus one
+//!   `/code` command in a `--load` file, both processed before the first input prompt:
+//!   nothing is typed into the terminal, so nothing races the start-up.
+//! * History files live in the session directory, and `--no-gitignore` stops aider asking
+//!   to edit `.gitignore`: nothing lands in the user's repository except aider's tag cache.
+//! * Push: aider runs the notifications command whenever it waits for the human, both for
+//!   the next message and for a `(Y)es/(N)o` question. `ao hook aider notify` therefore
+//!   looks at the screen to tell the two apart ([`Agent::hook_checks_screen`]).
+//! * Restore: the same launch without the task, plus `--restore-chat-history`.
+
+use serde_json::Value;
+
+use super::detect::{self, BOTTOM_LINES};
+use super::{Agent, AgentContext, HookMeaning, LaunchPlan, ScreenMatch, program};
+use crate::model::Activity;
+use crate::plugins::PluginError;
+
+/// Hook events accepted by `ao hook aider`.
+pub const HOOK_EVENTS: &[&str] = &["notify"];
+
+/// The `aider` agent.
+#[derive(Debug)]
+pub struct Aider;
+
+impl Aider {
+    fn plan(&self, ctx: &AgentContext<'_>, restore: bool) -> Result<LaunchPlan, PluginError> {
+        let dir = ctx.session_dir;
+        let mut argv = program(ctx.config, "aider")?;
+        let mut files = Vec::new();
+        argv.extend([
+            "--notifications".to_owned(),
+            "--notifications-command".to_owned(),
+            ctx.hook_command("aider", "notify"),
+            "--chat-history-file".to_owned(),
+            dir.join("aider.chat.history.md").display().to_string(),
+            "--input-history-file".to_owned(),
+            dir.join("aider.input.history").display().to_string(),
+            "--no-gitignore".to_owned(),
+            "--no-check-update".to_owned(),
+            "--no-show-release-notes".to_owned(),
+            "--no-analytics".to_owned(),
+            "--read".to_owned(),
+            ctx.prompt_file.display().to_string(),
+        ]);
+        match ctx.config.permissions.as_deref() {
+            None | Some("ask") | Some("default") => {}
+            Some("skip") => argv.push("--yes-always".to_owned()),
+            Some(p) => {
+                return Err(PluginError::Refused(format!(
+                    "aider: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
+                )));
+            }
+        }
+        if let Some(m) = &ctx.config.model {
+            argv.extend(["--model".to_owned(), m.clone()]);
+        }
+        if let Some(s) = ctx.system_prompt() {
+            let p = dir.join("aider-conventions.md");
+            files.push((p.clone(), s + "\n"));
+            argv.extend(["--read".to_owned(), p.display().to_string()]);
+        }
+        if restore {
+            argv.push("--restore-chat-history".to_owned());
+        } else {
+            // Fails early (before launch) when the prompt is unreadable.
+            ctx.prompt()?;
+            let load = dir.join("aider-load.txt");
+            let name = ctx
+                .prompt_file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("prompt");
+            files.push((
+                load.clone(),
+                format!(
+                    "/code Carry out the task described in the read-only file {name}. Work until it is done.\n"
+                ),
+            ));
+            argv.extend(["--load".to_owned(), load.display().to_string()]);
+        }
+        argv.extend(ctx.config.args.iter().cloned());
+        Ok(LaunchPlan {
+            argv,
+            env: ctx.config.env.clone(),
+            files,
+            ..LaunchPlan::default()
+        })
+    }
+}
+
+impl Agent for Aider {
+    fn name(&self) -> &'static str {
+        "aider"
+    }
+
+    fn launch(&self, ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
+        self.plan(ctx, false)
+    }
+
+    fn restore(&self, ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
+        self.plan(ctx, true)
+    }
+
+    fn process_names(&self) -> Vec<String> {
+        ["aider", "python", "python3"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn classify_screen(&self, screen: &str) -> Option<ScreenMatch> {
+        classify(screen)
+    }
+
+    fn interpret_hook(&self, event: &str, _payload: &Value) -> Option<HookMeaning> {
+        (event == "notify").then(|| HookMeaning {
+            activity: Activity::Ready,
+            detail: "waiting for you".into(),
+        })
+    }
+
+    fn hook_events(&self) -> &'static [&'static str] {
+        HOOK_EVENTS
+    }
+
+    fn hook_checks_screen(&self, _event: &str) -> bool {
+        true
+    }
+}
+
+/// Classifies an aider screen: a `(Y)es/(N)o` question on the last lines (waiting for
+/// input), quota errors (blocked), the "Waiting for" spinner (working), the input prompt
+/// (`> `, `ask> `, `architect> `, ready).
+pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
+    let lines = detect::bottom(screen, BOTTOM_LINES);
+    let last = lines.last()?;
+    // Questions end the screen: `Add file to the chat? (Y)es/(N)o/(A)ll/(S)kip all/(D)on't
+    // ask again [Yes]:`.
+    if last.contains("(Y)es/(N)o") {
+        return Some(detect::matched(Activity::WaitingInput, last));
+    }
+    let tail = detect::bottom(screen, 6);
+    if let Some(l) = detect::find(
+        &tail,
+        &[
+            "exceeded your current quota",
+            "insufficient_quota",
+            "usage limit",
+        ],
+    ) {
+        return Some(detect::limit(l));
+    }
+    if is_prompt(last) {
+        return Some(detect::matched(Activity::Ready, last));
+    }
+    if let Some(l) = detect::find(&tail, &["Waiting for ", "Thinking", "Retrying in"]) {
+        return Some(detect::matched(Activity::Working, l));
+    }
+    None
+}
+
+/// aider's input prompt: `>` alone or after a mode word (`ask>`, `architect>`,
+/// `multi>`), possibly followed by typed text.
+fn is_prompt(line: &str) -> bool {
+    let t = line.trim_start();
+    match t.find('>') {
+        Some(0) => true,
+        Some(i) => {
+            let word = &t[..i];
+            !word.is_empty()
+                && word.len() <= 12
+                && word.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn act(s: &str) -> Option<Activity> {
+        classify(s).map(|m| m.activity)
+    }
+
+    #[test]
+    fn screens() {
+        let q = "Applied edit to app.py\nAdd tests/test_app.py to the chat? (Y)es/(N)o/(A)ll/(S)kip all/(D)on't ask again [Yes]: ";
+        let m = classify(q).unwrap();
+        assert_eq!(m.activity, Activity::WaitingInput);
+        assert!(
+            m.evidence.starts_with("Add tests/test_app.py"),
+            "{}",
+            m.evidence
+        );
+        assert_eq!(
+            act("Tokens: 2k sent, 300 received.\n> "),
+            Some(Activity::Ready)
+        );
+        assert_eq!(act("architect> "), Some(Activity::Ready));
+        assert_eq!(act("░█  Waiting for gpt-4o\n"), Some(Activity::Working));
+        assert_eq!(
+            act(
+                "litellm.RateLimitError: You exceeded your current quota, please check your plan\n"
+            ),
+            Some(Activity::Blocked)
+        );
+        assert_eq!(act("some output\n"), None);
+        assert!(!is_prompt("Error: x > y"));
+    }
+}

@@ -1,0 +1,132 @@
+//! `opencode` agent: the opencode TUI in a tmux pane.
+//!
+//! * Launch: `opencode <workspace> --prompt <task prompt> [--model provider/model]
+//!   [args…]`, with the permission rules passed as `OPENCODE_CONFIG_CONTENT` (inline config,
+//!   the highest-precedence layer): `ask` (default) makes edits, shell commands and fetches
+//!   ask; `skip` allows them.
+//! * Restore: `opencode <workspace> --continue` (the last session of that directory: each
+//!   ao session has its own workspace).
+//! * Screen only: the "Permission required" dialog (waiting for input), rate limits
+//!   (blocked), the interrupt hint shown while busy (working).
+
+use super::detect::{self, BOTTOM_LINES};
+use super::{Agent, AgentContext, LaunchPlan, ScreenMatch, program};
+use crate::model::Activity;
+use crate::plugins::PluginError;
+
+/// The `opencode` agent.
+#[derive(Debug)]
+pub struct OpenCode;
+
+impl OpenCode {
+    fn base(ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
+        let rule = match ctx.config.permissions.as_deref() {
+            None | Some("ask") | Some("default") => "ask",
+            Some("skip") => "allow",
+            Some(p) => {
+                return Err(PluginError::Refused(format!(
+                    "opencode: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
+                )));
+            }
+        };
+        let mut env = ctx.config.env.clone();
+        env.insert(
+            "OPENCODE_CONFIG_CONTENT".into(),
+            serde_json::json!({
+                "permission": {"edit": rule, "bash": rule, "webfetch": rule}
+            })
+            .to_string(),
+        );
+        let mut argv = program(ctx.config, "opencode")?;
+        argv.push(ctx.workspace.display().to_string());
+        if let Some(m) = &ctx.config.model {
+            argv.extend(["--model".to_owned(), m.clone()]);
+        }
+        argv.extend(ctx.config.args.iter().cloned());
+        Ok(LaunchPlan {
+            argv,
+            env,
+            ..LaunchPlan::default()
+        })
+    }
+}
+
+impl Agent for OpenCode {
+    fn name(&self) -> &'static str {
+        "opencode"
+    }
+
+    fn launch(&self, ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
+        let mut plan = Self::base(ctx)?;
+        let mut prompt = ctx.prompt()?;
+        if let Some(s) = ctx.system_prompt() {
+            prompt = format!("{s}\n\n{prompt}");
+        }
+        plan.argv.extend(["--prompt".to_owned(), prompt]);
+        Ok(plan)
+    }
+
+    fn restore(&self, ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
+        let mut plan = Self::base(ctx)?;
+        plan.argv.push("--continue".to_owned());
+        Ok(plan)
+    }
+
+    fn process_names(&self) -> Vec<String> {
+        ["opencode", "node", "bun"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn classify_screen(&self, screen: &str) -> Option<ScreenMatch> {
+        classify(screen)
+    }
+}
+
+/// Classifies an opencode screen.
+pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
+    let lines = detect::bottom(screen, BOTTOM_LINES);
+    if let Some(at) = detect::position(&lines, &["Permission required"])
+        && lines[at..]
+            .iter()
+            .any(|l| l.contains("Allow once") || l.contains("Reject"))
+    {
+        // The line after the title says what is asked ("$ rm -rf build", "Edit app.ts").
+        let what = lines
+            .get(at + 1)
+            .map(|l| format!(": {}", l.trim()))
+            .unwrap_or_default();
+        return Some(detect::matched(
+            Activity::WaitingInput,
+            &format!("Permission required{what}"),
+        ));
+    }
+    let tail = detect::bottom(screen, 8);
+    if let Some(l) = detect::find(&tail, &["Rate limit", "rate limit", "usage limit", "quota"]) {
+        return Some(detect::limit(l));
+    }
+    if let Some(l) = detect::find(&lines, &["esc interrupt", "esc to interrupt"]) {
+        return Some(detect::matched(Activity::Working, l));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screens() {
+        let ask =
+            "┃ Permission required\n┃ $ rm -rf build\n┃\n┃ Allow once   Allow always   Reject\n";
+        let m = classify(ask).unwrap();
+        assert_eq!(m.activity, Activity::WaitingInput);
+        assert_eq!(m.evidence, "Permission required: ┃ $ rm -rf build");
+        assert_eq!(
+            classify("  ⬝⬝⬝■■  esc interrupt\n").map(|m| m.activity),
+            Some(Activity::Working)
+        );
+        assert_eq!(classify("hello\n"), None);
+    }
+}
