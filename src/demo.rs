@@ -47,7 +47,11 @@ pub struct DemoReport {
 
 /// Runs the demo in `dir` (created empty by the caller), reporting progress lines
 /// through `say`.
-pub fn run(dir: &Path, say: &mut dyn FnMut(&str)) -> anyhow::Result<DemoReport> {
+pub fn run(
+    dir: &Path,
+    notify_stderr: bool,
+    say: &mut dyn FnMut(&str),
+) -> anyhow::Result<DemoReport> {
     let started = Instant::now();
     let repo = dir.join("repo");
     setup_repo(&repo)?;
@@ -64,7 +68,7 @@ tmuxSocket: {socket}
 spawnGrace: 0s
 readyThreshold: 10m
 defaults:
-  notifiers: [stdout]
+  notifiers: [{notifier}]
 projects:
   demo:
     path: {repo}
@@ -96,6 +100,7 @@ projects:
         wt = dir.join("worktrees").display(),
         repo = repo.display(),
         agent = agent.display(),
+        notifier = if notify_stderr { "stderr" } else { "stdout" },
     );
     crate::store::atomic::write(&config_path, yaml.as_bytes())?;
     let config: Config = crate::config::load_file(&config_path)?;

@@ -592,6 +592,9 @@ pub struct CaptureCache {
     /// Evidence text.
     #[serde(default)]
     pub evidence: String,
+    /// Usage-limit reset time, when the screen showed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resets: Option<String>,
 }
 
 /// The persisted session record: `projects/<project>/sessions/<id>.json`.

@@ -173,6 +173,17 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             )?;
         }
     }
+    if !opts.dry_run && ctx.config.dashboard.enabled {
+        let socket = ctx.tmux_socket();
+        if let Err(e) =
+            crate::dashboard::regenerate(&ctx.store, &ctx.config, socket.as_deref(), now)
+        {
+            sum.failures.push(Failure {
+                session: None,
+                error: format!("dashboard: {e}"),
+            });
+        }
+    }
     sum.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     if !opts.dry_run {
         ctx.store.event(
@@ -347,10 +358,10 @@ pub fn settings(
         .iter()
         .map(|k| (*k, config.reaction(project, *k)))
         .collect();
-    let dashboard_url = config.dashboard.enabled.then(|| {
-        let p = crate::cli::ctx::dashboard_path(config, data_dir);
-        format!("file://{}", p.display())
-    });
+    let dashboard_url = config
+        .dashboard
+        .enabled
+        .then(|| crate::dashboard::file_url(&crate::dashboard::output_path(config, data_dir)));
     Settings {
         ready_threshold: config.ready_threshold.unwrap_or(Duration::from_secs(120)),
         spawn_grace: config.spawn_grace.unwrap_or(Duration::from_secs(60)),
@@ -404,6 +415,7 @@ fn tick_session(
                     captured_at: jiff::Timestamp::now().as_second(),
                     activity: m.as_ref().map(|m| m.activity),
                     evidence: m.as_ref().map(|m| m.evidence.clone()).unwrap_or_default(),
+                    resets: m.as_ref().and_then(|m| m.resets.clone()),
                 }
             }
         };
@@ -411,7 +423,7 @@ fn tick_session(
             screen = Some(ScreenObs {
                 activity: a,
                 evidence: cache.evidence.clone(),
-                resets: None,
+                resets: cache.resets.clone(),
             });
         }
         rec.capture = Some(cache);

@@ -85,11 +85,3 @@ pub fn resolve_path(config_path: &Path, p: &Path) -> PathBuf {
         config_path.parent().unwrap_or(Path::new(".")).join(p)
     }
 }
-
-/// The dashboard file: `dashboard.path`, else `<dataDir>/dashboard.html`.
-pub fn dashboard_path(cfg: &Config, data_dir: &Path) -> PathBuf {
-    match &cfg.dashboard.path {
-        Some(p) => expand_tilde(p),
-        None => data_dir.join("dashboard.html"),
-    }
-}

@@ -64,6 +64,7 @@ fn render(ctx: &Ctx, a: &StatusArgs) -> anyhow::Result<String> {
             generated_at: Timestamp,
             sessions: Vec<SessionView<'a>>,
             problems: Vec<serde_json::Value>,
+            github_backoff: Option<String>,
         }
         let out = Out {
             schema_version: SCHEMA_VERSION,
@@ -73,6 +74,7 @@ fn render(ctx: &Ctx, a: &StatusArgs) -> anyhow::Result<String> {
                 .iter()
                 .map(|p| serde_json::json!({"path": p.path, "error": p.error.to_string()}))
                 .collect(),
+            github_backoff: crate::sys::github::backoff_notice(ctx.store.root()),
         };
         let mut s = serde_json::to_string(&out)?;
         s.push('\n');
@@ -82,6 +84,11 @@ fn render(ctx: &Ctx, a: &StatusArgs) -> anyhow::Result<String> {
         return Ok("No sessions. Start one with `ao spawn <project> <issue>`.\n".into());
     }
     let mut out = String::new();
+    if let Some(b) = crate::sys::github::backoff_notice(ctx.store.root()) {
+        out.push_str(&format!(
+            "{b} (GitHub data below is from the last successful tick)\n"
+        ));
+    }
     let mut zone = None;
     for r in &recs {
         let z = r.attention();

@@ -742,7 +742,10 @@ mod tests {
             .find(|w| w.kind == ProblemKind::UnknownPlugin)
             .unwrap();
         assert_eq!(tracker.key.as_deref(), Some("projects.app.tracker"));
-        assert!(tracker.message.contains("available: plain"), "{tracker}");
+        assert!(
+            tracker.message.contains("available: github, plain"),
+            "{tracker}"
+        );
         let n = w
             .iter()
             .find(|w| w.kind == ProblemKind::UnknownNotifier)

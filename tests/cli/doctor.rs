@@ -375,13 +375,13 @@ fn doctor_notifier_paths() {
         ),
     );
     fake(&env, "notify-broken", "echo 'no route to host' >&2; exit 1");
-    let notifiers = "notifiers:\n  pager:\n    plugin: command\n    command: [notify-sink]\n  broken:\n    plugin: command\n    command: [notify-broken]\n  empty:\n    plugin: command\n";
+    let notifiers = "notifiers:\n  pager:\n    plugin: command\n    command: [notify-sink]\n  broken:\n    plugin: command\n    command: [notify-broken]\n  empty:\n    plugin: nosuch\n";
     config(
         &env,
         &format!("{notifiers}notifications:\n  routing:\n    urgent: [pager, broken]\n"),
         BASE_PROJECT,
     );
-    // Without --notify nothing is sent; a notifier without a command fails.
+    // Without --notify nothing is sent; a notifier whose plugin does not exist fails.
     let d = doctor(&env, &[], &[]);
     let (st, msg, _) = d.check("notifier:pager");
     assert_eq!(st, "ok", "{msg}");

@@ -1274,7 +1274,7 @@ fn github_registry_knows_the_plugins() {
         "github"
     );
     assert_eq!(
-        ao::plugins::tracker::create("alpha", &p, &env.data)
+        ao::plugins::tracker::create("alpha", &p, &env.data, &env.data)
             .unwrap()
             .name(),
         "github"

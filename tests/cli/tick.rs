@@ -46,3 +46,164 @@ fn dry_run_changes_nothing() {
         "no events"
     );
 }
+
+#[test]
+fn demo_runs_end_to_end() {
+    let env = TestEnv::new();
+    let t = std::time::Instant::now();
+    let r = env.ao(&["demo", "--json"]).ok();
+    let v = r.json();
+    assert_eq!(v["schemaVersion"], 1);
+    let demo = &v["demo"];
+    assert_eq!(demo["completed"], true, "{r}");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(60),
+        "demo took {:?}",
+        t.elapsed()
+    );
+    let timeline = demo["timeline"].as_array().unwrap();
+    let has = |kind: &str, needle: &str| {
+        timeline
+            .iter()
+            .any(|e| e["type"] == kind && e["message"].as_str().unwrap_or("").contains(needle))
+    };
+    assert!(
+        has("reaction.triggered", "ci-failed:"),
+        "CI failure sent to the agent\n{r}"
+    );
+    assert!(
+        has("reaction.triggered", "changes-requested:"),
+        "change request sent to the agent"
+    );
+    assert!(has("review.recorded", "request-changes"));
+    assert!(
+        has("reaction.triggered", "agent-needs-input:"),
+        "needs_input escalated to the human"
+    );
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|e| e["type"] == "merge.done")
+            .count(),
+        3,
+        "three auto-merges"
+    );
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|e| e["type"] == "session.killed")
+            .count(),
+        3,
+        "cleanup"
+    );
+    assert!(
+        has("notification.sent", "all 3 sessions done"),
+        "all-complete summary"
+    );
+    // The human-readable progress went to stderr, the JSON to stdout.
+    assert!(r.stderr.contains("spawning 3 agents"), "{r}");
+}
+
+/// A demo-like repo: calc.sh with a test, one plain issue for the scripted agent.
+fn scripted_project(env: &TestEnv) -> std::path::PathBuf {
+    let repo = env.root().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    env.git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        repo.join("calc.sh"),
+        "if [ \"$1\" = add ]; then expr \"$2\" + \"$3\"; fi\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("test.sh"),
+        "[ \"$(sh calc.sh add 2 3)\" = 5 ] || exit 1\n",
+    )
+    .unwrap();
+    env.git(&repo, &["add", "."]);
+    env.git(&repo, &["commit", "-q", "-m", "calc"]);
+    let agent = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/agents/demo-agent.sh");
+    env.config(&format!(
+        "worktreeDir: {wt}\nspawnGrace: 0s\ndefaults:\n  notifiers: [stdout]\nprojects:\n  app:\n    path: {repo}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: \"bash {agent}\"\n      patterns: {{ready: [\"agent>\"], working: [\"working...\"], waitingInput: [\"[y/N]\"]}}\n    tracker: {{plugin: plain}}\n    scm:\n      plugin: local\n      checks: [\"sh test.sh\"]\n      mergeMethod: merge\n    reactions:\n      approved-and-green: {{auto: true}}\n",
+        wt = env.worktrees().display(),
+        repo = repo.display(),
+    ));
+    env.ao_in(&repo, &["issue", "new", "Add subtraction to calc.sh"])
+        .ok();
+    repo
+}
+
+/// Drives one session from spawn to merge with a new `ao` process per stage; with
+/// `chaos`, every third tick is SIGKILLed at a varying point first. Returns the event log.
+fn drive(chaos: bool) -> Vec<serde_json::Value> {
+    let env = TestEnv::new();
+    let repo = scripted_project(&env);
+    env.ao_in(&repo, &["spawn", "app", "1"]).ok();
+    let mut approved = false;
+    for i in 0..120 {
+        if chaos && i % 3 == 0 {
+            let mut c = env.ao_cmd(&repo);
+            c.arg("tick")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            let mut child = c.spawn().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(5 + (i as u64 * 7) % 60));
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let r = env.ao_in(&repo, &["tick"]);
+        assert!(r.code <= 1, "{r}");
+        let archived = env.data().join("projects/app/archive/app-1.json");
+        if archived.exists() {
+            let log = std::fs::read_to_string(env.data().join("events.jsonl")).unwrap();
+            return log
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect();
+        }
+        let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
+        let s = &st["sessions"][0];
+        if !approved && s["pr"]["ci"] == "passing" && s["pr"]["review"] == "review_required" {
+            env.ao_in(&repo, &["review", "app-1", "approve"]).ok();
+            approved = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    panic!(
+        "the session did not finish; events:\n{}",
+        std::fs::read_to_string(env.data().join("events.jsonl")).unwrap()
+    );
+}
+
+#[test]
+fn restarts_and_killed_ticks_lose_nothing() {
+    for chaos in [false, true] {
+        let events = drive(chaos);
+        let count = |kind: &str, needle: &str| {
+            events
+                .iter()
+                .filter(|e| {
+                    e["type"] == kind && e["message"].as_str().unwrap_or("").contains(needle)
+                })
+                .count()
+        };
+        assert_eq!(
+            count("merge.done", ""),
+            1,
+            "exactly one merge (chaos={chaos})"
+        );
+        assert_eq!(
+            count("session.killed", "merged"),
+            1,
+            "cleaned up once (chaos={chaos})"
+        );
+        let sends = count("reaction.triggered", "ci-failed:");
+        assert!(
+            (1..=3).contains(&sends),
+            "CI failure sent 1..=3 times, not {sends} (chaos={chaos})"
+        );
+        assert!(
+            count("message.sent", "ci-failed:") >= 1,
+            "and actually delivered (chaos={chaos})"
+        );
+    }
+}

@@ -54,7 +54,7 @@ use crate::sys::text::strip_control;
 
 /// Built-in notifier plugin names.
 pub const BUILTIN: &[&str] = &[
-    "desktop", "slack", "discord", "webhook", "ntfy", "email", "command", "stdout",
+    "desktop", "slack", "discord", "webhook", "ntfy", "email", "command", "stdout", "stderr",
 ];
 
 /// Version of the notification JSON given to `command` notifiers and webhooks.
@@ -137,7 +137,8 @@ pub fn create_in(
         })
     };
     match plugin {
-        "stdout" => Ok(Box::new(StdoutNotifier)),
+        "stdout" => Ok(Box::new(StdoutNotifier { to_stderr: false })),
+        "stderr" => Ok(Box::new(StdoutNotifier { to_stderr: true })),
         "desktop" => Ok(Box::new(DesktopNotifier::new(name, cfg)?)),
         "command" => Ok(Box::new(CommandNotifier::new(name, with_cfg(plugin)?)?)),
         "slack" => Ok(Box::new(SlackNotifier::new(name, with_cfg(plugin)?)?)),
