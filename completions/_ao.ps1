@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the installation and configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole lifecycle on a throwaway repo, offline, in under a minute')
             [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate man pages and shell completions')
+            [CompletionResult]::new('run-checks', 'run-checks', [CompletionResultType]::ParameterValue, 'Internal: the local SCM''s detached check runner')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -203,6 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
         'ao;send' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read the message from a file')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the message from a file')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait with --wait-idle')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
             [CompletionResult]::new('--wait-idle', '--wait-idle', [CompletionResultType]::ParameterName, 'Wait (bounded) until the agent finished its turn before sending')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the outcome as JSON')
@@ -259,8 +261,8 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             break
         }
         'ao;review' {
-            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Review text (file:line: prefixes are kept as locations)')
-            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Review text (file:line: prefixes are kept as locations)')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Review text; lines like `src/lib.rs:12: text` keep their location')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Review text; lines like `src/lib.rs:12: text` keep their location')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -342,12 +344,12 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             break
         }
         'ao;notify;test' {
-            [CompletionResult]::new('--notifier', '--notifier', [CompletionResultType]::ParameterName, 'Only this notifier')
-            [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'Priority to route by')
+            [CompletionResult]::new('--notifier', '--notifier', [CompletionResultType]::ParameterName, 'Only this notifier: a name under `notifiers:` or a plugin name (e.g. `desktop`)')
+            [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'Priority to route by and to send with: urgent, action, warning or info')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: `{"schemaVersion":1,"priority":…,"results":[{"notifier", "plugin","ok","error"?}]}`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -435,6 +437,17 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
         'ao;util;help;help' {
             break
         }
+        'ao;run-checks' {
+            [CompletionResult]::new('--result', '--result', [CompletionResultType]::ParameterName, 'Result file to write')
+            [CompletionResult]::new('--sha', '--sha', [CompletionResultType]::ParameterName, 'Head sha being checked')
+            [CompletionResult]::new('--cwd', '--cwd', [CompletionResultType]::ParameterName, 'Workspace to run in')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ao;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a config for the git repository in the current directory')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Check or show the configuration')
@@ -455,6 +468,7 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the installation and configuration')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole lifecycle on a throwaway repo, offline, in under a minute')
             [CompletionResult]::new('util', 'util', [CompletionResultType]::ParameterValue, 'Generate man pages and shell completions')
+            [CompletionResult]::new('run-checks', 'run-checks', [CompletionResultType]::ParameterValue, 'Internal: the local SCM''s detached check runner')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -557,6 +571,9 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             break
         }
         'ao;help;util;completions' {
+            break
+        }
+        'ao;help;run-checks' {
             break
         }
         'ao;help;help' {

@@ -58,6 +58,9 @@ _ao() {
             ao,review-check)
                 cmd="ao__subcmd__review__subcmd__check"
                 ;;
+            ao,run-checks)
+                cmd="ao__subcmd__run__subcmd__checks"
+                ;;
             ao,send)
                 cmd="ao__subcmd__send"
                 ;;
@@ -135,6 +138,9 @@ _ao() {
                 ;;
             ao__subcmd__help,review-check)
                 cmd="ao__subcmd__help__subcmd__review__subcmd__check"
+                ;;
+            ao__subcmd__help,run-checks)
+                cmd="ao__subcmd__help__subcmd__run__subcmd__checks"
                 ;;
             ao__subcmd__help,send)
                 cmd="ao__subcmd__help__subcmd__send"
@@ -272,7 +278,7 @@ _ao() {
 
     case "${cmd}" in
         ao)
-            opts="-h -V --config --help --version init config spawn batch-spawn session send status open events tick review review-check issue hook notify dashboard doctor demo util help"
+            opts="-h -V --config --help --version init config spawn batch-spawn session send status open events tick review review-check issue hook notify dashboard doctor demo util run-checks help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -510,7 +516,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__help)
-            opts="init config spawn batch-spawn session send status open events tick review review-check issue hook notify dashboard doctor demo util help"
+            opts="init config spawn batch-spawn session send status open events tick review review-check issue hook notify dashboard doctor demo util run-checks help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -776,6 +782,20 @@ _ao() {
             return 0
             ;;
         ao__subcmd__help__subcmd__review__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ao__subcmd__help__subcmd__run__subcmd__checks)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1271,8 +1291,38 @@ _ao() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ao__subcmd__run__subcmd__checks)
+            opts="-h -V --result --sha --cwd --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --result)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sha)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cwd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ao__subcmd__send)
-            opts="-f -h -V --file --wait-idle --json --config --help --version"
+            opts="-f -h -V --file --wait-idle --timeout --json --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1283,6 +1333,10 @@ _ao() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand doctor 'Check the installation and configuration'
             cand demo 'Run the whole lifecycle on a throwaway repo, offline, in under a minute'
             cand util 'Generate man pages and shell completions'
+            cand run-checks 'Internal: the local SCM''s detached check runner'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ao;init'= {
@@ -178,6 +179,7 @@ set edit:completion:arg-completer[ao] = {|@words|
         &'ao;send'= {
             cand -f 'Read the message from a file'
             cand --file 'Read the message from a file'
+            cand --timeout 'Seconds to wait with --wait-idle'
             cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
             cand --wait-idle 'Wait (bounded) until the agent finished its turn before sending'
             cand --json 'Print the outcome as JSON'
@@ -229,8 +231,8 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand --version 'Print version'
         }
         &'ao;review'= {
-            cand -m 'Review text (file:line: prefixes are kept as locations)'
-            cand --message 'Review text (file:line: prefixes are kept as locations)'
+            cand -m 'Review text; lines like `src/lib.rs:12: text` keep their location'
+            cand --message 'Review text; lines like `src/lib.rs:12: text` keep their location'
             cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -301,12 +303,12 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ao;notify;test'= {
-            cand --notifier 'Only this notifier'
-            cand --priority 'Priority to route by'
+            cand --notifier 'Only this notifier: a name under `notifiers:` or a plugin name (e.g. `desktop`)'
+            cand --priority 'Priority to route by and to send with: urgent, action, warning or info'
             cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
-            cand --json 'Print JSON'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand --json 'Print one JSON object: `{"schemaVersion":1,"priority":…,"results":[{"notifier", "plugin","ok","error"?}]}`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -380,6 +382,16 @@ set edit:completion:arg-completer[ao] = {|@words|
         }
         &'ao;util;help;help'= {
         }
+        &'ao;run-checks'= {
+            cand --result 'Result file to write'
+            cand --sha 'Head sha being checked'
+            cand --cwd 'Workspace to run in'
+            cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ao;help'= {
             cand init 'Write a config for the git repository in the current directory'
             cand config 'Check or show the configuration'
@@ -400,6 +412,7 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand doctor 'Check the installation and configuration'
             cand demo 'Run the whole lifecycle on a throwaway repo, offline, in under a minute'
             cand util 'Generate man pages and shell completions'
+            cand run-checks 'Internal: the local SCM''s detached check runner'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ao;help;init'= {
@@ -472,6 +485,8 @@ set edit:completion:arg-completer[ao] = {|@words|
         &'ao;help;util;man'= {
         }
         &'ao;help;util;completions'= {
+        }
+        &'ao;help;run-checks'= {
         }
         &'ao;help;help'= {
         }
