@@ -696,7 +696,7 @@ fn unknown_notifier_and_bad_priority() {
     config(&env, "");
     let run = ao_with(&env, &[], &["notify", "test", "--notifier", "pigeon"]).code(1);
     assert!(
-        run.stdout.contains("FAIL pigeon: unknown notifier plugin `pigeon` (available: desktop, slack, discord, webhook, ntfy, email, command, stdout; or put an executable `ao-notifier-pigeon` on PATH)"),
+        run.stdout.contains("FAIL pigeon: unknown notifier plugin `pigeon` (available: desktop, slack, discord, webhook, ntfy, email, command, stdout, stderr; or put an executable `ao-notifier-pigeon` on PATH)"),
         "{run}"
     );
     let run = ao_with(&env, &[], &["notify", "test", "--priority", "loud"]).code(2);
