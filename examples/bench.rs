@@ -64,7 +64,9 @@ impl Env {
             .prefix("ao-bench-")
             .tempdir()
             .unwrap();
-        let socket = format!("ao-bench-{}", std::process::id());
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("ao-bench-{}-{n}", std::process::id());
         std::fs::create_dir_all(dir.path().join("shims")).unwrap();
         for tool in ["tmux", "git"] {
             let real = String::from_utf8(
@@ -261,5 +263,32 @@ fn main() {
     println!(
         "{:<34} {:>10.1} {:>12} {:>8} {:>8}",
         "ao hook claude-code Stop", best, "", "", ""
+    );
+
+    // Spawn: worktree + prompt + tmux session; the agent (`sleep`) starts instantly.
+    let env = Env::new();
+    setup(&env, 0, false);
+    let root = env.dir.path().to_path_buf();
+    let cfg = std::fs::read_to_string(root.join("agent-orchestrator.yaml")).unwrap();
+    let cfg = format!("worktreeDir: {}\n{cfg}", root.join("wt").display());
+    std::fs::write(root.join("agent-orchestrator.yaml"), cfg).unwrap();
+    let mut best = f64::MAX;
+    let mut peak = 0;
+    for i in 0..5 {
+        let t = Instant::now();
+        let args = ["spawn", "app", "--prompt", &format!("task {i}")];
+        let (st, err, rss) = run_measured(&mut env.cmd(&args));
+        assert!(st.success(), "spawn failed: {err}");
+        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+        peak = peak.max(rss);
+    }
+    let (tmux, git) = (env.count("tmux") / 5, env.count("git") / 5);
+    println!(
+        "{:<34} {:>10.1} {:>12.1} {:>8} {:>8}",
+        "ao spawn (per session)",
+        best,
+        peak as f64 / 1024.0,
+        tmux,
+        git
     );
 }

@@ -226,6 +226,8 @@ fn is_no_server(e: &CmdError) -> bool {
     s.contains("no server running")
         || s.contains("error connecting to")
         || s.contains("No such file or directory")
+        // A server that is shutting down (e.g. right after kill-server) answers this.
+        || s.contains("server exited unexpectedly")
 }
 
 fn is_missing(e: &CmdError) -> bool {
