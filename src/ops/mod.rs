@@ -61,3 +61,55 @@ pub fn workspace_request<'a>(
 pub fn attach_hint(id: &str) -> String {
     format!("ao open {id}")
 }
+
+/// Builds the agent's launch plan (a resume plan when `resume`), writes the files it needs
+/// (settings outside the workspace), and starts the runtime with the `AO_*` environment.
+/// Returns the runtime handle and the agent-side session id to record.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn start_agent(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    agent_config: &crate::config::AgentConfig,
+    agent: &dyn crate::plugins::agent::Agent,
+    rt: &dyn runtime::Runtime,
+    files: &Path,
+    prompt_file: &Path,
+    resume: bool,
+) -> anyhow::Result<(crate::model::RuntimeHandle, Option<String>)> {
+    use anyhow::Context as _;
+    let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
+    let actx = crate::plugins::agent::AgentContext {
+        session: rec.id.as_str(),
+        project: &rec.project,
+        workspace: &rec.workspace,
+        prompt_file,
+        session_dir: files,
+        agent_session_id: if resume {
+            rec.agent_session_id.as_deref()
+        } else {
+            None
+        },
+        config: agent_config,
+        ao_bin: &ao_bin,
+    };
+    let plan = if resume {
+        agent.restore(&actx)?
+    } else {
+        agent.launch(&actx)?
+    };
+    for (path, contents) in &plan.files {
+        crate::store::atomic::write(path, contents.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let spec = runtime::LaunchSpec {
+        name: rec.id.to_string(),
+        cwd: rec.workspace.clone(),
+        argv: plan.argv.clone(),
+        env: spawn::agent_env(ctx, rec, prompt_file, plan.env.clone()),
+        state_dir: files.to_path_buf(),
+    };
+    let handle = rt
+        .create(&spec)
+        .with_context(|| format!("cannot start the {} runtime", rt.name()))?;
+    Ok((handle, plan.agent_session_id))
+}

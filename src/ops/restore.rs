@@ -5,8 +5,7 @@ use anyhow::Context as _;
 
 use crate::cli::Ctx;
 use crate::model::{SessionRecord, Status};
-use crate::plugins::agent::{self, AgentContext};
-use crate::plugins::runtime::LaunchSpec;
+use crate::plugins::agent;
 use crate::plugins::workspace;
 use crate::store::Event;
 
@@ -29,36 +28,22 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
         .prompt_file
         .clone()
         .unwrap_or_else(|| files.join("prompt.md"));
-    let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
     let agent = agent::create(&rec.agent, &project.agent_config)?;
-    let actx = AgentContext {
-        session: rec.id.as_str(),
-        project: &rec.project,
-        workspace: &rec.workspace,
-        prompt_file: &prompt_file,
-        session_dir: &files,
-        agent_session_id: rec.agent_session_id.as_deref(),
-        config: &project.agent_config,
-        ao_bin: &ao_bin,
-    };
-    let plan = agent.restore(&actx)?;
-    for (path, contents) in &plan.files {
-        crate::store::atomic::write(path, contents.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let spec = LaunchSpec {
-        name: rec.id.to_string(),
-        cwd: rec.workspace.clone(),
-        argv: plan.argv.clone(),
-        env: super::spawn::agent_env(ctx, rec, &prompt_file, plan.env.clone()),
-        state_dir: files,
-    };
-    let handle = rt.create(&spec)?;
+    let (handle, agent_session_id) = super::start_agent(
+        ctx,
+        rec,
+        &project.agent_config,
+        agent.as_ref(),
+        rt.as_ref(),
+        &files,
+        &prompt_file,
+        true,
+    )?;
     let now = crate::clock::now();
     let mut next = rec.clone();
     next.runtime = Some(handle);
-    if plan.agent_session_id.is_some() {
-        next.agent_session_id = plan.agent_session_id;
+    if agent_session_id.is_some() {
+        next.agent_session_id = agent_session_id;
     }
     next.missing_count = 0;
     next.activity = None;

@@ -9,8 +9,8 @@ use anyhow::{Context as _, bail};
 use crate::cli::Ctx;
 use crate::error::usage;
 use crate::model::{RECORD_VERSION, SessionId, SessionRecord, Status, validate_branch};
-use crate::plugins::agent::{self, AgentContext};
-use crate::plugins::runtime::{self, LaunchSpec};
+use crate::plugins::agent;
+use crate::plugins::runtime;
 use crate::plugins::{tracker, workspace};
 use crate::store::Event;
 
@@ -282,35 +282,19 @@ fn build(
         .with_context(|| format!("cannot write {}", prompt_file.display()))?;
     rec.prompt_file = Some(prompt_file.clone());
 
-    let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
-    let actx = AgentContext {
-        session: rec.id.as_str(),
-        project: &rec.project,
-        workspace: &rec.workspace,
-        prompt_file: &prompt_file,
-        session_dir: &files,
-        agent_session_id: None,
-        config: &project.agent_config,
-        ao_bin: &ao_bin,
-    };
-    let plan = agent.launch(&actx)?;
-    for (path, contents) in &plan.files {
-        crate::store::atomic::write(path, contents.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let spec = LaunchSpec {
-        name: rec.id.to_string(),
-        cwd: rec.workspace.clone(),
-        argv: plan.argv.clone(),
-        env: agent_env(ctx, &rec, &prompt_file, plan.env.clone()),
-        state_dir: files.clone(),
-    };
-    let handle = rt
-        .create(&spec)
-        .with_context(|| format!("cannot start the {} runtime", rt.name()))?;
+    let (handle, agent_session_id) = super::start_agent(
+        ctx,
+        &rec,
+        &project.agent_config,
+        agent,
+        rt,
+        &files,
+        &prompt_file,
+        false,
+    )?;
     created.runtime = Some(handle.clone());
     rec.runtime = Some(handle);
-    rec.agent_session_id = plan.agent_session_id;
+    rec.agent_session_id = agent_session_id;
     ctx.store.save(&rec)?;
     ctx.store.event(
         Event::new(
