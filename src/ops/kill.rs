@@ -25,6 +25,13 @@ pub fn kill(
     force: bool,
     reason: &str,
 ) -> anyhow::Result<KillOutcome> {
+    // A spawn interrupted before the record got its workspace path: the workspace, if
+    // any, is at the path spawn would have recorded.
+    let mut fixed = rec.clone();
+    if fixed.workspace.as_os_str().is_empty() {
+        fixed.workspace = ctx.worktree_dir().join(&rec.project).join(rec.id.as_str());
+    }
+    let rec = &fixed;
     let project = ctx
         .config
         .projects
@@ -53,6 +60,18 @@ pub fn kill(
         let rt = super::runtime_for(ctx, rec)?;
         rt.destroy(h)?;
         runtime_stopped = true;
+    } else if project.runtime_name(&ctx.config) == "tmux" {
+        // A spawn interrupted after starting tmux but before saving the handle: the tmux
+        // session carries the session id as its name.
+        let orphan = crate::model::RuntimeHandle {
+            plugin: "tmux".into(),
+            target: rec.id.to_string(),
+            pid: None,
+            pid_start: None,
+            log: None,
+        };
+        let rt = crate::plugins::runtime::create("tmux", ctx.tmux_socket().as_deref())?;
+        rt.destroy(&orphan)?;
     }
     let workspace_removed = match ws.destroy(&wreq, force) {
         Ok(()) => true,

@@ -6,6 +6,7 @@ mod common;
 mod agents;
 mod concurrency;
 mod config;
+mod crash;
 mod dashboard;
 mod doctor;
 mod examples;
