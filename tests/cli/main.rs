@@ -10,6 +10,7 @@ mod crash;
 mod dashboard;
 mod doctor;
 mod examples;
+mod fuzz;
 mod generated;
 mod github;
 mod hostile;
