@@ -1,6 +1,7 @@
 //! `kill`: stop a session's runtime, remove its workspace (never one with unsaved work
 //! unless forced), archive the record.
 
+use super::workspace_lock;
 use crate::cli::Ctx;
 use crate::model::{SessionRecord, Status};
 use crate::plugins::{PluginError, workspace};
@@ -73,6 +74,7 @@ pub fn kill(
         let rt = crate::plugins::runtime::create("tmux", ctx.tmux_socket().as_deref())?;
         rt.destroy(&orphan)?;
     }
+    let _ws_lock = workspace_lock(ctx, &rec.project)?;
     let workspace_removed = match ws.destroy(&wreq, force) {
         Ok(()) => true,
         Err(PluginError::Refused(m)) => anyhow::bail!(m),

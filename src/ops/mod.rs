@@ -113,3 +113,9 @@ pub(crate) fn start_agent(
         .with_context(|| format!("cannot start the {} runtime", rt.name()))?;
     Ok((handle, plan.agent_session_id))
 }
+
+/// Serializes workspace creation and removal per project: concurrent `git worktree
+/// add/remove/prune` in one repository collide on git's own lock files.
+pub(crate) fn workspace_lock(ctx: &Ctx, project: &str) -> anyhow::Result<crate::store::FileLock> {
+    Ok(ctx.store.lock_named(&format!("workspace-{project}"))?)
+}

@@ -16,8 +16,10 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
     let base = super::default_branch(&project, &repo);
     let ws = workspace::create(&rec.workspace_plugin)?;
     let wreq = super::workspace_request(&project, &repo, rec, &base);
+    let ws_lock = super::workspace_lock(ctx, &rec.project)?;
     ws.restore(&wreq)
         .with_context(|| format!("cannot restore the workspace of {}", rec.id))?;
+    drop(ws_lock);
     let rt = super::runtime_for(ctx, rec)?;
     if let Some(h) = &rec.runtime {
         // A dead pane or a leftover process: remove it before starting again.

@@ -230,6 +230,7 @@ impl Created {
                     .cloned()
                     .unwrap_or_default();
                 let wreq = super::workspace_request(&project, repo, rec, base);
+                let _ws_lock = super::workspace_lock(ctx, &rec.project);
                 let _ = ws.destroy(&wreq, true);
             }
             let _ = ctx.store.remove(rec);
@@ -272,8 +273,10 @@ fn build(
     rec.workspace = ctx.worktree_dir().join(&rec.project).join(rec.id.as_str());
     created.record = Some(rec.clone());
     let wreq = super::workspace_request(project, repo, &rec, base);
+    let ws_lock = super::workspace_lock(ctx, &rec.project)?;
     ws.create(&wreq)
         .with_context(|| format!("cannot create the {} workspace", ws.name()))?;
+    drop(ws_lock);
     created.workspace = true;
 
     let files = ctx.store.session_files(&rec.project, &rec.id)?;
