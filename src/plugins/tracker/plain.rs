@@ -188,7 +188,7 @@ impl PlainTracker {
             .max()
             .unwrap_or(0)
             + 1;
-        let fm = FrontMatter {
+        let mut fm = FrontMatter {
             id: None,
             title: Some(title.to_owned()),
             labels: labels.to_vec(),
@@ -196,15 +196,7 @@ impl PlainTracker {
             assignees: Vec::new(),
         };
         loop {
-            let fm = FrontMatter {
-                id: Some(serde_json::Value::from(n)),
-                ..FrontMatter {
-                    labels: fm.labels.clone(),
-                    title: fm.title.clone(),
-                    state: fm.state.clone(),
-                    ..FrontMatter::default()
-                }
-            };
+            fm.id = Some(serde_json::Value::from(n));
             let yaml = yaml_serde::to_string(&fm).map_err(|e| PluginError::Other(e.into()))?;
             let text = format!("---\n{yaml}---\n{}\n", body.trim_end());
             let path = self.dir.join(format!("{n}-{}.md", slugify(title, 40)));
