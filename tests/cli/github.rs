@@ -13,6 +13,7 @@
 
 mod gql;
 mod mock;
+mod tick;
 
 use std::path::{Path, PathBuf};
 
@@ -1338,115 +1339,4 @@ fn github_mock_is_strict_about_the_schema() {
         problems.contains("`Repository` is not a `Actor`"),
         "{problems}"
     );
-}
-
-/// End to end through the real binary: `ao tick` against the GitHub stand-in. A failing
-/// Actions check reaches the agent with its name and a log excerpt; approved + green with
-/// auto-merge merges pinned to the head sha; the merged PR is cleaned up.
-#[test]
-fn github_end_to_end_through_the_tick() {
-    let m = MockGitHub::start();
-    let env = crate::common::TestEnv::new();
-    let repo_dir = env.repo("repo");
-    let recv = env.root().join("received");
-    let cmd = format!(
-        "bash -c 'printf \"ready> \"; while IFS= read -r l; do printf \"%s\\n\" \"$l\" >> {}; printf \"ready> \"; done'",
-        recv.display()
-    );
-    env.config(&format!(
-        "worktreeDir: {wt}\nspawnGrace: 0s\ndefaults:\n  notifiers: [stderr]\nprojects:\n  app:\n    repo: octo/alpha\n    path: {repo}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: {cmd:?}\n      patterns: {{ready: [\"ready>\"]}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: github, apiUrl: \"{url}\"}}\n    reactions:\n      approved-and-green: {{auto: true}}\n",
-        wt = env.worktrees().display(),
-        repo = repo_dir.display(),
-        url = m.url,
-    ));
-    let repo = "octo/alpha";
-    let mut p = pr(repo, 7, "ao/7-x");
-    let head = p["headRefOid"].as_str().unwrap().to_owned();
-    p["statusCheckRollup"] = json!({
-        "__typename": "StatusCheckRollup",
-        "state": "FAILURE",
-        "contexts": {"nodes": [check_run("test", "FAILURE", 777, "github-actions")]}
-    });
-    put_repo(&m, repo, vec![p]);
-    m.with(|s| {
-        s.job_logs.insert(
-            777,
-            "running 3 tests\nthread 'adds' panicked: expected 2, got 3\n".into(),
-        );
-    });
-    let ao = |args: &[&str]| {
-        let mut c = env.ao_cmd(&repo_dir);
-        c.args(args).env("GH_TOKEN", TOKEN);
-        let o = c.output().unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert_no_token(&text);
-        (o.status.code().unwrap_or(-1), text)
-    };
-    let (code, out) = ao(&["spawn", "app", "--prompt", "fix it", "--branch", "ao/7-x"]);
-    assert_eq!(code, 0, "{out}");
-    let received = || std::fs::read_to_string(&recv).unwrap_or_default();
-    let mut ticks = 0;
-    while !(received().contains("test") && received().contains("expected 2, got 3")) {
-        ticks += 1;
-        assert!(
-            ticks < 30,
-            "the CI failure never reached the agent; got {:?}",
-            received()
-        );
-        let (code, out) = ao(&["tick"]);
-        assert!(code <= 1, "{out}");
-        std::thread::sleep(std::time::Duration::from_millis(300));
-    }
-
-    // Green and approved on the exact head by a member: auto-merge pinned to that sha.
-    with_pr(&m, repo, 7, |p| {
-        p["statusCheckRollup"] = json!({
-            "__typename": "StatusCheckRollup",
-            "state": "SUCCESS",
-            "contexts": {"nodes": [check_run("test", "SUCCESS", 778, "github-actions")]}
-        });
-        p["reviewDecision"] = json!("APPROVED");
-        p["latestReviews"]["nodes"] = json!([review(
-            "r1",
-            user("alice"),
-            "MEMBER",
-            "APPROVED",
-            "",
-            &head,
-            "2024-05-01T12:00:00Z"
-        )]);
-    });
-    let archived = env.data().join("projects/app/archive/app-1.json");
-    let mut ticks = 0;
-    while !archived.exists() {
-        ticks += 1;
-        assert!(
-            ticks < 30,
-            "not merged and cleaned up; requests: {:?}",
-            m.requests()
-                .iter()
-                .map(|r| format!("{} {}", r.method, r.url))
-                .collect::<Vec<_>>()
-        );
-        let (code, out) = ao(&["tick"]);
-        assert!(code <= 1, "{out}");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    let merges: Vec<_> = m
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "PUT" && r.url.contains("/pulls/7/merge"))
-        .collect();
-    assert_eq!(merges.len(), 1, "merged exactly once");
-    let body: Value = serde_json::from_str(&merges[0].body).unwrap();
-    assert_eq!(
-        body["sha"],
-        json!(head),
-        "merge pinned to the approved head"
-    );
-    m.assert_clean();
 }
