@@ -2,17 +2,32 @@
 //!
 //! ```sh
 //! cargo build --release && cargo run --release --example bench            # default sizes
-//! cargo run --release --example bench -- --long                           # adds 10k / 500
+//! cargo run --release --example bench -- --long                           # adds 10k records, 500 local sessions
 //! ```
 //!
 //! Measures on this machine, with the real binary: `ao status --json` over N session records;
-//! `ao tick` over N sessions that run in real tmux panes (private socket) with the local SCM,
-//! counting tmux and git subprocesses through PATH shims; `ao hook` latency. Peak RSS comes
-//! from getrusage(RUSAGE_CHILDREN).
+//! `ao tick` over N sessions that run in real tmux panes (private socket), once with the
+//! local SCM and once with GitHub as SCM against the test suite's GitHub stand-in (a local
+//! HTTP server answering GraphQL over GitHub's published schema), counting tmux and git
+//! subprocesses through PATH shims and HTTP requests at the stand-in; `ao hook` latency;
+//! `ao spawn` latency. Peak RSS is VmHWM sampled from /proc while the command runs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+// The GitHub stand-in of the integration tests, reused as is.
+#[allow(dead_code)]
+#[path = "../tests/cli/github/gql.rs"]
+mod gql;
+#[allow(dead_code)]
+#[path = "../tests/cli/github/mock.rs"]
+mod mock;
+#[path = "../tests/cli/github/world.rs"]
+mod world;
+
+/// Token handed to `ao` for the GitHub rows (the stand-in accepts any).
+const TOKEN: &str = "ghp_BENCHtoken000000000000000000000000";
 
 /// Runs `c` to completion, sampling its peak RSS (VmHWM, KiB) from /proc while it runs.
 fn run_measured(c: &mut Command) -> (std::process::ExitStatus, String, i64) {
@@ -102,6 +117,7 @@ impl Env {
             .env("AO_DATA_DIR", self.dir.path().join("data"))
             .env("AO_CONFIG", self.dir.path().join("agent-orchestrator.yaml"))
             .env("AO_TMUX_SOCKET", &self.socket)
+            .env("GH_TOKEN", TOKEN)
             .env_remove("TMUX")
             .current_dir(self.dir.path());
         c
@@ -132,7 +148,9 @@ impl Drop for Env {
     }
 }
 
-fn setup(env: &Env, n: usize, tmux: bool) {
+/// Writes the config and `n` session records (with tmux sessions when `tmux`). `scm` is
+/// the project's `scm:` value, e.g. `{plugin: local}`.
+fn setup(env: &Env, n: usize, tmux: bool, scm: &str) {
     let root = env.dir.path();
     let repo = root.join("repo");
     std::fs::create_dir_all(&repo).unwrap();
@@ -153,7 +171,7 @@ fn setup(env: &Env, n: usize, tmux: bool) {
     std::fs::write(
         root.join("agent-orchestrator.yaml"),
         format!(
-            "defaults:\n  notifiers: [stdout]\nprojects:\n  app:\n    path: {}\n    defaultBranch: main\n    agent: custom\n    agentConfig: {{command: \"sleep 3600\", patterns: {{ready: [\"$ \"]}}}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n",
+            "defaults:\n  notifiers: [stdout]\nprojects:\n  app:\n    repo: octo/bench\n    path: {}\n    defaultBranch: main\n    agent: custom\n    agentConfig: {{command: \"sleep 3600\", patterns: {{ready: [\"$ \"]}}}}\n    tracker: {{plugin: plain}}\n    scm: {scm}\n",
             repo.display()
         ),
     )
@@ -196,11 +214,66 @@ fn time_runs(env: &Env, args: &[&str], runs: usize) -> (f64, i64) {
     (best, peak)
 }
 
+/// One table row.
+fn row(name: &str, ms: f64, rss_kib: Option<i64>, tmux: &str, git: &str, http: &str) {
+    let rss = rss_kib.map_or(String::new(), |k| format!("{:.1}", k as f64 / 1024.0));
+    println!("{name:<40} {ms:>9.1} {rss:>12} {tmux:>6} {git:>6} {http:>14}");
+}
+
+/// `n` sessions with a tick: local SCM, or GitHub against the stand-in with one open,
+/// green PR per session. Prints the first (cold) and the steady tick.
+fn tick_rows(n: usize, github: bool) {
+    let env = Env::new();
+    let m = github.then(mock::MockGitHub::start);
+    let scm = match &m {
+        Some(m) => format!("{{plugin: github, apiUrl: \"{}\"}}", m.url),
+        None => "{plugin: local}".to_owned(),
+    };
+    setup(&env, n, true, &scm);
+    if let Some(m) = &m {
+        let prs = (1..=n as u64)
+            .map(|i| world::pr("octo/bench", i, &format!("ao/{i}-issue")))
+            .collect();
+        world::put_repo(m, "octo/bench", prs);
+    }
+    let http = || match &m {
+        Some(m) => {
+            let r = m.requests();
+            m.clear_requests();
+            let gql = r.iter().filter(|r| r.is_graphql()).count();
+            format!("{gql} gql {} rest", r.len() - gql)
+        }
+        None => "-".to_owned(),
+    };
+    let label = if github { "GitHub" } else { "local" };
+    // The first tick captures every pane and discovers every PR; the steady one only
+    // re-captures panes that changed and re-reads PR state.
+    // Cron ticks are a minute apart; a second is enough for tmux's activity clock to tell
+    // "unchanged since the last capture" (a capture within the same second as the pane's
+    // last output is taken again next time), so both the panes' start and the first tick
+    // are left a second behind before the next tick.
+    for phase in ["first", "steady"] {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (ms, rss) = time_runs(&env, &["tick", "--json"], 1);
+        row(
+            &format!("ao tick, {n} sessions, {label} ({phase})"),
+            ms,
+            Some(rss),
+            &env.count("tmux").to_string(),
+            &env.count("git").to_string(),
+            &http(),
+        );
+    }
+    if let Some(m) = &m {
+        m.assert_clean();
+    }
+}
+
 fn main() {
     let long = std::env::args().any(|a| a == "--long");
     println!(
-        "{:<34} {:>10} {:>12} {:>8} {:>8}",
-        "benchmark", "wall ms", "peak RSS MiB", "tmux", "git"
+        "{:<40} {:>9} {:>12} {:>6} {:>6} {:>14}",
+        "benchmark", "wall ms", "peak RSS MiB", "tmux", "git", "HTTP requests"
     );
     let status_sizes: &[usize] = if long {
         &[100, 1000, 10_000]
@@ -209,48 +282,27 @@ fn main() {
     };
     for &n in status_sizes {
         let env = Env::new();
-        setup(&env, n, false);
+        setup(&env, n, false, "{plugin: local}");
         let (ms, rss) = time_runs(&env, &["status", "--json"], 5);
-        println!(
-            "{:<34} {:>10.1} {:>12.1} {:>8} {:>8}",
-            format!("ao status --json, {n} records"),
+        row(
+            &format!("ao status --json, {n} records"),
             ms,
-            rss as f64 / 1024.0,
-            env.count("tmux"),
-            env.count("git")
+            Some(rss),
+            &env.count("tmux").to_string(),
+            &env.count("git").to_string(),
+            "0",
         );
     }
-    let tick_sizes: &[usize] = if long {
-        &[10, 100, 200, 500]
-    } else {
-        &[10, 100, 200]
-    };
+    let tick_sizes: &[usize] = if long { &[10, 100, 500] } else { &[10, 100] };
     for &n in tick_sizes {
-        let env = Env::new();
-        setup(&env, n, true);
-        // First tick captures every pane; the second only the panes that changed.
-        let (first, _) = time_runs(&env, &["tick", "--json"], 1);
-        let (t1, g1) = (env.count("tmux"), env.count("git"));
-        let (ms, rss) = time_runs(&env, &["tick", "--json"], 1);
-        println!(
-            "{:<34} {:>10.1} {:>12.1} {:>8} {:>8}",
-            format!("ao tick, {n} sessions (first)"),
-            first,
-            rss as f64 / 1024.0,
-            t1,
-            g1
-        );
-        println!(
-            "{:<34} {:>10.1} {:>12.1} {:>8} {:>8}",
-            format!("ao tick, {n} sessions (steady)"),
-            ms,
-            rss as f64 / 1024.0,
-            env.count("tmux"),
-            env.count("git")
-        );
+        tick_rows(n, false);
     }
+    for &n in &[10, 100, 500] {
+        tick_rows(n, true);
+    }
+
     let env = Env::new();
-    setup(&env, 10, false);
+    setup(&env, 10, false, "{plugin: local}");
     let mut best = f64::MAX;
     for _ in 0..10 {
         let t = Instant::now();
@@ -260,14 +312,11 @@ fn main() {
         c.output().unwrap();
         best = best.min(t.elapsed().as_secs_f64() * 1000.0);
     }
-    println!(
-        "{:<34} {:>10.1} {:>12} {:>8} {:>8}",
-        "ao hook claude-code Stop", best, "", "", ""
-    );
+    row("ao hook claude-code Stop", best, None, "", "", "");
 
     // Spawn: worktree + prompt + tmux session; the agent (`sleep`) starts instantly.
     let env = Env::new();
-    setup(&env, 0, false);
+    setup(&env, 0, false, "{plugin: local}");
     let root = env.dir.path().to_path_buf();
     let cfg = std::fs::read_to_string(root.join("agent-orchestrator.yaml")).unwrap();
     let cfg = format!("worktreeDir: {}\n{cfg}", root.join("wt").display());
@@ -283,12 +332,12 @@ fn main() {
         peak = peak.max(rss);
     }
     let (tmux, git) = (env.count("tmux") / 5, env.count("git") / 5);
-    println!(
-        "{:<34} {:>10.1} {:>12.1} {:>8} {:>8}",
+    row(
         "ao spawn (per session)",
         best,
-        peak as f64 / 1024.0,
-        tmux,
-        git
+        Some(peak),
+        &tmux.to_string(),
+        &git.to_string(),
+        "0",
     );
 }

@@ -14,6 +14,7 @@
 mod gql;
 mod mock;
 mod tick;
+mod world;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,7 @@ use ao::sys::github::{Token, backoff_entries, backoff_notice, backoff_until};
 use jiff::{SignedDuration, Timestamp};
 use mock::{Canned, MockGitHub, issue_json};
 use serde_json::{Value, json};
+use world::{check_run, pr, put_repo, sha, user};
 
 const TOKEN: &str = "ghp_TESTtokenVALUE0123456789abcdefXYZ";
 
@@ -38,73 +40,8 @@ fn token() -> Token {
     Token::new(TOKEN)
 }
 
-/// A 40-hex sha derived from `seed`.
-fn sha(seed: &str) -> String {
-    let mut out = String::new();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    while out.len() < 40 {
-        for b in seed.bytes().chain(out.bytes()) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        out.push_str(&format!("{h:016x}"));
-    }
-    out.truncate(40);
-    out
-}
-
-fn user(login: &str) -> Value {
-    json!({"__typename": "User", "login": login})
-}
-
 fn bot(login: &str) -> Value {
     json!({"__typename": "Bot", "login": login})
-}
-
-/// A `PullRequest` object in GitHub's schema terms, green and unreviewed.
-fn pr(repo: &str, n: u64, branch: &str) -> Value {
-    json!({
-        "__typename": "PullRequest",
-        "number": n,
-        "url": format!("https://github.com/{repo}/pull/{n}"),
-        "state": "OPEN",
-        "isDraft": false,
-        "isCrossRepository": false,
-        "headRefName": branch,
-        "headRefOid": sha(&format!("{repo}{n}head")),
-        "baseRefOid": sha("base"),
-        "createdAt": format!("2024-05-01T10:{:02}:00Z", n % 60),
-        "author": user("agent-bot"),
-        "mergeable": "MERGEABLE",
-        "mergeStateStatus": "CLEAN",
-        "reviewDecision": null,
-        "mergeCommit": null,
-        "statusCheckRollup": {
-            "__typename": "StatusCheckRollup",
-            "state": "SUCCESS",
-            "contexts": {"nodes": [check_run("build", "SUCCESS", 1, "github-actions")]}
-        },
-        "latestReviews": {"nodes": []},
-        "reviewThreads": {"nodes": []}
-    })
-}
-
-fn check_run(name: &str, conclusion: &str, id: u64, app: &str) -> Value {
-    json!({
-        "__typename": "CheckRun",
-        "databaseId": id,
-        "name": name,
-        "status": "COMPLETED",
-        "conclusion": conclusion,
-        "detailsUrl": format!("https://github.com/o/r/actions/runs/1/job/{id}"),
-        "checkSuite": {
-            "__typename": "CheckSuite",
-            "app": {"__typename": "App", "slug": app},
-            "workflowRun": if app == "github-actions" {
-                json!({"__typename": "WorkflowRun", "workflow": {"__typename": "Workflow", "name": "CI"}})
-            } else { Value::Null }
-        }
-    })
 }
 
 fn review(
@@ -152,18 +89,6 @@ fn comment(id: &str, who: Value, assoc: &str, body: &str) -> Value {
         "authorAssociation": assoc,
         "author": who
     })
-}
-
-fn put_repo(m: &MockGitHub, repo: &str, prs: Vec<Value>) {
-    m.with(|s| {
-        s.world.repos.insert(
-            repo.to_owned(),
-            json!({"__typename": "Repository", "pullRequests": prs}),
-        );
-        s.world.rate_limit = json!({
-            "__typename": "RateLimit", "cost": 1, "remaining": 4990, "resetAt": "2030-01-01T00:00:00Z", "limit": 5000
-        });
-    });
 }
 
 fn with_pr(m: &MockGitHub, repo: &str, n: u64, f: impl FnOnce(&mut Value)) {
