@@ -1,7 +1,9 @@
 //! Bounded random-input tests (stable Rust, run in CI) for the parsers that read untrusted
-//! bytes: the config loader, the event-log reader, and every agent's terminal classifier.
-//! They must never panic and must report bad input as errors. Raise the case count with
-//! `PROPTEST_CASES=20000 cargo test --test cli fuzz`.
+//! bytes: the config loader, the event-log reader, the transcript parsers, every agent's
+//! terminal classifier, and the GitHub text that reaches agents. They must never panic
+//! and must report bad input as errors. Raise the case count with
+//! `PROPTEST_CASES=20000 cargo test --test cli fuzz`. The same parsers have coverage-guided
+//! `cargo fuzz` targets in `fuzz/` (run `fuzz/run`).
 
 use proptest::prelude::*;
 
@@ -50,4 +52,65 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn transcript_parsers_never_panic(lines in proptest::collection::vec(transcript_line(), 0..12)) {
+        let text = lines.join("\n");
+        for agent in ["claude-code", "codex"] {
+            if let Some(f) = ao::plugins::agent::transcript_activity_of(agent, &text) {
+                prop_assert!(f.evidence.chars().count() <= 200);
+            }
+        }
+    }
+
+    #[test]
+    fn github_text_is_bounded_and_inert(raw in proptest::collection::vec(prop_oneof![
+        any::<u8>(),
+        Just(b'<'), Just(b'!'), Just(b'-'), Just(b'>'), Just(0x1b), Just(b'['), Just(b'\n'),
+    ], 0..400)) {
+        let excerpt = ao::plugins::scm::github::log_excerpt(&raw);
+        prop_assert!(!excerpt.contains('\u{1b}'), "escape in {:?}", excerpt);
+        let text = String::from_utf8_lossy(&raw);
+        let clean = ao::plugins::scm::github::sanitize_untrusted(&text, 100);
+        prop_assert!(clean.chars().count() <= 100);
+        prop_assert!(!clean.contains("<!--"), "{:?}", clean);
+        prop_assert!(!clean.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{:?}", clean);
+    }
+}
+
+/// A transcript line: random bytes, or JSON shaped like Claude Code / Codex entries with
+/// random values.
+fn transcript_line() -> impl Strategy<Value = String> {
+    let ty = prop_oneof![
+        Just("assistant"),
+        Just("user"),
+        Just("system"),
+        Just("result"),
+        Just("event_msg"),
+        Just("response_item"),
+        Just("summary"),
+    ];
+    let sub = prop_oneof![
+        Just("task_complete"),
+        Just("agent_message"),
+        Just("token_count"),
+        Just("error"),
+        Just("tool_use"),
+        Just("text"),
+        Just("api_error"),
+    ];
+    prop_oneof![
+        "\\PC{0,80}",
+        (ty, sub, "\\PC{0,40}", any::<bool>(), "[0-9T:.Z-]{0,24}").prop_map(
+            |(t, s, text, side, ts)| {
+                serde_json::json!({
+                    "type": t, "isSidechain": side, "timestamp": ts,
+                    "message": {"stop_reason": s, "content": [{"type": s, "text": text}]},
+                    "payload": {"type": s, "message": text},
+                    "isApiErrorMessage": side, "error": text,
+                })
+                .to_string()
+            }
+        ),
+    ]
 }

@@ -300,6 +300,20 @@ pub(crate) fn fresh_uuid() -> Result<String, PluginError> {
     detect::new_uuid().map_err(|e| PluginError::Other(anyhow::anyhow!("cannot create a uuid: {e}")))
 }
 
+/// The activity the tail of a transcript shows, for the agents whose transcript ao reads:
+/// `claude-code` (Claude's JSONL session transcript) and `codex` (its JSONL rollout).
+/// `None` for other agents or when the text shows nothing. Any text is accepted:
+/// unparsable lines are skipped. The tick reads transcripts through
+/// [`Agent::transcript_activity`]; this entry point exists for fuzzing and tests.
+pub fn transcript_activity_of(agent: &str, tail: &str) -> Option<ActivityFact> {
+    let lines = detect::json_lines(tail);
+    match agent {
+        "claude-code" => claude_code::transcript_state(&lines),
+        "codex" => codex::rollout_state(&lines),
+        _ => None,
+    }
+}
+
 /// The activity fact for a transcript observation.
 pub(crate) fn transcript_fact(
     state: Activity,
