@@ -117,6 +117,11 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         }
         return Ok(sum);
     };
+    if !opts.dry_run {
+        // Leftovers of writers killed mid-write; an hour is far beyond any live write.
+        ctx.store
+            .sweep_temp_files(std::time::Duration::from_secs(3600));
+    }
     let (mut recs, problems) = ctx.store.list(opts.project.as_deref())?;
     for p in problems {
         sum.failures.push(Failure {

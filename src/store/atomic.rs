@@ -18,22 +18,22 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     sync_dir(dir)
 }
 
-/// Creates `path` with `bytes` only if it does not exist (`O_EXCL`), durably. Returns
-/// `Ok(false)` when it already exists.
+/// Creates `path` with `bytes` only if it does not exist, atomically and durably: the
+/// bytes go to a temp file (0600) in the same directory, which is then hard-linked to
+/// `path` (`link(2)` fails if `path` exists, like `O_EXCL`), maildir style. A crash at any
+/// point leaves either no `path` or the complete one, never an empty or partial file.
+/// Returns `Ok(false)` when `path` already exists.
 pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path);
-    match f {
-        Ok(mut f) => {
-            f.write_all(bytes)?;
-            f.sync_all()?;
-            if let Some(d) = path.parent() {
-                sync_dir(d)?;
-            }
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("path has no parent"))?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    match std::fs::hard_link(tmp.path(), path) {
+        Ok(()) => {
+            drop(tmp);
+            sync_dir(dir)?;
             Ok(true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
@@ -53,4 +53,42 @@ pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_new_is_exclusive_and_leaves_no_temp_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.json");
+        assert!(create_new(&p, b"first").unwrap());
+        assert!(!create_new(&p, b"second").unwrap());
+        assert_eq!(std::fs::read(&p).unwrap(), b"first");
+        let names: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.json"]);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn create_new_races_have_one_winner() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("claim");
+        let wins: usize = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..8)
+                .map(|i| {
+                    let p = p.clone();
+                    s.spawn(move || usize::from(create_new(&p, format!("{i}").as_bytes()).unwrap()))
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).sum()
+        });
+        assert_eq!(wins, 1);
+    }
 }

@@ -312,6 +312,40 @@ impl Store {
         Ok(v)
     }
 
+    /// Removes temp files (`.tmp-*`, left by a writer killed between writing and renaming)
+    /// older than `max_age` from the data dir and every project's sessions and archive
+    /// directories. Younger ones may belong to a writer still at work and are kept (the
+    /// maildir rule). Returns how many were removed; errors are ignored (best effort).
+    pub fn sweep_temp_files(&self, max_age: std::time::Duration) -> usize {
+        let mut dirs = vec![self.root.clone()];
+        for p in self.projects().unwrap_or_default() {
+            dirs.extend(self.sessions_dir(&p).ok());
+            dirs.extend(self.archive_dir(&p).ok());
+        }
+        let mut removed = 0;
+        for d in dirs {
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in rd.filter_map(Result::ok) {
+                let old = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > max_age);
+                let temp = e
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with(".tmp-"));
+                if temp && old && std::fs::remove_file(e.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
+
     /// All live records (of `project`, or all projects), sorted by project then id number.
     /// Records that cannot be read are reported in the second list (corrupt ones are
     /// quarantined) and the listing goes on.
@@ -443,5 +477,40 @@ fn quarantine(p: &Path) -> PathBuf {
     match std::fs::rename(p, &q) {
         Ok(()) => q,
         Err(_) => p.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweep_removes_only_old_temp_files() {
+        let d = tempfile::tempdir().unwrap();
+        let store = Store::open(d.path()).unwrap();
+        let sessions = d.path().join("projects/app/sessions");
+        std::fs::create_dir_all(&sessions).unwrap();
+        let old = sessions.join(".tmp-old");
+        let young = sessions.join(".tmp-young");
+        let record = sessions.join("app-1.json");
+        for p in [&old, &young, &record] {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for p in [&old, &record] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        assert_eq!(
+            store.sweep_temp_files(std::time::Duration::from_secs(3600)),
+            1
+        );
+        assert!(!old.exists());
+        assert!(young.exists(), "a live writer's temp file is kept");
+        assert!(record.exists(), "records are never swept");
     }
 }

@@ -89,10 +89,15 @@ fn check_state(env: &TestEnv, seed: u64) {
             .write(true)
             .open(e.path())
             .unwrap();
+        // A process killed right after fork() leaves a child that shares its descriptors
+        // until that child execs (which closes them: O_CLOEXEC); under load that can take
+        // a moment. A lock still held after that grace is a leak.
+        let free = env.wait_for(3, || f.try_lock().is_ok());
         assert!(
-            f.try_lock().is_ok(),
-            "seed {seed}: lock {:?} is still held",
-            e.file_name()
+            free,
+            "seed {seed}: lock {:?} is still held by {:?}",
+            e.file_name(),
+            holders(&e.path())
         );
     }
 }
@@ -165,4 +170,26 @@ fn random_sigkills_lose_nothing() {
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
         .unwrap_or_default();
     assert!(left.is_empty(), "seed {seed}: orphaned worktrees: {left:?}");
+}
+
+/// The processes with `path` open, as `pid cmdline` (for failure messages).
+fn holders(path: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+            continue;
+        };
+        if fds
+            .flatten()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t == path))
+        {
+            let cmd = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
+            out.push(format!(
+                "{} {}",
+                p.file_name().to_string_lossy(),
+                String::from_utf8_lossy(&cmd).replace('\0', " ")
+            ));
+        }
+    }
+    out
 }
