@@ -152,6 +152,13 @@ fn setup_repo(repo: &Path) -> anyhow::Result<()> {
         .args(["init", "-q", "-b", "main"])
         .cwd(repo)
         .run()?;
+    // A fresh machine has no git identity; the local SCM's merge commits need one.
+    for (k, v) in [
+        ("user.name", "ao demo"),
+        ("user.email", "demo@demo.invalid"),
+    ] {
+        Cmd::new("git").args(["config", k, v]).cwd(repo).run()?;
+    }
     std::fs::write(
         repo.join("calc.sh"),
         "if [ \"$1\" = add ]; then expr \"$2\" + \"$3\"; fi\n",

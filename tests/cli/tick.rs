@@ -51,7 +51,18 @@ fn dry_run_changes_nothing() {
 fn demo_runs_end_to_end() {
     let env = TestEnv::new();
     let t = std::time::Instant::now();
-    let r = env.ao(&["demo", "--json"]).ok();
+    // As on a fresh machine: no git identity anywhere.
+    let mut c = env.ao_cmd(env.root());
+    c.arg("demo").arg("--json");
+    for v in [
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+    ] {
+        c.env_remove(v);
+    }
+    let r = crate::common::Run::from(c.output().unwrap()).ok();
     let v = r.json();
     assert_eq!(v["schemaVersion"], 1);
     let demo = &v["demo"];
