@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::{MergeOutcome, Scm, ScmContext};
@@ -92,8 +92,27 @@ fn merged_marker(data_dir: &Path, id: &SessionId) -> PathBuf {
     data_dir.join("cache/local-scm/merged").join(id.as_str())
 }
 
+/// Why a `running` check run will never report (`None`: it may still). A runner records
+/// its pid as it starts; one without a pid a minute after the start never started.
+fn runner_lost(r: &CheckRun, now: Timestamp) -> Option<&'static str> {
+    match r.pid {
+        Some(pid) => {
+            (!pid_alive(pid)).then_some("the check runner stopped before reporting results")
+        }
+        None => (now.duration_since(r.started) > SignedDuration::from_mins(1))
+            .then_some("the check runner never started"),
+    }
+}
+
+/// Whether process `pid` is running: it exists and is not a zombie (a runner that exited
+/// under a long-lived parent such as `ao demo` stays a zombie until reaped).
 fn pid_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // `pid (comm) S …`: the state follows the last `)` (comm may contain one).
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_some_and(|state| state != 'Z' && state != 'X')
+    })
 }
 
 /// All local branch heads in one call: branch name → sha.
@@ -156,20 +175,17 @@ impl LocalScm {
                 }
                 Ok((CiState::Pending, Vec::new()))
             }
-            Some(r) if r.state == "running" => {
-                if r.pid.is_some_and(pid_alive) {
-                    Ok((CiState::Pending, Vec::new()))
-                } else {
-                    Ok((
-                        CiState::Failing,
-                        vec![FailingCheck {
-                            name: "check runner".into(),
-                            url: None,
-                            excerpt: "the check runner stopped before reporting results".into(),
-                        }],
-                    ))
-                }
-            }
+            Some(r) if r.state == "running" => match runner_lost(&r, ctx.now) {
+                None => Ok((CiState::Pending, Vec::new())),
+                Some(why) => Ok((
+                    CiState::Failing,
+                    vec![FailingCheck {
+                        name: "check runner".into(),
+                        url: None,
+                        excerpt: why.into(),
+                    }],
+                )),
+            },
             Some(r) => {
                 let failing: Vec<FailingCheck> = r
                     .checks
@@ -282,19 +298,10 @@ fn start_checks(
     if !crate::store::atomic::create_new(&file, &bytes)? {
         return Ok(());
     }
-    let pid = cmd.spawn_detached(Some(&log))?;
-    let run = CheckRun {
-        pid: Some(pid),
-        ..run
-    };
-    let bytes = serde_json::to_vec(&run).map_err(|e| PluginError::Other(e.into()))?;
-    // The runner may already have finished and written `done`; never overwrite that.
-    let current: Option<CheckRun> = std::fs::read(&file)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    if current.is_none_or(|c| c.state == "running") {
-        crate::store::atomic::write(&file, &bytes)?;
-    }
+    // From here on the runner is the file's only writer: it records its own pid, then
+    // its results. (Rewriting the file here to add the pid raced with a runner that had
+    // already finished, and lost its results.)
+    cmd.spawn_detached(Some(&log))?;
     Ok(())
 }
 
@@ -307,6 +314,19 @@ pub fn run_checks(
     checks: &[String],
 ) -> std::io::Result<bool> {
     let started = crate::clock::now();
+    let write = |run: &CheckRun| {
+        crate::store::atomic::write(
+            result,
+            &serde_json::to_vec_pretty(run).map_err(std::io::Error::other)?,
+        )
+    };
+    write(&CheckRun {
+        sha: sha.into(),
+        state: "running".into(),
+        pid: Some(std::process::id()),
+        started,
+        checks: Vec::new(),
+    })?;
     let mut out = Vec::new();
     for c in checks {
         let r = Cmd::new("sh")
@@ -329,17 +349,13 @@ pub fn run_checks(
         });
     }
     let ok = out.iter().all(|c| c.exit == 0);
-    let run = CheckRun {
+    write(&CheckRun {
         sha: sha.into(),
         state: "done".into(),
         pid: None,
         started,
         checks: out,
-    };
-    crate::store::atomic::write(
-        result,
-        &serde_json::to_vec_pretty(&run).map_err(std::io::Error::other)?,
-    )?;
+    })?;
     Ok(ok)
 }
 
@@ -570,6 +586,39 @@ mod tests {
             parse_location("note: a: b"),
             (None, None, "note: a: b".into())
         );
+    }
+
+    #[test]
+    fn runner_liveness() {
+        let now = Timestamp::now();
+        let run = |pid, started| CheckRun {
+            sha: "s".into(),
+            state: "running".into(),
+            pid,
+            started,
+            checks: Vec::new(),
+        };
+        assert_eq!(runner_lost(&run(Some(std::process::id()), now), now), None);
+        assert_eq!(runner_lost(&run(None, now), now), None, "still starting");
+        let late = now + SignedDuration::from_mins(2);
+        assert_eq!(
+            runner_lost(&run(None, now), late),
+            Some("the check runner never started")
+        );
+        // A child that exited but was not reaped (a zombie) is not running.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let stat = format!("/proc/{pid}/stat");
+        while std::fs::read_to_string(&stat).is_ok_and(|s| !s.contains(") Z")) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(!pid_alive(pid), "a zombie counts as dead");
+        assert_eq!(
+            runner_lost(&run(Some(pid), now), now),
+            Some("the check runner stopped before reporting results")
+        );
+        child.wait().unwrap();
+        assert!(!pid_alive(pid));
     }
 
     #[test]
