@@ -41,6 +41,40 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
     }
 }
 
+/// Refuses to open anything at `path` but a regular file: a symlink (which could point
+/// outside the data dir), a FIFO (which would block), a directory or a device is an
+/// `InvalidInput` error naming what it is. A missing path is fine (it will be created).
+/// The data dir is private (0700), so no one else can swap the file in between.
+pub fn ensure_regular_or_missing(path: &Path) -> std::io::Result<()> {
+    let ft = match std::fs::symlink_metadata(path) {
+        Ok(m) => m.file_type(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if ft.is_file() {
+        return Ok(());
+    }
+    use std::os::unix::fs::FileTypeExt;
+    let kind = if ft.is_symlink() {
+        "a symlink"
+    } else if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_dir() {
+        "a directory"
+    } else if ft.is_socket() {
+        "a socket"
+    } else {
+        "a device"
+    };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "{} is {kind}, not a regular file; ao refuses to use it (move it away to continue)",
+            path.display()
+        ),
+    ))
+}
+
 /// fsyncs a directory so a rename or create in it is durable.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()

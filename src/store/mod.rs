@@ -250,6 +250,8 @@ impl Store {
     }
 
     fn load_path(&self, p: &Path) -> Result<SessionRecord, StoreError> {
+        // A symlinked or special record is refused and left where it is.
+        atomic::ensure_regular_or_missing(p).ctx("read", p)?;
         let bytes = match std::fs::read(p) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

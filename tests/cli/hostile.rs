@@ -1,4 +1,5 @@
-//! Hostile input: records with wrong versions and types, path traversal through ids and
+//! Hostile input: records with wrong versions and types, symlinked or special files in the
+//! data dir, path traversal through ids and
 //! branches, hostile issue titles. Each gives a clear error, executes nothing, touches
 //! nothing outside the data and workspace roots, and loses nothing.
 
@@ -117,4 +118,68 @@ fn traversal_and_injection_are_rejected() {
             "worktrees"
         ]
     );
+}
+
+/// Checklist C4 and D8: a session record replaced by a symlink, and the event log
+/// replaced by a symlink or a FIFO. Refused with an error naming the file and what it
+/// is; nothing hangs; the symlink's target is neither read into state nor written.
+#[test]
+fn symlinks_and_fifos_in_the_data_dir_are_refused() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "a"]).ok();
+    let outside = env.root().join("outside.json");
+    let original = br#"{"version":1,"id":"app-9","project":"app"}"#;
+    std::fs::write(&outside, original).unwrap();
+
+    // A record that is a symlink: reported, left in place, target untouched.
+    let link = env.data().join("projects/app/sessions/app-9.json");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    let st = env.ao_in(&repo, &["status", "--json"]).ok();
+    let v = st.json();
+    assert_eq!(v["sessions"].as_array().unwrap().len(), 1, "{st}");
+    assert!(
+        v["problems"][0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("app-9.json is a symlink")),
+        "{st}"
+    );
+    env.ao_in(&repo, &["tick"]);
+    let r = env.ao_in(&repo, &["send", "app-9", "x"]);
+    assert_ne!(r.code, 0, "{r}");
+    assert!(link.is_symlink(), "left where it is");
+    assert_eq!(std::fs::read(&outside).unwrap(), original);
+
+    // The event log as a symlink: no write goes through it.
+    let log = env.data().join("events.jsonl");
+    std::fs::rename(&log, env.root().join("events.saved")).unwrap();
+    std::os::unix::fs::symlink(&outside, &log).unwrap();
+    let r = env.ao_in(&repo, &["tick"]);
+    assert_ne!(r.code, 0, "{r}");
+    assert!(r.stderr.contains("events.jsonl is a symlink"), "{r}");
+    assert_eq!(std::fs::read(&outside).unwrap(), original);
+
+    // The event log as a FIFO: a clear error, not a hang.
+    std::fs::remove_file(&log).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&log)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut c = env.ao_cmd(&repo);
+    c.arg("tick")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let finished = env.wait_for(20, || child.try_wait().unwrap().is_some());
+    if !finished {
+        let _ = child.kill();
+    }
+    assert!(finished, "ao tick hung on a FIFO event log");
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("events.jsonl is a FIFO"), "{err}");
+    let r = env.ao_in(&repo, &["events"]);
+    assert_ne!(r.code, 0, "{r}");
 }
