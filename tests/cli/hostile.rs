@@ -1,7 +1,7 @@
 //! Hostile input: records with wrong versions and types, symlinked or special files in the
-//! data dir, path traversal through ids and
-//! branches, hostile issue titles. Each gives a clear error, executes nothing, touches
-//! nothing outside the data and workspace roots, and loses nothing.
+//! data dir, path traversal through ids and branches, hostile issue titles. Each gives a
+//! clear error, executes nothing, touches nothing outside the data and workspace roots,
+//! and loses nothing.
 
 use crate::common::TestEnv;
 
