@@ -1193,3 +1193,58 @@ fn duration_escalation_still_caps_sends() {
     assert!(cfg.retries.is_none());
     assert_eq!(super::reactions::max_sends_for_test(&cfg), 3);
 }
+
+/// Checklist H6: the clock jumps back an hour, or forward a day, between ticks. A backward
+/// jump suppresses nothing for good (the escalation comes once the clock passes its
+/// deadline again); a forward jump brings at most one escalation per key, no burst of
+/// sends, and quiet ticks after it.
+#[test]
+fn clock_jumps_neither_burst_nor_suppress() {
+    let p = PrObs::Pr(PrFacts {
+        review: ReviewDecision::ChangesRequested,
+        comments: vec![comment("c1", "rename")],
+        ..pr()
+    });
+    let key = "changes-requested:c1";
+
+    // Backward by an hour right after the send.
+    let mut h = H::new();
+    assert_eq!(sends(&h.tick(1, ready(p.clone()))).len(), 1);
+    h.sent(1, key, Ok(Delivery::Delivered));
+    let d = h.tick(-59, working(p.clone()));
+    assert!(sends(&d).is_empty() && notes(&d).is_empty(), "{d:?}");
+    assert!(h.tick(20, working(p.clone())).actions.is_empty());
+    let d = h.tick(31, working(p.clone()));
+    assert_eq!(notes(&d).len(), 1, "the escalation still comes");
+    assert!(h.tick(32, working(p.clone())).actions.is_empty());
+
+    // Forward by a day right after the send.
+    let mut h = H::new();
+    assert_eq!(sends(&h.tick(1, ready(p.clone()))).len(), 1);
+    h.sent(1, key, Ok(Delivery::Delivered));
+    let d = h.tick(1 + 24 * 60, ready(p.clone()));
+    assert!(sends(&d).len() <= 1, "{d:?}");
+    assert!(notes(&d).len() <= 1, "{d:?}");
+    let mut total_sends = sends(&d).len();
+    let mut total_notes = notes(&d)
+        .iter()
+        .filter(|n| n.title.contains("couldn't address the review"))
+        .count();
+    for m in 1..=10 {
+        let d = h.tick(1 + 24 * 60 + m, ready(p.clone()));
+        for (k, _) in sends(&d) {
+            h.sent(1 + 24 * 60 + m, k, Ok(Delivery::Delivered));
+        }
+        total_sends += sends(&d).len();
+        // (An idle agent is reported stuck after 10 minutes: a different reaction.)
+        total_notes += notes(&d)
+            .iter()
+            .filter(|n| n.title.contains("couldn't address the review"))
+            .count();
+    }
+    assert!(
+        total_sends <= 2,
+        "at most the capped resends: {total_sends}"
+    );
+    assert_eq!(total_notes, 1, "exactly one escalation after the jump");
+}
