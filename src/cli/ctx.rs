@@ -32,6 +32,11 @@ impl Ctx {
     pub fn load(g: &GlobalArgs) -> anyhow::Result<Self> {
         let cwd = std::env::current_dir().context("cannot determine the current directory")?;
         let loaded = config::load(g.config.as_deref(), &cwd)?;
+        for w in &loaded.warnings {
+            if w.kind == config::ProblemKind::UntrustedLocation {
+                eprintln!("warning: {}: {}", w.file, w.message);
+            }
+        }
         let config_path = std::fs::canonicalize(&loaded.path).unwrap_or(loaded.path);
         let root = data_dir(&loaded.config);
         let store = Store::open(&root)

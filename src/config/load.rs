@@ -74,6 +74,8 @@ pub enum ProblemKind {
     NoConfig,
     /// The config file could not be read (or is too large).
     Unreadable,
+    /// A config file found inside an agent-writable git worktree, ignored.
+    UntrustedLocation,
 }
 
 /// One problem in a config file: where, what, and how to fix it. Errors and warnings share
@@ -256,9 +258,20 @@ enum Origin {
     Found,
 }
 
+/// The linked git worktree (`.git` is a file, as in every workspace `ao spawn` creates
+/// with `git worktree add`) that `dir` is in, if any: the nearest ancestor with a `.git`.
+fn linked_worktree(dir: &Path) -> Option<&Path> {
+    let top = dir.ancestors().find(|d| d.join(".git").exists())?;
+    top.join(".git").is_file().then_some(top)
+}
+
+/// Discovery, plus warnings for configs it passed over. A config found by walking up that
+/// sits inside a linked git worktree is never used: agents work in such worktrees and
+/// could plant one there (checklist A6: webhooks, commands, auto-merge).
 fn discover_with_origin(
     explicit: Option<&Path>,
     cwd: &Path,
+    skipped: &mut Vec<Warning>,
 ) -> Result<(PathBuf, Origin), ConfigError> {
     if let Some(p) = explicit {
         return Ok((p.to_path_buf(), Origin::Flag));
@@ -269,6 +282,23 @@ fn discover_with_origin(
     for dir in cwd.ancestors() {
         let c = dir.join("agent-orchestrator.yaml");
         if c.is_file() {
+            if let Some(wt) = linked_worktree(dir) {
+                skipped.push(Problem {
+                    kind: ProblemKind::UntrustedLocation,
+                    file: c.display().to_string(),
+                    line: None,
+                    column: None,
+                    key: None,
+                    message: format!(
+                        "ignored: it is inside the git worktree {}, which an agent may write",
+                        wt.display()
+                    ),
+                    hint: Some(
+                        "to use it anyway, pass --config or set AO_CONFIG to its path".into(),
+                    ),
+                });
+                continue;
+            }
             return Ok((c, Origin::Found));
         }
     }
@@ -278,6 +308,10 @@ fn discover_with_origin(
             return Ok((c, Origin::Found));
         }
     }
+    if !skipped.is_empty() {
+        // Say why the config the user probably meant was not used.
+        return Err(ConfigError::Problems(std::mem::take(skipped)));
+    }
     Err(ConfigError::NotFound {
         cwd: cwd.display().to_string(),
     })
@@ -285,13 +319,14 @@ fn discover_with_origin(
 
 /// Finds the config file per the discovery order.
 pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf, ConfigError> {
-    discover_with_origin(explicit, cwd).map(|(p, _)| p)
+    discover_with_origin(explicit, cwd, &mut Vec::new()).map(|(p, _)| p)
 }
 
 /// Discovers and loads the config.
 pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<LoadedConfig, ConfigError> {
-    let (path, origin) = discover_with_origin(explicit, cwd)?;
-    let (config, warnings) = load_file_with_warnings(&path).map_err(|e| match e {
+    let mut skipped = Vec::new();
+    let (path, origin) = discover_with_origin(explicit, cwd, &mut skipped)?;
+    let (config, mut warnings) = load_file_with_warnings(&path).map_err(|e| match e {
         ConfigError::Read { path, source, .. } => ConfigError::Read {
             path,
             origin: match origin {
@@ -303,6 +338,7 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<LoadedConfig, ConfigE
         },
         other => other,
     })?;
+    warnings.splice(0..0, skipped);
     Ok(LoadedConfig {
         config,
         path,
