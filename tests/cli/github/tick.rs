@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-use super::mock::{MockGitHub, issue_json};
+use super::mock::{Canned, MockGitHub, issue_json};
 use super::{
     TOKEN, assert_no_token, check_run, comment, pr, put_repo, rate_limited_403, review, thread,
     user, with_pr,
@@ -477,6 +477,68 @@ fn github_end_to_end_through_the_tick() {
         body["sha"],
         json!(head),
         "merge pinned to the approved head"
+    );
+    f.m.assert_clean();
+}
+
+/// Checklist E6/E7 through the tick: GitHub answers 502, `null`, a body cut off mid-way,
+/// and a PR whose check has a conclusion ao does not know. The tick exits without
+/// panicking, keeps what the last good tick saw, sends the agent nothing on missing data
+/// ("unknown" is not "failing"), and carries on once GitHub answers again.
+#[test]
+fn github_broken_answers_through_the_tick() {
+    let f = Fleet::new(&[("app", "octo/alpha")], "plain", "");
+    let repo = "octo/alpha";
+    put_repo(&f.m, repo, vec![pr(repo, 7, "ao/7-x")]);
+    let (code, out, err) = f.ao(&["spawn", "app", "--prompt", "go", "--branch", "ao/7-x"]);
+    assert_eq!(code, 0, "{out}{err}");
+    f.tick();
+    let good = record(&f.env.data(), "app", "app-1");
+    assert_eq!(good["pr"]["number"], json!(7), "{good}");
+    assert_eq!(good["pr"]["ci"], json!("passing"), "{good}");
+
+    let broken = [
+        Canned {
+            status: 502,
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: "<html><body><h1>502 Bad Gateway</h1></body></html>".into(),
+        },
+        Canned::json(200, json!(null)),
+        Canned {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: "{\"data\":{\"repository\":{\"s0\":{\"number\":7,\"url\":\"https://gi".into(),
+        },
+    ];
+    for c in broken {
+        f.m.push_override(Some("/graphql"), c);
+        let out = f.tick();
+        assert!(!out.contains("panicked"), "{out}");
+        let rec = record(&f.env.data(), "app", "app-1");
+        assert_eq!(
+            rec["pr"], good["pr"],
+            "PR facts kept from the last good tick"
+        );
+        assert_ne!(rec["status"], json!("ci_failed"));
+    }
+    // Still no backoff (these are not rate limits), and status works.
+    let (code, human, _) = f.ao(&["status"]);
+    assert_eq!(code, 0);
+    assert!(!human.contains("GitHub backoff"), "{human}");
+
+    // An unknown check conclusion is not a failure.
+    with_pr(&f.m, repo, 7, |p| {
+        p["statusCheckRollup"]["state"] = json!("PENDING");
+        p["statusCheckRollup"]["contexts"]["nodes"][0]["status"] = json!("WAITING");
+        p["statusCheckRollup"]["contexts"]["nodes"][0]["conclusion"] = Value::Null;
+    });
+    f.tick();
+    let rec = record(&f.env.data(), "app", "app-1");
+    assert_eq!(rec["pr"]["ci"], json!("pending"), "{rec}");
+    assert!(
+        f.saw("app-1").is_empty(),
+        "the agent was sent {:?}",
+        f.saw("app-1")
     );
     f.m.assert_clean();
 }
