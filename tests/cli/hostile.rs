@@ -183,3 +183,126 @@ fn symlinks_and_fifos_in_the_data_dir_are_refused() {
     let r = env.ao_in(&repo, &["events"]);
     assert_ne!(r.code, 0, "{r}");
 }
+
+/// An agent that appends every line it receives to `<root>/received/<session>`.
+fn recording_agent(env: &TestEnv) -> (std::path::PathBuf, String) {
+    let recv = env.root().join("received");
+    std::fs::create_dir_all(&recv).unwrap();
+    let cmd = format!(
+        "bash -c 'while IFS= read -r l; do printf \"%s\\n\" \"$l\" >> {}/$AO_SESSION; done'",
+        recv.display()
+    );
+    (recv, cmd)
+}
+
+/// Checklist B3, B4/F4, B5/F1–F3, F5: through `ao send` into real tmux panes.
+/// * text that looks like tmux options (`-N 999 x`, `--help`) arrives literally;
+/// * raw control bytes (Ctrl-C, the end-of-paste sequence, an OSC 52 clipboard write)
+///   arrive inert: no escape byte reaches the agent, the agent is not interrupted;
+/// * with `app-1` gone and `app-10` alive, `ao send app-1` delivers nothing to `app-10`;
+/// * a session of the same name on the user's own tmux server is never touched.
+#[test]
+fn tmux_delivery_is_literal_exact_and_confined() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let (recv, cmd) = recording_agent(&env);
+    env.local_config(&repo, &cmd);
+    for _ in 0..10 {
+        env.ao_in(&repo, &["spawn", "app", "--prompt", "p"]).ok();
+    }
+    let got = |id: &str| std::fs::read_to_string(recv.join(id)).unwrap_or_default();
+
+    for msg in ["-N 999 x", "--help", "-t =app-3: kill-server ;"] {
+        env.ao_in(&repo, &["send", "app-2", "--", msg]).ok();
+        assert!(
+            env.wait_for(5, || got("app-2").lines().any(|l| l == msg)),
+            "{msg:?} did not arrive literally: {:?}",
+            got("app-2")
+        );
+    }
+
+    let hostile = "a\u{3}b\u{1b}[201~c\u{1b}]52;c;cHduZWQ=\u{7}d\u{1b}[2J\u{1b}[Ae";
+    env.ao_in(&repo, &["send", "app-3", hostile]).ok();
+    assert!(
+        env.wait_for(5, || got("app-3").contains('e')),
+        "{:?}",
+        got("app-3")
+    );
+    let line = got("app-3");
+    assert!(
+        !line.chars().any(|c| c.is_control() && c != '\n'),
+        "control bytes reached the agent: {line:?}"
+    );
+    // One line: nothing in it submitted early.
+    let first = line.lines().next().unwrap_or("");
+    assert!(first.starts_with('a') && first.ends_with('e'), "{line:?}");
+    for part in ["b", "c", "d"] {
+        assert!(first.contains(part), "{line:?}");
+    }
+    // Not interrupted: the same agent still takes the next message.
+    env.ao_in(&repo, &["send", "app-3", "still here"]).ok();
+    assert!(env.wait_for(5, || got("app-3").contains("still here")));
+
+    // app-1's pane is gone; app-10 must not receive its message.
+    env.tmux(&["kill-session", "-t", "=app-1"]);
+    let r = env.ao_in(&repo, &["send", "app-1", "for app-1 only"]);
+    assert_ne!(r.code, 0, "{r}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !got("app-10").contains("for app-1 only"),
+        "{:?}",
+        got("app-10")
+    );
+
+    // The user's own tmux server (default socket) has its own `app-4`: untouched.
+    let mut own = std::process::Command::new("tmux");
+    env.apply(&mut own);
+    let own_log = env.root().join("own-app-4");
+    let st = own
+        .args(["-f", "/dev/null", "new-session", "-d", "-s", "app-4"])
+        .arg(format!("cat > {}", own_log.display()))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    env.ao_in(&repo, &["send", "app-4", "for ao's app-4"]).ok();
+    assert!(env.wait_for(5, || got("app-4").contains("for ao's app-4")));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        !std::fs::read_to_string(&own_log)
+            .unwrap_or_default()
+            .contains("app-4"),
+        "the user's own session got ao's message"
+    );
+    let mut kill = std::process::Command::new("tmux");
+    env.apply(&mut kill);
+    kill.args(["kill-server"]).status().unwrap();
+}
+
+/// Checklist G3 and E1: an issue title carrying terminal escapes (window title, clipboard
+/// write, clear screen) and shell syntax shows in `ao status` and the event log as inert
+/// text: no escape byte reaches the terminal, nothing runs.
+#[test]
+fn hostile_titles_are_inert_in_status_and_events() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    let canary = env.root().join("pwned");
+    let title = format!(
+        "\u{1b}]0;pwned\u{7}\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2JFix $(touch {c}) `touch {c}`",
+        c = canary.display()
+    );
+    env.ao_in(&repo, &["issue", "new", &title]).ok();
+    env.ao_in(&repo, &["spawn", "app", "1"]).ok();
+    env.ao_in(&repo, &["tick"]);
+    for args in [&["status"][..], &["events"][..], &["session", "ls"][..]] {
+        let r = env.ao_in(&repo, args);
+        assert!(
+            !r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'),
+            "{args:?} printed escape bytes: {:?}",
+            r.stdout
+        );
+    }
+    let st = env.ao_in(&repo, &["status"]).ok();
+    assert!(st.stdout.contains("Fix $(touch"), "{st}");
+    assert!(!canary.exists(), "something ran");
+}
