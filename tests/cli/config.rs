@@ -669,3 +669,22 @@ fn config_planted_in_a_worktree_is_ignored() {
     );
     assert!(!r.stderr.contains("inside the git worktree"), "{r}");
 }
+
+/// Checklist A7: a 50 MB config fails at once with its size, without being read.
+#[test]
+fn oversized_config_is_refused_fast() {
+    let env = TestEnv::new();
+    let p = env.root().join("huge.yaml");
+    std::fs::File::create(&p)
+        .unwrap()
+        .set_len(50 * 1024 * 1024)
+        .unwrap();
+    let t = std::time::Instant::now();
+    let r = env.ao(&["--config", p.to_str().unwrap(), "config", "check"]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        r.stderr.contains("the file is 52428800 bytes; a config may be at most 1048576 bytes"),
+        "{r}"
+    );
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+}
