@@ -33,6 +33,7 @@ pub fn kill(
         fixed.workspace = ctx.worktree_dir().join(&rec.project).join(rec.id.as_str());
     }
     let rec = &fixed;
+    super::check_workspace(ctx, rec)?;
     let project = ctx
         .config
         .projects

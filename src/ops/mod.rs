@@ -40,6 +40,42 @@ pub fn runtime_for(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<Box<dyn run
     Ok(runtime::create(name, ctx.tmux_socket().as_deref())?)
 }
 
+/// Refuses a record whose workspace is not where ao puts workspaces: absolute, no `..`,
+/// inside the workspace root and ending in `<project>/<id>`. A record edited to point at
+/// `/`, `~` or another repository must never be removed or written to (checklist C5).
+pub fn check_workspace(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<()> {
+    let root = ctx.worktree_dir();
+    let ws = &rec.workspace;
+    let lexical = ws.is_absolute()
+        && !ws
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+        && ws.starts_with(&root)
+        && ws.ends_with(Path::new(&rec.project).join(rec.id.as_str()));
+    // Through symlinks too, when both exist.
+    let real = match (std::fs::canonicalize(&root), std::fs::canonicalize(ws)) {
+        (Ok(r), Ok(w)) => w.starts_with(&r) && w != r,
+        _ => true,
+    };
+    if lexical && real {
+        return Ok(());
+    }
+    anyhow::bail!(crate::error::UsageError {
+        message: format!(
+            "refusing to touch the workspace of {}: {} is not {}/{}/{} (the record was edited, or `worktreeDir` changed since the spawn); nothing was removed",
+            rec.id,
+            ws.display(),
+            root.display(),
+            rec.project,
+            rec.id
+        ),
+        hint: Some(
+            "check the record's `workspace`; remove a stale workspace by hand if it is really ao's"
+                .into()
+        ),
+    })
+}
+
 /// The workspace request for an existing record.
 pub fn workspace_request<'a>(
     project: &'a ProjectConfig,

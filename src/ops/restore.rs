@@ -11,6 +11,7 @@ use crate::store::Event;
 
 /// Restores `rec` (the caller holds the session lock); returns the saved record.
 pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> {
+    super::check_workspace(ctx, rec)?;
     let project = ctx.config.project(&rec.project)?.clone();
     let repo = super::repo_path(ctx, &project);
     let base = super::default_branch(&project, &repo);

@@ -306,3 +306,53 @@ fn hostile_titles_are_inert_in_status_and_events() {
     assert!(st.stdout.contains("Fix $(touch"), "{st}");
     assert!(!canary.exists(), "something ran");
 }
+
+/// Checklist C5 and C6: a record whose workspace points outside the workspace root, or
+/// whose tmux target is an arbitrary tmux expression. `ao session kill --force` removes
+/// nothing outside the root and targets nothing but the session's own tmux session.
+#[test]
+fn record_paths_and_targets_are_confined() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "a"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "b"]).ok();
+    let victim = env.root().join("victim");
+    std::fs::create_dir_all(victim.join("sub")).unwrap();
+    std::fs::write(victim.join("sub/keep.txt"), "precious").unwrap();
+    let edit = |id: &str, f: &dyn Fn(&mut serde_json::Value)| {
+        let p = env.data().join(format!("projects/app/sessions/{id}.json"));
+        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        f(&mut v);
+        std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+    };
+    edit("app-1", &|v| {
+        v["workspace"] = victim.display().to_string().into()
+    });
+    edit("app-2", &|v| v["runtime"]["target"] = "app-1:0.1".into());
+    let r = env.ao_in(&repo, &["session", "kill", "app-1", "--force"]);
+    assert_ne!(r.code, 0, "{r}");
+    assert!(
+        r.stderr
+            .contains("refusing to touch the workspace of app-1"),
+        "{r}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(victim.join("sub/keep.txt")).unwrap(),
+        "precious",
+        "kill removed a directory outside the workspace root: {r}"
+    );
+    let r = env.ao_in(&repo, &["session", "restore", "app-1"]);
+    assert_ne!(r.code, 0, "{r}");
+    assert!(env.data().join("projects/app/sessions/app-1.json").exists());
+
+    // app-2's target now names app-1's pane: neither send nor kill may reach app-1.
+    let r = env.ao_in(&repo, &["send", "app-2", "x"]);
+    assert_ne!(r.code, 0, "a tmux expression was used as a target: {r}");
+    env.ao_in(&repo, &["session", "kill", "app-2", "--force"]);
+    assert_eq!(
+        env.tmux(&["has-session", "-t", "=app-1"]).code,
+        0,
+        "killing app-2 killed app-1's tmux session"
+    );
+}
