@@ -683,7 +683,8 @@ fn oversized_config_is_refused_fast() {
     let r = env.ao(&["--config", p.to_str().unwrap(), "config", "check"]);
     assert_eq!(r.code, 2, "{r}");
     assert!(
-        r.stderr.contains("the file is 52428800 bytes; a config may be at most 1048576 bytes"),
+        r.stderr
+            .contains("the file is 52428800 bytes; a config may be at most 1048576 bytes"),
         "{r}"
     );
     assert!(t.elapsed() < std::time::Duration::from_secs(5));

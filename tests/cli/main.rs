@@ -4,6 +4,7 @@
 mod common;
 
 mod agents;
+mod checklist;
 mod concurrency;
 mod config;
 mod crash;
