@@ -258,3 +258,33 @@ fn storm_of_sends_hooks_ticks_spawns_and_kill() {
         );
     }
 }
+
+/// Checklist C8: four `ao spawn` of the same issue at the same instant create exactly one
+/// session; the others say which session already has the issue.
+#[test]
+fn racing_spawns_of_one_issue_create_one_session() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    env.ao_in(&repo, &["issue", "new", "Only once"]).ok();
+    let kids: Vec<Child> = (0..4)
+        .map(|_| spawn_bg(&env, &repo, &["spawn", "app", "1"]))
+        .collect();
+    let outs: Vec<_> = kids
+        .into_iter()
+        .map(|k| k.wait_with_output().unwrap())
+        .collect();
+    let ok = outs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(ok, 1, "{outs:?}");
+    for o in outs.iter().filter(|o| !o.status.success()) {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("issue 1 already has a live session: app-1"),
+            "{err}"
+        );
+    }
+    let live = std::fs::read_dir(env.data().join("projects/app/sessions"))
+        .unwrap()
+        .count();
+    assert_eq!(live, 1);
+}

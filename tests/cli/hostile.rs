@@ -356,3 +356,33 @@ fn record_paths_and_targets_are_confined() {
         "killing app-2 killed app-1's tmux session"
     );
 }
+
+/// Checklist B8: invalid UTF-8 in arguments is a usage error, not a panic.
+#[test]
+fn invalid_utf8_arguments_are_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    let bad = std::ffi::OsStr::from_bytes(b"\xff\xfe");
+    for args in [
+        vec![std::ffi::OsStr::new("send"), bad, std::ffi::OsStr::new("x")],
+        vec![
+            std::ffi::OsStr::new("send"),
+            std::ffi::OsStr::new("app-1"),
+            bad,
+        ],
+        vec![
+            std::ffi::OsStr::new("spawn"),
+            std::ffi::OsStr::new("app"),
+            std::ffi::OsStr::new("--prompt"),
+            bad,
+        ],
+    ] {
+        let o = env.ao_cmd(&repo).args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("invalid UTF-8"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
