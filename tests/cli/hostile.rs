@@ -386,3 +386,47 @@ fn invalid_utf8_arguments_are_a_usage_error() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// Checklist F9: the agent's tmux session is gone and someone created another one with
+/// the same name on ao's socket. `ao send` refuses to type into it, and the tick does
+/// not take it for the agent.
+#[test]
+fn a_same_named_impostor_session_gets_nothing() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "a"]).ok();
+    env.tmux(&["kill-session", "-t", "=app-1"]);
+    let log = env.root().join("impostor");
+    let r = env.tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "app-1",
+        &format!("cat > {}", log.display()),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.ao_in(&repo, &["send", "app-1", "secret plan"]);
+    assert_ne!(r.code, 0, "{r}");
+    assert!(r.stderr.contains("is not the one ao started"), "{r}");
+    for _ in 0..4 {
+        env.ao_in(&repo, &["tick"]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("secret plan")
+    );
+    let rec: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(env.data().join("projects/app/sessions/app-1.json"))
+            .or_else(|_| std::fs::read(env.data().join("projects/app/archive/app-1.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(rec["runtimeState"].is_string(), "{rec}");
+    assert_ne!(
+        rec["runtimeState"], "alive",
+        "the impostor passed for the agent: {rec}"
+    );
+}

@@ -68,7 +68,11 @@ impl Runtime for TmuxRuntime {
         let panes = self.tmux.list_panes()?;
         let mut out = BTreeMap::new();
         for h in handles {
-            let probe = match panes.iter().find(|p| p.session == h.target) {
+            // A same-named session that is not the one ao started counts as gone.
+            let probe = match panes
+                .iter()
+                .find(|p| p.session == h.target && same_pane(h, p))
+            {
                 Some(p) => Probe {
                     exists: true,
                     agent_exited: p.dead,
@@ -108,6 +112,25 @@ impl Runtime for TmuxRuntime {
         text: &str,
         policy: &SubmitPolicy,
     ) -> Result<Delivery, PluginError> {
+        // Never type into a session that merely has the right name (checklist F9).
+        let panes = self.tmux.list_panes()?;
+        match panes.iter().find(|p| p.session == handle.target) {
+            None => {
+                return Err(PluginError::NotFound(format!(
+                    "tmux session `{}` is gone",
+                    handle.target
+                )));
+            }
+            Some(p) if !same_pane(handle, p) => {
+                return Err(PluginError::Refused(format!(
+                    "tmux session `{}` is not the one ao started (its pane runs pid {}, ao recorded pid {}); refusing to type into it",
+                    handle.target,
+                    p.pid.map_or("?".into(), |v| v.to_string()),
+                    handle.pid.map_or("?".into(), |v| v.to_string()),
+                )));
+            }
+            Some(_) => {}
+        }
         let buffer = format!(
             "ao-{}-{}-{}",
             handle.target,
@@ -149,5 +172,14 @@ impl Runtime for TmuxRuntime {
 
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>> {
         Some(self.tmux.attach_argv(&handle.target))
+    }
+}
+
+/// Whether pane `p` is the one `h` recorded: same pane pid (records without a pid, from
+/// before pids were kept, match by name alone).
+fn same_pane(h: &RuntimeHandle, p: &crate::sys::tmux::Pane) -> bool {
+    match (h.pid, p.pid) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
     }
 }
