@@ -430,3 +430,42 @@ fn a_same_named_impostor_session_gets_nothing() {
         "the impostor passed for the agent: {rec}"
     );
 }
+
+/// Checklist D9: a 2 GB event log (sparse here) costs `ao status` nothing (state comes
+/// from the records) and the next append rotates it away instead of reading it.
+#[test]
+fn a_huge_event_log_is_never_read_whole() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "a"]).ok();
+    let log = env.data().join("events.jsonl");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .unwrap()
+        .set_len(2 * 1024 * 1024 * 1024)
+        .unwrap();
+    let t = std::time::Instant::now();
+    let st = env.ao_in(&repo, &["status", "--json"]).ok();
+    assert_eq!(st.json()["sessions"][0]["id"], "app-1");
+    env.ao_in(&repo, &["send", "app-1", "after the big log"])
+        .ok();
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(
+        std::fs::metadata(&log).unwrap().len() < 1024 * 1024,
+        "rotated"
+    );
+    let segments: Vec<_> = std::fs::read_dir(env.data())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("events-"))
+        .collect();
+    assert_eq!(segments.len(), 1, "{segments:?}");
+    let fresh = std::fs::read_to_string(&log).unwrap();
+    assert!(fresh.contains("\"message.sent\""), "{fresh}");
+}
