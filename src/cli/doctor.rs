@@ -551,6 +551,15 @@ fn check_data_dir(data: &Path) -> Check {
             ),
         );
     }
+    if let Err(crate::store::StoreError::Unsafe { why, .. }) =
+        crate::store::check_private_root(data)
+    {
+        return Check::fail(
+            name,
+            format!("ao refuses {}: {why}", data.display()),
+            "give ao a data dir of its own that only you can write (mode 0700)",
+        );
+    }
     let real = std::fs::canonicalize(data).unwrap_or_else(|_| data.to_path_buf());
     if let Some(fs) = std::fs::read_to_string("/proc/self/mountinfo")
         .ok()

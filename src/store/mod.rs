@@ -58,6 +58,14 @@ pub enum StoreError {
         /// Version found.
         got: u64,
     },
+    /// A data dir that others could tamper with (checklist A8).
+    #[error("refusing to use the data dir {path}: {why}")]
+    Unsafe {
+        /// The data dir.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        why: String,
+    },
     /// No session with that id.
     #[error("no session `{0}` (see `ao session ls`)")]
     NotFound(String),
@@ -89,6 +97,40 @@ pub struct Problem {
     pub error: StoreError,
 }
 
+/// Refuses a data dir that resolves to `/`, is writable by group or others, or belongs
+/// to another user: anyone who can write there can plant records and locks.
+pub fn check_private_root(root: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::MetadataExt;
+    let unsafe_dir = |why: String| StoreError::Unsafe {
+        path: root.to_path_buf(),
+        why,
+    };
+    let real = std::fs::canonicalize(root).ctx("resolve", root)?;
+    if real.parent().is_none() {
+        return Err(unsafe_dir(
+            "it resolves to `/`; set AO_DATA_DIR or `dataDir` to a directory of its own".into(),
+        ));
+    }
+    let m = std::fs::metadata(&real).ctx("inspect", root)?;
+    if m.mode() & 0o022 != 0 {
+        return Err(unsafe_dir(format!(
+            "it is writable by group or others (mode {:o}); run `chmod 700 {}`",
+            m.mode() & 0o777,
+            real.display()
+        )));
+    }
+    // The owner of /proc/self is this process's effective user.
+    if let Ok(me) = std::fs::metadata("/proc/self").map(|p| p.uid())
+        && m.uid() != me
+    {
+        return Err(unsafe_dir(format!(
+            "it belongs to uid {}, not to this user (uid {me})",
+            m.uid()
+        )));
+    }
+    Ok(())
+}
+
 /// The data directory.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -98,8 +140,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating with mode 0700) the data dir at `root`.
     pub fn open(root: &Path) -> Result<Self, StoreError> {
+        atomic::ensure_private_dir(root).ctx("create directory", root)?;
+        check_private_root(root)?;
         for d in [
-            root.to_path_buf(),
             root.join("locks"),
             root.join("cache"),
             root.join("projects"),

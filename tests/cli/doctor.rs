@@ -270,6 +270,13 @@ fn doctor_data_dir_paths() {
     chmod(&f, 0o600);
     assert_eq!(doctor(&env, &[], &[]).status("data-dir"), "ok");
 
+    // A data dir others can write is refused by ao, so doctor fails it (checklist A8).
+    chmod(&env.data(), 0o777);
+    let (st, msg, _) = doctor(&env, &[], &[]).check("data-dir");
+    assert_eq!(st, "fail");
+    assert!(msg.contains("writable by group or others"), "{msg}");
+    chmod(&env.data(), 0o700);
+
     let file = env.root().join("not-a-dir");
     std::fs::write(&file, "").unwrap();
     let d = doctor(&env, &[("AO_DATA_DIR", file.to_str().unwrap())], &[]);

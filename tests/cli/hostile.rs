@@ -3,7 +3,7 @@
 //! clear error, executes nothing, touches nothing outside the data and workspace roots,
 //! and loses nothing.
 
-use crate::common::TestEnv;
+use crate::common::{Run, TestEnv};
 
 #[test]
 fn wrong_version_is_refused_not_quarantined() {
@@ -468,4 +468,63 @@ fn a_huge_event_log_is_never_read_whole() {
     assert_eq!(segments.len(), 1, "{segments:?}");
     let fresh = std::fs::read_to_string(&log).unwrap();
     assert!(fresh.contains("\"message.sent\""), "{fresh}");
+}
+
+/// Checklist A8: a data dir that is `/` (through a symlink), writable by others or
+/// owned by another user is refused before anything is read or written there.
+#[test]
+fn an_unsafe_data_dir_is_refused() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    let to_root = env.root().join("to-root");
+    std::os::unix::fs::symlink("/", &to_root).unwrap();
+    let r = Run::from(
+        env.ao_cmd(&repo)
+            .args(["status"])
+            .env("AO_DATA_DIR", &to_root)
+            .output()
+            .unwrap(),
+    );
+    assert_ne!(r.code, 0, "{r}");
+    assert!(r.stderr.contains("resolves to `/`"), "{r}");
+    assert!(!std::path::Path::new("/projects").exists());
+
+    let shared = env.root().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let r = Run::from(
+        env.ao_cmd(&repo)
+            .args(["status"])
+            .env("AO_DATA_DIR", &shared)
+            .output()
+            .unwrap(),
+    );
+    assert_ne!(r.code, 0, "{r}");
+    assert!(
+        r.stderr.contains("writable by group or others (mode 777)"),
+        "{r}"
+    );
+    assert!(
+        std::fs::read_dir(&shared).unwrap().next().is_none(),
+        "nothing written"
+    );
+    // One owned by another user (testable only where the suite may chown: as root).
+    let foreign = env.root().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::set_permissions(&foreign, std::fs::Permissions::from_mode(0o700)).unwrap();
+    if std::os::unix::fs::chown(&foreign, Some(65534), Some(65534)).is_ok() {
+        let r = Run::from(
+            env.ao_cmd(&repo)
+                .args(["status"])
+                .env("AO_DATA_DIR", &foreign)
+                .output()
+                .unwrap(),
+        );
+        assert_ne!(r.code, 0, "{r}");
+        assert!(r.stderr.contains("belongs to uid 65534"), "{r}");
+    }
+    // The normal data dir still works.
+    env.ao_in(&repo, &["status"]).ok();
 }
