@@ -73,6 +73,7 @@ complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l agent -d 'Agent plugin (overrides config)' -r
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l runtime -d 'Runtime plugin (overrides config)' -r
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l prompt -d 'Task prompt (instead of, or in addition to, the issue)' -r
+complete -c ao -n "__fish_ao_using_subcommand spawn" -l prompt-file -d 'Read the task prompt from a file (- for stdin); at most 1 MiB' -r -F
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l branch -d 'Branch name (default: derived from the issue)' -r
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l open -d 'Attach to the session after starting it'

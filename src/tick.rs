@@ -172,10 +172,9 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
                 Ok(n) => ("notification.sent", format!("digest of {n} via {name}")),
                 Err(e) => ("notification.failed", format!("{name}: digest: {e}")),
             };
-            ctx.store.event(
-                Event::new(now, kind, msg)
-                    .with(serde_json::json!({"notifier": name, "digest": true})),
-            )?;
+            let e = Event::new(now, kind, msg)
+                .with(serde_json::json!({"notifier": name, "digest": true}));
+            log_or_report(ctx, e, &mut sum);
         }
     }
     if !opts.dry_run && ctx.config.dashboard.enabled {
@@ -191,18 +190,28 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     }
     sum.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     if !opts.dry_run {
-        ctx.store.event(
-            Event::new(crate::clock::now(), "tick.done", format!(
-                "{} sessions, {} transitions, {} actions, {} failures",
-                sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
-            ))
-            .with(serde_json::json!({
-                "sessions": sum.sessions_seen, "transitions": sum.transitions.len(),
-                "actions": sum.actions.len(), "failures": sum.failures.len(), "durationMs": sum.duration_ms,
-            })),
-        )?;
+        let e = Event::new(crate::clock::now(), "tick.done", format!(
+            "{} sessions, {} transitions, {} actions, {} failures",
+            sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
+        ))
+        .with(serde_json::json!({
+            "sessions": sum.sessions_seen, "transitions": sum.transitions.len(),
+            "actions": sum.actions.len(), "failures": sum.failures.len(), "durationMs": sum.duration_ms,
+        }));
+        log_or_report(ctx, e, &mut sum);
     }
     Ok(sum)
+}
+
+/// Appends `e`; a log that cannot be written (disk full) becomes a failure of the pass,
+/// so the summary of what was done is still reported.
+fn log_or_report(ctx: &Ctx, e: Event, sum: &mut TickSummary) {
+    if let Err(err) = ctx.store.event(e) {
+        sum.failures.push(Failure {
+            session: None,
+            error: format!("{err:#}"),
+        });
+    }
 }
 
 fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
@@ -475,6 +484,15 @@ fn tick_session(
     let mut rec = d.record;
     rec.last_error = None;
     let mut events = d.events;
+    if d.actions
+        .iter()
+        .any(|a| matches!(a, Action::SendToAgent { .. } | Action::Merge { .. }))
+    {
+        // The intent (attempt counted, "sending" / "merging") is durable before the side
+        // effect: if it cannot be written (disk full), nothing is done this tick.
+        ctx.store.save(&rec)?;
+        ctx.store.append(&std::mem::take(&mut events))?;
+    }
     let mut notes: Vec<Notification> = Vec::new();
     let mut cleanup = None;
     let mut queue: std::collections::VecDeque<Action> = d.actions.into();

@@ -41,6 +41,12 @@ impl Ctx {
         let root = data_dir(&loaded.config);
         let store = Store::open(&root)
             .with_context(|| format!("cannot open the data dir {}", root.display()))?;
+        if let Some(fs) = crate::store::network_fs(&root) {
+            eprintln!(
+                "warning: the data dir {} is on a network file system ({fs}), where locks and renames are not reliable; set AO_DATA_DIR or `dataDir` to a local disk",
+                root.display()
+            );
+        }
         Ok(Self {
             config: loaded.config,
             config_path,

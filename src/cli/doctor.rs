@@ -560,12 +560,7 @@ fn check_data_dir(data: &Path) -> Check {
             "give ao a data dir of its own that only you can write (mode 0700)",
         );
     }
-    let real = std::fs::canonicalize(data).unwrap_or_else(|_| data.to_path_buf());
-    if let Some(fs) = std::fs::read_to_string("/proc/self/mountinfo")
-        .ok()
-        .and_then(|m| fs_type(&m, &real))
-        .filter(|fs| is_network_fs(fs))
-    {
+    if let Some(fs) = crate::store::network_fs(data) {
         return Check::fail(
             name,
             format!(
@@ -606,46 +601,6 @@ fn check_data_dir(data: &Path) -> Check {
         format!("open to group or others: {}{more}", loose.join(", ")),
         format!("chmod -R go-rwx {}", data.display()),
     )
-}
-
-/// The file-system type of the mount holding `path`, from `/proc/self/mountinfo` text:
-/// the longest mount point that is a prefix of `path` (octal escapes like `\040` decoded).
-fn fs_type(mountinfo: &str, path: &Path) -> Option<String> {
-    let unescape = |s: &str| {
-        let mut out = String::new();
-        let mut it = s.chars().peekable();
-        while let Some(c) = it.next() {
-            if c == '\\' {
-                let code: String = it.by_ref().take(3).collect();
-                match u8::from_str_radix(&code, 8) {
-                    Ok(b) => out.push(char::from(b)),
-                    Err(_) => out.push_str(&code),
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    };
-    mountinfo
-        .lines()
-        .filter_map(|l| {
-            // `id parent maj:min root mountpoint opts [optional…] - fstype source superopts`
-            let (left, right) = l.split_once(" - ")?;
-            let mount = unescape(left.split(' ').nth(4)?);
-            let fs = right.split(' ').next()?.to_owned();
-            path.starts_with(&mount).then_some((mount.len(), fs))
-        })
-        .max_by_key(|(len, _)| *len)
-        .map(|(_, fs)| fs)
-}
-
-/// File systems whose `flock` and rename semantics ao cannot rely on.
-fn is_network_fs(fs: &str) -> bool {
-    matches!(
-        fs,
-        "nfs" | "nfs4" | "cifs" | "smb3" | "smbfs" | "9p" | "afs" | "ceph" | "glusterfs"
-    ) || fs.starts_with("fuse.sshfs")
 }
 
 /// Reads all records; returns the check and the number of live (non-terminal) sessions.
@@ -923,23 +878,6 @@ mod tests {
         assert!(!too_open(0o40700));
         assert!(too_open(0o100644));
         assert!(too_open(0o40750));
-    }
-
-    #[test]
-    fn network_file_systems_are_found() {
-        let info = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n\
-                    40 22 0:50 / /home/me/net\\040share rw - nfs4 srv:/export rw,vers=4.2\n\
-                    41 22 0:51 / /mnt/ssh rw - fuse.sshfs me@host: rw\n";
-        let p = |s: &str| Path::new(s).to_path_buf();
-        assert_eq!(
-            fs_type(info, &p("/home/me/.agent-orchestrator")).as_deref(),
-            Some("ext4")
-        );
-        let nfs = fs_type(info, &p("/home/me/net share/ao")).unwrap();
-        assert_eq!(nfs, "nfs4");
-        assert!(is_network_fs(&nfs));
-        assert!(is_network_fs(&fs_type(info, &p("/mnt/ssh/ao")).unwrap()));
-        assert!(!is_network_fs("ext4") && !is_network_fs("tmpfs") && !is_network_fs("overlay"));
     }
 
     #[test]

@@ -1,8 +1,4 @@
 //! `ao send`: the single delivery routine (DESIGN §7).
-use std::io::Read as _;
-
-use anyhow::Context as _;
-
 use super::{Ctx, GlobalArgs};
 use crate::model::SessionId;
 use crate::ops;
@@ -37,17 +33,9 @@ pub fn run(g: &GlobalArgs, a: &SendArgs) -> anyhow::Result<()> {
                 "ao send ID \"text\"  or  ao send ID -f notes.md",
             ));
         }
-        (Some(m), None) if m == "-" => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .context("cannot read the message from stdin")?;
-            s
-        }
+        (Some(m), None) if m == "-" => ops::read_text_input("message", "-".as_ref())?,
         (Some(m), None) => m.clone(),
-        (None, Some(f)) => {
-            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?
-        }
+        (None, Some(f)) => ops::read_text_input("message", f)?,
         (None, None) => {
             return Err(crate::error::usage(
                 "no message given",

@@ -16,8 +16,11 @@ pub struct SpawnArgs {
     #[arg(long)]
     pub runtime: Option<String>,
     /// Task prompt (instead of, or in addition to, the issue).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "prompt_file")]
     pub prompt: Option<String>,
+    /// Read the task prompt from a file (- for stdin); at most 1 MiB.
+    #[arg(long, value_name = "FILE")]
+    pub prompt_file: Option<std::path::PathBuf>,
     /// Branch name (default: derived from the issue).
     #[arg(long)]
     pub branch: Option<String>,
@@ -40,7 +43,10 @@ pub fn run(g: &GlobalArgs, a: &SpawnArgs) -> anyhow::Result<()> {
         issue: a.issue.clone(),
         agent: a.agent.clone(),
         runtime: a.runtime.clone(),
-        prompt: a.prompt.clone(),
+        prompt: match &a.prompt_file {
+            Some(f) => Some(ops::read_text_input("prompt", f)?),
+            None => a.prompt.clone(),
+        },
         branch: a.branch.clone(),
         force: a.force,
         batch: None,

@@ -523,10 +523,19 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
 
 fn merge(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     let Some(pr) = open_pr(c.rec) else { return };
-    if l.attempts > 0 || l.escalated {
+    // "merging" still recorded: the tick that started the merge died before recording
+    // its result. The call is pinned to the sha, so one retry is safe (an already
+    // merged or moved PR is refused); a second interruption goes to the human.
+    let interrupted = l.last_outcome == "merging";
+    if l.escalated || (l.attempts > 0 && !interrupted) {
         return;
     }
-    l.attempts = 1;
+    if interrupted && l.attempts >= 2 {
+        let why = "ao stopped twice between starting the merge and recording its result";
+        escalate(c, l, Why::MergeFailed(why.to_owned()), out);
+        return;
+    }
+    l.attempts += 1;
     l.last_attempt = Some(c.now);
     l.last_outcome = "merging".to_owned();
     let method = c

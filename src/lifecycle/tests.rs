@@ -996,6 +996,8 @@ fn auto_true_merges_pinned_to_head() {
                 method: "squash".into()
             }]
         );
+        let key = "approved-and-green:abc1234def";
+        h.merged(1, key, Ok(MergeOutcome::Merged("m1".into())));
         assert!(h.tick(2, working(green())).actions.is_empty(), "merge once");
     }
 }
@@ -1034,6 +1036,40 @@ fn merge_outcomes() {
         assert_eq!(n[0].priority, Priority::Action);
         assert!(d.record.reactions[key].escalated);
     }
+}
+
+#[test]
+fn an_interrupted_merge_is_retried_once_then_handed_over() {
+    let auto = |c: &mut ReactionConfig| c.auto = Some(true);
+    let merges = |d: &Decision| {
+        d.actions
+            .iter()
+            .filter(|a| matches!(a, Action::Merge { .. }))
+            .count()
+    };
+    let mut h = H::with(ReactionKind::ApprovedAndGreen, auto);
+    // Each tick dies after persisting the intent: no result is ever recorded.
+    assert_eq!(merges(&h.tick(1, working(green()))), 1);
+    let d = h.tick(2, working(green()));
+    assert_eq!(merges(&d), 1, "one retry of the pinned merge");
+    let d = h.tick(3, working(green()));
+    assert_eq!(merges(&d), 0);
+    let n = notes(&d);
+    assert_eq!(n[0].title, "app-1: auto-merge of PR #42 failed");
+    assert!(n[0].message.contains("stopped twice"), "{}", n[0].message);
+    assert!(
+        merges(&h.tick(4, working(green()))) == 0 && notes(&h.tick(5, working(green()))).is_empty()
+    );
+
+    // A recorded result is final: no retry.
+    let mut h = H::with(ReactionKind::ApprovedAndGreen, auto);
+    h.tick(1, working(green()));
+    h.merged(
+        1,
+        "approved-and-green:abc1234def",
+        Ok(MergeOutcome::Refused("no".into())),
+    );
+    assert_eq!(merges(&h.tick(2, working(green()))), 0);
 }
 
 // ---- notify-only reactions ------------------------------------------------------------

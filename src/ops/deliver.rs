@@ -48,6 +48,7 @@ pub fn deliver(
             hint: Some("the message was empty after removing control characters".into()),
         });
     }
+    super::check_text_size("message", clean.len())?;
     let (payload, file) = if clean.len() > LONG_MESSAGE_BYTES || clean.lines().count() > 40 {
         let dir = rec.workspace.join(".ao").join("messages");
         std::fs::create_dir_all(&dir)

@@ -19,6 +19,55 @@ use crate::config::ProjectConfig;
 use crate::model::SessionRecord;
 use crate::plugins::{runtime, workspace};
 
+/// The largest prompt or message ao accepts (1 MiB): far above any real task text, far
+/// below what would hurt the agent, the disk or the log (checklist B7).
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// Refuses `what` (a prompt, a message) of `len` bytes above [`MAX_TEXT_BYTES`].
+pub fn check_text_size(what: &str, len: usize) -> anyhow::Result<()> {
+    if len > MAX_TEXT_BYTES {
+        return Err(crate::error::usage(
+            format!("the {what} is {len} bytes; the limit is {MAX_TEXT_BYTES} bytes (1 MiB)"),
+            "put long material in a file in the repository and refer to it by path",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads text from `path` (`-` = stdin), reading no more than one byte past
+/// [`MAX_TEXT_BYTES`], so a huge or endless input is refused without filling memory.
+pub fn read_text_input(what: &str, path: &Path) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    use std::io::Read as _;
+    let stdin = path == Path::new("-");
+    let name = if stdin {
+        "stdin".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    let mut bytes = Vec::new();
+    let limit = MAX_TEXT_BYTES as u64 + 1;
+    if stdin {
+        std::io::stdin()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read the {what} from stdin"))?;
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            .with_context(|| format!("cannot read the {what} from {name}"))?;
+    }
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(crate::error::usage(
+            format!(
+                "the {what} from {name} is larger than {MAX_TEXT_BYTES} bytes (1 MiB), the limit"
+            ),
+            "put long material in a file in the repository and refer to it by path",
+        ));
+    }
+    String::from_utf8(bytes).with_context(|| format!("the {what} from {name} is not UTF-8 text"))
+}
+
 /// The project's checkout, resolved relative to the config file.
 pub fn repo_path(ctx: &Ctx, project: &ProjectConfig) -> PathBuf {
     crate::cli::ctx::resolve_path(&ctx.config_path, &project.path)

@@ -102,6 +102,8 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
         },
     };
 
+    super::check_text_size("prompt", prompt_text.len())?;
+
     // Reserve the id under the spawn lock, after the capacity and duplicate checks, so two
     // concurrent spawns cannot both pass them.
     let rec = {

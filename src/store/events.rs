@@ -117,12 +117,19 @@ fn append_rotating(
             f.write_all(b"\n")?;
         }
     }
+    let mut lines = Vec::new();
     for e in events {
-        let mut line = serde_json::to_vec(e).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        f.write_all(&line)?;
+        serde_json::to_writer(&mut lines, e).map_err(std::io::Error::other)?;
+        lines.push(b'\n');
     }
-    f.sync_data()
+    let start = f.metadata()?.len();
+    if let Err(e) = f.write_all(&lines).and_then(|()| f.sync_data()) {
+        // Disk full or a size limit mid-record: take the partial lines back out, so the
+        // log ends where it did (we hold the lock, so nobody appended after us).
+        let _ = f.set_len(start);
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Result of reading the log.

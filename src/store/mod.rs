@@ -131,6 +131,54 @@ pub fn check_private_root(root: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The network file system (`nfs4`, `cifs`, …) holding `path`, if it is on one: their
+/// `flock` and rename semantics are not reliable enough for ao's state (checklist H5).
+pub fn network_fs(path: &Path) -> Option<String> {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let info = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    fs_type(&info, &real).filter(|fs| is_network_fs(fs))
+}
+
+/// The file-system type of the mount holding `path`, from `/proc/self/mountinfo` text:
+/// the longest mount point that is a prefix of `path` (octal escapes like `\040` decoded).
+fn fs_type(mountinfo: &str, path: &Path) -> Option<String> {
+    let unescape = |s: &str| {
+        let mut out = String::new();
+        let mut it = s.chars().peekable();
+        while let Some(c) = it.next() {
+            if c == '\\' {
+                let code: String = it.by_ref().take(3).collect();
+                match u8::from_str_radix(&code, 8) {
+                    Ok(b) => out.push(char::from(b)),
+                    Err(_) => out.push_str(&code),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    mountinfo
+        .lines()
+        .filter_map(|l| {
+            // `id parent maj:min root mountpoint opts [optional…] - fstype source superopts`
+            let (left, right) = l.split_once(" - ")?;
+            let mount = unescape(left.split(' ').nth(4)?);
+            let fs = right.split(' ').next()?.to_owned();
+            path.starts_with(&mount).then_some((mount.len(), fs))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, fs)| fs)
+}
+
+/// File systems whose `flock` and rename semantics ao cannot rely on.
+fn is_network_fs(fs: &str) -> bool {
+    matches!(
+        fs,
+        "nfs" | "nfs4" | "cifs" | "smb3" | "smbfs" | "9p" | "afs" | "ceph" | "glusterfs"
+    ) || fs.starts_with("fuse.sshfs")
+}
+
 /// The data directory.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -528,6 +576,23 @@ fn quarantine(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn network_file_systems_are_found() {
+        let info = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n\
+                    40 22 0:50 / /home/me/net\\040share rw - nfs4 srv:/export rw,vers=4.2\n\
+                    41 22 0:51 / /mnt/ssh rw - fuse.sshfs me@host: rw\n";
+        let p = |s: &str| Path::new(s).to_path_buf();
+        assert_eq!(
+            fs_type(info, &p("/home/me/.agent-orchestrator")).as_deref(),
+            Some("ext4")
+        );
+        let nfs = fs_type(info, &p("/home/me/net share/ao")).unwrap();
+        assert_eq!(nfs, "nfs4");
+        assert!(is_network_fs(&nfs));
+        assert!(is_network_fs(&fs_type(info, &p("/mnt/ssh/ao")).unwrap()));
+        assert!(!is_network_fs("ext4") && !is_network_fs("tmpfs") && !is_network_fs("overlay"));
+    }
 
     #[test]
     fn sweep_removes_only_old_temp_files() {

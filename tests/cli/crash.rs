@@ -193,3 +193,56 @@ fn holders(path: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+/// Checklist D7: an append that hits a full disk (here a file-size limit) fails with a
+/// clear error and leaves no partial line behind; the next append is whole.
+#[test]
+fn a_full_disk_mid_append_leaves_no_partial_line() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let out = env.root().join("received");
+    env.local_config(&repo, &format!("bash -c 'exec cat >> {}'", out.display()));
+    env.ao_in(&repo, &["issue", "new", "Disk full"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "1"]).ok();
+    // Make the log larger than any record, so the limit bites only on the append.
+    let log = env.data().join("events.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut big = text.clone();
+    while big.len() < 64 * 1024 {
+        big.push_str(&text);
+    }
+    std::fs::write(&log, &big).unwrap();
+    let before = std::fs::metadata(&log).unwrap().len();
+
+    let r = env.ao_size_limited(
+        &repo,
+        before + 10,
+        &["send", "app-1", "while the disk is full"],
+    );
+    assert_ne!(r.code, 0, "{r}");
+    assert!(
+        r.stderr.contains("File too large"),
+        "names the OS error: {r}"
+    );
+    assert_eq!(
+        std::fs::metadata(&log).unwrap().len(),
+        before,
+        "the partial line was taken back out"
+    );
+
+    env.ao_in(&repo, &["send", "app-1", "disk has room again"])
+        .ok();
+    let after = std::fs::read_to_string(&log).unwrap();
+    for (n, line) in after.lines().enumerate() {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("line {} is not whole: {e}: {line}", n + 1));
+    }
+    assert!(after.ends_with('\n'));
+    assert!(after.len() as u64 > before);
+    assert!(
+        after.lines().last().unwrap().contains("message.sent"),
+        "{after}"
+    );
+    let ev = env.ao_in(&repo, &["events", "--json"]).ok();
+    assert!(!ev.stderr.contains("skipped"), "{ev}");
+}

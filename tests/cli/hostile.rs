@@ -528,3 +528,56 @@ fn an_unsafe_data_dir_is_refused() {
     // The normal data dir still works.
     env.ao_in(&repo, &["status"]).ok();
 }
+
+/// Checklist B7: a 10 MB prompt or message is refused with the limit named, before
+/// anything is created or typed; the prompt is stored as a file, never typed into tmux.
+#[test]
+fn a_huge_prompt_or_message_is_refused() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    env.ao_in(&repo, &["issue", "new", "Big input"]).ok();
+    let huge = "A".repeat(10_000_000);
+    let file = env.root().join("huge.md");
+    std::fs::write(&file, &huge).unwrap();
+    let f = file.to_str().unwrap();
+
+    let r = env
+        .ao_in(&repo, &["spawn", "app", "--prompt-file", f])
+        .code(2);
+    assert!(r.stderr.contains("larger than 1048576 bytes"), "{r}");
+    assert!(
+        r.stderr.contains("refer to it by path"),
+        "says how to fix: {r}"
+    );
+    let r = env.ao_stdin(&repo, &["spawn", "app", "1", "--prompt-file", "-"], &huge);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stderr.contains("the prompt from stdin is larger"), "{r}");
+    let sessions = env.data().join("projects/app/sessions");
+    assert!(
+        !sessions.exists() || std::fs::read_dir(&sessions).unwrap().next().is_none(),
+        "no session reserved"
+    );
+    assert!(!env.worktrees().join("app").exists(), "no worktree created");
+
+    // A prompt of real size goes to a file, not through tmux.
+    std::fs::write(&file, "Also keep the changelog up to date.\n").unwrap();
+    env.ao_in(&repo, &["spawn", "app", "1", "--prompt-file", f])
+        .ok();
+    let prompt = env.data().join("projects/app/files/app-1/prompt.md");
+    assert!(
+        std::fs::read_to_string(prompt)
+            .unwrap()
+            .contains("changelog")
+    );
+
+    std::fs::write(&file, &huge).unwrap();
+    let r = env.ao_in(&repo, &["send", "app-1", "-f", f]).code(2);
+    assert!(r.stderr.contains("larger than 1048576 bytes"), "{r}");
+    let r = env.ao_stdin(&repo, &["send", "app-1", "-"], &huge);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        !env.worktrees().join("app/app-1/.ao/messages").exists(),
+        "nothing delivered"
+    );
+}

@@ -218,3 +218,55 @@ fn restarts_and_killed_ticks_lose_nothing() {
         );
     }
 }
+
+/// Checklist D7: a tick that cannot make its intent durable (disk full, here a file-size
+/// limit of 0) performs no side effect — the approved, green PR is not merged — and says
+/// why; the next tick with room merges it once.
+#[test]
+fn a_tick_that_cannot_record_its_intent_does_nothing() {
+    let env = TestEnv::new();
+    let repo = scripted_project(&env);
+    env.ao_in(&repo, &["spawn", "app", "1"]).ok();
+    let main_at = |env: &TestEnv| env.git(&repo, &["rev-parse", "main"]);
+    let mut planned = false;
+    for _ in 0..100 {
+        let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
+        let s = &st["sessions"][0];
+        if s["pr"]["ci"] == "passing" && s["pr"]["review"] == "review_required" {
+            env.ao_in(&repo, &["review", "app-1", "approve"]).ok();
+        }
+        let plan = env.ao_in(&repo, &["tick", "--dry-run", "--json"]).json();
+        if plan["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "merge")
+        {
+            planned = true;
+            break;
+        }
+        let r = env.ao_in(&repo, &["tick"]);
+        assert!(r.code <= 1, "{r}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    assert!(planned, "the session never reached a merge");
+    let before = main_at(&env);
+
+    let r = env.ao_size_limited(&repo, 0, &["tick", "--json"]);
+    assert_eq!(r.code, 1, "{r}");
+    let failures = r.json()["failures"].to_string();
+    assert!(
+        failures.contains("app-1.json") && failures.contains("File too large"),
+        "the record write failed, and says so: {failures}"
+    );
+    assert_eq!(
+        main_at(&env),
+        before,
+        "nothing merged without a durable intent"
+    );
+
+    env.ao_in(&repo, &["tick"]).ok();
+    assert_ne!(main_at(&env), before, "merged once there is room");
+    let ev = env.ao_in(&repo, &["events", "--json"]).ok();
+    assert_eq!(ev.stdout.matches("\"merge.done\"").count(), 1, "{ev}");
+}

@@ -155,6 +155,21 @@ impl TestEnv {
         c
     }
 
+    /// Runs `ao args…` in `cwd` with the file-size limit (RLIMIT_FSIZE, via util-linux
+    /// `prlimit`) at `bytes` and SIGXFSZ ignored: every write that would grow a file past
+    /// `bytes` fails (EFBIG) as writes on a full disk fail (ENOSPC).
+    pub fn ao_size_limited(&self, cwd: &Path, bytes: u64, args: &[&str]) -> Run {
+        let mut c = Command::new("bash");
+        self.apply(&mut c);
+        c.current_dir(cwd)
+            .arg("-c")
+            .arg("trap '' XFSZ; exec prlimit --fsize=\"$0\" -- \"$@\"")
+            .arg(bytes.to_string())
+            .arg(env!("CARGO_BIN_EXE_ao"))
+            .args(args);
+        Run::from(c.output().expect("run prlimit"))
+    }
+
     /// Runs `ao args…` in `cwd`.
     pub fn ao_in(&self, cwd: &Path, args: &[&str]) -> Run {
         Run::from(self.ao_cmd(cwd).args(args).output().expect("run ao"))
@@ -174,13 +189,16 @@ impl TestEnv {
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         let mut child = c.spawn().expect("spawn ao");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        Run::from(child.wait_with_output().unwrap())
+        let mut input = child.stdin.take().unwrap();
+        let data = stdin.to_owned();
+        // From a thread, so a large input cannot deadlock against ao's output; an error
+        // is fine (ao may stop reading early, e.g. at a size limit).
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(data.as_bytes());
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        Run::from(out)
     }
 
     /// Runs git in `dir`, asserting success; returns trimmed stdout.
