@@ -484,12 +484,20 @@ fn tick_session(
     let mut rec = d.record;
     rec.last_error = None;
     let mut events = d.events;
-    if d.actions
-        .iter()
-        .any(|a| matches!(a, Action::SendToAgent { .. } | Action::Merge { .. }))
-    {
-        // The intent (attempt counted, "sending" / "merging") is durable before the side
-        // effect: if it cannot be written (disk full), nothing is done this tick.
+    if !d.actions.is_empty() {
+        // The intent (attempt counted, "sending" / "merging", the episode key a
+        // notification's delivery id derives from) is durable before any side effect: if
+        // it cannot be written (disk full), nothing is done this tick; after a crash the
+        // next tick repeats the same keys, so receivers can dedupe.
+        let new: Vec<Notification> = d
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Notify(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+        lifecycle::enqueue(&mut rec, &new, now);
         ctx.store.save(&rec)?;
         ctx.store.append(&std::mem::take(&mut events))?;
     }

@@ -146,6 +146,9 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
     let mut events = vec![hook_event(&rec, a, now, Some(&meaning))];
     if meaning.activity == Activity::WaitingInput {
         let n = needs_input(config, &rec, a, &payload, &meaning, now);
+        // Durable before delivery: after a crash the next tick delivers it (same key).
+        crate::lifecycle::enqueue(&mut rec, std::slice::from_ref(&n), now);
+        store.save(&rec).map_err(|e| e.to_string())?;
         events.extend(crate::tick::deliver_notifications(
             config,
             store.root(),

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 pub use decide::{decide, derive_status, on_merge_result, on_send_result};
-pub use notify::{NotifyPlan, plan_deliveries, record_delivery};
+pub use notify::{NotifyPlan, enqueue, plan_deliveries, record_delivery};
 
 use crate::config::{Duration, ReactionConfig, ReactionKind};
 use crate::model::{Activity, ActivityFact, PrFacts, SessionRecord};

@@ -34,16 +34,7 @@ pub fn plan_deliveries(
     routes: &dyn Fn(Priority) -> Vec<String>,
     now: Timestamp,
 ) -> Vec<NotifyPlan> {
-    for n in new {
-        rec.notifications
-            .entry(n.key.clone())
-            .or_insert_with(|| NotificationLedger {
-                due: now,
-                sent: Default::default(),
-                failures: Default::default(),
-                notification: n.clone(),
-            });
-    }
+    enqueue(rec, new, now);
     rec.notifications
         .iter()
         .filter_map(|(key, l)| {
@@ -58,6 +49,22 @@ pub fn plan_deliveries(
             })
         })
         .collect()
+}
+
+/// Adds `new` notifications to the record's ledger, deduped by key (a key already
+/// present is left as it is). Persisting the record then makes them durable: a crash
+/// before delivery leaves them due, never lost.
+pub fn enqueue(rec: &mut SessionRecord, new: &[Notification], now: Timestamp) {
+    for n in new {
+        rec.notifications
+            .entry(n.key.clone())
+            .or_insert_with(|| NotificationLedger {
+                due: now,
+                sent: Default::default(),
+                failures: Default::default(),
+                notification: n.clone(),
+            });
+    }
 }
 
 /// The backoff after `attempts` failed deliveries: 30 s, 60 s, 120 s, … capped at 30 min.

@@ -84,6 +84,8 @@ struct Http {
     server: Arc<tiny_http::Server>,
     addr: String,
     log: Arc<Mutex<Vec<Req>>>,
+    /// While set, a request is recorded (accepted) but not answered.
+    hang: Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -92,7 +94,8 @@ impl Http {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let addr = server.server_addr().to_ip().unwrap().to_string();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (srv, rec) = (server.clone(), log.clone());
+        let hang = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (srv, rec, stall) = (server.clone(), log.clone(), hang.clone());
         let thread = std::thread::spawn(move || {
             while let Ok(mut req) = srv.recv() {
                 let mut body = String::new();
@@ -112,6 +115,9 @@ impl Http {
                         .collect(),
                     body,
                 });
+                while stall.load(std::sync::atomic::Ordering::SeqCst) {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
                 let (status, text) = routes
                     .iter()
                     .find(|(p, _, _)| path.starts_with(p))
@@ -124,6 +130,7 @@ impl Http {
             server,
             addr,
             log,
+            hang,
             thread: Some(thread),
         }
     }
@@ -146,6 +153,7 @@ impl Http {
 
 impl Drop for Http {
     fn drop(&mut self) {
+        self.hang.store(false, std::sync::atomic::Ordering::SeqCst);
         self.server.unblock();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -701,4 +709,71 @@ fn unknown_notifier_and_bad_priority() {
     );
     let run = ao_with(&env, &[], &["notify", "test", "--priority", "loud"]).code(2);
     assert!(run.stderr.contains("invalid priority `loud`"), "{run}");
+}
+
+/// Checklist G6: the receiver accepts a webhook POST, but ao dies (SIGKILL) before it can
+/// record the delivery. The next tick delivers again — one duplicate, carrying the same
+/// `X-Ao-Delivery` / `Idempotency-Key`, so the receiver can dedupe — and never a third time.
+#[test]
+fn webhook_accepted_then_ao_killed_repeats_once_with_the_same_id() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let env = TestEnv::new();
+    let http = Http::start(vec![]);
+    let repo = env.repo("repo");
+    // The redelivery happens in a later second than the first attempt: the key (and so
+    // the delivery id) must come from the persisted episode, not from the clock.
+    env.config(&format!(
+        "worktreeDir: {wt}\nspawnGrace: 0s\ndefaults:\n  notifiers: [hook]\nnotifiers:\n  hook:\n    plugin: webhook\n    url: {url}\nprojects:\n  app:\n    path: {repo}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: \"bash -c 'printf \\\"Deploy? [y/N] \\\"; read x'\"\n      patterns: {{waitingInput: [\"[y/N]\"]}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n",
+        wt = env.worktrees().display(),
+        url = http.url("/hook"),
+        repo = repo.display(),
+    ));
+    env.ao_in(&repo, &["issue", "new", "Deploy"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "1"]).ok();
+    assert!(env.wait_for(10, || env.capture("app-1").contains("[y/N]")));
+
+    http.hang.store(true, SeqCst);
+    let mut tick = env
+        .ao_cmd(&repo)
+        .arg("tick")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        env.wait_for(15, || !http.on("/hook").is_empty()),
+        "the tick posted the notification"
+    );
+    tick.kill().unwrap();
+    tick.wait().unwrap();
+    http.hang.store(false, SeqCst);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    for _ in 0..3 {
+        let r = env.ao_in(&repo, &["tick"]);
+        assert!(r.code <= 1, "{r}");
+    }
+    let posts = http.on("/hook");
+    let ids: Vec<(Option<&str>, Option<&str>)> = posts
+        .iter()
+        .map(|r| (r.header("x-ao-delivery"), r.header("idempotency-key")))
+        .collect();
+    assert_eq!(
+        posts.len(),
+        2,
+        "delivered once more, then never again: {ids:?}"
+    );
+    assert_eq!(ids[0], ids[1], "the same delivery id both times");
+    assert!(ids[0].0.is_some_and(|id| !id.is_empty()) && ids[0].0 == ids[0].1);
+    assert_eq!(
+        posts[0].json()["key"],
+        posts[1].json()["key"],
+        "the same notification"
+    );
+    assert!(
+        posts[0].json()["title"]
+            .as_str()
+            .unwrap()
+            .contains("needs your input")
+    );
 }
