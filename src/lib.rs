@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod dashboard;
+pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod lifecycle;

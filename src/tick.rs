@@ -1,5 +1,4 @@
 //! The tick pass (DESIGN §5): lock → load → observe → decide → act → persist → unlock.
-//! Also the notification dispatch shared with push paths (`ao hook`).
 //!
 //! Observation batches: one runtime probe per runtime plugin for all sessions (one
 //! `tmux list-panes -a`), a terminal capture only for panes whose activity time changed
@@ -14,6 +13,7 @@ use serde::Serialize;
 
 use crate::cli::Ctx;
 use crate::config::{Config, Duration, ReactionKind};
+use crate::delivery::{self, Storm};
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
 use crate::model::{CaptureCache, PrState, SessionId, SessionRecord};
 use crate::ops;
@@ -137,6 +137,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     }
     sum.sessions_seen = recs.len();
 
+    let mut storm = Storm::of(&ctx.config);
     let runtime_obs = observe_runtimes(ctx, &recs, &mut sum);
     let pr_obs = observe_scm(ctx, &recs, now, opts.dry_run, &mut sum);
     let mut batches = BTreeSet::new();
@@ -145,7 +146,8 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             batches.insert((listed.project.clone(), b.clone()));
         }
         let id = listed.id.clone();
-        let result = tick_session(ctx, opts, &id, &runtime_obs, &pr_obs, now, &mut sum);
+        let observed = (&runtime_obs, &pr_obs);
+        let result = tick_session(ctx, opts, &id, observed, now, &mut storm, &mut sum);
         if let Err(e) = result {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
@@ -157,6 +159,32 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         }
     }
     if !opts.dry_run {
+        let (events, errors) = delivery::flush_storm(&ctx.store, &ctx.config, storm, now);
+        for e in &events {
+            sum.actions.push(ActionReport {
+                session: String::new(),
+                action: "notify".into(),
+                detail: e.message.clone(),
+                outcome: if e.kind == "notification.sent" {
+                    "sent"
+                } else {
+                    "failed"
+                }
+                .into(),
+            });
+        }
+        if let Err(e) = ctx.store.append(&events) {
+            sum.failures.push(Failure {
+                session: None,
+                error: format!("{e:#}"),
+            });
+        }
+        for error in errors {
+            sum.failures.push(Failure {
+                session: None,
+                error,
+            });
+        }
         for (project, batch) in batches {
             if let Err(e) = batch_complete(ctx, &project, &batch, now, &mut sum) {
                 sum.failures.push(Failure {
@@ -387,13 +415,19 @@ pub fn settings(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// What the observe phase saw: runtimes (with pane activity time) and PRs, by session.
+type Observed<'a> = (
+    &'a BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
+    &'a BTreeMap<SessionId, PrObs>,
+);
+
 fn tick_session(
     ctx: &Ctx,
     opts: &TickOptions,
     id: &SessionId,
-    runtime_obs: &BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
-    pr_obs: &BTreeMap<SessionId, PrObs>,
+    (runtime_obs, pr_obs): Observed<'_>,
     now: Timestamp,
+    storm: &mut Storm,
     sum: &mut TickSummary,
 ) -> anyhow::Result<()> {
     // A session busy with `ao send` / `ao hook` is left for the next tick.
@@ -584,7 +618,14 @@ fn tick_session(
             outcome: "queued".into(),
         });
     }
-    let delivered = deliver_notifications(&ctx.config, ctx.store.root(), &mut rec, &notes, now);
+    let delivered = delivery::deliver_notifications(
+        &ctx.config,
+        ctx.store.root(),
+        &mut rec,
+        &notes,
+        now,
+        storm,
+    );
     for e in &delivered {
         if e.kind == "notification.failed" {
             sum.failures.push(Failure {
@@ -716,129 +757,4 @@ fn batch_complete(
         crate::store::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
     }
     Ok(())
-}
-
-/// Adds `new` notifications to the record's ledger and delivers everything due, through
-/// the routing of `config`. Each delivery result is recorded in the ledger and returned as
-/// an event; the caller persists the record and appends the events.
-pub fn deliver_notifications(
-    config: &Config,
-    data_dir: &std::path::Path,
-    rec: &mut SessionRecord,
-    new: &[Notification],
-    now: Timestamp,
-) -> Vec<Event> {
-    let plans = lifecycle::plan_deliveries(rec, new, &|p| config.route(p), now);
-    let mut events = Vec::new();
-    for plan in plans {
-        let Some(n) = rec
-            .notifications
-            .get(&plan.key)
-            .map(|l| l.notification.clone())
-        else {
-            continue;
-        };
-        for name in plan.due {
-            let result = notifier::create_in(&name, config.notifiers.get(&name), data_dir)
-                .and_then(|sink| sink.send(&n))
-                .map_err(|e| e.to_string());
-            let (kind, msg) = match &result {
-                Ok(()) => ("notification.sent", format!("{} via {name}", n.title)),
-                Err(e) => ("notification.failed", format!("{name}: {e}")),
-            };
-            events.push(
-                Event::new(now, kind, msg)
-                    .about(&rec.project, Some(rec.id.as_str()))
-                    .with(serde_json::json!({"key": plan.key, "notifier": name, "priority": n.priority})),
-            );
-            let failed = result.is_err();
-            lifecycle::record_delivery(rec, &plan.key, &name, result, now);
-            let attempts = rec
-                .notifications
-                .get(&plan.key)
-                .and_then(|l| l.failures.get(&name))
-                .map_or(0, |f| f.attempts);
-            events.extend(notifier_health(
-                config, data_dir, &name, failed, attempts, now,
-            ));
-        }
-    }
-    events
-}
-
-/// Failed attempts after which a notifier counts as failing and the human is warned
-/// through the other notifiers.
-const FAILING_AFTER: u32 = 3;
-
-/// Tracks notifiers that keep failing: after `FAILING_AFTER` failed attempts, one warning
-/// goes out through the other notifiers (once, until the notifier works again; a marker
-/// in `cache/notifier-failing/<name>` remembers it across ticks).
-fn notifier_health(
-    config: &Config,
-    data_dir: &std::path::Path,
-    name: &str,
-    failed: bool,
-    attempts: u32,
-    now: Timestamp,
-) -> Vec<Event> {
-    let Ok(()) = crate::model::validate_name(name, "notifier name") else {
-        return Vec::new();
-    };
-    let marker = data_dir.join("cache/notifier-failing").join(name);
-    if !failed {
-        let _ = std::fs::remove_file(&marker);
-        return Vec::new();
-    }
-    if attempts < FAILING_AFTER || marker.exists() {
-        return Vec::new();
-    }
-    let warning = Notification {
-        version: notifier::NOTIFICATION_SCHEMA_VERSION,
-        key: format!("notifier-failing:{name}"),
-        kind: "notifier-failing".into(),
-        priority: crate::model::Priority::Warning,
-        title: format!("Notifier `{name}` keeps failing"),
-        message: format!(
-            "ao could not deliver through `{name}` {attempts} times; notifications routed only there are not reaching you. Run `ao notify test --notifier {name}` and check `ao events`."
-        ),
-        session: None,
-        project: None,
-        pr_url: None,
-        attach: None,
-        dashboard_url: None,
-        time: now,
-    };
-    let mut others: Vec<String> = crate::model::Priority::ALL
-        .iter()
-        .flat_map(|p| config.route(*p))
-        .collect();
-    others.sort();
-    others.dedup();
-    others.retain(|n| n != name);
-    let mut events = Vec::new();
-    let mut warned = false;
-    for other in others {
-        let r = notifier::create_in(&other, config.notifiers.get(&other), data_dir)
-            .and_then(|s| s.send(&warning));
-        warned |= r.is_ok();
-        events.push(
-            Event::new(
-                now,
-                if r.is_ok() {
-                    "notification.sent"
-                } else {
-                    "notification.failed"
-                },
-                format!("{} via {other}", warning.title),
-            )
-            .with(serde_json::json!({"key": warning.key, "notifier": other})),
-        );
-    }
-    if warned {
-        if let Some(d) = marker.parent() {
-            let _ = crate::store::atomic::ensure_private_dir(d);
-        }
-        let _ = crate::store::atomic::write(&marker, now.to_string().as_bytes());
-    }
-    events
 }

@@ -149,12 +149,13 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
         // Durable before delivery: after a crash the next tick delivers it (same key).
         crate::lifecycle::enqueue(&mut rec, std::slice::from_ref(&n), now);
         store.save(&rec).map_err(|e| e.to_string())?;
-        events.extend(crate::tick::deliver_notifications(
+        events.extend(crate::delivery::deliver_notifications(
             config,
             store.root(),
             &mut rec,
             &[n],
             now,
+            &mut crate::delivery::Storm::unlimited(),
         ));
     }
     store.save(&rec).map_err(|e| e.to_string())?;

@@ -313,6 +313,10 @@ pub struct NotificationsConfig {
     /// Priority → notifier names.
     #[serde(default)]
     pub routing: Routing,
+    /// Single notifications per notifier in one tick before the rest are sent as one
+    /// grouped notification (an outage failing many sessions at once). Default 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_after: Option<u32>,
 }
 
 /// Routing table by priority.

@@ -103,6 +103,15 @@ impl Checker<'_> {
                 None,
             );
         }
+        if cfg.notifications.group_after == Some(0) {
+            self.error(
+                ProblemKind::InvalidValue,
+                &KeyPath::of(&["notifications", "groupAfter"]),
+                "must be at least 1 (single notifications per notifier and tick before the rest are grouped)"
+                    .to_owned(),
+                None,
+            );
+        }
         if cfg.missing_after == Some(0) {
             self.error(
                 ProblemKind::InvalidValue,

@@ -777,3 +777,60 @@ fn webhook_accepted_then_ao_killed_repeats_once_with_the_same_id() {
             .contains("needs your input")
     );
 }
+
+/// Checklist G5: an outage puts 8 sessions into "needs input" in the same tick. With
+/// `groupAfter: 3` the webhook gets 3 single notifications and one grouped notification
+/// for the other 5 (most urgent priority, titles listed); nothing is sent twice later.
+#[test]
+fn a_notification_storm_is_grouped_per_notifier() {
+    let env = TestEnv::new();
+    let http = Http::start(vec![]);
+    let repo = env.repo("repo");
+    env.config(&format!(
+        "worktreeDir: {wt}\nspawnGrace: 0s\ndefaults:\n  notifiers: [hook]\nnotifications:\n  groupAfter: 3\nnotifiers:\n  hook:\n    plugin: webhook\n    url: {url}\nprojects:\n  app:\n    path: {repo}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: \"bash -c 'printf \\\"Deploy? [y/N] \\\"; read x'\"\n      patterns: {{waitingInput: [\"[y/N]\"]}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n",
+        wt = env.worktrees().display(),
+        url = http.url("/hook"),
+        repo = repo.display(),
+    ));
+    for i in 1..=8 {
+        env.ao_in(&repo, &["issue", "new", &format!("Task {i}")])
+            .ok();
+        env.ao_in(&repo, &["spawn", "app", &i.to_string()]).ok();
+    }
+    for i in 1..=8 {
+        let id = format!("app-{i}");
+        assert!(
+            env.wait_for(10, || env.capture(&id).contains("[y/N]")),
+            "{id}"
+        );
+    }
+    let r = env.ao_in(&repo, &["tick", "--json"]).ok();
+    let posts = http.on("/hook");
+    let bodies: Vec<serde_json::Value> = posts.iter().map(Req::json).collect();
+    assert_eq!(posts.len(), 4, "3 single + 1 grouped: {bodies:#?}\n{r}");
+    let single: Vec<&serde_json::Value> = bodies
+        .iter()
+        .filter(|b| b["type"] == "agent-needs-input")
+        .collect();
+    assert_eq!(single.len(), 3);
+    let group = bodies.iter().find(|b| b["type"] == "grouped").unwrap();
+    assert_eq!(group["title"], "5 more notifications from 5 sessions");
+    assert_eq!(group["priority"], "urgent");
+    let listed = group["message"].as_str().unwrap();
+    assert_eq!(listed.matches("needs your input").count(), 5, "{listed}");
+    for b in &single {
+        assert!(!listed.contains(&format!("- {}\n", b["title"].as_str().unwrap())));
+    }
+    assert_eq!(group["project"], "app");
+
+    // Every entry counts as delivered: later ticks send nothing more.
+    env.ao_in(&repo, &["tick"]).ok();
+    env.ao_in(&repo, &["tick"]).ok();
+    assert_eq!(http.on("/hook").len(), 4);
+    let ev = env.ao_in(&repo, &["events", "--json"]).ok();
+    assert!(
+        ev.stdout
+            .contains("5 more notifications from 5 sessions via hook"),
+        "{ev}"
+    );
+}
