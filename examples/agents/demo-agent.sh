@@ -7,6 +7,8 @@
 #   - "CI is failing…"        → fixes the bug and commits
 #   - review comments          → addresses them and commits
 #   - anything else            → acknowledges it
+# A multi-line message comes as a one-line pointer to a file in .ao/messages/; it reads
+# the file, as a real agent would.
 # Issue 3 asks the human a question first ("[y/N]"), so ao reports it as needs_input.
 set -u
 
@@ -54,6 +56,9 @@ while IFS= read -r line; do
   # A message may span several lines: collect the rest of it before acting once.
   while IFS= read -r -t 0.5 more; do msg="$msg
 $more"; done
+  # A multi-line message arrives as a pointer to a file in .ao/messages/: read it.
+  file=$(printf '%s\n' "$msg" | sed -n 's|.*in the file \(\.ao/messages/[0-9]*\.md\).*|\1|p' | head -n 1)
+  if [ -n "$file" ] && [ -f "$file" ]; then msg=$(cat "$file"); fi
   case "$msg" in
     *"CI is failing"*)
       work

@@ -241,6 +241,12 @@ pub struct AgentConfig {
     /// `custom` agent: terminal patterns (regex-free substrings) per activity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patterns: Option<AgentPatterns>,
+    /// `custom` agent: true when the command takes a bracketed paste of several lines as
+    /// one message. Default false: a multi-line message goes to a file in the workspace's
+    /// `.ao/messages/` and the agent gets a one-line pointer, so no line is submitted
+    /// early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paste_multiline: Option<bool>,
 }
 
 /// Terminal detection patterns for the `custom` agent: plain substrings matched against

@@ -1,6 +1,7 @@
 //! The single delivery routine (DESIGN §7), used by `ao send` and reactions alike:
-//! strip control and escape bytes; long text goes to a file in the workspace's git-ignored
-//! `.ao/messages/` and the agent gets a short pointer; paste via tmux buffer into the exact
+//! strip control and escape bytes; long text, and multi-line text for an agent that does
+//! not take bracketed paste, goes to a file in the workspace's git-ignored
+//! `.ao/messages/` and the agent gets a one-line pointer; paste via tmux buffer into the exact
 //! pane; submit separately; confirm with bounded retries; record the outcome as an event.
 //! The caller holds the session lock.
 
@@ -49,7 +50,16 @@ pub fn deliver(
         });
     }
     super::check_text_size("message", clean.len())?;
-    let (payload, file) = if clean.len() > LONG_MESSAGE_BYTES || clean.lines().count() > 40 {
+    let project = ctx.config.projects.get(&rec.project);
+    let agent_cfg = project.map(|p| p.agent_config.clone()).unwrap_or_default();
+    let agent = agent::create(&rec.agent, &agent_cfg).ok();
+    // A newline pasted into an agent without bracketed paste would submit early (a lone
+    // CR too): such messages always go through a file.
+    let multiline = clean.contains(['\n', '\r']);
+    let pastes = agent.as_ref().is_none_or(|a| a.pastes_multiline());
+    let to_file =
+        clean.len() > LONG_MESSAGE_BYTES || clean.lines().count() > 40 || (multiline && !pastes);
+    let (payload, file) = if to_file {
         let dir = rec.workspace.join(".ao").join("messages");
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
@@ -65,11 +75,7 @@ pub fn deliver(
     } else {
         (clean.to_owned(), None)
     };
-    let project = ctx.config.projects.get(&rec.project);
-    let agent_cfg = project.map(|p| p.agent_config.clone()).unwrap_or_default();
-    let submit = agent::create(&rec.agent, &agent_cfg)
-        .map(|a| a.submit_key())
-        .unwrap_or("Enter");
+    let submit = agent.as_ref().map_or("Enter", |a| a.submit_key());
     let policy = SubmitPolicy {
         key: submit.to_owned(),
         ..SubmitPolicy::default()

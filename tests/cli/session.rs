@@ -13,11 +13,55 @@ fn recorder(env: &TestEnv) -> (std::path::PathBuf, String) {
     (out, cmd)
 }
 
+/// A repo and a recorder agent that takes multi-line pastes (`pasteMultiline: true`), so
+/// what it receives is the message itself, byte for byte.
 fn setup(env: &TestEnv) -> (std::path::PathBuf, std::path::PathBuf) {
     let repo = env.repo("repo");
     let (out, cmd) = recorder(env);
-    env.local_config(&repo, &cmd);
+    let cfg = env.local_config(&repo, &cmd);
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let text = text.replacen(
+        "\n    tracker:",
+        "\n      pasteMultiline: true\n    tracker:",
+        1,
+    );
+    std::fs::write(&cfg, text).unwrap();
     (repo, out)
+}
+
+/// Checklist F2: an agent not known to take bracketed paste (a `custom` command by
+/// default) never gets a newline typed: a multi-line message (or one with a lone CR)
+/// goes to a file and the agent receives one pointer line, submitted once.
+#[test]
+fn multiline_messages_never_submit_early() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let (out, cmd) = recorder(&env);
+    env.local_config(&repo, &cmd);
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "x"]).ok();
+    env.ao_in(&repo, &["send", "app-1", "one line stays typed"])
+        .ok();
+    assert!(env.wait_for(5, || read(&out).contains("typed")));
+    for (i, msg) in ["Fix the test\nthen run: rm -rf /", "first\rsecond"]
+        .iter()
+        .enumerate()
+    {
+        let r = env.ao_in(&repo, &["send", "app-1", msg, "--json"]).ok();
+        let file = r.json()["delivery"]["file"].as_str().unwrap().to_owned();
+        let expected = msg.replace('\r', "\n");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+        assert!(
+            env.wait_for(5, || read(&out).lines().count() == 2 + i),
+            "{:?}",
+            read(&out)
+        );
+        let last = read(&out).lines().last().unwrap().to_owned();
+        assert!(
+            last.starts_with("A message from ao is in the file .ao/messages/"),
+            "{last}"
+        );
+        assert!(!read(&out).contains("rm -rf") && !read(&out).contains("second"));
+    }
 }
 
 fn read(p: &Path) -> String {

@@ -1,7 +1,8 @@
 //! `custom` agent: any command from config (`agentConfig.command`, split with shell-word
 //! rules but never run by a shell), extra `args` and `env`, and optional detection
 //! patterns (`agentConfig.patterns`: plain substrings per activity, matched against the
-//! last non-empty lines of the pane, most urgent activity first).
+//! last non-empty lines of the pane, most urgent activity first). Multi-line messages go
+//! to a file unless `agentConfig.pasteMultiline: true`.
 
 use super::{Agent, AgentContext, LaunchPlan, ScreenMatch};
 use crate::config::{AgentConfig, AgentPatterns};
@@ -16,6 +17,7 @@ const TAIL_LINES: usize = 8;
 pub struct Custom {
     patterns: AgentPatterns,
     program: String,
+    paste_multiline: bool,
 }
 
 impl Custom {
@@ -30,6 +32,7 @@ impl Custom {
         Self {
             patterns: cfg.patterns.clone().unwrap_or_default(),
             program,
+            paste_multiline: cfg.paste_multiline.unwrap_or(false),
         }
     }
 }
@@ -62,6 +65,11 @@ impl Agent for Custom {
             env: ctx.config.env.clone(),
             ..LaunchPlan::default()
         })
+    }
+
+    fn pastes_multiline(&self) -> bool {
+        // Any command: unknown whether it enables bracketed paste unless the config says so.
+        self.paste_multiline
     }
 
     fn process_names(&self) -> Vec<String> {

@@ -206,6 +206,14 @@ pub trait Agent: Send + Sync + Debug {
         "Enter"
     }
 
+    /// True when the agent's input takes a bracketed paste of several lines as one
+    /// message (its TUI enables bracketed paste). When false, delivery never pastes a
+    /// newline: a multi-line message goes to a file and the agent gets a one-line
+    /// pointer. Default: true (the built-in TUI agents).
+    fn pastes_multiline(&self) -> bool {
+        true
+    }
+
     /// Hook event names this agent's hooks send (`ao hook <agent> <event>`). A call with
     /// any other event is rejected (recorded as `hook.rejected`, never an error to the
     /// agent). Empty for agents without push hooks.
