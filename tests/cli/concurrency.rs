@@ -66,16 +66,65 @@ fn parallel_writers_never_interleave_event_lines() {
         );
     }
     let log = std::fs::read_to_string(env.data().join("events.jsonl")).unwrap();
-    assert!(log.ends_with('\n'));
-    let mut sent = 0;
-    for line in log.lines() {
-        let v: serde_json::Value =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("torn line {line:?}: {e}"));
-        if v["type"] == "message.sent" {
-            sent += 1;
-        }
-    }
+    let events = whole_lines(&log).unwrap_or_else(|e| panic!("{e}"));
+    let sent = events
+        .iter()
+        .filter(|v| v["type"] == "message.sent")
+        .count();
     assert_eq!(sent, 6, "every send recorded exactly once");
+}
+
+/// Every line of `log` is one whole JSON object and the log ends with a newline; the
+/// first line that is not, as an error.
+fn whole_lines(log: &str) -> Result<Vec<serde_json::Value>, String> {
+    if !log.is_empty() && !log.ends_with('\n') {
+        return Err("the log ends mid-line".into());
+    }
+    log.lines()
+        .enumerate()
+        .map(|(n, line)| {
+            serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .filter(serde_json::Value::is_object)
+                .ok_or_else(|| format!("line {} is torn or glued: {line:?}", n + 1))
+        })
+        .collect()
+}
+
+/// Checklist D5: the check above is sensitive. A simulated regression — writers that
+/// put each record down in two `write()`s without the lock — produces a log it rejects.
+#[test]
+fn the_line_check_catches_a_two_write_writer() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.jsonl");
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .unwrap();
+                for i in 0..100 {
+                    let line = format!(
+                        "{{\"v\":1,\"writer\":{w},\"i\":{i},\"pad\":\"{}\"}}\n",
+                        "x".repeat(200)
+                    );
+                    let (a, b) = line.split_at(line.len() / 2);
+                    f.write_all(a.as_bytes()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                    f.write_all(b.as_bytes()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let log = std::fs::read_to_string(&path).unwrap();
+    assert!(whole_lines(&log).is_err(), "the regression went unnoticed");
 }
 
 #[test]

@@ -711,6 +711,16 @@ fn unknown_notifier_and_bad_priority() {
     assert!(run.stderr.contains("invalid priority `loud`"), "{run}");
 }
 
+/// A config whose agents ask "Deploy? [y/N]" (needs input) and whose one notifier,
+/// `hook`, posts to `url`; `extra` is more top-level YAML.
+fn asking_agents(env: &TestEnv, repo: &Path, url: &str, extra: &str) -> PathBuf {
+    env.config(&format!(
+        "worktreeDir: {wt}\nspawnGrace: 0s\ndefaults:\n  notifiers: [hook]\n{extra}notifiers:\n  hook:\n    plugin: webhook\n    url: {url}\nprojects:\n  app:\n    path: {repo}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: \"bash -c 'printf \\\"Deploy? [y/N] \\\"; read x'\"\n      patterns: {{waitingInput: [\"[y/N]\"]}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n",
+        wt = env.worktrees().display(),
+        repo = repo.display(),
+    ))
+}
+
 /// Checklist G6: the receiver accepts a webhook POST, but ao dies (SIGKILL) before it can
 /// record the delivery. The next tick delivers again — one duplicate, carrying the same
 /// `X-Ao-Delivery` / `Idempotency-Key`, so the receiver can dedupe — and never a third time.
@@ -722,12 +732,7 @@ fn webhook_accepted_then_ao_killed_repeats_once_with_the_same_id() {
     let repo = env.repo("repo");
     // The redelivery happens in a later second than the first attempt: the key (and so
     // the delivery id) must come from the persisted episode, not from the clock.
-    env.config(&format!(
-        "worktreeDir: {wt}\nspawnGrace: 0s\ndefaults:\n  notifiers: [hook]\nnotifiers:\n  hook:\n    plugin: webhook\n    url: {url}\nprojects:\n  app:\n    path: {repo}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: \"bash -c 'printf \\\"Deploy? [y/N] \\\"; read x'\"\n      patterns: {{waitingInput: [\"[y/N]\"]}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n",
-        wt = env.worktrees().display(),
-        url = http.url("/hook"),
-        repo = repo.display(),
-    ));
+    asking_agents(&env, &repo, &http.url("/hook"), "");
     env.ao_in(&repo, &["issue", "new", "Deploy"]).ok();
     env.ao_in(&repo, &["spawn", "app", "1"]).ok();
     assert!(env.wait_for(10, || env.capture("app-1").contains("[y/N]")));
@@ -786,12 +791,12 @@ fn a_notification_storm_is_grouped_per_notifier() {
     let env = TestEnv::new();
     let http = Http::start(vec![]);
     let repo = env.repo("repo");
-    env.config(&format!(
-        "worktreeDir: {wt}\nspawnGrace: 0s\ndefaults:\n  notifiers: [hook]\nnotifications:\n  groupAfter: 3\nnotifiers:\n  hook:\n    plugin: webhook\n    url: {url}\nprojects:\n  app:\n    path: {repo}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: \"bash -c 'printf \\\"Deploy? [y/N] \\\"; read x'\"\n      patterns: {{waitingInput: [\"[y/N]\"]}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n",
-        wt = env.worktrees().display(),
-        url = http.url("/hook"),
-        repo = repo.display(),
-    ));
+    asking_agents(
+        &env,
+        &repo,
+        &http.url("/hook"),
+        "notifications:\n  groupAfter: 3\n",
+    );
     for i in 1..=8 {
         env.ao_in(&repo, &["issue", "new", &format!("Task {i}")])
             .ok();
@@ -833,4 +838,66 @@ fn a_notification_storm_is_grouped_per_notifier() {
             .contains("5 more notifications from 5 sessions via hook"),
         "{ev}"
     );
+}
+
+/// Checklist A10: the config is replaced (temp + rename, as editors do) while a tick is
+/// mid-pass. The tick finishes on the snapshot it read at start: both sessions'
+/// notifications go to the old URL; the next tick uses the new file.
+#[test]
+fn a_config_replaced_mid_tick_does_not_affect_that_tick() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let env = TestEnv::new();
+    let http = Http::start(vec![]);
+    let repo = env.repo("repo");
+    let cfg = asking_agents(&env, &repo, &http.url("/old"), "");
+    for i in 1..=2 {
+        env.ao_in(&repo, &["issue", "new", &format!("Task {i}")])
+            .ok();
+        env.ao_in(&repo, &["spawn", "app", &i.to_string()]).ok();
+    }
+    for id in ["app-1", "app-2"] {
+        assert!(
+            env.wait_for(10, || env.capture(id).contains("[y/N]")),
+            "{id}"
+        );
+    }
+    http.hang.store(true, SeqCst);
+    let tick = env
+        .ao_cmd(&repo)
+        .arg("tick")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        env.wait_for(15, || !http.requests().is_empty()),
+        "first POST"
+    );
+    // Mid-pass: the new config routes to /new and adds a notifier.
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("/old", "/new");
+    let tmp = cfg.with_extension("yaml.tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &cfg).unwrap();
+    http.hang.store(false, SeqCst);
+    let out = tick.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let paths: Vec<String> = http.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/old", "/old"], "one snapshot for the whole tick");
+
+    // A new episode after the edit goes to the new URL.
+    env.ao_in(&repo, &["session", "kill", "app-2", "--force"])
+        .ok();
+    env.ao_in(&repo, &["issue", "new", "Task 3"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "3"]).ok();
+    assert!(env.wait_for(10, || env.capture("app-3").contains("[y/N]")));
+    env.ao_in(&repo, &["tick"]).ok();
+    let paths: Vec<String> = http.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/old", "/old", "/new"]);
 }
