@@ -911,6 +911,7 @@ mod tests {
                 last_outcome: String::new(),
                 escalated: true,
                 resolved_ticks: 0,
+                sent_at_head: None,
             },
         );
         let sessions = vec![

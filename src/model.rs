@@ -534,6 +534,10 @@ pub struct ReactionLedger {
     /// Consecutive ticks on which the condition was seen resolved (cleared after 2).
     #[serde(default)]
     pub resolved_ticks: u32,
+    /// The PR head sha when the last message was sent (to tell whether the agent pushed
+    /// since).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at_head: Option<String>,
 }
 
 /// A human notification's delivery state, persisted per notification key and notifier.

@@ -139,6 +139,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
 
     let mut storm = Storm::of(&ctx.config);
     let runtime_obs = observe_runtimes(ctx, &recs, &mut sum);
+    let screens = capture_changed(ctx, &recs, &runtime_obs);
     let pr_obs = observe_scm(ctx, &recs, now, opts.dry_run, &mut sum);
     let mut batches = BTreeSet::new();
     for listed in &recs {
@@ -146,7 +147,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             batches.insert((listed.project.clone(), b.clone()));
         }
         let id = listed.id.clone();
-        let observed = (&runtime_obs, &pr_obs);
+        let observed = (&runtime_obs, &pr_obs, &screens);
         let result = tick_session(ctx, opts, &id, observed, now, &mut storm, &mut sum);
         if let Err(e) = result {
             sum.failures.push(Failure {
@@ -415,17 +416,67 @@ pub fn settings(
 }
 
 #[allow(clippy::too_many_arguments)]
-/// What the observe phase saw: runtimes (with pane activity time) and PRs, by session.
+/// What the observe phase saw, by session: runtimes (with pane activity time), PRs, and
+/// fresh captures of the panes that changed (with the wall-clock second they were taken).
 type Observed<'a> = (
     &'a BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
     &'a BTreeMap<SessionId, PrObs>,
+    &'a BTreeMap<SessionId, (String, i64)>,
 );
+
+/// Lines of a pane captured for classification.
+const CAPTURE_LINES: u32 = 60;
+
+/// True when the record's cached classification still describes the pane: taken after
+/// the pane's last activity (tmux's activity time ticks in whole seconds).
+fn capture_is_fresh(rec: &SessionRecord, activity_time: Option<i64>) -> bool {
+    rec.capture
+        .as_ref()
+        .is_some_and(|c| activity_time.is_some_and(|t| t == c.activity_time && c.captured_at > t))
+}
+
+/// Captures, in one call per runtime plugin, every live pane whose cached classification
+/// is stale. A pane that cannot be captured here is left to `tick_session`.
+fn capture_changed(
+    ctx: &Ctx,
+    recs: &[SessionRecord],
+    runtime_obs: &BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
+) -> BTreeMap<SessionId, (String, i64)> {
+    let mut by_plugin: BTreeMap<&str, Vec<&SessionRecord>> = BTreeMap::new();
+    for r in recs {
+        let Some((obs, activity_time)) = runtime_obs.get(&r.id) else {
+            continue;
+        };
+        let alive = matches!(obs, RuntimeObs::Seen { exists: true, .. });
+        if let Some(h) = &r.runtime
+            && alive
+            && !capture_is_fresh(r, *activity_time)
+        {
+            by_plugin.entry(h.plugin.as_str()).or_default().push(r);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (plugin, group) in by_plugin {
+        let Ok(rt) = crate::plugins::runtime::create(plugin, ctx.tmux_socket().as_deref()) else {
+            continue;
+        };
+        let handles: Vec<&crate::model::RuntimeHandle> =
+            group.iter().filter_map(|r| r.runtime.as_ref()).collect();
+        let taken = jiff::Timestamp::now().as_second();
+        for (r, text) in group.iter().zip(rt.capture_many(&handles, CAPTURE_LINES)) {
+            if let Ok(text) = text {
+                out.insert(r.id.clone(), (text, taken));
+            }
+        }
+    }
+    out
+}
 
 fn tick_session(
     ctx: &Ctx,
     opts: &TickOptions,
     id: &SessionId,
-    (runtime_obs, pr_obs): Observed<'_>,
+    (runtime_obs, pr_obs, screens): Observed<'_>,
     now: Timestamp,
     storm: &mut Storm,
     sum: &mut TickSummary,
@@ -450,17 +501,23 @@ fn tick_session(
         let cached = rec
             .capture
             .as_ref()
-            .filter(|c| activity_time.is_some_and(|t| t == c.activity_time && c.captured_at > t));
+            .filter(|_| capture_is_fresh(&rec, activity_time));
         let cache = match cached {
             Some(c) => c.clone(),
             None => {
-                let rt = ops::runtime_for(ctx, &rec)?;
-                let text = rt.capture(h, 60).unwrap_or_default();
+                // Wall clock, like tmux's activity time (not a pinned AO_NOW).
+                let (text, captured_at) = match screens.get(id) {
+                    Some((text, at)) => (text.clone(), *at),
+                    None => {
+                        let rt = ops::runtime_for(ctx, &rec)?;
+                        let text = rt.capture(h, CAPTURE_LINES).unwrap_or_default();
+                        (text, jiff::Timestamp::now().as_second())
+                    }
+                };
                 let m = agent.classify_screen(&text);
                 CaptureCache {
                     activity_time: activity_time.unwrap_or(0),
-                    // Wall clock, like tmux's activity time (not a pinned AO_NOW).
-                    captured_at: jiff::Timestamp::now().as_second(),
+                    captured_at,
                     activity: m.as_ref().map(|m| m.activity),
                     evidence: m.as_ref().map(|m| m.evidence.clone()).unwrap_or_default(),
                     resets: m.as_ref().and_then(|m| m.resets.clone()),

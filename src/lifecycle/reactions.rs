@@ -475,6 +475,21 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     if l.escalated {
         return;
     }
+    // A review stays "changes requested" until someone re-reviews (GitHub semantics).
+    // Once the agent pushed after the last send it acted on the comments: wait for the
+    // reviewer instead of re-sending them (a duration escalation still comes).
+    let head = c.rec.pr.as_ref().map(|p| p.head_sha.as_str());
+    if c.kind == ReactionKind::ChangesRequested
+        && l.attempts > 0
+        && l.sent_at_head.is_some()
+        && head.is_some()
+        && head != l.sent_at_head.as_deref()
+    {
+        if let Some(why @ Why::Duration(_)) = escalation_due(c, l, true) {
+            escalate(c, l, why, out);
+        }
+        return;
+    }
     let turn = l.last_attempt.is_none_or(|t| took_turn(c.rec, t));
     if let Some(why) = escalation_due(c, l, turn) {
         escalate(c, l, why, out);
@@ -512,6 +527,7 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     l.attempts = l.attempts.saturating_add(1);
     l.last_attempt = Some(c.now);
     l.last_outcome = "sending".to_owned();
+    l.sent_at_head = head.map(str::to_owned);
     out.actions.push(Action::SendToAgent {
         key: c.key.to_owned(),
         reaction: c.kind,
@@ -660,6 +676,7 @@ pub(super) fn new_ledger(kind: ReactionKind, key: &str, now: Timestamp) -> React
         last_outcome: String::new(),
         escalated: false,
         resolved_ticks: 0,
+        sent_at_head: None,
     }
 }
 

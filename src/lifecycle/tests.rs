@@ -851,6 +851,44 @@ fn review_comments_are_fenced_and_escalate_after_duration() {
     );
 }
 
+/// After the agent pushed on the review, the same unresolved comments are not re-sent
+/// (they stay "changes requested" until the reviewer looks again); without a push they
+/// are, up to the cap. The duration escalation still comes.
+#[test]
+fn review_comments_are_not_resent_after_the_agent_pushed() {
+    let review = |sha: &str| {
+        PrObs::Pr(PrFacts {
+            head_sha: sha.into(),
+            review: ReviewDecision::ChangesRequested,
+            comments: vec![comment("c1", "rename")],
+            ..pr()
+        })
+    };
+    let key = "changes-requested:c1";
+    let mut h = H::new();
+    assert_eq!(sends(&h.tick(1, ready(review("abc1234def")))).len(), 1);
+    h.sent(1, key, Ok(Delivery::Delivered));
+    h.tick(2, working(review("abc1234def")));
+    // Pushed a fix: ready again on a new head, the review not yet redone.
+    for m in 3..29 {
+        let d = h.tick(m, ready(review("fff0000aaa")));
+        assert!(sends(&d).is_empty(), "tick {m}: {d:?}");
+    }
+    let d = h.tick(31, ready(review("fff0000aaa")));
+    assert!(
+        notes(&d)
+            .iter()
+            .any(|n| n.title == "app-1 couldn't address the review")
+    );
+
+    // No push: the agent finished its turn on the old head, so the comments go again.
+    let mut h = H::new();
+    h.tick(1, ready(review("abc1234def")));
+    h.sent(1, key, Ok(Delivery::Delivered));
+    h.tick(2, working(review("abc1234def")));
+    assert_eq!(sends(&h.tick(3, ready(review("abc1234def")))).len(), 1);
+}
+
 #[test]
 fn changes_requested_without_comments_is_keyed_by_head() {
     let p = PrObs::Pr(PrFacts {

@@ -134,6 +134,35 @@ impl Tmux {
             .read()
     }
 
+    /// [`Tmux::capture`] of every session in `names`, in order, in one tmux call: the
+    /// captures are chained with `;`, each followed by a `display-message` of `delimiter`
+    /// (a per-call random word a pane cannot know, so it cannot fake a boundary). `None`
+    /// when any capture fails (tmux stops the chain, e.g. at a session that just ended)
+    /// or the output does not split into one capture per session: capture one by one.
+    pub fn capture_many(&self, names: &[&str], lines: u32, delimiter: &str) -> Option<Vec<String>> {
+        let start = format!("-{lines}");
+        let mut c = self.command();
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                c = c.arg(";");
+            }
+            c = c
+                .args(["capture-pane", "-p", "-J", "-t", &Self::target(name)])
+                .args(["-S", &start, ";", "display-message", "-p", delimiter]);
+        }
+        let out = c.read().ok()?;
+        let mut parts = Vec::with_capacity(names.len());
+        let mut cur = String::new();
+        for line in out.split_inclusive('\n') {
+            if line.trim_end_matches('\n') == delimiter {
+                parts.push(std::mem::take(&mut cur));
+            } else {
+                cur.push_str(line);
+            }
+        }
+        (parts.len() == names.len() && cur.is_empty()).then_some(parts)
+    }
+
     /// The visible line the cursor is on (the agent's input line).
     pub fn cursor_line(&self, name: &str) -> Result<String, CmdError> {
         let y = self
@@ -270,6 +299,53 @@ mod tests {
         assert!(!p[0].dead);
         assert_eq!(p[1].dead_status, Some(137));
         assert_eq!(p[1].activity, Some(1_700_000_001));
+    }
+
+    /// Real tmux on a private socket: a pane that prints something delimiter-like (but
+    /// not the per-call word) does not shift the split; a missing session makes the
+    /// batch fail as a whole (the caller then captures one by one).
+    #[test]
+    fn capture_many_splits_only_on_the_delimiter() {
+        let t = Tmux::new(Some(&format!("ao-unit-capture-{}", std::process::id())));
+        let dir = std::env::temp_dir();
+        let none = BTreeMap::new();
+        let sh = |text: &str| {
+            vec![
+                "sh".to_owned(),
+                "-c".to_owned(),
+                format!("printf '{text}'; sleep 30"),
+            ]
+        };
+        t.new_session("a", &dir, &none, &sh("alpha\\nao-capture-end-fake\\n"))
+            .unwrap();
+        t.new_session("b", &dir, &none, &sh("x;y\\n")).unwrap();
+        let shown = |n: &str| {
+            t.capture(n, 10)
+                .is_ok_and(|s| s.contains("alpha") || s.contains("x;y"))
+        };
+        for _ in 0..100 {
+            if shown("a") && shown("b") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let got = t
+            .capture_many(&["a", "b"], 10, "ao-capture-end-0123")
+            .unwrap();
+        let _ = t.command().arg("kill-server").run();
+        assert_eq!(got.len(), 2);
+        assert!(got[0].contains("alpha\nao-capture-end-fake"), "{got:?}");
+        assert!(
+            got[1].contains("x;y") && !got[1].contains("alpha"),
+            "{got:?}"
+        );
+        let t2 = Tmux::new(Some(&format!("ao-unit-capture2-{}", std::process::id())));
+        t2.new_session("a", &dir, &none, &sh("alpha\\n")).unwrap();
+        assert!(
+            t2.capture_many(&["a", "gone"], 10, "ao-capture-end-0123")
+                .is_none()
+        );
+        let _ = t2.command().arg("kill-server").run();
     }
 
     #[test]

@@ -102,6 +102,16 @@ pub trait Runtime: Send + Sync + Debug {
     /// The last `lines` lines of output as plain text (escape sequences stripped).
     fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError>;
 
+    /// [`Runtime::capture`] of every handle, in order, in as few calls as the runtime
+    /// allows (one for tmux). Default: one by one.
+    fn capture_many(
+        &self,
+        handles: &[&RuntimeHandle],
+        lines: u32,
+    ) -> Vec<Result<String, PluginError>> {
+        handles.iter().map(|h| self.capture(h, lines)).collect()
+    }
+
     /// Delivers already-sanitised `text` and submits it per `policy`, confirming
     /// submission with bounded retries. Never interprets the text as commands or key names.
     fn deliver(

@@ -106,6 +106,25 @@ impl Runtime for TmuxRuntime {
         }
     }
 
+    fn capture_many(
+        &self,
+        handles: &[&RuntimeHandle],
+        lines: u32,
+    ) -> Vec<Result<String, PluginError>> {
+        let names: Vec<&str> = handles.iter().map(|h| h.target.as_str()).collect();
+        let batch = match crate::plugins::agent::detect::new_uuid() {
+            Ok(nonce) if names.len() > 1 => {
+                let delimiter = format!("ao-capture-end-{nonce}");
+                self.tmux.capture_many(&names, lines, &delimiter)
+            }
+            _ => None,
+        };
+        match batch {
+            Some(texts) => texts.iter().map(|t| Ok(strip_control(t))).collect(),
+            None => handles.iter().map(|h| self.capture(h, lines)).collect(),
+        }
+    }
+
     fn deliver(
         &self,
         handle: &RuntimeHandle,
