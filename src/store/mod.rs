@@ -340,9 +340,46 @@ impl Store {
         self.load_path(&p)
     }
 
+    /// [`Store::load_path`] of every path, spread over the CPUs when there are many
+    /// (reading and parsing a thousand records is most of `ao status`).
+    /// A path listed as a regular file skips the separate symlink check.
+    fn load_all(
+        &self,
+        paths: Vec<(PathBuf, bool)>,
+    ) -> Vec<(PathBuf, Result<SessionRecord, StoreError>)> {
+        let load = |(p, regular): &(PathBuf, bool)| {
+            let r = if *regular {
+                self.read_record(p)
+            } else {
+                self.load_path(p)
+            };
+            (p.clone(), r)
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if threads < 2 || paths.len() < 64 {
+            return paths.iter().map(load).collect();
+        }
+        let chunk = paths.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = paths
+                .chunks(chunk)
+                .map(|c| s.spawn(move || c.iter().map(load).collect::<Vec<_>>()))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a record loader thread panicked"))
+                .collect()
+        })
+    }
+
     fn load_path(&self, p: &Path) -> Result<SessionRecord, StoreError> {
         // A symlinked or special record is refused and left where it is.
         atomic::ensure_regular_or_missing(p).ctx("read", p)?;
+        self.read_record(p)
+    }
+
+    /// Reads and parses the record at `p`, known to be a regular file.
+    fn read_record(&self, p: &Path) -> Result<SessionRecord, StoreError> {
         let bytes = match std::fs::read(p) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -479,12 +516,14 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(e).ctx("read directory", &dir),
             };
-            for e in rd.filter_map(Result::ok) {
-                let path = e.path();
-                if path.extension().and_then(|x| x.to_str()) != Some("json") {
-                    continue;
-                }
-                match self.load_path(&path) {
+            // The directory listing already tells regular files apart (no lstat each).
+            let paths: Vec<(PathBuf, bool)> = rd
+                .filter_map(Result::ok)
+                .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_file())))
+                .filter(|(p, _)| p.extension().and_then(|x| x.to_str()) == Some("json"))
+                .collect();
+            for (path, loaded) in self.load_all(paths) {
+                match loaded {
                     Ok(r) => recs.push(r),
                     Err(StoreError::NotFound(_)) => {} // removed while listing
                     Err(error) => problems.push(Problem { path, error }),

@@ -15,6 +15,10 @@ use crate::sys::tmux::Tmux;
 /// agent's process names).
 pub const SHELLS: &[&str] = &["bash", "sh", "zsh", "fish", "dash", "ksh"];
 
+/// Panes captured per tmux call (a session name is at most 64 bytes, so a chunk stays
+/// far below tmux's 16 KiB command message).
+const CAPTURE_CHUNK: usize = 64;
+
 /// The tmux runtime.
 #[derive(Debug)]
 pub struct TmuxRuntime {
@@ -111,18 +115,24 @@ impl Runtime for TmuxRuntime {
         handles: &[&RuntimeHandle],
         lines: u32,
     ) -> Vec<Result<String, PluginError>> {
-        let names: Vec<&str> = handles.iter().map(|h| h.target.as_str()).collect();
-        let batch = match crate::plugins::agent::detect::new_uuid() {
-            Ok(nonce) if names.len() > 1 => {
-                let delimiter = format!("ao-capture-end-{nonce}");
-                self.tmux.capture_many(&names, lines, &delimiter)
+        let nonce = crate::plugins::agent::detect::new_uuid().ok();
+        let mut out = Vec::with_capacity(handles.len());
+        // tmux passes a command line to its server as one message of at most 16 KiB.
+        for chunk in handles.chunks(CAPTURE_CHUNK) {
+            let names: Vec<&str> = chunk.iter().map(|h| h.target.as_str()).collect();
+            let batch = match &nonce {
+                Some(n) if names.len() > 1 => {
+                    self.tmux
+                        .capture_many(&names, lines, &format!("ao-capture-end-{n}"))
+                }
+                _ => None,
+            };
+            match batch {
+                Some(texts) => out.extend(texts.iter().map(|t| Ok(strip_control(t)))),
+                None => out.extend(chunk.iter().map(|h| self.capture(h, lines))),
             }
-            _ => None,
-        };
-        match batch {
-            Some(texts) => texts.iter().map(|t| Ok(strip_control(t))).collect(),
-            None => handles.iter().map(|h| self.capture(h, lines)).collect(),
         }
+        out
     }
 
     fn deliver(
