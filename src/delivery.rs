@@ -294,8 +294,10 @@ pub fn flush_storm(
                 }
                 store.save(&rec)
             });
-            if let Err(e) = saved {
-                errors.push(format!("{id}: recording the grouped delivery: {e}"));
+            match saved {
+                // Ended (cleaned up) in this same tick: its ledger went to the archive.
+                Ok(()) | Err(crate::store::StoreError::NotFound(_)) => {}
+                Err(e) => errors.push(format!("{id}: recording the grouped delivery: {e}")),
             }
         }
     }
