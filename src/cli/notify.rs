@@ -95,6 +95,9 @@ fn test_notification(name: &str, priority: Priority, now: jiff::Timestamp) -> No
 }
 
 fn test(g: &GlobalArgs, only: Option<&str>, priority: &str, json: bool) -> anyhow::Result<()> {
+    if json {
+        crate::plugins::notifier::reserve_stdout();
+    }
     let priority = parse_priority(priority)?;
     let ctx = Ctx::load(g)?;
     let names = match only {

@@ -23,6 +23,9 @@ pub struct TickArgs {
 
 /// Runs `ao tick`.
 pub fn run(g: &GlobalArgs, a: &TickArgs) -> anyhow::Result<()> {
+    if a.json {
+        crate::plugins::notifier::reserve_stdout();
+    }
     let ctx = Ctx::load(g)?;
     if let Some(s) = &a.session {
         crate::model::SessionId::parse(s)?;

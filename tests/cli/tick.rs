@@ -270,3 +270,24 @@ fn a_tick_that_cannot_record_its_intent_does_nothing() {
     let ev = env.ao_in(&repo, &["events", "--json"]).ok();
     assert_eq!(ev.stdout.matches("\"merge.done\"").count(), 1, "{ev}");
 }
+
+/// `ao tick --json` with the `stdout` notifier: the notification goes to stderr, so
+/// stdout is exactly one JSON document a script can parse.
+#[test]
+fn tick_json_stays_parseable_with_the_stdout_notifier() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let cfg = env.local_config(&repo, "bash -c 'printf \"Deploy? [y/N] \"; read x'");
+    let text = std::fs::read_to_string(&cfg).unwrap().replacen(
+        "\n    tracker:",
+        "\n      patterns: {waitingInput: [\"[y/N]\"]}\n    tracker:",
+        1,
+    );
+    std::fs::write(&cfg, text).unwrap();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "p"]).ok();
+    assert!(env.wait_for(10, || env.capture("app-1").contains("[y/N]")));
+    let r = env.ao_in(&repo, &["tick", "--json"]).ok();
+    let v = r.json();
+    assert_eq!(v["schemaVersion"], 1, "{r}");
+    assert!(r.stderr.contains("[urgent] app-1 needs your input"), "{r}");
+}

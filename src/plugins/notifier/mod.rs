@@ -44,7 +44,7 @@ pub use discord::DiscordNotifier;
 pub use email::EmailNotifier;
 pub use ntfy::NtfyNotifier;
 pub use slack::SlackNotifier;
-pub use stdout::StdoutNotifier;
+pub use stdout::{StdoutNotifier, reserve_stdout};
 pub use webhook::WebhookNotifier;
 
 use super::PluginError;
