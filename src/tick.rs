@@ -415,7 +415,6 @@ pub fn settings(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 /// What the observe phase saw, by session: runtimes (with pane activity time), PRs, and
 /// fresh captures of the panes that changed (with the wall-clock second they were taken).
 type Observed<'a> = (
