@@ -1,8 +1,8 @@
 //! Benchmarks for ao, printed as a table. Run with:
 //!
 //! ```sh
-//! cargo build --release && cargo run --release --example bench            # default sizes
-//! cargo run --release --example bench -- --long                           # adds 10k records, 500 local sessions
+//! cargo build --release && cargo run --release --example bench            # the full table
+//! cargo run --release --example bench -- --quick                          # without 10k records, 500 local sessions
 //! ```
 //!
 //! Measures on this machine, with the real binary: `ao status --json` over N session records;
@@ -270,7 +270,8 @@ fn tick_rows(n: usize, github: bool) {
 }
 
 fn main() {
-    let long = std::env::args().any(|a| a == "--long");
+    // The full table by default; `--quick` leaves out the two slowest rows.
+    let long = !std::env::args().any(|a| a == "--quick");
     println!(
         "{:<40} {:>9} {:>12} {:>6} {:>6} {:>14}",
         "benchmark", "wall ms", "peak RSS MiB", "tmux", "git", "HTTP requests"
