@@ -71,6 +71,27 @@ impl Storm {
     }
 }
 
+/// Sends `n` through the notifier `name` of `config`. Returns the outcome (the error
+/// text on failure) and its event, `notification.sent` ("<title> via <name>") or
+/// `notification.failed` ("<name>: <error>"), with `data` as the event's data.
+pub fn send_via(
+    config: &Config,
+    data_dir: &std::path::Path,
+    name: &str,
+    n: &Notification,
+    now: Timestamp,
+    data: serde_json::Value,
+) -> (Result<(), String>, Event) {
+    let result = notifier::create_in(name, config.notifiers.get(name), data_dir)
+        .and_then(|sink| sink.send(n))
+        .map_err(|e| e.to_string());
+    let (kind, msg) = match &result {
+        Ok(()) => ("notification.sent", format!("{} via {name}", n.title)),
+        Err(e) => ("notification.failed", format!("{name}: {e}")),
+    };
+    (result, Event::new(now, kind, msg).with(data))
+}
+
 /// Adds `new` notifications to the record's ledger and delivers everything due, through
 /// the routing of `config`. Each delivery result is recorded in the ledger and returned as
 /// an event; the caller persists the record and appends the events.
@@ -103,18 +124,10 @@ pub fn deliver_notifications(
                 });
                 continue;
             }
-            let result = notifier::create_in(&name, config.notifiers.get(&name), data_dir)
-                .and_then(|sink| sink.send(&n))
-                .map_err(|e| e.to_string());
-            let (kind, msg) = match &result {
-                Ok(()) => ("notification.sent", format!("{} via {name}", n.title)),
-                Err(e) => ("notification.failed", format!("{name}: {e}")),
-            };
-            events.push(
-                Event::new(now, kind, msg)
-                    .about(&rec.project, Some(rec.id.as_str()))
-                    .with(serde_json::json!({"key": plan.key, "notifier": name, "priority": n.priority})),
-            );
+            let data =
+                serde_json::json!({"key": plan.key, "notifier": name, "priority": n.priority});
+            let (result, event) = send_via(config, data_dir, &name, &n, now, data);
+            events.push(event.about(&rec.project, Some(rec.id.as_str())));
             let failed = result.is_err();
             lifecycle::record_delivery(rec, &plan.key, &name, result, now);
             let attempts = rec
@@ -156,22 +169,16 @@ fn notifier_health(
     if attempts < FAILING_AFTER || marker.exists() {
         return Vec::new();
     }
-    let warning = Notification {
-        version: notifier::NOTIFICATION_SCHEMA_VERSION,
-        key: format!("notifier-failing:{name}"),
-        kind: "notifier-failing".into(),
-        priority: Priority::Warning,
-        title: format!("Notifier `{name}` keeps failing"),
-        message: format!(
+    let warning = Notification::general(
+        format!("notifier-failing:{name}"),
+        "notifier-failing",
+        Priority::Warning,
+        format!("Notifier `{name}` keeps failing"),
+        format!(
             "ao could not deliver through `{name}` {attempts} times; notifications routed only there are not reaching you. Run `ao notify test --notifier {name}` and check `ao events`."
         ),
-        session: None,
-        project: None,
-        pr_url: None,
-        attach: None,
-        dashboard_url: None,
-        time: now,
-    };
+        now,
+    );
     let mut others: Vec<String> = Priority::ALL
         .iter()
         .flat_map(|p| config.route(*p))
@@ -182,21 +189,10 @@ fn notifier_health(
     let mut events = Vec::new();
     let mut warned = false;
     for other in others {
-        let r = notifier::create_in(&other, config.notifiers.get(&other), data_dir)
-            .and_then(|s| s.send(&warning));
+        let data = serde_json::json!({"key": warning.key, "notifier": other});
+        let (r, event) = send_via(config, data_dir, &other, &warning, now, data);
         warned |= r.is_ok();
-        events.push(
-            Event::new(
-                now,
-                if r.is_ok() {
-                    "notification.sent"
-                } else {
-                    "notification.failed"
-                },
-                format!("{} via {other}", warning.title),
-            )
-            .with(serde_json::json!({"key": warning.key, "notifier": other})),
-        );
+        events.push(event);
     }
     if warned {
         if let Some(d) = marker.parent() {
@@ -232,27 +228,23 @@ fn grouped(notifier: &str, held: &[Held], limit: usize, now: Timestamp) -> Notif
     if held.len() > GROUP_LINES {
         lines.push(format!("- … and {} more", held.len() - GROUP_LINES));
     }
-    Notification {
-        version: notifier::NOTIFICATION_SCHEMA_VERSION,
-        key: format!("grouped:{notifier}:{}", now.as_second()),
-        kind: "grouped".into(),
+    let mut n = Notification::general(
+        format!("grouped:{notifier}:{}", now.as_second()),
+        "grouped",
         priority,
-        title: format!(
+        format!(
             "{} more notifications from {} sessions",
             held.len(),
             sessions.len()
         ),
-        message: format!(
+        format!(
             "{}\nGrouped: more than {limit} notifications for `{notifier}` in one pass (an outage?). `ao status` shows every session.",
             lines.join("\n")
         ),
-        session: None,
-        project: (projects.len() == 1).then(|| projects[0].to_owned()),
-        pr_url: None,
-        attach: None,
-        dashboard_url: None,
-        time: now,
-    }
+        now,
+    );
+    n.project = (projects.len() == 1).then(|| projects[0].to_owned());
+    n
 }
 
 /// Sends what `storm` held back: one grouped notification per notifier, then records the
@@ -268,17 +260,12 @@ pub fn flush_storm(
     let mut errors = Vec::new();
     for (name, held) in storm.held {
         let n = grouped(&name, &held, storm.limit, now);
-        let result = notifier::create_in(&name, config.notifiers.get(&name), store.root())
-            .and_then(|sink| sink.send(&n))
-            .map_err(|e| e.to_string());
-        let (kind, msg) = match &result {
-            Ok(()) => ("notification.sent", format!("{} via {name}", n.title)),
-            Err(e) => ("notification.failed", format!("{name}: {e}")),
-        };
         let keys: Vec<&str> = held.iter().map(|h| h.key.as_str()).collect();
-        events.push(Event::new(now, kind, msg).with(serde_json::json!({
+        let data = serde_json::json!({
             "key": n.key, "notifier": name, "priority": n.priority, "grouped": keys,
-        })));
+        });
+        let (result, event) = send_via(config, store.root(), &name, &n, now, data);
+        events.push(event);
         if let Err(e) = &result {
             errors.push(format!("{name}: grouped notification: {e}"));
         }

@@ -776,8 +776,8 @@ fn batch_complete(
         .filter(|r| !ledger.contains_key(r))
         .collect();
     for name in &pending {
-        let r = notifier::create_in(name, ctx.config.notifiers.get(name), ctx.store.root())
-            .and_then(|s| s.send(&n));
+        let data = serde_json::json!({"key": n.key, "notifier": name, "batch": batch});
+        let (r, event) = delivery::send_via(&ctx.config, ctx.store.root(), name, &n, now, data);
         let outcome = match &r {
             Ok(()) => {
                 ledger.insert(name.clone(), now);
@@ -786,19 +786,7 @@ fn batch_complete(
             }
             Err(e) => format!("failed: {e}"),
         };
-        ctx.store.event(
-            Event::new(
-                now,
-                if r.is_ok() {
-                    "notification.sent"
-                } else {
-                    "notification.failed"
-                },
-                format!("{} via {name}", n.title),
-            )
-            .about(project, None)
-            .with(serde_json::json!({"key": n.key, "notifier": name, "batch": batch})),
-        )?;
+        ctx.store.event(event.about(project, None))?;
         sum.actions.push(ActionReport {
             session: batch.to_owned(),
             action: "notify".into(),

@@ -727,20 +727,14 @@ fn check_notifiers(cfg: &Config, send: bool, json: bool) -> Vec<Check> {
 
 fn test_notification() -> notifier::Notification {
     let now = crate::clock::now();
-    notifier::Notification {
-        version: notifier::NOTIFICATION_SCHEMA_VERSION,
-        key: format!("doctor-test:{}", now.as_second()),
-        kind: "test".to_owned(),
-        priority: Priority::Info,
-        title: "ao doctor test notification".to_owned(),
-        message: "If you can read this, ao can reach you here.".to_owned(),
-        session: None,
-        project: None,
-        pr_url: None,
-        attach: None,
-        dashboard_url: None,
-        time: now,
-    }
+    notifier::Notification::general(
+        format!("doctor-test:{}", now.as_second()),
+        "test",
+        Priority::Info,
+        "ao doctor test notification".to_owned(),
+        "If you can read this, ao can reach you here.".to_owned(),
+        now,
+    )
 }
 
 /// Bytes of the event log's end searched for the last `tick.*` event.

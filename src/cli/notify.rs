@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Ctx, GlobalArgs};
 use crate::model::Priority;
-use crate::plugins::notifier::{self, NOTIFICATION_SCHEMA_VERSION, Notification};
+use crate::plugins::notifier::{self, Notification};
 use crate::store::Event;
 
 /// Version of the `--json` output.
@@ -76,22 +76,16 @@ fn parse_priority(s: &str) -> anyhow::Result<Priority> {
 
 /// The test notification sent through notifier `name`.
 fn test_notification(name: &str, priority: Priority, now: jiff::Timestamp) -> Notification {
-    Notification {
-        version: NOTIFICATION_SCHEMA_VERSION,
-        key: format!("test:{name}:{}", now.as_second()),
-        kind: "test".to_owned(),
+    Notification::general(
+        format!("test:{name}:{}", now.as_second()),
+        "test",
         priority,
-        title: "ao test notification".to_owned(),
-        message: format!(
+        "ao test notification".to_owned(),
+        format!(
             "If you can read this, notifier `{name}` works. Sent by `ao notify test` with priority {priority}; nothing needs your attention."
         ),
-        session: None,
-        project: None,
-        pr_url: None,
-        attach: None,
-        dashboard_url: None,
-        time: now,
-    }
+        now,
+    )
 }
 
 fn test(g: &GlobalArgs, only: Option<&str>, priority: &str, json: bool) -> anyhow::Result<()> {

@@ -96,6 +96,34 @@ pub struct Notification {
     pub time: Timestamp,
 }
 
+impl Notification {
+    /// A notification about ao itself, not about one session: no session, project, PR,
+    /// attach command or dashboard link.
+    pub fn general(
+        key: String,
+        kind: &str,
+        priority: Priority,
+        title: String,
+        message: String,
+        time: Timestamp,
+    ) -> Self {
+        Self {
+            version: NOTIFICATION_SCHEMA_VERSION,
+            key,
+            kind: kind.to_owned(),
+            priority,
+            title,
+            message,
+            session: None,
+            project: None,
+            pr_url: None,
+            attach: None,
+            dashboard_url: None,
+            time,
+        }
+    }
+}
+
 /// A channel to a human.
 pub trait Notifier: Send + Sync + Debug {
     /// Plugin name.
