@@ -912,6 +912,9 @@ mod tests {
                 escalated: true,
                 resolved_ticks: 0,
                 sent_at_head: None,
+                pending_since: None,
+                pending_why: None,
+                undelivered: 0,
             },
         );
         let sessions = vec![

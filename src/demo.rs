@@ -258,7 +258,15 @@ fn drive(
                     "  human: answering {}'s question with `ao send {} y`",
                     rec.id, rec.id
                 ));
-                ops::deliver(ctx, &rec, "y", "demo human")?;
+                ops::deliver(
+                    ctx,
+                    &rec,
+                    "y",
+                    "demo human",
+                    &ops::DeliverOptions {
+                        ready_wait: std::time::Duration::from_secs(10),
+                    },
+                )?;
             }
             let Some(pr) = &rec.pr else { continue };
             if pr.state != PrState::Open || pr.ci != CiState::Passing {

@@ -19,7 +19,6 @@ use crate::model::{CaptureCache, PrState, SessionId, SessionRecord};
 use crate::ops;
 use crate::plugins::agent::{self, AgentContext};
 use crate::plugins::notifier::{self, Notification};
-use crate::plugins::runtime::Delivery;
 use crate::plugins::scm::{self, MergeOutcome, ScmContext};
 use crate::store::Event;
 
@@ -601,9 +600,16 @@ fn tick_session(
                 reaction,
                 message,
             } => {
-                let r = ops::deliver(ctx, &rec, &message, &key);
+                // No ready-wait: a starting agent is tried again next tick.
+                let opts = ops::DeliverOptions {
+                    ready_wait: std::time::Duration::ZERO,
+                };
+                let r = ops::deliver(ctx, &rec, &message, &key, &opts);
                 let outcome = match &r {
-                    Ok(rep) => rep.outcome.to_owned(),
+                    Ok(rep) => match &rep.reason {
+                        Some(why) => format!("{}: {why}", rep.outcome),
+                        None => rep.outcome.to_owned(),
+                    },
                     Err(e) => format!("failed: {e:#}"),
                 };
                 sum.actions.push(ActionReport {
@@ -612,15 +618,7 @@ fn tick_session(
                     detail: format!("{} ({key})", reaction.as_str()),
                     outcome,
                 });
-                let res = r
-                    .map(|rep| {
-                        if rep.outcome == "delivered" {
-                            Delivery::Delivered
-                        } else {
-                            Delivery::Unconfirmed
-                        }
-                    })
-                    .map_err(|e| format!("{e:#}"));
+                let res = r.map(|rep| rep.delivery).map_err(|e| format!("{e:#}"));
                 let d2 = lifecycle::on_send_result(&rec, &key, res, &settings, now);
                 rec = d2.record;
                 events.extend(d2.events);

@@ -15,7 +15,7 @@ use crate::config::{EscalateAfter, ReactionAction};
 use crate::model::{
     CiState, Mergeability, PrState, Priority, ReviewComment, ReviewDecision, Status,
 };
-use crate::plugins::runtime::Delivery;
+use crate::model::Delivery;
 use crate::plugins::scm::MergeOutcome;
 
 /// One tick of the simulated world.

@@ -10,7 +10,7 @@ use crate::model::{
     ActivitySource, CiState, FailingCheck, HookSignal, Mergeability, PrState, Priority,
     ReviewComment, ReviewDecision, SessionId, Status,
 };
-use crate::plugins::runtime::Delivery;
+use crate::model::Delivery;
 use crate::plugins::scm::MergeOutcome;
 
 /// 2025-01-01T00:00:00Z plus `min` minutes.
