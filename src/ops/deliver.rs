@@ -281,7 +281,12 @@ fn gate(
 ) -> Result<Gate, PluginError> {
     let probe = rt.probe(&[handle])?;
     match probe.get(&handle.target) {
-        Some(p) if !p.exists => return Ok(Gate::Closed("the session's runtime is gone".into())),
+        Some(p) if !p.exists => {
+            return Ok(Gate::Closed(format!(
+                "the agent's runtime `{}` is gone, or is not the one ao started (another pid there); refusing to type into it",
+                handle.target
+            )));
+        }
         Some(p) if p.agent_exited => {
             return Ok(Gate::Closed(format!(
                 "the agent has exited{} (its pane is dead); restore it with `ao session restore`",

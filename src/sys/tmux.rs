@@ -423,6 +423,72 @@ mod tests {
         let _ = t2.command().arg("kill-server").run();
     }
 
+    /// Real tmux 3.3a crashes its server on a paste into a dead pane: the guarded paste
+    /// and key press send nothing there (nor to a pane with another pid), say why, and
+    /// every session on the server stays alive.
+    #[test]
+    fn guarded_paste_never_reaches_a_dead_or_foreign_pane() {
+        let t = Tmux::new(Some(&format!("ao-unit-guard-{}", std::process::id())));
+        let dir = std::env::temp_dir();
+        let none = BTreeMap::new();
+        let argv = |s: &str| vec!["sh".to_owned(), "-c".to_owned(), s.to_owned()];
+        t.new_session("live", &dir, &none, &argv("cat")).unwrap();
+        t.new_session("dead", &dir, &none, &argv("exit 3")).unwrap();
+        let pane = |n: &str| {
+            t.list_panes()
+                .unwrap()
+                .into_iter()
+                .find(|p| p.session == n)
+                .unwrap()
+        };
+        for _ in 0..100 {
+            if pane("dead").dead {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let dead = pane("dead");
+        assert!(dead.dead);
+        let got = t.paste("dead", dead.pid, "ao-unit-b1", "hello").unwrap();
+        assert_eq!(
+            got,
+            Guarded::Refused {
+                dead: true,
+                pid: dead.pid,
+                status: Some(3)
+            }
+        );
+        assert!(matches!(
+            t.send_key("dead", dead.pid, "Enter").unwrap(),
+            Guarded::Refused { dead: true, .. }
+        ));
+        // The refused paste left no buffer behind.
+        let buffers = t.command().args(["list-buffers"]).read().unwrap_or_default();
+        assert!(!buffers.contains("ao-unit-b1"), "{buffers}");
+        let live = pane("live");
+        let other = live.pid.map(|p| p + 1);
+        assert!(matches!(
+            t.paste("live", other, "ao-unit-b2", "wrong pane").unwrap(),
+            Guarded::Refused { dead: false, .. }
+        ));
+        assert_eq!(
+            t.paste("live", live.pid, "ao-unit-b3", "right pane").unwrap(),
+            Guarded::Done
+        );
+        let mut shown = String::new();
+        for _ in 0..100 {
+            shown = t.capture("live", 5).unwrap();
+            if shown.contains("right pane") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let names: Vec<String> = t.list_panes().unwrap().into_iter().map(|p| p.session).collect();
+        let _ = t.command().arg("kill-server").run();
+        assert!(shown.contains("right pane") && !shown.contains("wrong pane"), "{shown}");
+        assert_eq!(names, ["dead", "live"]);
+    }
+
     #[test]
     fn escapes_trailing_semicolon() {
         assert_eq!(escape_arg("hello;"), "hello\\;");
