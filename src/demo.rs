@@ -263,8 +263,9 @@ fn drive(
                     &rec,
                     "y",
                     "demo human",
-                    &ops::DeliverOptions {
+                    ops::DeliverOptions {
                         ready_wait: std::time::Duration::from_secs(10),
+                        release_after_submit: None,
                     },
                 )?;
             }

@@ -601,10 +601,7 @@ fn tick_session(
                 message,
             } => {
                 // No ready-wait: a starting agent is tried again next tick.
-                let opts = ops::DeliverOptions {
-                    ready_wait: std::time::Duration::ZERO,
-                };
-                let r = ops::deliver(ctx, &rec, &message, &key, &opts);
+                let r = ops::deliver(ctx, &rec, &message, &key, ops::DeliverOptions::default());
                 let outcome = match &r {
                     Ok(rep) => match &rep.reason {
                         Some(why) => format!("{}: {why}", rep.outcome),

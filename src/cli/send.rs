@@ -56,12 +56,19 @@ pub fn run(g: &GlobalArgs, a: &SendArgs) -> anyhow::Result<()> {
     if a.wait_idle {
         wait_idle(&ctx, &id, std::time::Duration::from_secs(a.timeout))?;
     }
-    let _lock = ctx.store.lock_session(&id)?;
+    // Unlocked: a starting agent runs hooks that take the session lock.
+    ops::wait_started(
+        &ctx,
+        &ctx.store.find(&id)?,
+        std::time::Duration::from_secs(a.ready_timeout),
+    )?;
+    let lock = ctx.store.lock_session(&id)?;
     let rec = ctx.store.find(&id)?;
     let opts = ops::DeliverOptions {
-        ready_wait: std::time::Duration::from_secs(a.ready_timeout),
+        ready_wait: std::time::Duration::from_secs(a.ready_timeout.min(2)),
+        release_after_submit: Some(lock),
     };
-    let report = ops::deliver(&ctx, &rec, &text, "send", &opts)?;
+    let report = ops::deliver(&ctx, &rec, &text, "send", opts)?;
     if a.json {
         println!(
             "{}",

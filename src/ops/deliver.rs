@@ -55,11 +55,16 @@ const SCREEN_CONFIRM_WAIT: Duration = Duration::from_secs(2);
 const DIALOG_FOOTERS: &[&str] = &["enter to confirm", "esc to cancel", "press enter to continue"];
 
 /// How the caller wants to wait.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Default)]
 pub struct DeliverOptions {
     /// How long to wait for a starting agent to show it is up before refusing. Zero for
     /// the tick (it tries again next tick).
     pub ready_wait: Duration,
+    /// The caller's session lock, released as soon as the message is submitted, so the
+    /// agent's hooks (`ao hook` takes the same lock; Claude waits for its hooks) run
+    /// while delivery waits for the confirmation. `None`: the caller keeps its lock for
+    /// the whole call (the tick), and hooks wait at most the confirmation time.
+    pub release_after_submit: Option<crate::store::FileLock>,
 }
 
 /// What happened to one message.
@@ -90,7 +95,7 @@ pub fn deliver(
     rec: &SessionRecord,
     text: &str,
     reason: &str,
-    opts: &DeliverOptions,
+    opts: DeliverOptions,
 ) -> anyhow::Result<DeliveryReport> {
     let handle = rec
         .runtime
@@ -194,6 +199,28 @@ pub fn deliver(
     )?;
     outcome.with_context(|| format!("cannot deliver the message to {}", rec.id))?;
     Ok(report)
+}
+
+/// Waits, up to `timeout`, until the session's agent is past its start-up (its screen
+/// shows it is up, or shows something that closes the gate for good, such as a dialog).
+/// Takes no lock: call it before taking the session lock, because the agent's own hooks
+/// (`ao hook`) take that lock and a starting agent runs them.
+pub fn wait_started(ctx: &Ctx, rec: &SessionRecord, timeout: Duration) -> anyhow::Result<()> {
+    let Some(handle) = rec.runtime.as_ref() else {
+        return Ok(());
+    };
+    let project = ctx.config.projects.get(&rec.project);
+    let agent_cfg = project.map(|p| p.agent_config.clone()).unwrap_or_default();
+    let agent = agent::create(&rec.agent, &agent_cfg)?;
+    let rt = super::runtime_for(ctx, rec)?;
+    let end = Instant::now() + timeout;
+    while Instant::now() < end {
+        if !matches!(gate(rt.as_ref(), handle, agent.as_ref())?, Gate::Starting(_)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    Ok(())
 }
 
 /// What the screen allows before typing.
@@ -310,7 +337,7 @@ fn attempt(
     agent: &dyn Agent,
     actx: &AgentContext<'_>,
     payload: &str,
-    opts: &DeliverOptions,
+    opts: DeliverOptions,
 ) -> Result<Delivery, PluginError> {
     let ready_by = Instant::now() + opts.ready_wait;
     loop {
@@ -343,6 +370,7 @@ fn attempt(
         }
         Err(e) => return Err(e),
     }
+    drop(opts.release_after_submit);
     confirm(rt, handle, agent, actx, payload, since)
 }
 

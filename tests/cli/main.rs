@@ -8,6 +8,7 @@ mod checklist;
 mod concurrency;
 mod config;
 mod crash;
+mod delivery;
 mod dashboard;
 mod doctor;
 mod examples;

@@ -162,7 +162,7 @@ impl Agent for ClaudeCode {
     }
 
     fn transcript_activity(&self, ctx: &AgentContext<'_>) -> Option<ActivityFact> {
-        self.transcript_activity_in(&config_dir(), ctx)
+        self.transcript_activity_in(&config_dir_of(ctx), ctx)
     }
 
     fn interpret_hook(&self, event: &str, payload: &Value) -> Option<HookMeaning> {
@@ -179,7 +179,7 @@ impl Agent for ClaudeCode {
     }
 
     fn transcript_path(&self, ctx: &AgentContext<'_>) -> Option<PathBuf> {
-        find_transcript(&config_dir(), &recorded_uuid(ctx)?, ctx.workspace)
+        find_transcript(&config_dir_of(ctx), &recorded_uuid(ctx)?, ctx.workspace)
     }
 
     fn confirmed_by(&self) -> &'static str {
@@ -237,6 +237,15 @@ pub(crate) fn transcript_has(lines: &[Value], msg: &SentMessage<'_>) -> bool {
         };
         text.is_some_and(|t| detect::same_message(&t, msg.text))
     })
+}
+
+/// Claude's config directory for this session: `CLAUDE_CONFIG_DIR` from
+/// `agentConfig.env` (what the agent was launched with), else [`config_dir`].
+pub(crate) fn config_dir_of(ctx: &AgentContext<'_>) -> PathBuf {
+    match ctx.config.env.get("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => config_dir(),
+    }
 }
 
 /// `${CLAUDE_CONFIG_DIR:-~/.claude}`.
