@@ -214,13 +214,31 @@ pub fn wait_started(ctx: &Ctx, rec: &SessionRecord, timeout: Duration) -> anyhow
     let agent = agent::create(&rec.agent, &agent_cfg)?;
     let rt = super::runtime_for(ctx, rec)?;
     let end = Instant::now() + timeout;
+    let mut waited = false;
     while Instant::now() < end {
         if !matches!(gate(rt.as_ref(), handle, agent.as_ref())?, Gate::Starting(_)) {
-            break;
+            if !waited {
+                return Ok(());
+            }
+            // Just came up: it is still taking its task prompt (and running the hooks
+            // for it); a message typed in that moment may be queued unrecorded.
+            std::thread::sleep(STARTED_SETTLE);
+            waited = false;
+            continue;
         }
+        waited = true;
         std::thread::sleep(Duration::from_millis(500));
     }
     Ok(())
+}
+
+/// How long an agent that was just seen coming up is left to settle before typing.
+const STARTED_SETTLE: Duration = Duration::from_secs(3);
+
+/// The start of a message as a screen would show it, to look for it there.
+fn probe_of(payload: &str) -> String {
+    let first = payload.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    first.trim().chars().take(40).collect()
 }
 
 /// What the screen allows before typing.
@@ -420,10 +438,11 @@ fn confirm(
             }
             continue;
         }
-        let limit = if took.is_none() {
-            SCREEN_CONFIRM_WAIT
-        } else {
-            CONFIRM_WAIT
+        let limit = match took {
+            None => SCREEN_CONFIRM_WAIT,
+            // Queued on screen behind a turn: its record may take longer.
+            Some(_) if screen.contains(probe_of(payload).as_str()) => CONFIRM_WAIT * 2,
+            Some(_) => CONFIRM_WAIT,
         };
         if waited >= limit {
             break;
@@ -436,8 +455,7 @@ fn confirm(
             agent.submit_key()
         )));
     }
-    let probe: String = payload.chars().take(40).collect();
-    let shown = screen.contains(probe.trim());
+    let shown = screen.contains(probe_of(payload).as_str());
     let msg = SentMessage {
         text: payload,
         since,
