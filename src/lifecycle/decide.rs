@@ -182,8 +182,8 @@ fn outcome_data(key: &str, l: &crate::model::ReactionLedger) -> serde_json::Valu
 }
 
 /// Records the outcome of a `SendToAgent` action for `key`. Delivered / unconfirmed are
-/// stored (a message the agent took also marks it busy, so its next turn end is seen;
-/// an unconfirmed one too, since it left the input line). Refused (nothing was typed) and
+/// stored (a delivered message also marks the agent busy, so its next turn end is seen).
+/// Refused (nothing was typed) and
 /// undelivered (typed, never taken) do not use up the key's budget: the message stays
 /// pending, with since-when and why in the ledger, and is sent again on a later tick;
 /// after [`UNDELIVERED_LIMIT`] undelivered sends in a row, or once it waited longer than
@@ -196,7 +196,7 @@ pub fn on_send_result(
     s: &Settings,
     now: Timestamp,
 ) -> Decision {
-    let sent = matches!(&result, Ok(d) if d.sent());
+    let delivered = matches!(result, Ok(Delivery::Delivered));
     let mut d = with_ledger(rec, key, s, now, |c, l, out| {
         let kind = match &result {
             Ok(Delivery::Delivered) => "reaction.delivered",
@@ -248,7 +248,7 @@ pub fn on_send_result(
             _ => {}
         }
     });
-    if sent {
+    if delivered {
         mark_busy(&mut d.record, now);
     }
     d

@@ -416,15 +416,16 @@ pub(super) fn escalate(c: &Ctx<'_>, l: &mut ReactionLedger, why: Why, out: &mut 
                 .pending_why
                 .clone()
                 .unwrap_or_else(|| "the agent did not accept messages".to_owned());
-            let tried = if l.pending_since.is_some() {
-                let sent = if l.attempts == 0 {
-                    String::new()
-                } else {
-                    format!(" (sent {} before)", times(l.attempts))
-                };
+            let tried = if l.pending_since.is_some() && l.attempts == 0 {
                 format!(
-                    "{} waited {waited} undelivered{sent}: {why_waited}",
-                    capitalise(w.what)
+                    "Never sent {}: it waited {waited} undelivered because {why_waited}",
+                    w.what
+                )
+            } else if l.pending_since.is_some() {
+                format!(
+                    "Sent {} {}; the next one waited {waited} undelivered because {why_waited}",
+                    w.what,
+                    times(l.attempts)
                 )
             } else if l.attempts == 0 {
                 format!("Never sent {}: {why_waited}", w.what)
@@ -518,15 +519,6 @@ pub(super) fn escalate_if_waited_too_long(c: &Ctx<'_>, l: &mut ReactionLedger, o
 /// `s` shortened for a ledger or a message.
 fn short_text(s: &str) -> String {
     super::messages::truncate(s, 120)
-}
-
-/// `s` with its first letter in upper case.
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {

@@ -52,7 +52,11 @@ const SCREEN_CONFIRM_WAIT: Duration = Duration::from_secs(2);
 /// Footer words of selection dialogs, matched in the last lines whatever the agent's
 /// own rules say (Claude Code 2.1.328's unnumbered trust and API-key questions end in
 /// "Enter to confirm · Esc to cancel"; Codex's trust screen in "Press enter to continue").
-const DIALOG_FOOTERS: &[&str] = &["enter to confirm", "esc to cancel", "press enter to continue"];
+const DIALOG_FOOTERS: &[&str] = &[
+    "enter to confirm",
+    "esc to cancel",
+    "press enter to continue",
+];
 
 /// How the caller wants to wait.
 #[derive(Debug, Default)]
@@ -216,7 +220,10 @@ pub fn wait_started(ctx: &Ctx, rec: &SessionRecord, timeout: Duration) -> anyhow
     let end = Instant::now() + timeout;
     let mut waited = false;
     while Instant::now() < end {
-        if !matches!(gate(rt.as_ref(), handle, agent.as_ref())?, Gate::Starting(_)) {
+        if !matches!(
+            gate(rt.as_ref(), handle, agent.as_ref())?,
+            Gate::Starting(_)
+        ) {
             if !waited {
                 return Ok(());
             }

@@ -253,11 +253,7 @@ impl Tmux {
     /// Sends one key by name (e.g. `Enter`) with the same guard as [`Tmux::paste`]: only
     /// into a live pane with the expected pid. Only ao-chosen key names reach here.
     pub fn send_key(&self, name: &str, pid: Option<u32>, key: &str) -> Result<Guarded, CmdError> {
-        let send = format!(
-            "send-keys -t {} {}",
-            quote(&Self::target(name)),
-            quote(key)
-        );
+        let send = format!("send-keys -t {} {}", quote(&Self::target(name)), quote(key));
         self.guarded(name, pid, &send, "")
     }
 
@@ -463,7 +459,11 @@ mod tests {
             Guarded::Refused { dead: true, .. }
         ));
         // The refused paste left no buffer behind.
-        let buffers = t.command().args(["list-buffers"]).read().unwrap_or_default();
+        let buffers = t
+            .command()
+            .args(["list-buffers"])
+            .read()
+            .unwrap_or_default();
         assert!(!buffers.contains("ao-unit-b1"), "{buffers}");
         let live = pane("live");
         let other = live.pid.map(|p| p + 1);
@@ -472,7 +472,8 @@ mod tests {
             Guarded::Refused { dead: false, .. }
         ));
         assert_eq!(
-            t.paste("live", live.pid, "ao-unit-b3", "right pane").unwrap(),
+            t.paste("live", live.pid, "ao-unit-b3", "right pane")
+                .unwrap(),
             Guarded::Done
         );
         let mut shown = String::new();
@@ -483,9 +484,17 @@ mod tests {
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        let names: Vec<String> = t.list_panes().unwrap().into_iter().map(|p| p.session).collect();
+        let names: Vec<String> = t
+            .list_panes()
+            .unwrap()
+            .into_iter()
+            .map(|p| p.session)
+            .collect();
         let _ = t.command().arg("kill-server").run();
-        assert!(shown.contains("right pane") && !shown.contains("wrong pane"), "{shown}");
+        assert!(
+            shown.contains("right pane") && !shown.contains("wrong pane"),
+            "{shown}"
+        );
         assert_eq!(names, ["dead", "live"]);
     }
 

@@ -92,7 +92,14 @@ fn delivery_never_types_into_a_dialog() {
     // --wait-idle waits (bounded) instead of typing, then says so.
     let r = env.ao_in(
         &repo,
-        &["send", "app-1", "do the thing", "--wait-idle", "--timeout", "1"],
+        &[
+            "send",
+            "app-1",
+            "do the thing",
+            "--wait-idle",
+            "--timeout",
+            "1",
+        ],
     );
     assert_eq!(r.code, 1, "{r}");
 }
@@ -119,7 +126,8 @@ fn a_silent_agent_gets_the_ci_message_and_one_escalation() {
         repo = repo.display(),
         agent = agent.display(),
     ));
-    env.ao_in(&repo, &["spawn", "app", "--prompt", "fix it"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "fix it"])
+        .ok();
     let received = env.root().join("received.txt");
     let got = |needle: &str| {
         std::fs::read_to_string(&received)
@@ -172,7 +180,8 @@ fn a_message_that_cannot_be_delivered_escalates_once_naming_why() {
         repo = repo.display(),
         agent = agent.display(),
     ));
-    env.ao_in(&repo, &["spawn", "app", "--prompt", "fix it"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "fix it"])
+        .ok();
     let start = jiff::Timestamp::now();
     let tick_at = |mins: i64| {
         let at = start + jiff::SignedDuration::from_mins(mins);
@@ -183,8 +192,7 @@ fn a_message_that_cannot_be_delivered_escalates_once_naming_why() {
     // Until the check result is in and the reaction is pending.
     let pending = || {
         let rec: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(env.data().join("projects/app/sessions/app-1.json"))
-                .unwrap(),
+            &std::fs::read_to_string(env.data().join("projects/app/sessions/app-1.json")).unwrap(),
         )
         .unwrap();
         rec["reactions"]
@@ -215,7 +223,10 @@ fn a_message_that_cannot_be_delivered_escalates_once_naming_why() {
     let esc = kinds(&env, "reaction.escalated");
     assert_eq!(esc.len(), 1, "{:#?}", events(&env));
     assert!(told.contains("waited 16m undelivered"), "{told}");
-    assert!(told.contains("Proceed? [y/N]"), "names what was on screen: {told}");
+    assert!(
+        told.contains("Proceed? [y/N]"),
+        "names what was on screen: {told}"
+    );
     // Nothing was typed into the dialog.
     assert!(kinds(&env, "message.sent").is_empty());
 }
@@ -269,9 +280,12 @@ fn real_claude_trust_dialog_is_not_typed_into_and_the_pane_lives() {
     let key = "sk-ant-ao-test-key";
     claude_config(&cfg, key, None);
     claude_project(&env, &repo, &claude, &cfg, key);
-    env.ao_in(&repo, &["spawn", "app", "--prompt", "say hi"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "say hi"])
+        .ok();
     assert!(
-        env.wait_for(60, || env.capture("app-1").contains("Yes, I trust this folder")),
+        env.wait_for(60, || env
+            .capture("app-1")
+            .contains("Yes, I trust this folder")),
         "no trust dialog: {}",
         env.capture("app-1")
     );
@@ -283,7 +297,12 @@ fn real_claude_trust_dialog_is_not_typed_into_and_the_pane_lives() {
         "{r}"
     );
     std::thread::sleep(std::time::Duration::from_secs(2));
-    assert_eq!(pane_dead(&env, "app-1"), Some(false), "{}", env.capture("app-1"));
+    assert_eq!(
+        pane_dead(&env, "app-1"),
+        Some(false),
+        "{}",
+        env.capture("app-1")
+    );
     assert!(env.capture("app-1").contains("Yes, I trust this folder"));
     assert!(!env.capture("app-1").contains("didn't start"));
 }
@@ -301,18 +320,41 @@ fn real_claude_message_sent_before_ready_is_delivered_once_ready() {
     let ws = env.worktrees().join("app").join("app-1");
     claude_config(&cfg, key, Some(&ws));
     claude_project(&env, &repo, &claude, &cfg, key);
-    env.ao_in(&repo, &["spawn", "app", "--prompt", "say hi"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "say hi"])
+        .ok();
     // At once: the CLI is still starting (a blank screen for seconds offline).
     let r = env.ao_in(
         &repo,
-        &["send", "app-1", "early message from ao", "--json", "--ready-timeout", "120"],
+        &[
+            "send",
+            "app-1",
+            "early message from ao",
+            "--json",
+            "--ready-timeout",
+            "120",
+        ],
     );
     let screen = env.capture("app-1");
     let files: Vec<String> = walk(&cfg.join("projects"))
         .iter()
-        .map(|p| format!("{}: {}", p.display(), std::fs::read_to_string(p).unwrap_or_default().lines().filter(|l| l.contains("early")).collect::<Vec<_>>().join("\n")))
+        .map(|p| {
+            format!(
+                "{}: {}",
+                p.display(),
+                std::fs::read_to_string(p)
+                    .unwrap_or_default()
+                    .lines()
+                    .filter(|l| l.contains("early"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        })
         .collect();
-    let screen = format!("{screen}\nfiles: {files:#?}\nrecord: {}", std::fs::read_to_string(env.data().join("projects/app/sessions/app-1.json")).unwrap_or_default());
+    let screen = format!(
+        "{screen}\nfiles: {files:#?}\nrecord: {}",
+        std::fs::read_to_string(env.data().join("projects/app/sessions/app-1.json"))
+            .unwrap_or_default()
+    );
     assert_eq!(r.code, 0, "{r}\nscreen:\n{screen}");
     let d = &r.json()["delivery"];
     assert_eq!(d["outcome"], "delivered", "{r}\nscreen:\n{screen}");
@@ -331,10 +373,12 @@ fn real_claude_message_sent_before_ready_is_delivered_once_ready() {
         "not in the transcript: {screen}"
     );
     assert_eq!(kinds(&env, "message.sent").len(), 1);
-    assert!(kinds(&env, "message.sent")[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("delivered"));
+    assert!(
+        kinds(&env, "message.sent")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("delivered")
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -26,8 +26,7 @@ use serde_json::Value;
 use super::detect::{self, BOTTOM_LINES};
 use super::{
     Agent, AgentContext, CostEstimate, HookMeaning, LaunchPlan, ScreenMatch, SentMessage,
-    fresh_uuid, program,
-    recorded_uuid, transcript_fact,
+    fresh_uuid, program, recorded_uuid, transcript_fact,
 };
 use crate::config::AgentConfig;
 use crate::model::{Activity, ActivityFact};
@@ -209,7 +208,10 @@ fn prompt_logged(log: &Path, msg: &SentMessage<'_>) -> bool {
         return false;
     };
     detect::json_lines(&text).iter().any(|v| {
-        let at = v.get("at").and_then(Value::as_str).and_then(|t| t.parse().ok());
+        let at = v
+            .get("at")
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse().ok());
         detect::not_before(at, msg.since)
             && v.get("prompt")
                 .and_then(Value::as_str)
@@ -229,10 +231,7 @@ pub(crate) fn transcript_has(lines: &[Value], msg: &SentMessage<'_>) -> bool {
                 .get("message")
                 .and_then(|m| m.get("content"))
                 .map(detect::content_text),
-            Some("queue-operation") => v
-                .get("content")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            Some("queue-operation") => v.get("content").and_then(Value::as_str).map(str::to_owned),
             _ => None,
         };
         text.is_some_and(|t| detect::same_message(&t, msg.text))
@@ -242,7 +241,12 @@ pub(crate) fn transcript_has(lines: &[Value], msg: &SentMessage<'_>) -> bool {
 /// Claude's config directory for this session: `CLAUDE_CONFIG_DIR` from
 /// `agentConfig.env` (what the agent was launched with), else [`config_dir`].
 pub(crate) fn config_dir_of(ctx: &AgentContext<'_>) -> PathBuf {
-    match ctx.config.env.get("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+    match ctx
+        .config
+        .env
+        .get("CLAUDE_CONFIG_DIR")
+        .filter(|d| !d.is_empty())
+    {
         Some(d) => PathBuf::from(d),
         None => config_dir(),
     }

@@ -11,6 +11,8 @@ mod aider;
 mod claude_code;
 mod claude_headless;
 mod codex;
+#[cfg(test)]
+mod confirm_tests;
 mod custom;
 pub mod detect;
 mod goose;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::{LaunchSpec, Probe, Runtime};
 use crate::model::RuntimeHandle;
 use crate::plugins::PluginError;
-use crate::sys::text::strip_control;
 use crate::sys::cmd::CmdError;
+use crate::sys::text::strip_control;
 use crate::sys::tmux::{Guarded, Tmux};
 
 /// Shells: when one is the pane's foreground command and the agent is not itself a shell
@@ -186,7 +186,9 @@ fn gone_or(handle: &RuntimeHandle, e: CmdError) -> PluginError {
 fn guarded(handle: &RuntimeHandle, r: Result<Guarded, CmdError>) -> Result<(), PluginError> {
     match r.map_err(|e| gone_or(handle, e))? {
         Guarded::Done => Ok(()),
-        Guarded::Refused { dead: true, status, .. } => Err(PluginError::Refused(format!(
+        Guarded::Refused {
+            dead: true, status, ..
+        } => Err(PluginError::Refused(format!(
             "the agent in tmux session `{}` has exited{} (its pane is dead); nothing was sent",
             handle.target,
             status.map_or(String::new(), |s| format!(" with status {s}")),
