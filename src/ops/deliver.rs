@@ -37,17 +37,25 @@ pub const LONG_MESSAGE_BYTES: usize = 4096;
 /// Screen lines looked at before typing.
 const SCREEN_LINES: u32 = 60;
 
-/// Pause between paste and submit, and between confirmation checks.
-const SETTLE: Duration = Duration::from_millis(150);
-
 /// Extra submit-key presses when the text still sits in the input line.
 const SUBMIT_RETRIES: u32 = 3;
 
-/// How long a submitted message may take to show in the agent's record.
-const CONFIRM_WAIT: Duration = Duration::from_secs(10);
+/// How long confirmation waits (fixed in ao; shorter in unit tests).
+#[derive(Debug, Clone, Copy)]
+struct Waits {
+    /// Pause between paste and submit, and between confirmation checks.
+    settle: Duration,
+    /// How long a submitted message may take to show in the agent's record.
+    confirm: Duration,
+    /// How long an agent without a record gets to show its patterns' confirmation.
+    screen_confirm: Duration,
+}
 
-/// How long an agent without a record gets to show its patterns' confirmation.
-const SCREEN_CONFIRM_WAIT: Duration = Duration::from_secs(2);
+const WAITS: Waits = Waits {
+    settle: Duration::from_millis(150),
+    confirm: Duration::from_secs(10),
+    screen_confirm: Duration::from_secs(2),
+};
 
 /// Footer words of selection dialogs, matched in the last lines whatever the agent's
 /// own rules say (Claude Code 2.1.328's unnumbered trust and API-key questions end in
@@ -384,7 +392,7 @@ fn attempt(
         }
         Err(e) => return Err(e),
     }
-    std::thread::sleep(SETTLE);
+    std::thread::sleep(WAITS.settle);
     let key = agent.submit_key();
     match rt.send_key(handle, key) {
         Ok(()) => {}
@@ -396,7 +404,7 @@ fn attempt(
         Err(e) => return Err(e),
     }
     drop(opts.release_after_submit);
-    confirm(rt, handle, agent, actx, payload, since)
+    confirm(rt, handle, agent, actx, payload, since, WAITS)
 }
 
 /// Waits for the agent's own record to show the message, pressing the submit key again
@@ -408,13 +416,14 @@ fn confirm(
     actx: &AgentContext<'_>,
     payload: &str,
     since: jiff::Timestamp,
+    w: Waits,
 ) -> Result<Delivery, PluginError> {
     let start = Instant::now();
     let mut retries = 0;
     let mut screen = String::new();
     let mut pending;
     loop {
-        std::thread::sleep(SETTLE);
+        std::thread::sleep(w.settle);
         screen = rt.capture(handle, SCREEN_LINES).unwrap_or(screen);
         let msg = SentMessage {
             text: payload,
@@ -428,7 +437,7 @@ fn confirm(
         let line = rt.cursor_line(handle).unwrap_or_default();
         pending = agent.input_pending(&line, payload);
         let waited = start.elapsed();
-        if pending && retries < SUBMIT_RETRIES && waited >= SETTLE * 2 {
+        if pending && retries < SUBMIT_RETRIES && waited >= w.settle * 2 {
             // Only into the input line: a dialog that appeared meanwhile keeps its choice.
             if gate_of(agent, &screen) != Gate::Open && agent.knows_ready_screen() {
                 break;
@@ -446,10 +455,10 @@ fn confirm(
             continue;
         }
         let limit = match took {
-            None => SCREEN_CONFIRM_WAIT,
+            None => w.screen_confirm,
             // Queued on screen behind a turn: its record may take longer.
-            Some(_) if screen.contains(probe_of(payload).as_str()) => CONFIRM_WAIT * 2,
-            Some(_) => CONFIRM_WAIT,
+            Some(_) if screen.contains(probe_of(payload).as_str()) => w.confirm * 2,
+            Some(_) => w.confirm,
         };
         if waited >= limit {
             break;
@@ -474,8 +483,8 @@ fn confirm(
         // Shown on screen (queued behind a turn, say) but not yet in the record.
         Some(false) if shown => Ok(Delivery::Unconfirmed),
         Some(false) => Ok(Delivery::Undelivered(format!(
-            "the agent never took it: its {by} does not show the message after {}s, nor does its screen ({})",
-            CONFIRM_WAIT.as_secs(),
+            "the agent never took it: its {by} does not show the message after {:.0}s, nor does its screen ({})",
+            w.confirm.as_secs_f32(),
             last_line(&screen)
         ))),
     }
@@ -483,8 +492,176 @@ fn confirm(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
     use super::*;
     use crate::config::{AgentConfig, AgentPatterns};
+    use crate::model::RuntimeHandle;
+    use crate::plugins::agent::{LaunchPlan, ScreenMatch};
+    use crate::plugins::runtime::{LaunchSpec, Probe};
+
+    /// A terminal whose input line keeps the pasted text until the submit key has been
+    /// pressed `swallow` + 1 times.
+    #[derive(Debug, Default)]
+    struct FakeTerm {
+        swallow: u32,
+        screen: String,
+        state: Mutex<(String, u32)>,
+    }
+
+    impl Runtime for FakeTerm {
+        fn name(&self) -> &'static str {
+            "fake"
+        }
+        fn create(&self, _: &LaunchSpec) -> Result<RuntimeHandle, PluginError> {
+            unimplemented!()
+        }
+        fn destroy(&self, _: &RuntimeHandle) -> Result<(), PluginError> {
+            Ok(())
+        }
+        fn probe(&self, h: &[&RuntimeHandle]) -> Result<BTreeMap<String, Probe>, PluginError> {
+            Ok(h.iter()
+                .map(|h| {
+                    let p = Probe {
+                        exists: true,
+                        agent_exited: false,
+                        pid: None,
+                        command: String::new(),
+                        activity_time: None,
+                        exit_status: None,
+                    };
+                    (h.target.clone(), p)
+                })
+                .collect())
+        }
+        fn capture(&self, _: &RuntimeHandle, _: u32) -> Result<String, PluginError> {
+            Ok(self.screen.clone())
+        }
+        fn paste(&self, _: &RuntimeHandle, text: &str) -> Result<(), PluginError> {
+            self.state.lock().unwrap().0 = text.to_owned();
+            Ok(())
+        }
+        fn send_key(&self, _: &RuntimeHandle, _: &str) -> Result<(), PluginError> {
+            let mut st = self.state.lock().unwrap();
+            st.1 += 1;
+            if st.1 > self.swallow {
+                st.0.clear();
+            }
+            Ok(())
+        }
+        fn cursor_line(&self, _: &RuntimeHandle) -> Result<String, PluginError> {
+            Ok(format!("> {}", self.state.lock().unwrap().0))
+        }
+        fn attach_argv(&self, _: &RuntimeHandle) -> Option<Vec<String>> {
+            None
+        }
+    }
+
+    /// An agent whose record answers `record` once the text left the input line.
+    #[derive(Debug)]
+    struct FakeAgent {
+        record: Option<bool>,
+    }
+
+    impl Agent for FakeAgent {
+        fn name(&self) -> &'static str {
+            "fake"
+        }
+        fn launch(&self, _: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
+            unimplemented!()
+        }
+        fn process_names(&self) -> Vec<String> {
+            Vec::new()
+        }
+        fn classify_screen(&self, _: &str) -> Option<ScreenMatch> {
+            None
+        }
+        fn knows_ready_screen(&self) -> bool {
+            false
+        }
+        fn took_message(&self, _: &AgentContext<'_>, _: &SentMessage<'_>) -> Option<bool> {
+            self.record
+        }
+    }
+
+    fn run(term: &FakeTerm, record: Option<bool>) -> Delivery {
+        let cfg = AgentConfig::default();
+        let actx = AgentContext {
+            session: "app-1",
+            project: "app",
+            workspace: std::path::Path::new("/w"),
+            prompt_file: std::path::Path::new("/p"),
+            session_dir: std::path::Path::new("/s"),
+            agent_session_id: None,
+            config: &cfg,
+            ao_bin: std::path::Path::new("ao"),
+        };
+        let h = RuntimeHandle {
+            plugin: "fake".into(),
+            target: "app-1".into(),
+            pid: None,
+            pid_start: None,
+            log: None,
+        };
+        let agent = FakeAgent { record };
+        term.paste(&h, "fix the failing test").unwrap();
+        term.send_key(&h, "Enter").unwrap();
+        let w = Waits {
+            settle: Duration::from_millis(5),
+            confirm: Duration::from_millis(200),
+            screen_confirm: Duration::from_millis(50),
+        };
+        confirm(
+            term,
+            &h,
+            &agent,
+            &actx,
+            "fix the failing test",
+            jiff::Timestamp::now(),
+            w,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn confirmation_comes_from_the_agents_record() {
+        assert_eq!(run(&FakeTerm::default(), Some(true)), Delivery::Delivered);
+        // No record ao reads: at best unconfirmed.
+        assert_eq!(run(&FakeTerm::default(), None), Delivery::Unconfirmed);
+        // A record that never shows it, and a screen that does not either: never taken.
+        match run(&FakeTerm::default(), Some(false)) {
+            Delivery::Undelivered(why) => assert!(why.contains("never took it"), "{why}"),
+            d => panic!("{d:?}"),
+        }
+        // Shown on screen (queued) but not yet in the record: unconfirmed.
+        let queued = FakeTerm {
+            screen: "> fix the failing test\n  Queued\n".into(),
+            ..FakeTerm::default()
+        };
+        assert_eq!(run(&queued, Some(false)), Delivery::Unconfirmed);
+    }
+
+    #[test]
+    fn text_left_in_the_input_line_gets_the_key_again_bounded() {
+        // Swallows the first Enter: the second press submits it.
+        let t = FakeTerm {
+            swallow: 1,
+            ..FakeTerm::default()
+        };
+        assert_eq!(run(&t, None), Delivery::Unconfirmed);
+        assert_eq!(t.state.lock().unwrap().1, 2);
+        // Never submits: reported, after a bounded number of presses.
+        let stuck = FakeTerm {
+            swallow: 99,
+            ..FakeTerm::default()
+        };
+        match run(&stuck, Some(false)) {
+            Delivery::Undelivered(why) => assert!(why.contains("input line"), "{why}"),
+            d => panic!("{d:?}"),
+        }
+        assert_eq!(stuck.state.lock().unwrap().1, 1 + SUBMIT_RETRIES);
+    }
 
     /// Claude Code 2.1.328's workspace-trust question, as drawn offline in tmux.
     const TRUST_2_1_328: &str = " Accessing workspace:\n /tmp/dlv/ws\n Quick safety check: Is this a project you created or one you trust?\n ❯ No, exit\n   Yes, I trust this folder\n Enter to confirm · Esc to cancel\n";
