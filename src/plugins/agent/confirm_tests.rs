@@ -1,6 +1,7 @@
 //! Delivery confirmation through the agents' own records ([`Agent::took_message`]):
 //! Claude Code's hook log and transcript (lines captured from Claude Code 2.1.328),
-//! Codex's rollout, aider's input history, a custom agent's `working` pattern.
+//! Codex's rollout, aider's input history, OpenCode's SQLite storage (schema and rows of
+//! OpenCode 1.18.33), a custom agent's `working` pattern.
 
 use std::path::Path;
 
@@ -154,4 +155,91 @@ fn custom_agents_confirm_only_through_their_working_pattern() {
     };
     assert_eq!(custom.took_message(&ctx(&cfg), &idle), None);
     assert!(custom.knows_ready_screen());
+}
+
+#[test]
+fn opencode_storage_shows_the_users_text_parts() {
+    if crate::sys::cmd::Cmd::new("sqlite3")
+        .arg("-version")
+        .read()
+        .is_err()
+    {
+        eprintln!("skipped: sqlite3 is not installed");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    std::fs::create_dir_all(data.join("opencode")).unwrap();
+    let db = data.join("opencode/opencode.db");
+    // The tables and columns OpenCode 1.18.33 creates (subset), with its rows for a task
+    // prompt in /w/app-1: a user message and its text part, an assistant message.
+    let sql = r#"
+CREATE TABLE session (id text PRIMARY KEY, directory text NOT NULL);
+CREATE TABLE message (id text PRIMARY KEY, session_id text NOT NULL, time_created integer NOT NULL, data text NOT NULL);
+CREATE TABLE part (id text PRIMARY KEY, message_id text NOT NULL, session_id text NOT NULL, time_created integer NOT NULL, data text NOT NULL);
+INSERT INTO session VALUES ('ses_1', '/w/app-1'), ('ses_2', '/w/app-2');
+INSERT INTO message VALUES ('msg_u', 'ses_1', 1796488407666, '{"role":"user","time":{"created":1796488407666},"agent":"build"}');
+INSERT INTO message VALUES ('msg_a', 'ses_1', 1796488407955, '{"role":"assistant","mode":"build"}');
+INSERT INTO message VALUES ('msg_o', 'ses_2', 1796488407666, '{"role":"user"}');
+INSERT INTO part VALUES ('prt_1', 'msg_u', 'ses_1', 1796488407757, '{"type":"text","text":"CI is failing: fix test"}');
+INSERT INTO part VALUES ('prt_2', 'msg_a', 'ses_1', 1796488408000, '{"type":"text","text":"the reply"}');
+INSERT INTO part VALUES ('prt_3', 'msg_o', 'ses_2', 1796488407757, '{"type":"text","text":"other session"}');
+"#;
+    crate::sys::cmd::Cmd::new("sqlite3")
+        .arg(&db)
+        .stdin(sql.as_bytes().to_vec())
+        .run()
+        .unwrap();
+    let cfg = crate::config::AgentConfig {
+        env: [("XDG_DATA_HOME".to_owned(), data.display().to_string())]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let ctx = AgentContext {
+        session: "app-1",
+        project: "app",
+        workspace: Path::new("/w/app-1"),
+        prompt_file: Path::new("/p"),
+        session_dir: d.path(),
+        agent_session_id: None,
+        config: &cfg,
+        ao_bin: Path::new("ao"),
+    };
+    // 1796488407757 ms = 2026-12-05T16:33:27.757Z
+    let since = "2026-12-05T16:33:27Z";
+    assert_eq!(
+        OpenCode.took_message(&ctx, &msg("CI is failing: fix test", since)),
+        Some(true)
+    );
+    assert_eq!(
+        OpenCode.took_message(&ctx, &msg("the reply", since)),
+        Some(false)
+    );
+    assert_eq!(
+        OpenCode.took_message(&ctx, &msg("other session", since)),
+        Some(false)
+    );
+    assert_eq!(
+        OpenCode.took_message(
+            &ctx,
+            &msg("CI is failing: fix test", "2026-12-05T16:40:00Z")
+        ),
+        Some(false)
+    );
+    // No database: no record ao can read.
+    let none = crate::config::AgentConfig {
+        env: [(
+            "XDG_DATA_HOME".to_owned(),
+            d.path().join("nope").display().to_string(),
+        )]
+        .into_iter()
+        .collect(),
+        ..Default::default()
+    };
+    let ctx2 = AgentContext {
+        config: &none,
+        ..ctx
+    };
+    assert_eq!(OpenCode.took_message(&ctx2, &msg("x", since)), None);
 }
