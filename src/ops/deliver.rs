@@ -372,6 +372,10 @@ fn attempt(
     payload: &str,
     opts: DeliverOptions,
 ) -> Result<Delivery, PluginError> {
+    // A runtime without a terminal (a plain process) says so rather than "refused".
+    if let Err(e @ PluginError::Unsupported(_)) = rt.cursor_line(handle) {
+        return Err(e);
+    }
     let ready_by = Instant::now() + opts.ready_wait;
     loop {
         match gate(rt, handle, agent)? {
