@@ -103,11 +103,7 @@ impl Runtime for TmuxRuntime {
     fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError> {
         match self.tmux.capture(&handle.target, lines) {
             Ok(s) => Ok(strip_control(&s)),
-            Err(e) if e.stderr().contains("can't find") => Err(PluginError::NotFound(format!(
-                "tmux session `{}` is gone",
-                handle.target
-            ))),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(gone_or(handle, e)),
         }
     }
 
@@ -175,7 +171,12 @@ fn same_pane(h: &RuntimeHandle, p: &crate::sys::tmux::Pane) -> bool {
 
 /// A missing session as `NotFound`, anything else as the command's error.
 fn gone_or(handle: &RuntimeHandle, e: CmdError) -> PluginError {
-    if e.stderr().contains("can't find") || e.stderr().contains("no server running") {
+    let err = e.stderr();
+    // "no current target": the session went away between the lookup and the command.
+    if ["can't find", "no server running", "no current target"]
+        .iter()
+        .any(|m| err.contains(m))
+    {
         PluginError::NotFound(format!("tmux session `{}` is gone", handle.target))
     } else {
         e.into()
