@@ -547,7 +547,24 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
         return;
     }
     if !turn {
-        return; // the agent has not finished its turn on the last message yet
+        // The agent has not finished its turn on the last message yet. A message whose
+        // delivery was never confirmed, with no sign of the agent at work since, may
+        // never have been taken: it counts as waiting undelivered.
+        if l.last_outcome == "unconfirmed"
+            && let Some(at) = l.last_attempt
+        {
+            let since_turn = c.rec.activity.as_ref().is_none_or(|a| a.since <= at);
+            if since_turn {
+                l.pending_since.get_or_insert(at);
+                l.pending_why = Some(
+                    "it was submitted but never confirmed, and the agent has shown no turn since"
+                        .to_owned(),
+                );
+                escalate_if_waited_too_long(c, l, out);
+                l.pending_since = None;
+            }
+        }
+        return;
     }
     if l.attempts >= max_sends(&c.cfg) {
         return; // budget used: wait for the escalation (a duration) without resending

@@ -743,6 +743,37 @@ fn undelivered_sends_are_retried_then_reported() {
     assert!(sends(&h.tick(4, ready(p))).is_empty());
 }
 
+/// A message submitted but never confirmed, after which the agent shows no turn (a
+/// silent agent): after 15 minutes the human is told once that it may never have been
+/// taken.
+#[test]
+fn an_unconfirmed_send_without_a_turn_escalates_once() {
+    let mut h = H::new();
+    let p = PrObs::Pr(failing(pr(), &["test", "lint"]));
+    assert_eq!(sends(&h.tick(1, ready(p.clone()))).len(), 1);
+    h.sent(1, CI_KEY, Ok(Delivery::Unconfirmed));
+    let mut told = Vec::new();
+    for m in 2..40 {
+        let d = h.tick(m, ready(p.clone()));
+        assert!(sends(&d).is_empty(), "minute {m}: no resend without a turn");
+        let escalations: Vec<Notification> = notes(&d)
+            .into_iter()
+            .filter(|n| n.key.ends_with(":escalated"))
+            .cloned()
+            .collect();
+        if m < 16 {
+            assert!(escalations.is_empty(), "minute {m}");
+        }
+        told.extend(escalations);
+    }
+    assert_eq!(told.len(), 1, "{told:#?}");
+    assert!(
+        told[0].message.contains("never confirmed"),
+        "{}",
+        told[0].message
+    );
+}
+
 /// Delivered clears the pending state.
 #[test]
 fn a_delivered_send_clears_pending() {

@@ -143,6 +143,7 @@ fn custom_agents_confirm_only_through_their_working_pattern() {
     let cfg = crate::config::AgentConfig {
         patterns: Some(AgentPatterns {
             working: vec!["thinking".into()],
+            ready: vec!["$ ".into()],
             ..Default::default()
         }),
         ..Default::default()

@@ -83,10 +83,7 @@ impl Agent for Custom {
     }
 
     fn knows_ready_screen(&self) -> bool {
-        let p = &self.patterns;
-        [&p.ready, &p.working]
-            .iter()
-            .any(|v| v.iter().any(|s| !s.is_empty()))
+        self.patterns.ready.iter().any(|s| !s.is_empty())
     }
 
     fn pastes_multiline(&self) -> bool {
