@@ -412,6 +412,7 @@ pub fn settings(
         reactions,
         attach_template: "ao open {session}".into(),
         dashboard_url,
+        ready_when_quiet: false,
     }
 }
 
@@ -486,12 +487,13 @@ fn tick_session(
     };
     let mut rec = ctx.store.find(id)?;
     let project = ctx.config.project(&rec.project)?.clone();
-    let settings = settings(&ctx.config, Some(&project), ctx.store.root());
+    let mut settings = settings(&ctx.config, Some(&project), ctx.store.root());
     let (runtime, activity_time) = runtime_obs
         .get(id)
         .cloned()
         .unwrap_or((RuntimeObs::NotProbed, None));
     let agent = agent::create(&rec.agent, &project.agent_config)?;
+    settings.ready_when_quiet = agent.ready_when_quiet();
 
     // Terminal: capture only when the pane changed since the last capture.
     let mut screen = None;
@@ -520,6 +522,7 @@ fn tick_session(
                     activity: m.as_ref().map(|m| m.activity),
                     evidence: m.as_ref().map(|m| m.evidence.clone()).unwrap_or_default(),
                     resets: m.as_ref().and_then(|m| m.resets.clone()),
+                    retrying: m.as_ref().is_some_and(|m| m.retrying),
                 }
             }
         };
@@ -528,6 +531,8 @@ fn tick_session(
                 activity: a,
                 evidence: cache.evidence.clone(),
                 resets: cache.resets.clone(),
+                retrying: cache.retrying,
+                changed_at: Some(cache.activity_time).filter(|t| *t > 0),
             });
         }
         rec.capture = Some(cache);

@@ -7,11 +7,13 @@
 
 use jiff::Timestamp;
 
-use super::facts::{apply_activity, in_grace, mark_busy, read_activity, update_pr, update_runtime};
+use super::facts::{
+    apply_activity, in_grace, mark_busy, read_activity, update_pr, update_retrying, update_runtime,
+};
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, Settings};
 use crate::model::{
-    Activity, CiState, Mergeability, PrFacts, PrState, ReviewDecision, SessionRecord, Status,
+    Activity, ActivitySource, CiState, Mergeability, PrFacts, PrState, ReviewDecision, SessionRecord, Status,
 };
 use crate::plugins::runtime::Delivery;
 use crate::plugins::scm::MergeOutcome;
@@ -99,7 +101,10 @@ pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Statu
     if activity.state == Activity::WaitingInput {
         return Status::NeedsInput;
     }
-    if activity.state == Activity::Exited && !in_grace(rec, s, now) {
+    // An exit the screen explained (source: terminal) is final even during the grace.
+    if activity.state == Activity::Exited
+        && (!in_grace(rec, s, now) || activity.source == ActivitySource::Terminal)
+    {
         return Status::Errored;
     }
     if stuck_reason(rec, s, now).is_some() {
@@ -114,6 +119,7 @@ pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Statu
 pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timestamp) -> Decision {
     let mut r = rec.clone();
     let mut out = Out::new(&r);
+    update_retrying(&mut r, obs, now);
     let reading = read_activity(&r, obs, s, now);
     update_runtime(&mut r, &obs.runtime, s, now);
     apply_activity(&mut r, reading, s, now);

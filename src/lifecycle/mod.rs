@@ -51,6 +51,9 @@ pub struct Settings {
     pub attach_template: String,
     /// Dashboard URL prefix for deep links (`file:///…/dashboard.html`), if enabled.
     pub dashboard_url: Option<String>,
+    /// The agent has no screen rule for "ready" (a custom agent without `patterns.ready`):
+    /// it counts as ready once its screen has been quiet for `ready_threshold`.
+    pub ready_when_quiet: bool,
 }
 
 /// What the runtime probe said this tick.
@@ -81,6 +84,12 @@ pub struct ScreenObs {
     pub evidence: String,
     /// Usage-limit reset time.
     pub resets: Option<String>,
+    /// The screen shows the agent failing to reach its model API
+    /// ([`crate::plugins::agent::ScreenMatch::retrying`]).
+    pub retrying: bool,
+    /// When the screen last changed (epoch seconds; tmux `window_activity`), when known.
+    /// A hook or transcript signal older than this does not outrank the screen.
+    pub changed_at: Option<i64>,
 }
 
 /// What the SCM said this tick.

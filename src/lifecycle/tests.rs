@@ -30,6 +30,7 @@ pub(super) fn settings() -> Settings {
             .collect(),
         attach_template: "ao open {session}".into(),
         dashboard_url: Some("file:///tmp/dashboard.html".into()),
+        ready_when_quiet: false,
     }
 }
 
@@ -144,6 +145,8 @@ fn screen(a: Activity, evidence: &str) -> Option<ScreenObs> {
         activity: a,
         evidence: evidence.into(),
         resets: None,
+        retrying: false,
+        changed_at: None,
     })
 }
 
@@ -388,6 +391,8 @@ fn usage_limit_is_stuck_at_once() {
             activity: Activity::Blocked,
             evidence: "limit reached".into(),
             resets: Some("3pm".into()),
+            retrying: false,
+            changed_at: None,
         }),
         PrObs::NoPr,
     );
