@@ -122,8 +122,11 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
             .event(hook_event(&rec, a, now, None))
             .map_err(|e| e.to_string());
     };
+    // The screen only chooses between ready and waiting: a hook that runs before the
+    // agent redrew its prompt (aider) still sees the last turn's working lines.
     if agent.hook_checks_screen(&a.event)
         && let Some(m) = screen(config, &rec, agent.as_ref())
+            .filter(|m| matches!(m.activity, Activity::Ready | Activity::WaitingInput))
     {
         meaning = HookMeaning {
             activity: m.activity,

@@ -193,9 +193,11 @@ pub(super) fn read_activity(
             &evidence,
         ));
     }
-    // A signal speaks for the agent only while the screen has not changed since.
+    // A signal speaks for the agent only while the screen has not changed since. tmux
+    // times the change to the second; a signal in that same second may precede the
+    // redraw (aider's hook runs before it draws `>`), so the screen wins a tie.
     let changed = screen.and_then(|sc| sc.changed_at);
-    let current = |at: Timestamp| changed.is_none_or(|c| at.as_second() >= c);
+    let current = |at: Timestamp| changed.is_none_or(|c| at.as_second() > c);
     if let Some(h) = fresh_hook(r, obs, now).filter(|h| current(h.at)) {
         let evidence = if h.detail.is_empty() {
             &h.event

@@ -150,14 +150,25 @@ struct Firing {
     pub key: String,
 }
 
-/// The key of the current episode of `kind`: the existing entry's, else a new one.
+/// The key of the current episode of `kind`: the existing entry's, else a new one. A
+/// needs-input episode is one question: a different question on screen (the trust dialog
+/// answered, the API-key question next) is a new episode, so the human hears of each once.
 fn episode(r: &SessionRecord, kind: ReactionKind, now: Timestamp) -> Firing {
+    let question = (kind == ReactionKind::AgentNeedsInput).then(|| {
+        let evidence = r.activity.as_ref().map_or("", |a| a.evidence.as_str());
+        crate::plugins::agent::detect::short_hash(evidence)
+    });
     let key = r
         .reactions
         .iter()
-        .find(|(_, l)| l.reaction == kind.as_str())
+        .find(|(k, l)| {
+            l.reaction == kind.as_str() && question.as_ref().is_none_or(|q| k.ends_with(q))
+        })
         .map(|(k, _)| k.clone())
-        .unwrap_or_else(|| format!("{}:{}", kind.as_str(), now.as_second()));
+        .unwrap_or_else(|| match &question {
+            Some(q) => format!("{}:{}:{q}", kind.as_str(), now.as_second()),
+            None => format!("{}:{}", kind.as_str(), now.as_second()),
+        });
     Firing { kind, key }
 }
 

@@ -16,6 +16,7 @@ mod generated;
 mod github;
 mod hostile;
 mod notifiers;
+mod real_agents;
 mod session;
 mod smoke;
 mod tick;

@@ -300,12 +300,13 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     let lines = detect::bottom(screen, BOTTOM_LINES);
     let waiting = |l: &str| Some(detect::matched(Activity::WaitingInput, l));
     // Why the CLI quit, as its last words before the pane died (2.1.328): offline without
-    // onboarding, or the trust dialog answered "No, exit".
+    // onboarding, the trust dialog answered "No, exit", or `/exit` (the resume hint).
     if let Some(l) = detect::find(
         &detect::bottom(screen, 8),
         &[
             "Unable to connect to Anthropic services",
             "didn't start because this folder isn't trusted",
+            "Resume this session with:",
         ],
     ) {
         return Some(detect::matched(Activity::Exited, l));
