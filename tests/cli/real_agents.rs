@@ -475,9 +475,18 @@ fn opencode_real_screens() {
     };
     let mut r = r;
     r.spawn();
-    let s = r.wait_activity("ready", "Cannot connect to API", 90);
+    // Retrying ("Cannot connect to API: … [retrying in 6s attempt #5]"), or idle after
+    // the error once it gave up.
+    let s = r.wait("`Cannot connect to API`", 90, |s| {
+        s["activity"]["evidence"]
+            .as_str()
+            .is_some_and(|e| e.contains("Cannot connect to API"))
+    });
     assert_eq!(s["activity"]["source"], "terminal", "{s:#}");
-    r.matches_fixture("ready-after-error");
+    match state(&s).1 {
+        "working" => r.matches_fixture("working-retrying"),
+        _ => r.matches_fixture("ready-after-error"),
+    }
     blocked_after_the_bound(&mut r);
     r.keys(&["C-c"]);
     let s = r.wait("errored", 30, |s| s["status"] == "errored");
