@@ -178,7 +178,10 @@ pub(super) fn read_activity(
         });
     }
     if let Some(sc) = screen.filter(|sc| sc.retrying)
-        && let Some(since) = r.extra.get(RETRYING_SINCE_KEY).and_then(serde_json::Value::as_i64)
+        && let Some(since) = r
+            .extra
+            .get(RETRYING_SINCE_KEY)
+            .and_then(serde_json::Value::as_i64)
         && now.as_second().saturating_sub(since) >= RETRY_BLOCKED_SECS
     {
         let secs = now.as_second().saturating_sub(since);

@@ -635,7 +635,10 @@ fn a_stale_transcript_does_not_outrank_a_newer_screen() {
     );
     o.transcript = Some(transcript.clone());
     let a = h.tick(3, o).record.activity.unwrap();
-    assert_eq!((a.state, a.source), (Activity::Ready, ActivitySource::Terminal));
+    assert_eq!(
+        (a.state, a.source),
+        (Activity::Ready, ActivitySource::Terminal)
+    );
     // A transcript entry newer than the screen's last change speaks for the agent.
     let mut o = obs(
         alive(),
@@ -663,34 +666,49 @@ fn a_hook_before_the_prompt_redraw_does_not_keep_aider_working() {
         detail: String::new(),
         at: t(1),
     });
-    let redraw = t(1).checked_add(jiff::SignedDuration::from_secs(1)).unwrap();
+    let redraw = t(1)
+        .checked_add(jiff::SignedDuration::from_secs(1))
+        .unwrap();
     let o = obs(
         alive(),
         changed_screen(Activity::Ready, ">", redraw),
         PrObs::NoPr,
     );
     let a = h.tick(1, o).record.activity.unwrap();
-    assert_eq!((a.state, a.source), (Activity::Ready, ActivitySource::Terminal));
+    assert_eq!(
+        (a.state, a.source),
+        (Activity::Ready, ActivitySource::Terminal)
+    );
 }
 
 #[test]
 fn a_retry_loop_becomes_blocked_with_its_cause_after_ten_minutes() {
     let mut h = H::new();
     let retrying = |state: Activity| {
-        let sc = screen(state, "◦ Reconnecting... waiting for network (1m 2s • esc to interrupt)")
-            .map(|sc| ScreenObs {
-                retrying: true,
-                ..sc
-            });
+        let sc = screen(
+            state,
+            "◦ Reconnecting... waiting for network (1m 2s • esc to interrupt)",
+        )
+        .map(|sc| ScreenObs {
+            retrying: true,
+            ..sc
+        });
         obs(alive(), sc, PrObs::NoPr)
     };
-    assert_eq!(h.tick(1, retrying(Activity::Working)).record.status, Status::Working);
-    assert_eq!(h.tick(10, retrying(Activity::Working)).record.status, Status::Working);
+    assert_eq!(
+        h.tick(1, retrying(Activity::Working)).record.status,
+        Status::Working
+    );
+    assert_eq!(
+        h.tick(10, retrying(Activity::Working)).record.status,
+        Status::Working
+    );
     let d = h.tick(11, retrying(Activity::Working));
     let a = d.record.activity.as_ref().unwrap();
     assert_eq!(a.state, Activity::Blocked);
     assert!(
-        a.evidence.starts_with("cannot reach the model API for 10 min: ◦ Reconnecting"),
+        a.evidence
+            .starts_with("cannot reach the model API for 10 min: ◦ Reconnecting"),
         "{}",
         a.evidence
     );
@@ -698,7 +716,12 @@ fn a_retry_loop_becomes_blocked_with_its_cause_after_ten_minutes() {
     let n = notes(&d);
     assert_eq!(n.len(), 1, "{n:?}");
     assert_eq!(n[0].title, "app-1 is blocked");
-    assert!(n[0].message.contains("cannot reach the model API for 10 min"), "{}", n[0].message);
+    assert!(
+        n[0].message
+            .contains("cannot reach the model API for 10 min"),
+        "{}",
+        n[0].message
+    );
     // The retries used up (the error above the idle composer) keeps it blocked, once.
     assert!(notes(&h.tick(12, retrying(Activity::Ready))).is_empty());
     assert_eq!(h.rec.activity.as_ref().unwrap().state, Activity::Blocked);
@@ -718,14 +741,29 @@ fn an_agent_without_ready_rules_is_ready_after_a_quiet_screen() {
         activity_time: Some(t(min).as_second()),
     };
     // Output one minute ago (threshold 2 min): still working.
-    let a = h.tick(1, obs(quiet_since(0), None, PrObs::NoPr)).record.activity.unwrap();
+    let a = h
+        .tick(1, obs(quiet_since(0), None, PrObs::NoPr))
+        .record
+        .activity
+        .unwrap();
     assert_eq!(a.state, Activity::Working);
-    let a = h.tick(2, obs(quiet_since(0), None, PrObs::NoPr)).record.activity.unwrap();
-    assert_eq!((a.state, a.source), (Activity::Ready, ActivitySource::Terminal));
+    let a = h
+        .tick(2, obs(quiet_since(0), None, PrObs::NoPr))
+        .record
+        .activity
+        .unwrap();
+    assert_eq!(
+        (a.state, a.source),
+        (Activity::Ready, ActivitySource::Terminal)
+    );
     assert_eq!(a.evidence, "no output for 2m (readyThreshold)");
     // Without the setting the same screen stays working.
     let mut h = H::new();
-    let a = h.tick(5, obs(quiet_since(0), None, PrObs::NoPr)).record.activity.unwrap();
+    let a = h
+        .tick(5, obs(quiet_since(0), None, PrObs::NoPr))
+        .record
+        .activity
+        .unwrap();
     assert_eq!(a.state, Activity::Working);
 }
 
@@ -743,7 +781,12 @@ fn an_exit_the_screen_explains_is_errored_at_once() {
     assert_eq!(d.record.status, Status::Errored);
     let n = notes(&d);
     assert_eq!(n.len(), 1, "{n:?}");
-    assert!(n[0].message.contains("Unable to connect to Anthropic services"), "{}", n[0].message);
+    assert!(
+        n[0].message
+            .contains("Unable to connect to Anthropic services"),
+        "{}",
+        n[0].message
+    );
     // The same words on a live pane are a screen in passing.
     let mut h = H::new();
     let d = h.tick(

@@ -10,8 +10,9 @@
 //! here. `AO_UPDATE_FIXTURES=1` rewrites the fixtures from the live screens.
 //!
 //! The CLIs come from `${AO_TEST_AGENTS_DIR:-$HOME/.cache/ao-agents}` (`.ci/run` installs
-//! the pinned versions there). `AO_TEST_REAL_AGENTS=0` skips these tests; outside CI a
-//! missing CLI skips its test with a message, in CI (`CI` set) it fails.
+//! the pinned versions there). `AO_TEST_REAL_AGENTS=0` skips these tests; a missing CLI
+//! skips its test with a message, except in CI (`CI` set, or `AO_TEST_REAL_AGENTS=1` as
+//! `.ci/run` sets it), where it fails.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -49,7 +50,9 @@ fn program(prog: &str) -> Option<PathBuf> {
         "{prog} is not installed at {} (run .ci/run, or set AO_TEST_AGENTS_DIR)",
         p.display()
     );
-    assert!(std::env::var_os("CI").is_none(), "{msg}");
+    let required = std::env::var("AO_TEST_REAL_AGENTS").as_deref() == Ok("1")
+        || std::env::var_os("CI").is_some();
+    assert!(!required, "{msg}");
     eprintln!("skipped: {msg}");
     None
 }

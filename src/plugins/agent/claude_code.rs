@@ -353,11 +353,9 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     // … · retrying in 24s · attempt 10/10"), or retries used up ("API Error: …") above
     // the idle composer.
     let recent = detect::bottom(screen, 12);
-    if let Some(l) = recent
-        .iter()
-        .rev()
-        .find(|l| l.contains("retrying in") && (l.contains("Can't reach") || l.contains("attempt ")))
-    {
+    if let Some(l) = recent.iter().rev().find(|l| {
+        l.contains("retrying in") && (l.contains("Can't reach") || l.contains("attempt "))
+    }) {
         return Some(detect::retrying(Activity::Working, l));
     }
     if let Some(l) = recent.iter().rev().find(|l| l.contains("API Error:")) {

@@ -252,7 +252,11 @@ mod tests {
         let prose = ["I asked: Do you want to proceed?", "then went on"];
         assert!(dialog(&prose, &["Do you want to proceed?"]).is_none());
         // Claude Code 2.1.328 draws unnumbered choices.
-        let trust = [" Quick safety check: Is this a project you trust?", " ❯ No, exit", "   Yes"];
+        let trust = [
+            " Quick safety check: Is this a project you trust?",
+            " ❯ No, exit",
+            "   Yes",
+        ];
         assert!(dialog(&trust, &["Quick safety check"]).is_some());
         let composer = ["Do you want to proceed?", "❯ "];
         assert!(dialog(&composer, &["Do you want to proceed?"]).is_none());
