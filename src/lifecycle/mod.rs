@@ -29,6 +29,7 @@ use jiff::Timestamp;
 
 pub use decide::{decide, derive_status, on_merge_result, on_send_result};
 pub use notify::{NotifyPlan, enqueue, plan_deliveries, record_delivery};
+pub(crate) use reactions::SAME_QUESTION_SECS;
 
 use crate::config::{Duration, ReactionConfig, ReactionKind};
 use crate::model::{Activity, ActivityFact, PrFacts, SessionRecord};

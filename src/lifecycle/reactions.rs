@@ -647,11 +647,29 @@ fn direct(c: &Ctx<'_>) -> (String, String, Priority) {
     }
 }
 
+/// How close (seconds) a hook's needs-input notification and the tick's must be to count
+/// as the same question.
+pub(crate) const SAME_QUESTION_SECS: i64 = 60;
+
+/// True when the agent's own hook already told the human about this needs-input episode
+/// (`ao hook` notifies at once; the tick then sees the same dialog on screen).
+fn hook_told(c: &Ctx<'_>, l: &ReactionLedger) -> bool {
+    c.kind == ReactionKind::AgentNeedsInput
+        && c.rec.notifications.iter().any(|(k, n)| {
+            k.contains(":agent-needs-input:hook:")
+                && n.due.as_second() >= l.first_seen.as_second() - SAME_QUESTION_SECS
+        })
+}
+
 fn notify(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     if l.escalated {
         return;
     }
     l.escalated = true;
+    if hook_told(c, l) {
+        l.last_outcome = "notified by the agent's hook".to_owned();
+        return;
+    }
     l.last_outcome = "notified".to_owned();
     let (title, message, default) = direct(c);
     let note = Note {

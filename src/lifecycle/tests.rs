@@ -190,6 +190,16 @@ impl H {
         h
     }
 
+    /// The needs-input notification a tick at `min` would send (the record is unchanged).
+    fn clone_tick(&self, min: i64) -> Decision {
+        let o = obs(
+            alive(),
+            screen(Activity::WaitingInput, "Do you want to proceed?"),
+            PrObs::NoPr,
+        );
+        decide(&self.rec, &o, &self.s, t(min))
+    }
+
     fn tick(&mut self, min: i64, o: Observation) -> Decision {
         let d = decide(&self.rec, &o, &self.s, t(min));
         self.rec = d.record.clone();
@@ -1334,6 +1344,25 @@ fn needs_input_flap_does_not_renotify_but_a_new_episode_does() {
         "{}",
         n[0].key
     );
+}
+
+#[test]
+fn a_question_the_hook_already_notified_is_not_notified_again() {
+    let mut h = H::new();
+    let hook_note = crate::plugins::notifier::Notification {
+        key: "app-1:agent-needs-input:hook:Notification:abc".into(),
+        ..notes(&h.clone_tick(1))[0].clone()
+    };
+    let mut h = H::new();
+    enqueue(&mut h.rec, &[hook_note], t(1));
+    let ask = obs(
+        alive(),
+        screen(Activity::WaitingInput, "Do you want to proceed?"),
+        PrObs::NoPr,
+    );
+    let d = h.tick(1, ask);
+    assert_eq!(d.record.status, Status::NeedsInput);
+    assert!(notes(&d).is_empty(), "{:?}", notes(&d));
 }
 
 #[test]
