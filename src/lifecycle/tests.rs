@@ -1348,7 +1348,7 @@ fn needs_input_flap_does_not_renotify_but_a_new_episode_does() {
 
 #[test]
 fn a_question_the_hook_already_notified_is_not_notified_again() {
-    let mut h = H::new();
+    let h = H::new();
     let hook_note = crate::plugins::notifier::Notification {
         key: "app-1:agent-needs-input:hook:Notification:abc".into(),
         ..notes(&h.clone_tick(1))[0].clone()
