@@ -130,9 +130,8 @@ impl Reading {
 ///    screen, even when a transcript exists.
 /// 3. The screen has shown the agent failing to reach its model API for
 ///    `RETRY_BLOCKED_SECS` (call `update_retrying` first) → blocked, with the cause.
-/// 4. A fresh hook signal, then the transcript — each only while it is at least as new
-///    as the screen's last change: a stale signal never outranks what the screen shows
-///    now.
+/// 4. A fresh hook signal, then the transcript — each only while it is newer than the
+///    screen's last change: a stale signal never outranks what the screen shows now.
 /// 5. The screen's working / ready.
 /// 6. An agent without ready rules (`Settings::ready_when_quiet`) whose screen matched
 ///    nothing and has been quiet for `ready_threshold` → ready.
