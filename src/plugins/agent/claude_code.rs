@@ -753,7 +753,10 @@ mod tests {
         let f =
             transcript_state(&detect::json_lines(&fixture("transcript-api-error.jsonl"))).unwrap();
         assert_eq!(f.state, Activity::Ready);
-        assert_eq!(f.evidence, "turn finished");
+        assert_eq!(
+            f.evidence,
+            "api error: API Error: Can't reach the API server — check your internet or DNS (ENOTFOUND)"
+        );
     }
 
     #[test]
