@@ -494,6 +494,7 @@ fn opencode_real_screens() {
     r.keys(&["C-c"]);
     let s = r.wait("errored", 30, |s| s["status"] == "errored");
     assert_eq!(s["activity"]["state"], "exited", "{s:#}");
+    r.matches_fixture("exited");
     r.assert_notes("agent exited", 1);
     r.assert_notes("needs your input", 0);
 }

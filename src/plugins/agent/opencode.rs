@@ -103,6 +103,13 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
         ));
     }
     let tail = detect::bottom(screen, 8);
+    // The exit banner (1.18.33): "Continue  opencode -s ses_…" under the logo.
+    if let Some(l) = tail
+        .iter()
+        .find(|l| l.trim_start().starts_with("Continue") && l.contains("opencode -s "))
+    {
+        return Some(detect::matched(Activity::Exited, l));
+    }
     if let Some(l) = detect::find(&tail, &["Rate limit", "rate limit", "usage limit", "quota"]) {
         return Some(detect::limit(l));
     }
