@@ -15,7 +15,7 @@ use crate::cli::Ctx;
 use crate::config::{Config, Duration, ReactionKind};
 use crate::delivery::{self, Storm};
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
-use crate::model::{CaptureCache, PrState, SessionId, SessionRecord};
+use crate::model::{Activity, CaptureCache, PrState, SessionId, SessionRecord};
 use crate::ops;
 use crate::plugins::agent::{self, AgentContext};
 use crate::plugins::notifier::{self, Notification};
@@ -256,12 +256,41 @@ fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
     }
 }
 
+/// One session's probe: what the lifecycle sees, the runtime's last output time, and
+/// `Some(exit status)` when the runtime itself reports the agent's process ended (a dead
+/// pane, a gone process; not merely a shell in the foreground).
+type Probed = (RuntimeObs, Option<i64>, Option<Option<i32>>);
+
+/// The last `n` non-empty lines of a pane, without tmux's own "Pane is dead" line, joined
+/// with " / ".
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Pane is dead"))
+        .collect();
+    lines[lines.len().saturating_sub(n)..].join(" / ")
+}
+
+/// "agent process exited (status 1): <last lines>".
+fn death_evidence(status: Option<i32>, tail: &str) -> String {
+    let head = match status {
+        Some(s) => format!("agent process exited (status {s})"),
+        None => "agent process exited".to_owned(),
+    };
+    if tail.is_empty() {
+        head
+    } else {
+        format!("{head}: {tail}")
+    }
+}
+
 /// One probe per runtime plugin for all sessions.
 fn observe_runtimes(
     ctx: &Ctx,
     recs: &[SessionRecord],
     sum: &mut TickSummary,
-) -> BTreeMap<SessionId, (RuntimeObs, Option<i64>)> {
+) -> BTreeMap<SessionId, Probed> {
     let mut out = BTreeMap::new();
     let mut by_plugin: BTreeMap<String, Vec<&SessionRecord>> = BTreeMap::new();
     for r in recs {
@@ -276,6 +305,7 @@ fn observe_runtimes(
                             agent_exited: true,
                             activity_time: None,
                         },
+                        None,
                         None,
                     ),
                 );
@@ -299,8 +329,13 @@ fn observe_runtimes(
                                 activity_time: p.activity_time,
                             },
                             p.activity_time,
+                            (p.exists && p.agent_exited).then_some(p.exit_status),
                         ),
-                        None => (RuntimeObs::ProbeFailed("not in probe result".into()), None),
+                        None => (
+                            RuntimeObs::ProbeFailed("not in probe result".into()),
+                            None,
+                            None,
+                        ),
                     };
                     out.insert(r.id.clone(), obs);
                 }
@@ -311,7 +346,10 @@ fn observe_runtimes(
                     error: format!("{plugin} probe failed: {e}"),
                 });
                 for r in group {
-                    out.insert(r.id.clone(), (RuntimeObs::ProbeFailed(e.to_string()), None));
+                    out.insert(
+                        r.id.clone(),
+                        (RuntimeObs::ProbeFailed(e.to_string()), None, None),
+                    );
                 }
             }
         }
@@ -418,7 +456,7 @@ pub fn settings(
 /// What the observe phase saw, by session: runtimes (with pane activity time), PRs, and
 /// fresh captures of the panes that changed (with the wall-clock second they were taken).
 type Observed<'a> = (
-    &'a BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
+    &'a BTreeMap<SessionId, Probed>,
     &'a BTreeMap<SessionId, PrObs>,
     &'a BTreeMap<SessionId, (String, i64)>,
 );
@@ -439,11 +477,11 @@ fn capture_is_fresh(rec: &SessionRecord, activity_time: Option<i64>) -> bool {
 fn capture_changed(
     ctx: &Ctx,
     recs: &[SessionRecord],
-    runtime_obs: &BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
+    runtime_obs: &BTreeMap<SessionId, Probed>,
 ) -> BTreeMap<SessionId, (String, i64)> {
     let mut by_plugin: BTreeMap<&str, Vec<&SessionRecord>> = BTreeMap::new();
     for r in recs {
-        let Some((obs, activity_time)) = runtime_obs.get(&r.id) else {
+        let Some((obs, activity_time, _)) = runtime_obs.get(&r.id) else {
             continue;
         };
         let alive = matches!(obs, RuntimeObs::Seen { exists: true, .. });
@@ -487,10 +525,10 @@ fn tick_session(
     let mut rec = ctx.store.find(id)?;
     let project = ctx.config.project(&rec.project)?.clone();
     let settings = settings(&ctx.config, Some(&project), ctx.store.root());
-    let (runtime, activity_time) = runtime_obs
+    let (runtime, activity_time, died) = runtime_obs
         .get(id)
         .cloned()
-        .unwrap_or((RuntimeObs::NotProbed, None));
+        .unwrap_or((RuntimeObs::NotProbed, None, None));
     let agent = agent::create(&rec.agent, &project.agent_config)?;
 
     // Terminal: capture only when the pane changed since the last capture.
@@ -550,11 +588,24 @@ fn tick_session(
     };
     let transcript = agent.transcript_activity(&actx);
     let pr = pr_obs.get(id).cloned().unwrap_or(PrObs::NotChecked);
+    // A process that ended is reported with the pane's last lines ("Unable to connect to
+    // Anthropic services"), once: the cause must reach the human, not only "exited".
+    let died = match (died, &rec.runtime) {
+        (Some(status), Some(h)) if rec.activity.as_ref().is_none_or(|a| a.state != Activity::Exited) => {
+            let tail = ops::runtime_for(ctx, &rec)
+                .and_then(|rt| Ok(rt.capture(h, CAPTURE_LINES)?))
+                .map(|t| last_lines(&t, 3))
+                .unwrap_or_default();
+            Some(death_evidence(status, &tail))
+        }
+        _ => None,
+    };
     let obs = Observation {
         runtime,
         screen,
         transcript,
         pr,
+        died,
     };
     let before = rec.status;
     let d = lifecycle::decide(&rec, &obs, &settings, now);

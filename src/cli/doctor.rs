@@ -844,10 +844,12 @@ mod tests {
 
     #[test]
     fn custom_agent_program() {
-        let mut p = config::ProjectConfig::default();
-        assert!(agent_program("custom", &p).is_err());
-        p.agent_config.command = Some("'./my agent' --fast".into());
-        assert_eq!(agent_program("custom", &p).unwrap().0, "./my agent");
-        assert_eq!(agent_program("claude-code", &p).unwrap().0, "claude");
+        let mut c = config::AgentConfig::default();
+        assert!(agent::required_program("custom", &c).is_err());
+        assert_eq!(agent::required_program("claude-code", &c).unwrap().0, "claude");
+        c.command = Some("'./my agent' --fast".into());
+        assert_eq!(agent::required_program("custom", &c).unwrap().0, "./my agent");
+        // A built-in agent launches `agentConfig.command` when set: that is what is checked.
+        assert_eq!(agent::required_program("claude-code", &c).unwrap().0, "./my agent");
     }
 }

@@ -106,6 +106,11 @@ pub struct Observation {
     pub screen: Option<ScreenObs>,
     /// Transcript-derived activity, if the agent keeps one.
     pub transcript: Option<ActivityFact>,
+    /// The runtime reports the agent's process ended (a dead pane, a gone process; not a
+    /// shell in the foreground): what it left, e.g. "agent process exited (status 1):
+    /// Unable to connect to Anthropic services". Definitive, so it counts even during the
+    /// spawn grace: the session is `errored` at once.
+    pub died: Option<String>,
     /// PR state.
     pub pr: PrObs,
 }

@@ -154,6 +154,7 @@ pub(super) fn obs(runtime: RuntimeObs, screen: Option<ScreenObs>, pr: PrObs) -> 
         screen,
         transcript: None,
         pr,
+        died: None,
     }
 }
 
@@ -476,6 +477,34 @@ fn exited_agent_is_errored_after_two_probes_and_grace() {
         h.tick(4, obs(exited(), None, PrObs::NoPr)).record.status,
         Status::Errored
     );
+}
+
+/// A pane that died (the runtime says so, not a shell in the foreground) is `errored` on
+/// the first look, even within the spawn grace, and the notification carries its last
+/// lines.
+#[test]
+fn pane_death_within_the_grace_is_errored_at_once_with_its_last_lines() {
+    let mut h = H::new();
+    let died = Observation {
+        died: Some(
+            "agent process exited (status 1): Unable to connect to Anthropic services".into(),
+        ),
+        ..obs(exited(), None, PrObs::NoPr)
+    };
+    let d = h.tick(0, died);
+    assert_eq!(d.record.status, Status::Errored);
+    let n = notes(&d);
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert_eq!(n[0].title, "app-1: agent exited");
+    assert!(
+        n[0].message.contains("Unable to connect to Anthropic services"),
+        "{}",
+        n[0].message
+    );
+    // The next look (no new death reported) keeps it errored, without a second note.
+    let d = h.tick(0, obs(exited(), None, PrObs::NoPr));
+    assert_eq!(d.record.status, Status::Errored);
+    assert!(notes(&d).is_empty());
 }
 
 #[test]

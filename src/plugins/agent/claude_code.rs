@@ -106,6 +106,7 @@ impl ClaudeCode {
             env,
             agent_session_id: Some(uuid.to_owned()),
             files: vec![(settings_path, settings_json(ctx))],
+            ..LaunchPlan::default()
         })
     }
 
