@@ -525,10 +525,11 @@ fn tick_session(
     let mut rec = ctx.store.find(id)?;
     let project = ctx.config.project(&rec.project)?.clone();
     let settings = settings(&ctx.config, Some(&project), ctx.store.root());
-    let (runtime, activity_time, died) = runtime_obs
-        .get(id)
-        .cloned()
-        .unwrap_or((RuntimeObs::NotProbed, None, None));
+    let (runtime, activity_time, died) =
+        runtime_obs
+            .get(id)
+            .cloned()
+            .unwrap_or((RuntimeObs::NotProbed, None, None));
     let agent = agent::create(&rec.agent, &project.agent_config)?;
 
     // Terminal: capture only when the pane changed since the last capture.
@@ -591,7 +592,12 @@ fn tick_session(
     // A process that ended is reported with the pane's last lines ("Unable to connect to
     // Anthropic services"), once: the cause must reach the human, not only "exited".
     let died = match (died, &rec.runtime) {
-        (Some(status), Some(h)) if rec.activity.as_ref().is_none_or(|a| a.state != Activity::Exited) => {
+        (Some(status), Some(h))
+            if rec
+                .activity
+                .as_ref()
+                .is_none_or(|a| a.state != Activity::Exited) =>
+        {
             let tail = ops::runtime_for(ctx, &rec)
                 .and_then(|rt| Ok(rt.capture(h, CAPTURE_LINES)?))
                 .map(|t| last_lines(&t, 3))

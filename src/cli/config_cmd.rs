@@ -274,9 +274,8 @@ fn effective(raw: &Config, path: &Path) -> View {
         Some(p) => expand_tilde(p),
         None => ctx::home().join(".worktrees"),
     };
-    let tmux_socket = Some(
-        ctx::tmux_socket(&cfg).unwrap_or_else(|| ctx::USER_TMUX_SERVER.to_owned()),
-    );
+    let tmux_socket =
+        Some(ctx::tmux_socket(&cfg).unwrap_or_else(|| ctx::USER_TMUX_SERVER.to_owned()));
     let d = &cfg.defaults;
     let defaults = DefaultsView {
         runtime: d

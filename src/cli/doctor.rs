@@ -337,9 +337,12 @@ fn check_agents(cfg: &Config, config_path: &Path) -> Vec<Check> {
     for (id, p) in &cfg.projects {
         let name = p.agent_name(cfg).to_owned();
         cwd_of.insert(id.clone(), resolve_path(config_path, &p.path));
-        seen.entry((name.clone(), agent::required_program(&name, &p.agent_config)))
-            .or_default()
-            .push(id.clone());
+        seen.entry((
+            name.clone(),
+            agent::required_program(&name, &p.agent_config),
+        ))
+        .or_default()
+        .push(id.clone());
     }
     let mut out = Vec::new();
     for ((name, program), projects) in seen {
@@ -846,10 +849,19 @@ mod tests {
     fn custom_agent_program() {
         let mut c = config::AgentConfig::default();
         assert!(agent::required_program("custom", &c).is_err());
-        assert_eq!(agent::required_program("claude-code", &c).unwrap().0, "claude");
+        assert_eq!(
+            agent::required_program("claude-code", &c).unwrap().0,
+            "claude"
+        );
         c.command = Some("'./my agent' --fast".into());
-        assert_eq!(agent::required_program("custom", &c).unwrap().0, "./my agent");
+        assert_eq!(
+            agent::required_program("custom", &c).unwrap().0,
+            "./my agent"
+        );
         // A built-in agent launches `agentConfig.command` when set: that is what is checked.
-        assert_eq!(agent::required_program("claude-code", &c).unwrap().0, "./my agent");
+        assert_eq!(
+            agent::required_program("claude-code", &c).unwrap().0,
+            "./my agent"
+        );
     }
 }

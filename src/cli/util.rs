@@ -65,7 +65,12 @@ fn exec_env(file: &Path, argv: &[String]) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the environment file {}", file.display()))?;
     let env: std::collections::BTreeMap<String, String> = serde_json::from_str(&text)
-        .with_context(|| format!("the environment file {} is not a JSON object of strings", file.display()))?;
+        .with_context(|| {
+            format!(
+                "the environment file {} is not a JSON object of strings",
+                file.display()
+            )
+        })?;
     // The values are in this process's memory now; the file need not outlive the launch.
     let _ = std::fs::remove_file(file);
     let (program, args) = argv.split_first().context("no program given after `--`")?;

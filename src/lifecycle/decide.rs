@@ -11,7 +11,8 @@ use super::facts::{apply_activity, in_grace, mark_busy, read_activity, update_pr
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, Settings};
 use crate::model::{
-    Activity, ActivitySource, CiState, Mergeability, PrFacts, PrState, ReviewDecision, SessionRecord, Status,
+    Activity, ActivitySource, CiState, Mergeability, PrFacts, PrState, ReviewDecision,
+    SessionRecord, Status,
 };
 use crate::plugins::runtime::Delivery;
 use crate::plugins::scm::MergeOutcome;

@@ -497,7 +497,8 @@ fn pane_death_within_the_grace_is_errored_at_once_with_its_last_lines() {
     assert_eq!(n.len(), 1, "{n:?}");
     assert_eq!(n[0].title, "app-1: agent exited");
     assert!(
-        n[0].message.contains("Unable to connect to Anthropic services"),
+        n[0].message
+            .contains("Unable to connect to Anthropic services"),
         "{}",
         n[0].message
     );

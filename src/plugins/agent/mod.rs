@@ -381,7 +381,11 @@ pub fn find_program(program: &str, cwd: &Path) -> Option<PathBuf> {
 /// Checks that agent `name` can start: its permission setting is one its CLI accepts and
 /// its program exists (on PATH, or at the configured path, executable). `cwd` resolves a
 /// relative program path. The error says what is wrong and how to fix it.
-pub fn preflight(name: &str, cfg: &AgentConfig, cwd: &Path) -> Result<(), crate::error::UsageError> {
+pub fn preflight(
+    name: &str,
+    cfg: &AgentConfig,
+    cwd: &Path,
+) -> Result<(), crate::error::UsageError> {
     check_permissions(name, cfg).map_err(|m| crate::error::UsageError {
         message: m,
         hint: Some("fix `agentConfig.permissions` in the project (see README, Agents)".into()),

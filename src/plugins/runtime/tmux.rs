@@ -56,7 +56,8 @@ impl Runtime for TmuxRuntime {
             spec.argv.clone()
         } else {
             let file = spec.state_dir.join(ENV_FILE);
-            let json = serde_json::to_string(&spec.env).map_err(|e| PluginError::Other(e.into()))?;
+            let json =
+                serde_json::to_string(&spec.env).map_err(|e| PluginError::Other(e.into()))?;
             crate::store::atomic::write(&file, json.as_bytes()).map_err(|e| {
                 PluginError::Other(anyhow::anyhow!("cannot write {}: {e}", file.display()))
             })?;
