@@ -256,6 +256,37 @@ fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
     }
 }
 
+/// Key in `SessionRecord::extra`: the transcript's size and modification time when the
+/// cost was last read, so an unchanged transcript is not read again.
+const COST_STAMP_KEY: &str = "cost.transcriptStamp";
+
+/// The agent's cost estimate when its transcript (or rollout) changed since the last
+/// reading: `(stamp, estimate)`. `None` when the agent keeps no transcript, it does not
+/// exist yet, or it is unchanged.
+fn read_cost(
+    rec: &SessionRecord,
+    agent: &dyn agent::Agent,
+    actx: &AgentContext<'_>,
+) -> Option<(String, Option<agent::CostEstimate>)> {
+    let path = agent.transcript_path(actx)?;
+    let meta = std::fs::metadata(&path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let stamp = format!("{}:{mtime}", meta.len());
+    if rec
+        .extra
+        .get(COST_STAMP_KEY)
+        .and_then(serde_json::Value::as_str)
+        == Some(stamp.as_str())
+    {
+        return None;
+    }
+    Some((stamp, agent.estimate_cost(actx)))
+}
+
 /// One session's probe: what the lifecycle sees, the runtime's last output time, and
 /// `Some(exit status)` when the runtime itself reports the agent's process ended (a dead
 /// pane, a gone process; not merely a shell in the foreground).
@@ -588,6 +619,7 @@ fn tick_session(
         ao_bin: &ao_bin,
     };
     let transcript = agent.transcript_activity(&actx);
+    let cost = read_cost(&rec, agent.as_ref(), &actx);
     let pr = pr_obs.get(id).cloned().unwrap_or(PrObs::NotChecked);
     // A process that ended is reported with the pane's last lines ("Unable to connect to
     // Anthropic services"), once: the cause must reach the human, not only "exited".
@@ -630,6 +662,12 @@ fn tick_session(
     }
     let mut rec = d.record;
     rec.last_error = None;
+    if let Some((stamp, estimate)) = cost {
+        rec.extra.insert(COST_STAMP_KEY.to_owned(), stamp.into());
+        if estimate.is_some() && estimate != rec.cost {
+            rec.cost = estimate;
+        }
+    }
     let mut events = d.events;
     if !d.actions.is_empty() {
         // The intent (attempt counted, "sending" / "merging", the episode key a

@@ -158,7 +158,7 @@ pub struct Decision {
 }
 
 /// Summary for `all-complete`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchSummary {
     /// Sessions whose PR merged.
     pub merged: Vec<String>,
@@ -166,6 +166,9 @@ pub struct BatchSummary {
     pub pending_review: Vec<String>,
     /// Sessions that ended without a merged PR (killed, errored, closed).
     pub failed: Vec<String>,
+    /// Tokens and estimated cost summed over the sessions that report one; `None` when
+    /// none does.
+    pub cost: Option<crate::model::CostEstimate>,
 }
 
 /// Builds the `all-complete` notification when every session of a batch has reached a

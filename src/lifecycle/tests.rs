@@ -62,6 +62,7 @@ pub(super) fn record() -> SessionRecord {
         notifications: Default::default(),
         last_error: None,
         batch: None,
+        cost: None,
         extra: Default::default(),
     }
 }
@@ -1272,6 +1273,36 @@ fn all_complete_summarizes_once_everything_is_final() {
         .include_summary = Some(false);
     let (_, n) = all_complete("b1", &[&a], &quiet, t(9)).unwrap();
     assert_eq!(n.message, "All sessions complete");
+}
+
+#[test]
+fn all_complete_sums_the_cost_of_the_sessions_that_report_one() {
+    let cost = |tokens: u64, usd: f64| {
+        Some(crate::model::CostEstimate {
+            input_tokens: tokens,
+            output_tokens: tokens,
+            usd,
+            ..Default::default()
+        })
+    };
+    let a = SessionRecord {
+        cost: cost(1_000, 0.25),
+        ..finished("app-1", Status::Merged, Some(PrState::Merged))
+    };
+    let b = SessionRecord {
+        cost: cost(50_000, 1.5),
+        ..finished("app-2", Status::Killed, None)
+    };
+    let c = finished("app-3", Status::Killed, None);
+    let (sum, n) = all_complete("b1", &[&a, &b, &c], &settings(), t(9)).unwrap();
+    assert_eq!(sum.cost.as_ref().unwrap().total_tokens(), 102_000);
+    assert_eq!(
+        n.message,
+        "All 3 sessions done: 1 merged, 2 failed (app-2, app-3). Estimated cost: 102.0k tokens ~$1.75."
+    );
+    let (sum, n) = all_complete("b1", &[&c], &settings(), t(9)).unwrap();
+    assert!(sum.cost.is_none());
+    assert!(!n.message.contains("cost"), "{}", n.message);
 }
 
 #[test]

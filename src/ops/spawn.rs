@@ -179,6 +179,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
             notifications: BTreeMap::new(),
             last_error: None,
             batch: req.batch.clone(),
+            cost: None,
             extra: BTreeMap::new(),
         };
         ctx.store.reserve(project.prefix(&req.project), &initial)?

@@ -490,3 +490,91 @@ exec sleep 300"##,
     assert!(!doc.stdout.contains("aider."), "{doc}");
     env.ao_in(&repo, &["session", "kill", "app-1"]).ok();
 }
+
+/// Tokens and estimated cost per session, from Claude Code's transcript and Codex's
+/// rollout, in `ao status` (text and `--json`), stored by the tick and updated when the
+/// transcript grows. The fakes write what the real CLIs write: Claude's
+/// `projects/<slug>/<session id>.jsonl` with `usage` per assistant message, Codex's
+/// `sessions/YYYY/MM/DD/rollout-*.jsonl` with cumulative `token_count` events.
+#[test]
+fn cost_from_transcripts_in_status() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let claude_line = r#"{"type":"assistant","message":{"id":"m$1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"ok"}],"usage":{"input_tokens":1000,"output_tokens":1000,"cache_read_input_tokens":0,"cache_creation_input_tokens":0}}}"#;
+    script(
+        &env,
+        "claude",
+        &format!(
+            r#"while [ $# -gt 0 ]; do [ "$1" = --session-id ] && id=$2; shift; done
+dir="$HOME/.claude/projects/some-slug"; mkdir -p "$dir"
+msg() {{ echo '{claude_line}' | sed "s/\\\$1/$1/"; }}
+msg 1 > "$dir/$id.jsonl"
+echo "$dir/$id.jsonl" > "$AO_DATA_DIR/claude-transcript"
+exec sleep 300"#
+        ),
+    );
+    script(
+        &env,
+        "codex",
+        r#"dir="$HOME/.codex/sessions/$(date +%Y/%m/%d)"; mkdir -p "$dir"
+f="$dir/rollout-2026-01-01T00-00-00-0199a213-81c0-7800-8aa1-bbab2a035a53.jsonl"
+printf '{"type":"session_meta","payload":{"id":"0199a213-81c0-7800-8aa1-bbab2a035a53","cwd":"%s"}}\n' "$PWD" > "$f"
+echo '{"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":1000000,"cached_input_tokens":0,"output_tokens":100000}}}}' >> "$f"
+touch "$AO_DATA_DIR/codex-started"
+exec sleep 300"#,
+    );
+    env.config(&format!(
+        "worktreeDir: {wt}\nspawnGrace: 60s\ndefaults:\n  notifiers: [stdout]\nprojects:\n  cl:\n    path: {repo}\n    defaultBranch: main\n    agent: claude-code\n    tracker:\n      plugin: plain\n    scm:\n      plugin: local\n  co:\n    path: {repo}\n    defaultBranch: main\n    agent: codex\n    tracker:\n      plugin: plain\n    scm:\n      plugin: local\n",
+        wt = env.worktrees().display(),
+        repo = repo.display(),
+    ));
+    env.ao_in(&repo, &["spawn", "cl", "--prompt", "hi"]).ok();
+    env.ao_in(&repo, &["spawn", "co", "--prompt", "hi"]).ok();
+    assert!(
+        env.wait_for(10, || env.data().join("claude-transcript").exists()
+            && env.data().join("codex-started").exists())
+    );
+    let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
+    assert!(
+        st["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["cost"].is_null()),
+        "{st}"
+    );
+    env.ao_in(&repo, &["tick"]).ok();
+    let cost = |st: &serde_json::Value, id: &str| {
+        st["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["cost"]
+            .clone()
+    };
+    let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
+    let cl = cost(&st, "cl-1");
+    assert_eq!(cl["inputTokens"], 1000, "{st}");
+    assert_eq!(cl["outputTokens"], 1000, "{st}");
+    assert!((cl["usd"].as_f64().unwrap() - 0.018).abs() < 1e-9, "{st}");
+    assert_eq!(cl["model"], "claude-sonnet-4-5");
+    let co = cost(&st, "co-1");
+    assert_eq!(co["inputTokens"], 1_000_000, "{st}");
+    assert!((co["usd"].as_f64().unwrap() - 2.25).abs() < 1e-9, "{st}");
+    let text = env.ao_in(&repo, &["status"]).ok();
+    assert!(text.stdout.contains("2.0k tokens ~$0.02"), "{text}");
+    assert!(text.stdout.contains("1.1M tokens ~$2.25"), "{text}");
+
+    // The transcript grows: the next tick stores the new total.
+    let transcript = std::fs::read_to_string(env.data().join("claude-transcript")).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(transcript.trim())
+        .unwrap();
+    use std::io::Write as _;
+    writeln!(f, "{}", claude_line.replace("m$1", "m2")).unwrap();
+    env.ao_in(&repo, &["tick"]).ok();
+    let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
+    assert_eq!(cost(&st, "cl-1")["inputTokens"], 2000, "{st}");
+}

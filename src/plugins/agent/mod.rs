@@ -30,6 +30,7 @@ pub use opencode::OpenCode;
 
 use super::PluginError;
 use crate::config::AgentConfig;
+pub use crate::model::CostEstimate;
 use crate::model::{Activity, ActivityFact};
 
 /// Built-in agent names.
@@ -151,25 +152,6 @@ pub struct HookMeaning {
     pub activity: Activity,
     /// Detail for the human (permission asked for, question).
     pub detail: String,
-}
-
-/// A cost estimate summed from the agent's own usage records.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CostEstimate {
-    /// Uncached input tokens.
-    pub input_tokens: u64,
-    /// Output tokens.
-    pub output_tokens: u64,
-    /// Tokens written to the prompt cache.
-    pub cache_write_tokens: u64,
-    /// Tokens read from the prompt cache.
-    pub cache_read_tokens: u64,
-    /// Estimated US dollars at list prices (an estimate: prices change, plans differ).
-    pub usd: f64,
-    /// The model of the last usage record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
 }
 
 /// An AI coding tool.
