@@ -292,15 +292,28 @@ fn read_cost(
 /// pane, a gone process; not merely a shell in the foreground).
 type Probed = (RuntimeObs, Option<i64>, Option<Option<i32>>);
 
-/// The last `n` non-empty lines of a pane, without tmux's own "Pane is dead" line, joined
-/// with " / ".
+/// What a dead pane said last: `n` non-empty lines (each at most 100 characters, tmux's
+/// own "Pane is dead" line left out) joined with " / ", starting at the first line among
+/// the last `2n` that reads like an error ("error", "unable", "failed", "invalid"), else
+/// the last `n`. The cause comes first, so a shortened notification keeps it.
 fn last_lines(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text
+    let lines: Vec<String> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("Pane is dead"))
+        .map(|l| crate::sys::text::truncate_chars(l, 100))
         .collect();
-    lines[lines.len().saturating_sub(n)..].join(" / ")
+    let window = lines.len().saturating_sub(2 * n);
+    let start = lines[window..]
+        .iter()
+        .position(|l| {
+            let l = l.to_lowercase();
+            ["error", "unable", "failed", "invalid"]
+                .iter()
+                .any(|w| l.contains(w))
+        })
+        .map_or(lines.len().saturating_sub(n), |i| window + i);
+    lines[start..lines.len().min(start + n)].join(" / ")
 }
 
 /// "agent process exited (status 1): <last lines>".
@@ -632,7 +645,7 @@ fn tick_session(
         {
             let tail = ops::runtime_for(ctx, &rec)
                 .and_then(|rt| Ok(rt.capture(h, CAPTURE_LINES)?))
-                .map(|t| last_lines(&t, 3))
+                .map(|t| last_lines(&t, 4))
                 .unwrap_or_default();
             Some(death_evidence(status, &tail))
         }
@@ -896,4 +909,32 @@ fn batch_complete(
         crate::store::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Screens the real CLIs left when they died offline (Claude Code 2.1.328 with a
+    /// fresh HOME; Codex 0.171 given an unknown option).
+    #[test]
+    fn a_dead_panes_words_start_at_the_cause() {
+        let claude = "   ░░░░░░░░\n      ██▄█████▄██\n.......█ █   █ █.......\n Unable to connect to Anthropic services\n Failed to connect to api.anthropic.com: ENOTFOUND\n Check your internet connection and network settings.\n Claude Code might not be available in your country.\n\nPane is dead (status 1, Sat Dec  5 16:30:26 2026)\n";
+        assert_eq!(
+            last_lines(claude, 4),
+            "Unable to connect to Anthropic services / Failed to connect to api.anthropic.com: ENOTFOUND / Check your internet connection and network settings. / Claude Code might not be available in your country."
+        );
+        let codex = "error: unexpected argument '--no-such-option' found\n\n  tip: to pass '--no-such-option' as a value, use '-- --no-such-option'\n\nUsage: codex [OPTIONS] [PROMPT]\n       codex [OPTIONS] <COMMAND> [ARGS]\n\nFor more information, try '--help'.\n";
+        assert!(
+            last_lines(codex, 4)
+                .starts_with("error: unexpected argument '--no-such-option' found / tip:")
+        );
+        assert_eq!(last_lines("a\nb\nc\nd\ne\n", 2), "d / e");
+        assert_eq!(last_lines("", 4), "");
+        assert_eq!(
+            death_evidence(Some(1), "boom"),
+            "agent process exited (status 1): boom"
+        );
+        assert_eq!(death_evidence(None, ""), "agent process exited");
+    }
 }

@@ -280,6 +280,56 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
     );
 }
 
+/// The real CLIs, offline, dying during the spawn grace: Claude Code 2.1.328 with a fresh
+/// HOME prints "Unable to connect to Anthropic services" and exits 1 within seconds; Codex
+/// 0.171 exits 2 on an option it does not know. Each session is `errored` at the next
+/// tick, and its notification says why.
+#[test]
+fn real_clis_dying_in_the_grace_are_reported_with_their_words() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    for cli in ["claude", "codex"] {
+        std::os::unix::fs::symlink(real_cli(cli), env.bin().join(cli)).unwrap();
+    }
+    env.config(&format!(
+        "worktreeDir: {wt}\nspawnGrace: 10m\ndefaults:\n  notifiers: [stdout]\nprojects:\n  cl:\n    path: {repo}\n    defaultBranch: main\n    agent: claude-code\n    tracker:\n      plugin: plain\n    scm:\n      plugin: local\n  co:\n    path: {repo}\n    defaultBranch: main\n    agent: codex\n    agentConfig:\n      args: [--no-such-option]\n    tracker:\n      plugin: plain\n    scm:\n      plugin: local\n",
+        wt = env.worktrees().display(),
+        repo = repo.display(),
+    ));
+    env.ao_in(&repo, &["spawn", "cl", "--prompt", "hi"]).ok();
+    env.ao_in(&repo, &["spawn", "co", "--prompt", "hi"]).ok();
+    let dead = env.wait_for(60, || {
+        env.tmux(&["list-panes", "-a", "-F", "#{pane_dead}"])
+            .stdout
+            .lines()
+            .filter(|l| *l == "1")
+            .count()
+            == 2
+    });
+    assert!(
+        dead,
+        "claude:\n{}\ncodex:\n{}",
+        env.capture("cl-1"),
+        env.capture("co-1")
+    );
+    let t = env.ao_in(&repo, &["tick"]).ok();
+    let told = format!("{}{}", t.stdout, t.stderr);
+    let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
+    for s in st["sessions"].as_array().unwrap() {
+        assert_eq!(s["status"], "errored", "{st}");
+    }
+    assert!(told.contains("cl-1: agent exited"), "{t}");
+    assert!(
+        told.contains("Unable to connect to Anthropic services"),
+        "{t}"
+    );
+    assert!(told.contains("co-1: agent exited"), "{t}");
+    assert!(
+        told.contains("error: unexpected argument '--no-such-option' found"),
+        "{t}"
+    );
+}
+
 /// Kills the tmux servers `names` in the env's tmux dir (`TMUX_TMPDIR`).
 fn kill_servers(env: &TestEnv, names: &[&str]) {
     for n in names {
