@@ -267,9 +267,10 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
     let s = &st["sessions"][0];
     assert_eq!(s["status"], "errored", "{st}");
     assert!(
-        s["activity"]["evidence"].as_str().unwrap().contains(
-            "(status 1): starting / Unable to connect to Anthropic services / Failed to connect"
-        ),
+        s["activity"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("(status 1): Unable to connect to Anthropic services / Failed to connect"),
         "{st}"
     );
     // Told once.
