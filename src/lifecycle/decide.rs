@@ -102,9 +102,15 @@ pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Statu
     if activity.state == Activity::WaitingInput {
         return Status::NeedsInput;
     }
-    // An exit the screen explained (source: terminal) is final even during the grace.
+    // Within the grace only a definitive process death (see `Observation::died`) or an
+    // exit the screen explained (an exit rule on the dead pane, source: terminal) reads as
+    // exited; other exits wait for the grace to end.
     if activity.state == Activity::Exited
-        && (!in_grace(rec, s, now) || activity.source == ActivitySource::Terminal)
+        && (!in_grace(rec, s, now)
+            || matches!(
+                activity.source,
+                ActivitySource::Process | ActivitySource::Terminal
+            ))
     {
         return Status::Errored;
     }

@@ -19,4 +19,5 @@ mod notifiers;
 mod real_agents;
 mod session;
 mod smoke;
+mod spawn_checks;
 mod tick;
