@@ -126,8 +126,11 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
             .event(hook_event(&rec, a, now, None))
             .map_err(|e| e.to_string());
     };
+    // The screen only chooses between ready and waiting: a hook that runs before the
+    // agent redrew its prompt (aider) still sees the last turn's working lines.
     if agent.hook_checks_screen(&a.event)
         && let Some(m) = screen(config, &rec, agent.as_ref())
+            .filter(|m| matches!(m.activity, Activity::Ready | Activity::WaitingInput))
     {
         meaning = HookMeaning {
             activity: m.activity,
@@ -148,7 +151,13 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
         at: now,
     });
     let mut events = vec![hook_event(&rec, a, now, Some(&meaning))];
-    if meaning.activity == Activity::WaitingInput {
+    // The tick may have just told the human about the same question from the screen.
+    let told = rec.reactions.values().any(|l| {
+        l.reaction == ReactionKind::AgentNeedsInput.as_str()
+            && l.escalated
+            && now.as_second() - l.first_seen.as_second() <= crate::lifecycle::SAME_QUESTION_SECS
+    });
+    if meaning.activity == Activity::WaitingInput && !told {
         let n = needs_input(config, &rec, a, &payload, &meaning, now);
         // Durable before delivery: after a crash the next tick delivers it (same key).
         crate::lifecycle::enqueue(&mut rec, std::slice::from_ref(&n), now);
@@ -217,10 +226,7 @@ fn hook_event(
 /// The pane, classified by the agent (for hooks that do not say what they mean).
 fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<agent::ScreenMatch> {
     let h = rec.runtime.as_ref()?;
-    let socket = std::env::var("AO_TMUX_SOCKET")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| config.tmux_socket.clone());
+    let socket = crate::cli::ctx::tmux_socket(config);
     let rt = crate::plugins::runtime::create(&h.plugin, socket.as_deref()).ok()?;
     let text = rt.capture(h, 40).ok()?;
     agent.classify_screen(&text)

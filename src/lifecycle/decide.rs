@@ -7,12 +7,14 @@
 
 use jiff::Timestamp;
 
-use super::facts::{apply_activity, in_grace, mark_busy, read_activity, update_pr, update_runtime};
+use super::facts::{
+    apply_activity, in_grace, mark_busy, read_activity, update_pr, update_retrying, update_runtime,
+};
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, Settings};
 use crate::model::{
-    Activity, CiState, Delivery, Mergeability, PrFacts, PrState, ReviewDecision, SessionRecord,
-    Status,
+    Activity, ActivitySource, CiState, Delivery, Mergeability, PrFacts, PrState,
+    ReviewDecision, SessionRecord, Status,
 };
 use crate::plugins::scm::MergeOutcome;
 use crate::store::Event;
@@ -99,7 +101,16 @@ pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Statu
     if activity.state == Activity::WaitingInput {
         return Status::NeedsInput;
     }
-    if activity.state == Activity::Exited && !in_grace(rec, s, now) {
+    // Within the grace only a definitive process death (see `Observation::died`) or an
+    // exit the screen explained (an exit rule on the dead pane, source: terminal) reads as
+    // exited; other exits wait for the grace to end.
+    if activity.state == Activity::Exited
+        && (!in_grace(rec, s, now)
+            || matches!(
+                activity.source,
+                ActivitySource::Process | ActivitySource::Terminal
+            ))
+    {
         return Status::Errored;
     }
     if stuck_reason(rec, s, now).is_some() {
@@ -114,6 +125,7 @@ pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Statu
 pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timestamp) -> Decision {
     let mut r = rec.clone();
     let mut out = Out::new(&r);
+    update_retrying(&mut r, obs, now);
     let reading = read_activity(&r, obs, s, now);
     update_runtime(&mut r, &obs.runtime, s, now);
     apply_activity(&mut r, reading, s, now);

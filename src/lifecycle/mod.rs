@@ -29,6 +29,7 @@ use jiff::Timestamp;
 
 pub use decide::{decide, derive_status, on_merge_result, on_send_result};
 pub use notify::{NotifyPlan, enqueue, plan_deliveries, record_delivery};
+pub(crate) use reactions::SAME_QUESTION_SECS;
 
 use crate::config::{Duration, ReactionConfig, ReactionKind};
 use crate::model::{Activity, ActivityFact, PrFacts, SessionRecord};
@@ -51,6 +52,9 @@ pub struct Settings {
     pub attach_template: String,
     /// Dashboard URL prefix for deep links (`file:///…/dashboard.html`), if enabled.
     pub dashboard_url: Option<String>,
+    /// The agent has no screen rule for "ready" (a custom agent without `patterns.ready`):
+    /// it counts as ready once its screen has been quiet for `ready_threshold`.
+    pub ready_when_quiet: bool,
 }
 
 /// What the runtime probe said this tick.
@@ -81,6 +85,12 @@ pub struct ScreenObs {
     pub evidence: String,
     /// Usage-limit reset time.
     pub resets: Option<String>,
+    /// The screen shows the agent failing to reach its model API
+    /// ([`crate::plugins::agent::ScreenMatch::retrying`]).
+    pub retrying: bool,
+    /// When the screen last changed (epoch seconds; tmux `window_activity`), when known.
+    /// A hook or transcript signal older than this does not outrank the screen.
+    pub changed_at: Option<i64>,
 }
 
 /// What the SCM said this tick.
@@ -106,6 +116,11 @@ pub struct Observation {
     pub screen: Option<ScreenObs>,
     /// Transcript-derived activity, if the agent keeps one.
     pub transcript: Option<ActivityFact>,
+    /// The runtime reports the agent's process ended (a dead pane, a gone process; not a
+    /// shell in the foreground): what it left, e.g. "agent process exited (status 1):
+    /// Unable to connect to Anthropic services". Definitive, so it counts even during the
+    /// spawn grace: the session is `errored` at once.
+    pub died: Option<String>,
     /// PR state.
     pub pr: PrObs,
 }
@@ -153,7 +168,7 @@ pub struct Decision {
 }
 
 /// Summary for `all-complete`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchSummary {
     /// Sessions whose PR merged.
     pub merged: Vec<String>,
@@ -161,6 +176,9 @@ pub struct BatchSummary {
     pub pending_review: Vec<String>,
     /// Sessions that ended without a merged PR (killed, errored, closed).
     pub failed: Vec<String>,
+    /// Tokens and estimated cost summed over the sessions that report one; `None` when
+    /// none does.
+    pub cost: Option<crate::model::CostEstimate>,
 }
 
 /// Builds the `all-complete` notification when every session of a batch has reached a

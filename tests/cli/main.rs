@@ -17,6 +17,8 @@ mod generated;
 mod github;
 mod hostile;
 mod notifiers;
+mod real_agents;
 mod session;
 mod smoke;
+mod spawn_checks;
 mod tick;

@@ -97,11 +97,16 @@ impl ClaudeCode {
             argv.extend(["--append-system-prompt".to_owned(), s]);
         }
         argv.extend(ctx.config.args.iter().cloned());
+        let mut env = ctx.config.env.clone();
+        if super::updates_off(ctx.config) {
+            env.insert("DISABLE_AUTOUPDATER".into(), "1".into());
+        }
         Ok(LaunchPlan {
             argv,
-            env: ctx.config.env.clone(),
+            env,
             agent_session_id: Some(uuid.to_owned()),
             files: vec![(settings_path, settings_json(ctx))],
+            ..LaunchPlan::default()
         })
     }
 
@@ -315,15 +320,16 @@ fn settings_json(ctx: &AgentContext<'_>) -> String {
 }
 
 /// Flags for `agentConfig.permissions`: `ask` (default: Claude asks), `skip`
-/// (`--dangerously-skip-permissions`), or one of Claude's permission modes.
-fn permission_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
+/// (`--dangerously-skip-permissions`), or one of the `--permission-mode` choices Claude
+/// Code 2.1.328 lists in `claude --help`.
+pub(crate) fn permission_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
     const MODES: &[&str] = &[
-        "default",
         "acceptEdits",
-        "plan",
         "auto",
-        "dontAsk",
         "bypassPermissions",
+        "manual",
+        "dontAsk",
+        "plan",
     ];
     match cfg.permissions.as_deref() {
         None | Some("ask") | Some("default") => Ok(Vec::new()),
@@ -339,7 +345,7 @@ fn permission_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
                 Ok(vec!["--permission-mode".to_owned(), norm.to_owned()])
             } else {
                 Err(PluginError::Refused(format!(
-                    "claude-code: unknown `agentConfig.permissions` value `{m}` (use ask, skip, or one of {})",
+                    "claude-code: unknown `agentConfig.permissions` value `{m}` (use ask, skip, or a Claude Code `--permission-mode`: {})",
                     MODES.join(", ")
                 )))
             }
@@ -364,13 +370,25 @@ fn is_spinner(line: &str) -> bool {
 pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     let lines = detect::bottom(screen, BOTTOM_LINES);
     let waiting = |l: &str| Some(detect::matched(Activity::WaitingInput, l));
-    // Start-up dialogs: workspace trust (old and new wording), bypass mode, API key.
+    // Why the CLI quit, as its last words before the pane died (2.1.328): offline without
+    // onboarding, the trust dialog answered "No, exit", or `/exit` (the resume hint).
+    if let Some(l) = detect::find(
+        &detect::bottom(screen, 8),
+        &[
+            "Unable to connect to Anthropic services",
+            "didn't start because this folder isn't trusted",
+            "Resume this session with:",
+        ],
+    ) {
+        return Some(detect::matched(Activity::Exited, l));
+    }
+    // Start-up dialogs: workspace trust (old numbered and 2.1.328 unnumbered wording),
+    // bypass mode, API key.
     if let Some(l) = detect::dialog(
         &lines,
         &[
             "Do you trust the files in this folder?",
             "Is this a project you created or one you trust?",
-            "Accessing workspace:",
         ],
     ) {
         return Some(detect::matched(
@@ -402,6 +420,26 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     ) {
         return waiting(l);
     }
+    // The model API cannot be reached: retrying (2.1.328: "✻ Can't reach the API server —
+    // … · retrying in 24s · attempt 10/10"), or retries used up ("API Error: …") above
+    // the idle composer.
+    let recent = detect::bottom(screen, 12);
+    if let Some(l) = recent.iter().rev().find(|l| {
+        l.contains("retrying in") && (l.contains("Can't reach") || l.contains("attempt "))
+    }) {
+        return Some(detect::retrying(Activity::Working, l));
+    }
+    if let Some(l) = recent.iter().rev().find(|l| l.contains("API Error:")) {
+        let busy = recent
+            .iter()
+            .any(|l| is_spinner(l) || l.contains("esc to interrupt"));
+        let state = if busy {
+            Activity::Working
+        } else {
+            Activity::Ready
+        };
+        return Some(detect::retrying(state, l));
+    }
     if let Some(l) = lines.iter().rev().find(|l| is_spinner(l)) {
         return Some(detect::matched(Activity::Working, l));
     }
@@ -409,7 +447,6 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
         return Some(detect::matched(Activity::Working, l));
     }
     // Usage limits, only close to the composer: an old one in scrollback is history.
-    let recent = detect::bottom(screen, 12);
     if let Some(l) = recent.iter().rev().find(|l| is_limit(l)) {
         return Some(detect::limit(l));
     }
@@ -787,7 +824,10 @@ mod tests {
         let f =
             transcript_state(&detect::json_lines(&fixture("transcript-api-error.jsonl"))).unwrap();
         assert_eq!(f.state, Activity::Ready);
-        assert_eq!(f.evidence, "turn finished");
+        assert_eq!(
+            f.evidence,
+            "api error: API Error: Can't reach the API server — check your internet or DNS (ENOTFOUND)"
+        );
     }
 
     #[test]
@@ -927,6 +967,11 @@ mod tests {
         assert_eq!(
             with(Some("accept-edits")).unwrap(),
             vec!["--permission-mode", "acceptEdits"]
+        );
+        // Claude Code 2.1.328 `--permission-mode` choices include `manual`.
+        assert_eq!(
+            with(Some("manual")).unwrap(),
+            vec!["--permission-mode", "manual"]
         );
         assert!(with(Some("yolo")).is_err());
     }

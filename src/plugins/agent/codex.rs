@@ -70,6 +70,12 @@ impl Codex {
             .collect();
         let mut v = vec!["-c".to_owned(), format!("notify=[{}]", notify.join(","))];
         v.extend(approval_args(ctx.config)?);
+        if super::updates_off(ctx.config) {
+            v.extend([
+                "-c".to_owned(),
+                "check_for_update_on_startup=false".to_owned(),
+            ]);
+        }
         if let Some(m) = &ctx.config.model {
             v.extend(["--model".to_owned(), m.clone()]);
         }
@@ -170,9 +176,10 @@ impl Agent for Codex {
 }
 
 /// Flags for `agentConfig.permissions`: `ask` (default: `--ask-for-approval on-request`),
-/// `skip` (`--dangerously-bypass-approvals-and-sandbox`), or a Codex approval policy.
-fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
-    const POLICIES: &[&str] = &["untrusted", "on-failure", "on-request", "never"];
+/// `skip` (`--dangerously-bypass-approvals-and-sandbox`), or an approval policy Codex
+/// 0.171 accepts (`codex --help`: on-request, never; `untrusted` and `on-failure` are gone).
+pub(crate) fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
+    const POLICIES: &[&str] = &["on-request", "never"];
     match cfg.permissions.as_deref() {
         None | Some("ask") | Some("default") => Ok(vec![
             "--ask-for-approval".to_owned(),
@@ -183,7 +190,7 @@ fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
         ]),
         Some(p) if POLICIES.contains(&p) => Ok(vec!["--ask-for-approval".to_owned(), p.to_owned()]),
         Some(p) => Err(PluginError::Refused(format!(
-            "codex: unknown `agentConfig.permissions` value `{p}` (use ask, skip, or one of {})",
+            "codex: unknown `agentConfig.permissions` value `{p}` (use ask, skip, or a Codex `--ask-for-approval` policy: {})",
             POLICIES.join(", ")
         ))),
     }
@@ -298,6 +305,15 @@ pub(crate) fn thread_id(p: &Path) -> Option<String> {
 /// the working status line, usage limits (blocked), the idle composer (ready).
 pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     let lines = detect::bottom(screen, BOTTOM_LINES);
+    // Why the CLI quit, as its last words before the pane died: a rejected argument
+    // (clap's `error: invalid value …`) or the resume hint printed on a normal exit.
+    let last = detect::bottom(screen, 8);
+    if let Some(l) = last
+        .iter()
+        .find(|l| l.starts_with("error: ") || l.contains("To continue this session, run"))
+    {
+        return Some(detect::matched(Activity::Exited, l));
+    }
     if let Some(l) = detect::dialog(
         &lines,
         &[
@@ -340,6 +356,12 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     }
     if let Some(l) = detect::find(&lines, &["Press enter to confirm or esc to cancel"]) {
         return Some(detect::matched(Activity::WaitingInput, l));
+    }
+    // The model API cannot be reached (0.171: "◦ Reconnecting... 3/5 (0s • esc to
+    // interrupt)", then "◦ Reconnecting... waiting for network (1m 42s • esc to
+    // interrupt)", which never ends by itself).
+    if let Some(l) = detect::find(&lines, &["Reconnecting..."]) {
+        return Some(detect::retrying(Activity::Working, l));
     }
     if let Some(l) = detect::find(&lines, &["esc to interrupt"]) {
         return Some(detect::matched(Activity::Working, l));
@@ -565,6 +587,9 @@ mod tests {
             vec!["--ask-for-approval", "never"]
         );
         assert!(with(Some("whatever")).is_err());
+        // Codex 0.171 rejects these ("possible values: on-request, never").
+        assert!(with(Some("untrusted")).is_err());
+        assert!(with(Some("on-failure")).is_err());
     }
 
     #[test]

@@ -86,6 +86,10 @@ impl Agent for Custom {
         self.patterns.ready.iter().any(|s| !s.is_empty())
     }
 
+    fn ready_when_quiet(&self) -> bool {
+        self.patterns.ready.is_empty()
+    }
+
     fn pastes_multiline(&self) -> bool {
         // Any command: unknown whether it enables bracketed paste unless the config says so.
         self.paste_multiline
@@ -126,6 +130,7 @@ impl Agent for Custom {
                         activity: *activity,
                         evidence: line.trim().to_owned(),
                         resets: None,
+                        retrying: false,
                     });
                 }
             }

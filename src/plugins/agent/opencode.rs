@@ -22,16 +22,11 @@ pub struct OpenCode;
 
 impl OpenCode {
     fn base(ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
-        let rule = match ctx.config.permissions.as_deref() {
-            None | Some("ask") | Some("default") => "ask",
-            Some("skip") => "allow",
-            Some(p) => {
-                return Err(PluginError::Refused(format!(
-                    "opencode: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
-                )));
-            }
-        };
+        let rule = permission_rule(ctx.config)?;
         let mut env = ctx.config.env.clone();
+        if super::updates_off(ctx.config) {
+            env.insert("OPENCODE_DISABLE_AUTOUPDATE".into(), "1".into());
+        }
         env.insert(
             "OPENCODE_CONFIG_CONTENT".into(),
             serde_json::json!({
@@ -50,6 +45,19 @@ impl OpenCode {
             env,
             ..LaunchPlan::default()
         })
+    }
+}
+
+/// The permission rule for `agentConfig.permissions`: `ask` (default) or `skip` (allow).
+pub(crate) fn permission_rule(
+    cfg: &crate::config::AgentConfig,
+) -> Result<&'static str, PluginError> {
+    match cfg.permissions.as_deref() {
+        None | Some("ask") | Some("default") => Ok("ask"),
+        Some("skip") => Ok("allow"),
+        Some(p) => Err(PluginError::Refused(format!(
+            "opencode: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
+        ))),
     }
 }
 
@@ -175,13 +183,32 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
         ));
     }
     let tail = detect::bottom(screen, 8);
+    // The exit banner (1.18.33): "Continue  opencode -s ses_…" under the logo.
+    if let Some(l) = tail
+        .iter()
+        .find(|l| l.trim_start().starts_with("Continue") && l.contains("opencode -s "))
+    {
+        return Some(detect::matched(Activity::Exited, l));
+    }
     if let Some(l) = detect::find(&tail, &["Rate limit", "rate limit", "usage limit", "quota"]) {
         return Some(detect::limit(l));
     }
-    if let Some(l) = detect::find(&lines, &["esc interrupt", "esc to interrupt"]) {
+    let busy = detect::find(&lines, &["esc interrupt", "esc to interrupt"]);
+    // The model API cannot be reached (1.18.33: "Cannot connect to API: Unable to
+    // connect. …" in the conversation, the turn over).
+    if let Some(l) = detect::find(&lines, &["Cannot connect to API", "Unable to connect"]) {
+        let state = if busy.is_some() {
+            Activity::Working
+        } else {
+            Activity::Ready
+        };
+        return Some(detect::retrying(state, l));
+    }
+    if let Some(l) = busy {
         return Some(detect::matched(Activity::Working, l));
     }
-    None
+    // The idle footer (1.18.33): the key hints without "esc interrupt".
+    detect::find(&tail, &["ctrl+p commands"]).map(|l| detect::matched(Activity::Ready, l))
 }
 
 #[cfg(test)]
