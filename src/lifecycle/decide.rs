@@ -13,8 +13,8 @@ use super::facts::{
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, Settings};
 use crate::model::{
-    Activity, ActivitySource, CiState, Delivery, Mergeability, PrFacts, PrState,
-    ReviewDecision, SessionRecord, Status,
+    Activity, ActivitySource, CiState, Delivery, Mergeability, PrFacts, PrState, ReviewDecision,
+    SessionRecord, Status,
 };
 use crate::plugins::scm::MergeOutcome;
 use crate::store::Event;
