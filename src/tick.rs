@@ -95,21 +95,28 @@ pub struct TickSummary {
     pub duration_ms: u64,
 }
 
+impl TickSummary {
+    /// A summary of a pass that looked at nothing.
+    pub fn empty(dry_run: bool) -> Self {
+        Self {
+            schema_version: SUMMARY_VERSION,
+            skipped: false,
+            dry_run,
+            sessions_seen: 0,
+            transitions: Vec::new(),
+            actions: Vec::new(),
+            failures: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+}
+
 /// Runs one pass.
 pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     let started = Instant::now();
     let now = crate::clock::now();
-    let mut sum = TickSummary {
-        schema_version: SUMMARY_VERSION,
-        skipped: false,
-        dry_run: opts.dry_run,
-        sessions_seen: 0,
-        transitions: Vec::new(),
-        actions: Vec::new(),
-        failures: Vec::new(),
-        duration_ms: 0,
-    };
-    let Some(_tick_lock) = ctx.store.try_lock_tick()? else {
+    let mut sum = TickSummary::empty(opts.dry_run);
+    let Some(_tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
         sum.skipped = true;
         if !opts.dry_run {
             ctx.store
@@ -129,6 +136,9 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             error: p.error.to_string(),
         });
     }
+    // Sessions of projects another config owns (two repos sharing one data dir) are that
+    // config's business: skipped, not a failure.
+    recs.retain(|r| ctx.owns(r));
     if let Some(s) = &opts.session {
         recs.retain(|r| r.id.as_str() == s);
     }

@@ -12,6 +12,7 @@ mod diagnose;
 mod duration;
 mod interpolate;
 mod load;
+pub mod registry;
 mod validate;
 
 use std::collections::BTreeMap;
