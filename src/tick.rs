@@ -422,6 +422,7 @@ pub fn settings(
         reactions,
         attach_template: "ao open {session}".into(),
         dashboard_url,
+        local_scm: project.is_some_and(|p| p.scm_name() == "local"),
     }
 }
 

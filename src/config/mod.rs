@@ -646,7 +646,7 @@ impl ReactionKind {
             Self::AgentIdleNoPr => d(
                 None,
                 Notify,
-                "Agent has been working for 30min without creating a PR",
+                "Agent has been working without creating a PR",
                 None,
                 None,
                 Priority::Warning,

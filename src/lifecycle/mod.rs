@@ -51,6 +51,8 @@ pub struct Settings {
     pub attach_template: String,
     /// Dashboard URL prefix for deep links (`file:///…/dashboard.html`), if enabled.
     pub dashboard_url: Option<String>,
+    /// The project uses the local SCM: messages must not send the agent to `gh`.
+    pub local_scm: bool,
 }
 
 /// What the runtime probe said this tick.

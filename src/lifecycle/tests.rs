@@ -30,6 +30,7 @@ pub(super) fn settings() -> Settings {
             .collect(),
         attach_template: "ao open {session}".into(),
         dashboard_url: Some("file:///tmp/dashboard.html".into()),
+        local_scm: false,
     }
 }
 
