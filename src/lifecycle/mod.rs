@@ -176,3 +176,16 @@ pub fn all_complete(
 ) -> Option<(BatchSummary, Notification)> {
     batch::all_complete(batch, records, settings, now)
 }
+
+/// Builds the project's `all-complete` notification ("All 3 sessions done. 2 PRs merged,
+/// 1 needs review.") when every session of the round (`records`: the project's live and
+/// archived sessions created since the last summary) has reached a final state, however
+/// it ended. `None` while any is still in progress (or the round is empty).
+pub fn project_complete(
+    project: &str,
+    records: &[&SessionRecord],
+    settings: &Settings,
+    now: Timestamp,
+) -> Option<(BatchSummary, Notification)> {
+    batch::project_complete(project, records, settings, now)
+}

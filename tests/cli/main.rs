@@ -11,6 +11,7 @@ mod crash;
 mod dashboard;
 mod doctor;
 mod examples;
+mod first_hour;
 mod fuzz;
 mod generated;
 mod github;
