@@ -790,8 +790,7 @@ fn project_complete(
     now: Timestamp,
     sum: &mut TickSummary,
 ) -> anyhow::Result<()> {
-    if !ctx.store.sessions_dir(project)?.exists() && !ctx.store.archive_dir(project)?.exists()
-    {
+    if !ctx.store.sessions_dir(project)?.exists() && !ctx.store.archive_dir(project)?.exists() {
         return Ok(());
     }
     let (live, _) = ctx.store.list(Some(project))?;

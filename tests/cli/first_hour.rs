@@ -47,8 +47,8 @@ fn customize(env: &TestEnv, cfg: &Path, id: &str) {
     let mut doc: yaml_serde::Value = yaml_serde::from_str(&text).unwrap();
     let p = &mut doc["projects"][id];
     p["agent"] = "custom".into();
-    p["agentConfig"] = yaml_serde::from_str("{command: my-agent, patterns: {ready: ['agent>']}}")
-        .unwrap();
+    p["agentConfig"] =
+        yaml_serde::from_str("{command: my-agent, patterns: {ready: ['agent>']}}").unwrap();
     doc["worktreeDir"] = env.worktrees().display().to_string().into();
     doc["spawnGrace"] = "0s".into();
     std::fs::write(cfg, yaml_serde::to_string(&doc).unwrap()).unwrap();
@@ -84,7 +84,9 @@ fn one_cron_line_from_home_ticks_every_repo() {
             "{s} observed by the tick:\n{log}"
         );
     }
-    let st = cron_like(&env, &env.home(), &["status", "--json"]).ok().json();
+    let st = cron_like(&env, &env.home(), &["status", "--json"])
+        .ok()
+        .json();
     let ids: Vec<&str> = st["sessions"]
         .as_array()
         .unwrap()
@@ -92,7 +94,10 @@ fn one_cron_line_from_home_ticks_every_repo() {
         .map(|s| s["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids.len(), 2, "{st}");
-    assert!(ids.contains(&"alpha-1") && ids.contains(&"beta-1"), "{ids:?}");
+    assert!(
+        ids.contains(&"alpha-1") && ids.contains(&"beta-1"),
+        "{ids:?}"
+    );
 
     // A tick or status of one repo never fails because of the other's sessions.
     let t = cron_like(&env, &a, &["tick", "--json"]).ok();
@@ -101,10 +106,15 @@ fn one_cron_line_from_home_ticks_every_repo() {
 
     // send and open from $HOME find the owning config.
     cron_like(&env, &env.home(), &["send", "beta-1", "Also add a test"]).ok();
-    assert!(env.wait_for(10, || env.capture("beta-1").contains("got: Also add a test")));
+    assert!(env.wait_for(10, || {
+        env.capture("beta-1").contains("got: Also add a test")
+    }));
     let all = cron_like(&env, &env.home(), &["open", "all"]).ok();
     assert_eq!(all.stdout.lines().count(), 2, "{all}");
-    assert!(all.stdout.contains("alpha-1\t") && all.stdout.contains("beta-1\t"), "{all}");
+    assert!(
+        all.stdout.contains("alpha-1\t") && all.stdout.contains("beta-1\t"),
+        "{all}"
+    );
 
     // A removed repo's config drops out of the registry instead of failing every tick.
     std::fs::remove_file(b.join("agent-orchestrator.yaml")).unwrap();
@@ -125,11 +135,17 @@ fn init_composes_instead_of_refusing() {
     let a = env.repo("alpha");
     let cfg = a.join("agent-orchestrator.yaml");
     let r = env.ao_in(&a, &["init"]).ok();
-    assert!(r.stderr.contains("`stdout`"), "headless: stdout notifier\n{r}");
+    assert!(
+        r.stderr.contains("`stdout`"),
+        "headless: stdout notifier\n{r}"
+    );
     assert!(std::fs::read_to_string(&cfg).unwrap().contains("[stdout]"));
     env.ao_in(&a, &["init", "--local"]).ok();
     let text = std::fs::read_to_string(&cfg).unwrap();
-    assert!(text.contains("plugin: local") && text.contains("plugin: plain"), "{text}");
+    assert!(
+        text.contains("plugin: local") && text.contains("plugin: plain"),
+        "{text}"
+    );
     let r = env.ao_in(&a, &["init", "--local"]).ok();
     assert!(r.stderr.contains("nothing to change"), "{r}");
     env.ao_in(&a, &["config", "check"]).ok();
@@ -151,9 +167,11 @@ fn init_composes_instead_of_refusing() {
     env.ao_in(&a, &["init", "--force"]).ok();
     let text = std::fs::read_to_string(&cfg).unwrap();
     assert!(!text.contains("beta"), "{text}");
-    assert!(std::fs::read_to_string(a.join("agent-orchestrator.yaml.bak"))
-        .unwrap()
-        .contains("beta"));
+    assert!(
+        std::fs::read_to_string(a.join("agent-orchestrator.yaml.bak"))
+            .unwrap()
+            .contains("beta")
+    );
 }
 
 /// A local project whose agent is `cat`, with `symlinks: [.env]` and `.env` not ignored.
@@ -161,9 +179,10 @@ fn env_symlink_project(env: &TestEnv) -> PathBuf {
     let repo = env.repo("repo");
     std::fs::write(repo.join(".env"), "SECRET=1\n").unwrap();
     let cfg = env.local_config(&repo, "cat");
-    let text = std::fs::read_to_string(&cfg)
-        .unwrap()
-        .replace("    agent: custom\n", "    agent: custom\n    symlinks: [.env]\n");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "    agent: custom\n",
+        "    agent: custom\n    symlinks: [.env]\n",
+    );
     std::fs::write(&cfg, text).unwrap();
     repo
 }
@@ -209,7 +228,8 @@ fn killing_the_last_session_sends_one_summary() {
         "{all}"
     );
     // A new session starts a new round.
-    env.ao_in(&repo, &["spawn", "app", "--prompt", "three"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "three"])
+        .ok();
     env.ao_in(&repo, &["tick"]).ok();
     env.ao_in(&repo, &["session", "kill", "app-3"]).ok();
     let r = env.ao_in(&repo, &["tick"]).ok();
@@ -225,10 +245,22 @@ fn spawn_force_over_a_live_issue_branch_succeeds() {
     env.ao_in(&repo, &["spawn", "app", "1"]).ok();
     let r = env.ao_in(&repo, &["spawn", "app", "1"]).code(2);
     assert!(r.stderr.contains("--force"), "{r}");
-    let r = env.ao_in(&repo, &["spawn", "app", "1", "--force", "--json"]).ok();
+    let r = env
+        .ao_in(&repo, &["spawn", "app", "1", "--force", "--json"])
+        .ok();
     assert!(r.stdout.contains("ao/1-fix-the-login-2"), "{r}");
     let r = env
-        .ao_in(&repo, &["spawn", "app", "--prompt", "x", "--branch", "ao/1-fix-the-login"])
+        .ao_in(
+            &repo,
+            &[
+                "spawn",
+                "app",
+                "--prompt",
+                "x",
+                "--branch",
+                "ao/1-fix-the-login",
+            ],
+        )
         .code(2);
     assert!(r.stderr.contains("is checked out in"), "{r}");
 }
@@ -256,4 +288,35 @@ fn restore_after_kill_and_watch_into_a_pipe() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("app-1"), "{text}");
     assert!(!text.contains('\x1b'), "no escapes into a pipe: {text:?}");
+}
+
+#[test]
+fn doctor_does_not_warn_about_aos_own_files() {
+    let env = TestEnv::new();
+    // A data dir made only by ao (the harness pre-creates one with the umask's 0755).
+    std::fs::remove_dir(env.data()).unwrap();
+    let repo = env.repo("repo");
+    std::fs::write(repo.join("test.sh"), "echo checked\n").unwrap();
+    env.git(&repo, &["add", "."]);
+    env.git(&repo, &["commit", "-q", "-m", "checks"]);
+    let cfg = env.local_config(&repo, "cat");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "      plugin: local\n",
+        "      plugin: local\n      checks: [\"sh test.sh\"]\n",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "p"]).ok();
+    let ws = env.worktrees().join("app/app-1");
+    std::fs::write(ws.join("f.txt"), "x\n").unwrap();
+    env.git(&ws, &["add", "f.txt"]);
+    env.git(&ws, &["commit", "-q", "-m", "work"]);
+    let ran = env.wait_for(20, || {
+        env.ao_in(&repo, &["tick"]);
+        let st = env.ao_in(&repo, &["status", "--json"]).json();
+        st["sessions"][0]["pr"]["ci"] == "passing"
+    });
+    assert!(ran, "the checks ran");
+    let d = env.ao_in(&repo, &["doctor"]);
+    assert!(!d.stdout.contains("open to group"), "{d}");
+    assert!(d.stdout.contains("is private"), "{d}");
 }
