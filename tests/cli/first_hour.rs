@@ -320,3 +320,34 @@ fn doctor_does_not_warn_about_aos_own_files() {
     assert!(!d.stdout.contains("open to group"), "{d}");
     assert!(d.stdout.contains("is private"), "{d}");
 }
+
+#[test]
+fn demo_cleans_up_when_terminated() {
+    let env = TestEnv::new();
+    let tmp = env.root().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut c = env.ao_cmd(env.root());
+    c.env("TMPDIR", &tmp)
+        .arg("demo")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = c.spawn().unwrap();
+    let started = env.wait_for(30, || {
+        env.tmux(&["list-sessions"]).stdout.contains("demo-1")
+    });
+    assert!(started, "the demo started its sessions");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1, "the demo dir");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let clean = env.wait_for(10, || {
+        std::fs::read_dir(&tmp).unwrap().count() == 0 && env.tmux(&["list-sessions"]).code != 0
+    });
+    assert!(
+        clean,
+        "left behind: {:?} / {}",
+        std::fs::read_dir(&tmp).unwrap().collect::<Vec<_>>(),
+        env.tmux(&["list-sessions"])
+    );
+}
