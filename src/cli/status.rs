@@ -48,7 +48,7 @@ pub fn run(g: &GlobalArgs, a: &StatusArgs) -> anyhow::Result<()> {
                 write!(out, "\x1b[H\x1b[2J{text}")?;
             } else {
                 // Piped: one plain snapshot after another, no escape sequences.
-                write!(out, "{text}\n")?;
+                writeln!(out, "{text}")?;
             }
             out.flush()?;
             drop(out);

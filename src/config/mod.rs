@@ -8,6 +8,7 @@
 //! in kebab-case, reaction fields in kebab-case or camelCase. Unknown keys are errors.
 //! `tracker:` and `scm:` take a plugin name (`tracker: github`) or a mapping.
 
+mod compat;
 mod diagnose;
 mod duration;
 mod interpolate;

@@ -351,3 +351,168 @@ fn demo_cleans_up_when_terminated() {
         env.tmux(&["list-sessions"])
     );
 }
+
+/// The keys `ao config check` allows at `probe`'s `zz` (from its "allowed: …" list).
+fn allowed_keys(env: &TestEnv, probe: &str) -> Vec<String> {
+    let f = env.root().join("probe.yaml");
+    std::fs::write(&f, probe).unwrap();
+    let r = env.ao(&["config", "check", "--config", f.to_str().unwrap()]);
+    let at = r.stderr.find("allowed: ").unwrap_or_else(|| panic!("{r}")) + 9;
+    let rest = &r.stderr[at..];
+    let end = rest.find(')').unwrap();
+    rest[..end].split(", ").map(str::to_owned).collect()
+}
+
+#[test]
+fn config_schema_lists_exactly_the_keys_ao_accepts() {
+    let env = TestEnv::new();
+    let r = env.ao(&["config", "schema"]).ok();
+    let schema = r.json();
+    let on_disk: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/config.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        schema, on_disk,
+        "ao config schema prints docs/config.schema.json"
+    );
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| *k != "$schema")
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let project = &schema["properties"]["projects"]["additionalProperties"];
+    let defs = &schema["definitions"];
+    for (probe, node) in [
+        ("zz: 1", &schema),
+        ("defaults: {zz: 1}", &schema["properties"]["defaults"]),
+        ("projects: {a: {path: /tmp, zz: 1}}", project),
+        (
+            "projects: {a: {path: /tmp, tracker: {zz: 1}}}",
+            &project["properties"]["tracker"]["anyOf"][1],
+        ),
+        (
+            "projects: {a: {path: /tmp, agentConfig: {zz: 1}}}",
+            &project["properties"]["agentConfig"],
+        ),
+        (
+            "projects: {a: {path: /tmp, agentConfig: {patterns: {zz: 1}}}}",
+            &project["properties"]["agentConfig"]["properties"]["patterns"],
+        ),
+        (
+            "notifiers: {n: {plugin: x, zz: 1}}",
+            &schema["properties"]["notifiers"]["additionalProperties"],
+        ),
+        (
+            "notifications: {zz: 1}",
+            &schema["properties"]["notifications"],
+        ),
+        (
+            "notifications: {routing: {zz: 1}}",
+            &schema["properties"]["notifications"]["properties"]["routing"],
+        ),
+        ("dashboard: {zz: 1}", &schema["properties"]["dashboard"]),
+    ] {
+        assert_eq!(sorted(allowed_keys(&env, probe)), keys(node), "{probe}");
+    }
+    // Reactions and reaction settings: the kebab-case names (camelCase aliases too).
+    let kebab = |v: Vec<String>| {
+        sorted(
+            v.into_iter()
+                .filter(|k| !k.chars().any(|c| c.is_ascii_uppercase()))
+                .collect(),
+        )
+    };
+    assert_eq!(
+        sorted(allowed_keys(&env, "reactions: {zz: 1}")),
+        kebab(keys(&defs["reactions"]))
+    );
+    assert_eq!(
+        sorted(allowed_keys(&env, "reactions: {ci-failed: {zz: 1}}")),
+        kebab(keys(&defs["reaction"]))
+    );
+}
+
+/// A config in the TypeScript agent-orchestrator's documented form (its keys as in its
+/// `examples/` and config schema at ComposioHQ/agent-orchestrator 60e8c8810): loads, with
+/// a deprecation note per mapped key and a hint per key ao has no use for.
+#[test]
+fn typescript_orchestrator_configs_load_with_migration_notes() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let cfg = env.root().join("ts.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "$schema: https://example.invalid/config.schema.json\nport: 3000\nreadyThresholdMs: 120000\npower: {{preventIdleSleep: true}}\nlifecycle: {{autoCleanupOnMerge: true}}\ndefaults:\n  runtime: tmux\n  agent: codex\n  workspace: worktree\n  notifiers: [desktop, slack]\n  orchestrator: {{agent: claude-code}}\nprojects:\n  my-app:\n    name: My App\n    repo: owner/my-app\n    path: {repo}\n    defaultBranch: main\n    sessionPrefix: app\n    agentConfig: {{model: gpt-4, permissions: permissionless}}\n    agentRules: |\n      Run tests before pushing.\n    orchestratorRules: plan first\n    reactions:\n      approved-and-green: {{auto: true, action: auto-merge}}\nnotifiers:\n  slack:\n    plugin: slack\n    webhook: ${{SLACK_WEBHOOK_URL}}\n    channel: \"#agent-updates\"\nnotificationRouting:\n  urgent: [desktop, slack]\n  info: [slack]\nreactions:\n  ci-failed: {{auto: true, action: send-to-agent, retries: 3}}\n  changes-requested: {{auto: true, action: send-to-agent, escalateAfter: 1h}}\n  agent-stuck: {{threshold: 10m, action: notify, priority: urgent}}\n",
+            repo = repo.display()
+        ),
+    )
+    .unwrap();
+    let mut c = env.ao_cmd(env.root());
+    c.env(
+        "SLACK_WEBHOOK_URL",
+        "https://hooks.slack.com/services/T/B/X",
+    )
+    .args(["config", "check", "--json", "--config"])
+    .arg(&cfg);
+    let r = Run::from(c.output().unwrap()).ok();
+    let report = r.json();
+    let warnings = report["warnings"].as_array().unwrap();
+    let about = |key: &str| {
+        warnings
+            .iter()
+            .find(|w| w["key"] == key)
+            .unwrap_or_else(|| panic!("no warning for {key}: {report:#}"))
+    };
+    for key in [
+        "port",
+        "power",
+        "lifecycle",
+        "defaults.orchestrator",
+        "projects.my-app.orchestratorRules",
+    ] {
+        let w = about(key);
+        assert_eq!(w["kind"], "deprecated");
+        assert!(w["hint"].as_str().is_some_and(|h| !h.is_empty()), "{w}");
+    }
+    assert!(
+        about("notificationRouting")["message"]
+            .as_str()
+            .unwrap()
+            .contains("notifications.routing")
+    );
+    assert!(
+        about("projects.my-app.agentRules")["message"]
+            .as_str()
+            .unwrap()
+            .contains("instructions")
+    );
+    let mut c = env.ao_cmd(env.root());
+    c.env(
+        "SLACK_WEBHOOK_URL",
+        "https://hooks.slack.com/services/T/B/X",
+    )
+    .args(["config", "show", "--json", "--config"])
+    .arg(&cfg);
+    let shown = Run::from(c.output().unwrap()).ok();
+    assert!(shown.stdout.contains("Run tests before pushing"), "{shown}");
+    assert!(
+        shown.stdout.contains("120s") || shown.stdout.contains("2m"),
+        "{shown}"
+    );
+}
