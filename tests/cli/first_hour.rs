@@ -516,3 +516,55 @@ fn typescript_orchestrator_configs_load_with_migration_notes() {
         "{shown}"
     );
 }
+
+/// The README's Quick start, line by line, in a fresh HOME and a fresh repository named
+/// `my-app`, with the custom agent configured once `ao init` wrote the file: every line
+/// exits 0 (`ao open` with `--print`: no terminal here to attach).
+#[test]
+fn readme_quick_start_runs_line_by_line() {
+    let env = TestEnv::new();
+    install_agent(&env);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("## Quick start").unwrap();
+    let block = &readme[start..];
+    let block = &block[block.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    let src = env.home().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let repo = src.join("my-app");
+    std::fs::create_dir_all(&repo).unwrap();
+    env.git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("README.md"), "# my app\n").unwrap();
+    env.git(&repo, &["add", "."]);
+    env.git(&repo, &["commit", "-q", "-m", "initial"]);
+    let mut lines = 0;
+    for line in block.lines() {
+        let code = line.split("  #").next().unwrap().trim();
+        if code.is_empty() {
+            continue;
+        }
+        let argv = shlex::split(code).unwrap();
+        if argv[0] == "cd" {
+            assert_eq!(argv[1], "~/src/my-app");
+            continue;
+        }
+        assert_eq!(argv[0], "ao", "{line}");
+        let mut args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
+        if args[0] == "open" {
+            args.push("--print");
+        }
+        let r = cron_like(&env, &repo, &args);
+        assert_eq!(r.code, 0, "README line `{line}` failed\n{r}");
+        lines += 1;
+        if args == ["init", "--local"] {
+            customize(&env, &repo.join("agent-orchestrator.yaml"), "my-app");
+        }
+        if args[0] == "send" {
+            assert!(env.wait_for(10, || {
+                env.capture("my-app-1").contains("got: Also add a test")
+            }));
+        }
+    }
+    assert!(lines >= 9, "{block}");
+}
