@@ -199,6 +199,9 @@ _ao() {
             ao__subcmd__help__subcmd__util,completions)
                 cmd="ao__subcmd__help__subcmd__util__subcmd__completions"
                 ;;
+            ao__subcmd__help__subcmd__util,exec-env)
+                cmd="ao__subcmd__help__subcmd__util__subcmd__exec__subcmd__env"
+                ;;
             ao__subcmd__help__subcmd__util,man)
                 cmd="ao__subcmd__help__subcmd__util__subcmd__man"
                 ;;
@@ -265,6 +268,9 @@ _ao() {
             ao__subcmd__util,completions)
                 cmd="ao__subcmd__util__subcmd__completions"
                 ;;
+            ao__subcmd__util,exec-env)
+                cmd="ao__subcmd__util__subcmd__exec__subcmd__env"
+                ;;
             ao__subcmd__util,help)
                 cmd="ao__subcmd__util__subcmd__help"
                 ;;
@@ -273,6 +279,9 @@ _ao() {
                 ;;
             ao__subcmd__util__subcmd__help,completions)
                 cmd="ao__subcmd__util__subcmd__help__subcmd__completions"
+                ;;
+            ao__subcmd__util__subcmd__help,exec-env)
+                cmd="ao__subcmd__util__subcmd__help__subcmd__exec__subcmd__env"
                 ;;
             ao__subcmd__util__subcmd__help,help)
                 cmd="ao__subcmd__util__subcmd__help__subcmd__help"
@@ -991,7 +1000,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__help__subcmd__util)
-            opts="man completions"
+            opts="man completions exec-env"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1005,6 +1014,20 @@ _ao() {
             return 0
             ;;
         ao__subcmd__help__subcmd__util__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ao__subcmd__help__subcmd__util__subcmd__exec__subcmd__env)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1679,7 +1702,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__util)
-            opts="-h -V --config --help --version man completions help"
+            opts="-h -V --config --help --version man completions exec-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1714,8 +1737,26 @@ _ao() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ao__subcmd__util__subcmd__exec__subcmd__env)
+            opts="-h -V --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ao__subcmd__util__subcmd__help)
-            opts="man completions help"
+            opts="man completions exec-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1729,6 +1770,20 @@ _ao() {
             return 0
             ;;
         ao__subcmd__util__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ao__subcmd__util__subcmd__help__subcmd__exec__subcmd__env)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

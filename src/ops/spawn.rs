@@ -63,6 +63,9 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
         .to_owned();
     let workspace_name = project.workspace_name(&ctx.config).to_owned();
     let agent = agent::create(&agent_name, &project.agent_config)?;
+    // Before anything is created: a permission value the CLI would reject, or a program
+    // that is not installed, must not leave a record, workspace, branch or tmux session.
+    agent::preflight(&agent_name, &project.agent_config, &repo)?;
     let rt = runtime::create(&runtime_name, ctx.tmux_socket().as_deref())?;
     let ws = workspace::create(&workspace_name)?;
     if let Some(b) = &req.branch {
@@ -176,6 +179,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
             notifications: BTreeMap::new(),
             last_error: None,
             batch: req.batch.clone(),
+            cost: None,
             extra: BTreeMap::new(),
         };
         ctx.store.reserve(project.prefix(&req.project), &initial)?

@@ -19,4 +19,5 @@ mod hostile;
 mod notifiers;
 mod session;
 mod smoke;
+mod spawn_checks;
 mod tick;
