@@ -129,11 +129,11 @@ impl Ctx {
             }
         }
         let config_path = std::fs::canonicalize(&loaded.path).unwrap_or(loaded.path);
-        // Best effort: a registry that cannot be written only loses the fleet view.
-        let _ = config::registry::register(&config_path);
         let root = data_dir(&loaded.config);
         let store = Store::open(&root)
             .with_context(|| format!("cannot open the data dir {}", root.display()))?;
+        // Best effort: a registry that cannot be written only loses the fleet view.
+        let _ = config::registry::register(&config_path);
         if let Some(fs) = crate::store::network_fs(&root) {
             eprintln!(
                 "warning: the data dir {} is on a network file system ({fs}), where locks and renames are not reliable; set AO_DATA_DIR or `dataDir` to a local disk",

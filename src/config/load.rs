@@ -772,10 +772,10 @@ mod tests {
     #[test]
     fn interpolated_numbers_and_strings() {
         let (c, _) = parse(&format!(
-            "port: ${{PORT}}\n{BASE}    maxSessions: ${{MISSING:-4}}\n"
+            "missingAfter: ${{PORT}}\n{BASE}    maxSessions: ${{MISSING:-4}}\n"
         ))
         .unwrap();
-        assert_eq!(c.port, Some(3000));
+        assert_eq!(c.missing_after, Some(3000));
         assert_eq!(c.projects["app"].max_sessions, Some(4));
         let (c, _) = parse(
             "projects:\n  app:\n    path: /tmp\n    tracker:\n      plugin: plain\n      teamId: ${TEAM}\n",
@@ -794,8 +794,8 @@ mod tests {
 
     #[test]
     fn error_after_interpolation_is_located_and_redacted() {
-        let p = err(&format!("{BASE}port: ${{BAD_PORT}}\n"));
-        assert_eq!(p.key.as_deref(), Some("port"));
+        let p = err(&format!("{BASE}missingAfter: ${{BAD_PORT}}\n"));
+        assert_eq!(p.key.as_deref(), Some("missingAfter"));
         assert_eq!(p.line, Some(6));
         assert!(p.message.contains("after `${…}` interpolation"), "{p}");
         assert!(!p.message.contains("hooks.slack.com"), "{p}");

@@ -93,6 +93,9 @@ pub fn unregister(configs: &[PathBuf]) -> std::io::Result<bool> {
 
 fn update(f: impl FnOnce(&mut Registry) -> bool) -> std::io::Result<bool> {
     let d = dir();
+    atomic::ensure_private_dir(&d)?;
+    // Never write into a data dir ao refuses (shared, someone else's).
+    crate::store::check_private_root(&d).map_err(std::io::Error::other)?;
     atomic::ensure_private_dir(&d.join("locks"))?;
     let _lock = FileLock::lock(&d.join("locks/registry.lock"))?;
     let p = d.join("configs.json");
