@@ -204,10 +204,29 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
                 });
             }
         }
+        // A project with a session that was in progress before this pass and did not
+        // end in it is still busy: no need to read its records again.
+        let ended: BTreeSet<&str> = sum
+            .transitions
+            .iter()
+            .filter(|t| matches!(t.to.as_str(), "merged" | "cleanup" | "killed" | "done"))
+            .map(|t| t.session.as_str())
+            .collect();
+        let busy: BTreeSet<&str> = recs
+            .iter()
+            .filter(|r| !r.status.is_terminal() && !ended.contains(r.id.as_str()))
+            .map(|r| r.project.as_str())
+            .collect();
+        let mut complete = Vec::new();
         for project in ctx.config.projects.keys() {
-            if opts.project.as_ref().is_some_and(|p| p != project) {
+            if opts.project.as_ref().is_some_and(|p| p != project)
+                || busy.contains(project.as_str())
+            {
                 continue;
             }
+            complete.push(project.clone());
+        }
+        for project in &complete {
             if let Err(e) = project_complete(ctx, project, now, &mut sum) {
                 sum.failures.push(Failure {
                     session: None,

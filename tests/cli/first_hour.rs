@@ -568,3 +568,23 @@ fn readme_quick_start_runs_line_by_line() {
     }
     assert!(lines >= 9, "{block}");
 }
+
+/// Checklist A6 for the registry: a config inside an agent's worktree is never enrolled,
+/// even when named with --config, so the fleet tick from $HOME never runs it.
+#[test]
+fn a_config_in_a_worktree_is_never_registered() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let cfg = env.local_config(&repo, "cat");
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "a"]).ok();
+    let wt = env.worktrees().join("app/app-1");
+    let planted = wt.join("agent-orchestrator.yaml");
+    std::fs::copy(&cfg, &planted).unwrap();
+    env.ao_in(&wt, &["--config", planted.to_str().unwrap(), "status"]);
+    let reg = std::fs::read_to_string(env.data().join("configs.json")).unwrap();
+    assert!(
+        reg.contains(cfg.canonicalize().unwrap().to_str().unwrap()),
+        "{reg}"
+    );
+    assert!(!reg.contains(wt.to_str().unwrap()), "{reg}");
+}
