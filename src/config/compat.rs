@@ -167,6 +167,60 @@ fn plugin_keys(
     }
 }
 
+/// Keys of ao's tracker/scm block.
+const PLUGIN_KEYS: &[&str] = &[
+    "plugin",
+    "apiUrl",
+    "teamId",
+    "path",
+    "checks",
+    "mergeMethod",
+    "trustedBots",
+    "branchPrefix",
+    "options",
+    "package",
+    "webhook",
+];
+
+/// A TypeScript plugin block takes any key (its plugins read them); for a plugin ao does
+/// not ship, such keys become `options:` (what ao hands an `ao-<slot>-<name>` plugin).
+fn external_options(
+    m: &mut Mapping,
+    at: &[&str],
+    warn: &mut impl FnMut(&[&str], String, Option<String>),
+) {
+    let builtin = matches!(
+        m.get("plugin").and_then(Value::as_str),
+        None | Some("github" | "plain" | "local")
+    );
+    if builtin {
+        return;
+    }
+    let extra: Vec<Value> = m
+        .keys()
+        .filter(|k| k.as_str().is_some_and(|k| !PLUGIN_KEYS.contains(&k)))
+        .cloned()
+        .collect();
+    if extra.is_empty() || m.contains_key("options") {
+        return;
+    }
+    let mut options = Mapping::new();
+    for k in extra {
+        let name = k.as_str().unwrap_or_default().to_owned();
+        if let Some(v) = m.remove(&k) {
+            options.insert(k, v);
+        }
+        let mut p = at.to_vec();
+        p.push(&name);
+        warn(
+            &p,
+            format!("`{name}` is read as `options.{name}` (settings of an external plugin)"),
+            Some("move it under `options:`".into()),
+        );
+    }
+    m.insert("options".into(), Value::Mapping(options));
+}
+
 fn project(p: &mut Mapping, id: &str, warn: &mut impl FnMut(&[&str], String, Option<String>)) {
     if let Some(rules) = p.remove("agentRules") {
         if p.contains_key("instructions") {
@@ -255,6 +309,7 @@ fn project(p: &mut Mapping, id: &str, warn: &mut impl FnMut(&[&str], String, Opt
     for slot in ["tracker", "scm"] {
         if let Some(Value::Mapping(m)) = p.get_mut(slot) {
             plugin_keys(m, &["projects", id, slot], warn);
+            external_options(m, &["projects", id, slot], warn);
             if m.remove("webhook").is_some() {
                 warn(
                     &["projects", id, slot, "webhook"],
@@ -294,5 +349,22 @@ mod tests {
                 .all(|p| p.kind == ProblemKind::Deprecated && p.hint.is_some())
         );
         assert_eq!(w[0].line, Some(2), "located: {:?}", w[0]);
+    }
+
+    #[test]
+    fn settings_of_external_plugins_become_options() {
+        let text = "projects:\n  a:\n    path: /tmp\n    scm: {plugin: gitlab, host: gitlab.example.com}\n    tracker: {plugin: github, host: x}\n";
+        let mut v: Value = yaml_serde::from_str(text).unwrap();
+        let w = migrate(&mut v, Path::new("c.yaml"), text);
+        assert_eq!(
+            v["projects"]["a"]["scm"]["options"]["host"],
+            "gitlab.example.com"
+        );
+        assert_eq!(
+            w.len(),
+            1,
+            "a built-in plugin keeps its keys (and ao reports them): {w:?}"
+        );
+        assert_eq!(v["projects"]["a"]["tracker"]["host"], "x");
     }
 }

@@ -42,7 +42,8 @@ pub struct Config {
     /// Root for workspaces. Default `~/.worktrees`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worktree_dir: Option<PathBuf>,
-    /// Dashboard port (kept for seed compatibility; ao renders a static dashboard).
+    /// Unused: ao runs no server. The loader removes a `port:` key (TypeScript
+    /// orchestrator configs) with a migration warning before this is parsed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
     /// Global cap on live sessions.
