@@ -535,6 +535,7 @@ pub fn settings(
         attach_template: "ao open {session}".into(),
         dashboard_url,
         local_scm: project.is_some_and(|p| p.scm_name() == "local"),
+        ready_when_quiet: false,
     }
 }
 
@@ -609,13 +610,14 @@ fn tick_session(
     };
     let mut rec = ctx.store.find(id)?;
     let project = ctx.config.project(&rec.project)?.clone();
-    let settings = settings(&ctx.config, Some(&project), ctx.store.root());
+    let mut settings = settings(&ctx.config, Some(&project), ctx.store.root());
     let (runtime, activity_time, died) =
         runtime_obs
             .get(id)
             .cloned()
             .unwrap_or((RuntimeObs::NotProbed, None, None));
     let agent = agent::create(&rec.agent, &project.agent_config)?;
+    settings.ready_when_quiet = agent.ready_when_quiet();
 
     // Terminal: capture only when the pane changed since the last capture.
     let mut screen = None;
@@ -644,6 +646,7 @@ fn tick_session(
                     activity: m.as_ref().map(|m| m.activity),
                     evidence: m.as_ref().map(|m| m.evidence.clone()).unwrap_or_default(),
                     resets: m.as_ref().and_then(|m| m.resets.clone()),
+                    retrying: m.as_ref().is_some_and(|m| m.retrying),
                 }
             }
         };
@@ -652,6 +655,8 @@ fn tick_session(
                 activity: a,
                 evidence: cache.evidence.clone(),
                 resets: cache.resets.clone(),
+                retrying: cache.retrying,
+                changed_at: Some(cache.activity_time).filter(|t| *t > 0),
             });
         }
         rec.capture = Some(cache);

@@ -49,7 +49,8 @@ pub struct Config {
     /// Global cap on live sessions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_sessions: Option<u32>,
-    /// A ready agent counts as idle after this long. Default 2m.
+    /// A ready agent counts as idle after this long. Default 2m. A `custom` agent without
+    /// `patterns.ready` counts as ready once its screen has been quiet this long.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready_threshold: Option<Duration>,
     /// A new session is not judged missing/exited during this period. Default 60s.

@@ -29,6 +29,7 @@ use jiff::Timestamp;
 
 pub use decide::{decide, derive_status, on_merge_result, on_send_result};
 pub use notify::{NotifyPlan, enqueue, plan_deliveries, record_delivery};
+pub(crate) use reactions::SAME_QUESTION_SECS;
 
 use crate::config::{Duration, ReactionConfig, ReactionKind};
 use crate::model::{Activity, ActivityFact, PrFacts, SessionRecord};
@@ -53,6 +54,9 @@ pub struct Settings {
     pub dashboard_url: Option<String>,
     /// The project uses the local SCM: messages must not send the agent to `gh`.
     pub local_scm: bool,
+    /// The agent has no screen rule for "ready" (a custom agent without `patterns.ready`):
+    /// it counts as ready once its screen has been quiet for `ready_threshold`.
+    pub ready_when_quiet: bool,
 }
 
 /// What the runtime probe said this tick.
@@ -83,6 +87,12 @@ pub struct ScreenObs {
     pub evidence: String,
     /// Usage-limit reset time.
     pub resets: Option<String>,
+    /// The screen shows the agent failing to reach its model API
+    /// ([`crate::plugins::agent::ScreenMatch::retrying`]).
+    pub retrying: bool,
+    /// When the screen last changed (epoch seconds; tmux `window_activity`), when known.
+    /// A hook or transcript signal older than this does not outrank the screen.
+    pub changed_at: Option<i64>,
 }
 
 /// What the SCM said this tick.

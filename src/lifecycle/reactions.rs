@@ -150,14 +150,25 @@ struct Firing {
     pub key: String,
 }
 
-/// The key of the current episode of `kind`: the existing entry's, else a new one.
+/// The key of the current episode of `kind`: the existing entry's, else a new one. A
+/// needs-input episode is one question: a different question on screen (the trust dialog
+/// answered, the API-key question next) is a new episode, so the human hears of each once.
 fn episode(r: &SessionRecord, kind: ReactionKind, now: Timestamp) -> Firing {
+    let question = (kind == ReactionKind::AgentNeedsInput).then(|| {
+        let evidence = r.activity.as_ref().map_or("", |a| a.evidence.as_str());
+        crate::plugins::agent::detect::short_hash(evidence)
+    });
     let key = r
         .reactions
         .iter()
-        .find(|(_, l)| l.reaction == kind.as_str())
+        .find(|(k, l)| {
+            l.reaction == kind.as_str() && question.as_ref().is_none_or(|q| k.ends_with(q))
+        })
         .map(|(k, _)| k.clone())
-        .unwrap_or_else(|| format!("{}:{}", kind.as_str(), now.as_second()));
+        .unwrap_or_else(|| match &question {
+            Some(q) => format!("{}:{}:{q}", kind.as_str(), now.as_second()),
+            None => format!("{}:{}", kind.as_str(), now.as_second()),
+        });
     Firing { kind, key }
 }
 
@@ -661,11 +672,29 @@ fn direct(c: &Ctx<'_>) -> (String, String, Priority) {
     }
 }
 
+/// How close (seconds) a hook's needs-input notification and the tick's must be to count
+/// as the same question.
+pub(crate) const SAME_QUESTION_SECS: i64 = 60;
+
+/// True when the agent's own hook already told the human about this needs-input episode
+/// (`ao hook` notifies at once; the tick then sees the same dialog on screen).
+fn hook_told(c: &Ctx<'_>, l: &ReactionLedger) -> bool {
+    c.kind == ReactionKind::AgentNeedsInput
+        && c.rec.notifications.iter().any(|(k, n)| {
+            k.contains(":agent-needs-input:hook:")
+                && n.due.as_second() >= l.first_seen.as_second() - SAME_QUESTION_SECS
+        })
+}
+
 fn notify(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     if l.escalated {
         return;
     }
     l.escalated = true;
+    if hook_told(c, l) {
+        l.last_outcome = "notified by the agent's hook".to_owned();
+        return;
+    }
     l.last_outcome = "notified".to_owned();
     let (title, message, default) = direct(c);
     let note = Note {

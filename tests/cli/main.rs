@@ -17,6 +17,7 @@ mod generated;
 mod github;
 mod hostile;
 mod notifiers;
+mod real_agents;
 mod session;
 mod smoke;
 mod spawn_checks;
