@@ -52,6 +52,8 @@ pub struct Settings {
     pub attach_template: String,
     /// Dashboard URL prefix for deep links (`file:///…/dashboard.html`), if enabled.
     pub dashboard_url: Option<String>,
+    /// The project uses the local SCM: messages must not send the agent to `gh`.
+    pub local_scm: bool,
     /// The agent has no screen rule for "ready" (a custom agent without `patterns.ready`):
     /// it counts as ready once its screen has been quiet for `ready_threshold`.
     pub ready_when_quiet: bool,
@@ -191,4 +193,17 @@ pub fn all_complete(
     now: Timestamp,
 ) -> Option<(BatchSummary, Notification)> {
     batch::all_complete(batch, records, settings, now)
+}
+
+/// Builds the project's `all-complete` notification ("All 3 sessions done. 2 PRs merged,
+/// 1 needs review.") when every session of the round (`records`: the project's live and
+/// archived sessions created since the last summary) has reached a final state, however
+/// it ended. `None` while any is still in progress (or the round is empty).
+pub fn project_complete(
+    project: &str,
+    records: &[&SessionRecord],
+    settings: &Settings,
+    now: Timestamp,
+) -> Option<(BatchSummary, Notification)> {
+    batch::project_complete(project, records, settings, now)
 }

@@ -302,8 +302,13 @@ fn summary(
         ),
         (ReactionKind::AgentIdleNoPr, _) => (
             format!(
-                "running for {} without a PR",
-                human_secs(secs_since(now, r.created_at))
+                "running for {} without a PR (threshold {})",
+                human_secs(secs_since(now, r.created_at)),
+                human_secs(
+                    config(s, ReactionKind::AgentIdleNoPr)
+                        .threshold
+                        .map_or(1800, |d| d.as_secs())
+                )
             ),
             String::new(),
         ),
@@ -312,13 +317,33 @@ fn summary(
 }
 
 /// The message sent to the agent: the configured message plus the specifics it needs.
-fn agent_message(kind: ReactionKind, cfg: &ReactionConfig, r: &SessionRecord) -> String {
-    let base = cfg
-        .message
-        .clone()
-        .unwrap_or_else(|| format!("ao reaction `{}` fired.", kind.as_str()));
+/// The built-in messages name GitHub's `gh`; for the local SCM (no `gh`, no GitHub PR)
+/// the unchanged built-in text is replaced by one that says where to look instead.
+fn agent_message(
+    kind: ReactionKind,
+    cfg: &ReactionConfig,
+    r: &SessionRecord,
+    local_scm: bool,
+) -> String {
+    let builtin = kind.builtin().message;
+    let local = match kind {
+        ReactionKind::CiFailed => Some(
+            "CI is failing: the project's checks failed on your latest commit. Fix the failures below and commit; ao runs the checks again on every new commit.",
+        ),
+        ReactionKind::ChangesRequested => Some(
+            "Review comments on your branch (a local review). Address each one below and commit.",
+        ),
+        _ => None,
+    };
+    let base = match (local_scm, local) {
+        (true, Some(text)) if cfg.message == builtin => text.to_owned(),
+        _ => cfg
+            .message
+            .clone()
+            .unwrap_or_else(|| format!("ao reaction `{}` fired.", kind.as_str())),
+    };
     let specifics = match (kind, r.pr.as_ref()) {
-        (ReactionKind::CiFailed, Some(p)) => ci_specifics(p),
+        (ReactionKind::CiFailed, Some(p)) => ci_specifics(p, local_scm),
         (ReactionKind::ChangesRequested, Some(p)) if !p.comments.is_empty() => {
             comments_specifics(&p.comments)
         }
@@ -618,7 +643,7 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     out.actions.push(Action::SendToAgent {
         key: c.key.to_owned(),
         reaction: c.kind,
-        message: agent_message(c.kind, &c.cfg, c.rec),
+        message: agent_message(c.kind, &c.cfg, c.rec, c.s.local_scm),
     });
     let msg = format!("{}: sending to the agent (attempt {})", c.key, l.attempts);
     c.event(out, l, "reaction.triggered", "send", msg);

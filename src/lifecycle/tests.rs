@@ -30,6 +30,7 @@ pub(super) fn settings() -> Settings {
             .collect(),
         attach_template: "ao open {session}".into(),
         dashboard_url: Some("file:///tmp/dashboard.html".into()),
+        local_scm: false,
         ready_when_quiet: false,
     }
 }
@@ -866,6 +867,40 @@ fn ci_failed_sends_specifics_when_ready() {
     assert_eq!(e.data["key"], CI_KEY);
     assert_eq!(e.data["reaction"], "ci-failed");
     assert_eq!(e.data["attempts"], 1);
+}
+
+#[test]
+fn local_scm_messages_never_mention_gh() {
+    let mut h = H::new();
+    h.s.local_scm = true;
+    let d = h.tick(1, ready(PrObs::Pr(failing(pr(), &["test"]))));
+    let s = sends(&d);
+    assert!(s[0].1.starts_with("CI is failing"), "{}", s[0].1);
+    assert!(!s[0].1.contains("gh "), "{}", s[0].1);
+    let mut h = H::new();
+    h.s.local_scm = true;
+    let mut p = failing(pr(), &[]);
+    p.failing_checks.clear();
+    let d = h.tick(1, ready(PrObs::Pr(p)));
+    let s = sends(&d);
+    assert!(!s[0].1.contains("gh pr"), "{}", s[0].1);
+    assert!(s[0].1.contains("run the project's checks"), "{}", s[0].1);
+    // A configured message is kept as written.
+    let mut h = H::with(ReactionKind::CiFailed, |c| c.message = Some("Mine.".into()));
+    h.s.local_scm = true;
+    let d = h.tick(1, ready(PrObs::Pr(failing(pr(), &["test"]))));
+    assert!(sends(&d)[0].1.starts_with("Mine."));
+}
+
+#[test]
+fn idle_no_pr_states_the_real_threshold() {
+    let mut h = H::with(ReactionKind::AgentIdleNoPr, |c| {
+        c.threshold = Some(crate::config::Duration::from_secs(20));
+    });
+    let d = h.tick(1, working(PrObs::NoPr));
+    let n = notes(&d);
+    assert!(!n[0].message.contains("30min"), "{}", n[0].message);
+    assert!(n[0].message.contains("threshold 20s"), "{}", n[0].message);
 }
 
 #[test]

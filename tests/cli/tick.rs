@@ -7,11 +7,11 @@ use crate::common::TestEnv;
 fn overlapping_tick_exits_zero_at_once() {
     let env = TestEnv::new();
     let repo = env.repo("repo");
-    env.local_config(&repo, "cat");
+    let cfg = env.local_config(&repo, "cat");
     env.ao_in(&repo, &["tick"]).ok();
     let lock = std::fs::OpenOptions::new()
         .write(true)
-        .open(env.data().join("locks/tick.lock"))
+        .open(env.tick_lock(&cfg))
         .unwrap();
     lock.lock().unwrap();
     let t = std::time::Instant::now();
