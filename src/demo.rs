@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-use crate::cli::Ctx;
 use crate::config::Config;
+use crate::context::Ctx;
 use crate::model::{CiState, PrState, ReviewDecision, SessionId, Status};
 use crate::ops::{self, SpawnRequest};
 use crate::store::{Event, Store, events};

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod context;
 pub mod dashboard;
 pub mod delivery;
 pub mod demo;

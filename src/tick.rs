@@ -11,8 +11,8 @@ use std::time::Instant;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::cli::Ctx;
 use crate::config::{Config, Duration, ReactionKind};
+use crate::context::Ctx;
 use crate::delivery::{self, Storm};
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
 use crate::model::{Activity, CaptureCache, PrState, SessionId, SessionRecord};

@@ -20,7 +20,7 @@ pub struct BatchSpawnArgs {
 
 /// Runs `ao batch-spawn`.
 pub fn run(g: &GlobalArgs, a: &BatchSpawnArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    let ctx = Ctx::load(g.config.as_deref())?;
     let project = ctx.config.project(&a.project)?;
     let mut issues = a.issues.clone();
     if !a.label.is_empty() {

@@ -13,7 +13,6 @@ use serde::Serialize;
 use serde::ser::SerializeMap as _;
 
 use super::GlobalArgs;
-use super::ctx;
 use crate::config::{
     self, AgentConfig, Config, Duration, NotifierConfig, PluginConfig, Problem, ReactionConfig,
     ReactionKind, expand_tilde,
@@ -279,13 +278,15 @@ fn reactions_view(
 /// The effective, redacted view of `raw` loaded from `path`.
 fn effective(raw: &Config, path: &Path) -> View {
     let cfg = raw.redacted();
-    let data_dir = ctx::data_dir(&cfg);
+    let data_dir = crate::context::data_dir(&cfg);
     let worktree_dir = match &cfg.worktree_dir {
         Some(p) => expand_tilde(p),
-        None => ctx::home().join(".worktrees"),
+        None => crate::context::home().join(".worktrees"),
     };
-    let tmux_socket =
-        Some(ctx::tmux_socket(&cfg).unwrap_or_else(|| ctx::USER_TMUX_SERVER.to_owned()));
+    let tmux_socket = Some(
+        crate::context::tmux_socket(&cfg)
+            .unwrap_or_else(|| crate::context::USER_TMUX_SERVER.to_owned()),
+    );
     let d = &cfg.defaults;
     let defaults = DefaultsView {
         runtime: d
@@ -313,7 +314,7 @@ fn effective(raw: &Config, path: &Path) -> View {
         .projects
         .iter()
         .map(|(id, p)| {
-            let dir = ctx::resolve_path(path, &p.path);
+            let dir = crate::context::resolve_path(path, &p.path);
             let default_branch = p.default_branch.clone().unwrap_or_else(|| {
                 if dir.is_dir() {
                     crate::sys::git::Git::new(&dir)

@@ -28,7 +28,7 @@ pub struct DashboardArgs {
 
 /// Runs `ao dashboard`.
 pub fn run(g: &GlobalArgs, a: &DashboardArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    let ctx = Ctx::load(g.config.as_deref())?;
     let now = crate::clock::now();
     let snap = dashboard::snapshot(&ctx.store, now)?;
     let socket = ctx.tmux_socket();

@@ -28,7 +28,7 @@ pub struct EventsArgs {
 
 /// Runs `ao events`.
 pub fn run(g: &GlobalArgs, a: &EventsArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    let ctx = Ctx::load(g.config.as_deref())?;
     let since = match &a.since {
         Some(s) => {
             let d = Duration::parse(s)

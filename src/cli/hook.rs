@@ -83,7 +83,7 @@ fn read_stdin() -> String {
 /// Config and store: the usual discovery, else the data dir from `AO_DATA_DIR` with an
 /// empty config (the signal is still recorded; routing falls back to defaults).
 fn open(g: &GlobalArgs) -> Option<(Config, Store)> {
-    if let Ok(ctx) = super::Ctx::load(g) {
+    if let Ok(ctx) = super::Ctx::load(g.config.as_deref()) {
         return Some((ctx.config, ctx.store));
     }
     let dir = std::env::var_os("AO_DATA_DIR").filter(|d| !d.is_empty())?;
@@ -226,7 +226,7 @@ fn hook_event(
 /// The pane, classified by the agent (for hooks that do not say what they mean).
 fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<agent::ScreenMatch> {
     let h = rec.runtime.as_ref()?;
-    let socket = crate::cli::ctx::tmux_socket(config);
+    let socket = crate::context::tmux_socket(config);
     let rt = crate::plugins::runtime::create(&h.plugin, socket.as_deref()).ok()?;
     let text = rt.capture(h, 40).ok()?;
     agent.classify_screen(&text)

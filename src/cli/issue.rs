@@ -33,7 +33,7 @@ pub enum IssueCommand {
 
 /// Runs an issue subcommand.
 pub fn run(g: &GlobalArgs, c: &IssueCommand) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    let ctx = Ctx::load(g.config.as_deref())?;
     let project_arg = match c {
         IssueCommand::New { project, .. } | IssueCommand::Ls { project, .. } => project.clone(),
     };

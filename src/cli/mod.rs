@@ -3,7 +3,6 @@
 
 mod batch_spawn;
 mod config_cmd;
-pub mod ctx;
 mod dashboard;
 mod demo;
 mod doctor;
@@ -26,7 +25,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use ctx::{Ctx, GlobalArgs};
+pub use crate::context::Ctx;
+
+/// Options accepted by every command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent
+    /// directory, then ~/.agent-orchestrator/config.yaml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+}
 
 /// ao — run fleets of AI coding agents and hear about them only when they need you.
 #[derive(Debug, Parser)]

@@ -93,7 +93,7 @@ fn test(g: &GlobalArgs, only: Option<&str>, priority: &str, json: bool) -> anyho
         crate::plugins::notifier::reserve_stdout();
     }
     let priority = parse_priority(priority)?;
-    let ctx = Ctx::load(g)?;
+    let ctx = Ctx::load(g.config.as_deref())?;
     let names = match only {
         Some(n) => vec![n.to_owned()],
         None => ctx.config.route(priority),

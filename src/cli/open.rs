@@ -27,7 +27,7 @@ pub fn run(g: &GlobalArgs, a: &OpenArgs) -> anyhow::Result<()> {
         return open_all(g, a.project.as_deref());
     }
     let id = SessionId::parse(&a.session)?;
-    let ctx = Ctx::load_for_session(g, &id, false)?;
+    let ctx = Ctx::load_for_session(g.config.as_deref(), &id, false)?;
     let rec = ctx.store.find(&id)?;
     open(&ctx, &rec, a.print)
 }
@@ -35,7 +35,7 @@ pub fn run(g: &GlobalArgs, a: &OpenArgs) -> anyhow::Result<()> {
 /// `ao open all`: one `<session>\t<attach command>` line per live session with a
 /// runtime that can be attached to, most urgent first, over the whole fleet.
 fn open_all(g: &GlobalArgs, project: Option<&str>) -> anyhow::Result<()> {
-    let (ctxs, errors) = Ctx::load_fleet(g)?;
+    let (ctxs, errors) = Ctx::load_fleet(g.config.as_deref())?;
     for e in &errors {
         eprintln!("warning: {}", crate::error::render(e).trim_end());
     }

@@ -40,7 +40,7 @@ pub struct ReviewCheckArgs {
 
 /// Runs `ao review`.
 pub fn run(g: &GlobalArgs, a: &ReviewArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    let ctx = Ctx::load(g.config.as_deref())?;
     let id = SessionId::parse(&a.session)?;
     let body = a.message.clone().unwrap_or_default();
     if a.verdict != Verdict::Approve && body.trim().is_empty() {
@@ -98,7 +98,7 @@ pub fn run(g: &GlobalArgs, a: &ReviewArgs) -> anyhow::Result<()> {
 
 /// Runs `ao review-check`.
 pub fn run_check(g: &GlobalArgs, a: &ReviewCheckArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    let ctx = Ctx::load(g.config.as_deref())?;
     let opts = crate::tick::TickOptions {
         project: a.project.clone(),
         session: None,

@@ -52,7 +52,7 @@ pub fn run(g: &GlobalArgs, a: &SendArgs) -> anyhow::Result<()> {
         }
     };
     let id = SessionId::parse(&a.session)?;
-    let ctx = Ctx::load_for_session(g, &id, false)?;
+    let ctx = Ctx::load_for_session(g.config.as_deref(), &id, false)?;
     if a.wait_idle {
         wait_idle(&ctx, &id, std::time::Duration::from_secs(a.timeout))?;
     }

@@ -43,7 +43,7 @@ pub enum SessionCommand {
 pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
     match c {
         SessionCommand::Ls { project, all, json } => {
-            let (ctxs, errors) = Ctx::load_fleet(g)?;
+            let (ctxs, errors) = Ctx::load_fleet(g.config.as_deref())?;
             for e in &errors {
                 eprintln!("warning: {}", crate::error::render(e).trim_end());
             }
@@ -51,7 +51,7 @@ pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
         }
         SessionCommand::Kill { id, force } => {
             let id = SessionId::parse(id)?;
-            let ctx = Ctx::load_for_session(g, &id, false)?;
+            let ctx = Ctx::load_for_session(g.config.as_deref(), &id, false)?;
             let _lock = ctx.store.lock_session(&id)?;
             let rec = ctx.store.find(&id)?;
             let out = ops::kill(&ctx, &rec, *force, "ao session kill")?;
@@ -71,14 +71,14 @@ pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        SessionCommand::Cleanup { dry_run } => cleanup(&Ctx::load(g)?, *dry_run),
+        SessionCommand::Cleanup { dry_run } => cleanup(&Ctx::load(g.config.as_deref())?, *dry_run),
         SessionCommand::Restore { id } => {
             let id = SessionId::parse(id)?;
-            let live = Ctx::load_for_session(g, &id, false)?;
+            let live = Ctx::load_for_session(g.config.as_deref(), &id, false)?;
             let ctx = if live.store.find(&id).is_ok() {
                 live
             } else {
-                Ctx::load_for_session(g, &id, true)?
+                Ctx::load_for_session(g.config.as_deref(), &id, true)?
             };
             let _lock = ctx.store.lock_session(&id)?;
             let rec = match ctx.store.find(&id) {

@@ -37,7 +37,7 @@ pub struct SpawnArgs {
 
 /// Runs `ao spawn`.
 pub fn run(g: &GlobalArgs, a: &SpawnArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    let ctx = Ctx::load(g.config.as_deref())?;
     let req = SpawnRequest {
         project: a.project.clone(),
         issue: a.issue.clone(),

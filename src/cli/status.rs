@@ -32,7 +32,7 @@ pub struct StatusArgs {
 /// Runs `ao status`.
 pub fn run(g: &GlobalArgs, a: &StatusArgs) -> anyhow::Result<()> {
     // With no config in reach: the whole fleet (every registered config).
-    let (ctxs, errors) = Ctx::load_fleet(g)?;
+    let (ctxs, errors) = Ctx::load_fleet(g.config.as_deref())?;
     for e in &errors {
         eprintln!("warning: {}", crate::error::render(e).trim_end());
     }

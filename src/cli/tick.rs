@@ -31,7 +31,7 @@ pub fn run(g: &GlobalArgs, a: &TickArgs) -> anyhow::Result<()> {
     }
     // With no config in reach (cron in $HOME), every registered config is ticked, each
     // under its own lock; one that fails to load is reported and the others still tick.
-    let (ctxs, errors) = Ctx::load_fleet(g)?;
+    let (ctxs, errors) = Ctx::load_fleet(g.config.as_deref())?;
     if let Some(p) = &a.project
         && !ctxs.iter().any(|c| c.config.projects.contains_key(p))
     {

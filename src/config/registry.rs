@@ -30,7 +30,7 @@ pub fn dir() -> PathBuf {
     if let Some(d) = std::env::var_os("AO_DATA_DIR").filter(|v| !v.is_empty()) {
         return PathBuf::from(d);
     }
-    crate::cli::ctx::home().join(".agent-orchestrator")
+    crate::context::home().join(".agent-orchestrator")
 }
 
 /// `<dir>/configs.json`.

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-use crate::cli::Ctx;
+use crate::context::Ctx;
 use crate::model::{Activity, Delivery, SessionRecord};
 use crate::plugins::PluginError;
 use crate::plugins::agent::{self, Agent, AgentContext, SentMessage};

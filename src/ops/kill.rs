@@ -2,7 +2,7 @@
 //! unless forced), archive the record.
 
 use super::workspace_lock;
-use crate::cli::Ctx;
+use crate::context::Ctx;
 use crate::model::{SessionRecord, Status};
 use crate::plugins::{PluginError, workspace};
 use crate::store::Event;

@@ -14,8 +14,8 @@ pub use kill::{KillOutcome, kill};
 pub use restore::restore;
 pub use spawn::{SpawnRequest, spawn};
 
-use crate::cli::Ctx;
 use crate::config::ProjectConfig;
+use crate::context::Ctx;
 use crate::model::SessionRecord;
 use crate::plugins::{runtime, workspace};
 
@@ -70,7 +70,7 @@ pub fn read_text_input(what: &str, path: &Path) -> anyhow::Result<String> {
 
 /// The project's checkout, resolved relative to the config file.
 pub fn repo_path(ctx: &Ctx, project: &ProjectConfig) -> PathBuf {
-    crate::cli::ctx::resolve_path(&ctx.config_path, &project.path)
+    crate::context::resolve_path(&ctx.config_path, &project.path)
 }
 
 /// The default branch of a project: configured, else detected from git, else `main`.

@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 
-use crate::cli::Ctx;
+use crate::context::Ctx;
 use crate::model::{SessionRecord, Status};
 use crate::plugins::agent;
 use crate::plugins::workspace;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context as _, bail};
 
-use crate::cli::Ctx;
+use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{RECORD_VERSION, SessionId, SessionRecord, Status, validate_branch};
 use crate::plugins::agent;

@@ -1,4 +1,5 @@
-//! What every command needs: the loaded config, where it came from, the data dir.
+//! The application context every command needs: the loaded config, where it came from,
+//! the data dir.
 
 use std::path::{Path, PathBuf};
 
@@ -6,15 +7,6 @@ use anyhow::Context as _;
 
 use crate::config::{self, Config, expand_tilde};
 use crate::store::Store;
-
-/// Options accepted by every command.
-#[derive(Debug, Clone, clap::Args)]
-pub struct GlobalArgs {
-    /// Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent
-    /// directory, then ~/.agent-orchestrator/config.yaml).
-    #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-}
 
 /// Loaded config + store.
 #[derive(Debug)]
@@ -30,9 +22,9 @@ pub struct Ctx {
 impl Ctx {
     /// Loads config and opens the data dir. The config is added to the registry
     /// ([`config::registry`]) when it is not listed yet.
-    pub fn load(g: &GlobalArgs) -> anyhow::Result<Self> {
+    pub fn load(config_path: Option<&Path>) -> anyhow::Result<Self> {
         let cwd = std::env::current_dir().context("cannot determine the current directory")?;
-        let loaded = config::load(g.config.as_deref(), &cwd)?;
+        let loaded = config::load(config_path, &cwd)?;
         Self::from_loaded(loaded)
     }
 
@@ -40,9 +32,11 @@ impl Ctx {
     /// `$AO_CONFIG`, discovery) if any, else every registered config. Registered configs
     /// that no longer exist are dropped from the registry (with a note); ones that fail to
     /// load are returned as errors so the caller can report them and go on with the rest.
-    pub fn load_fleet(g: &GlobalArgs) -> anyhow::Result<(Vec<Self>, Vec<anyhow::Error>)> {
+    pub fn load_fleet(
+        config_path: Option<&Path>,
+    ) -> anyhow::Result<(Vec<Self>, Vec<anyhow::Error>)> {
         let cwd = std::env::current_dir().context("cannot determine the current directory")?;
-        match config::load(g.config.as_deref(), &cwd) {
+        match config::load(config_path, &cwd) {
             Ok(loaded) => return Ok((vec![Self::from_loaded(loaded)?], Vec::new())),
             Err(config::ConfigError::NotFound { .. }) => {}
             Err(e) => return Err(e.into()),
@@ -89,11 +83,11 @@ impl Ctx {
     /// the config in reach, else the registered config whose projects include the
     /// session's project.
     pub fn load_for_session(
-        g: &GlobalArgs,
+        config_path: Option<&Path>,
         id: &crate::model::SessionId,
         archived: bool,
     ) -> anyhow::Result<Self> {
-        let (ctxs, errors) = Self::load_fleet(g)?;
+        let (ctxs, errors) = Self::load_fleet(config_path)?;
         let fleet = ctxs.len() > 1 || !errors.is_empty();
         let mut first = None;
         for c in ctxs {
