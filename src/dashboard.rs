@@ -29,7 +29,8 @@ use crate::model::{
     ReviewDecision, SessionRecord,
 };
 use crate::store::events::{self, ReadLog};
-use crate::store::{Event, Store, StoreError, atomic};
+use crate::store::{Event, Store, StoreError};
+use crate::sys::atomic;
 use crate::sys::tmux::Tmux;
 
 /// Seconds between the page's own reloads (meta refresh).

@@ -196,9 +196,9 @@ fn notifier_health(
     }
     if warned {
         if let Some(d) = marker.parent() {
-            let _ = crate::store::atomic::ensure_private_dir(d);
+            let _ = crate::sys::atomic::ensure_private_dir(d);
         }
-        let _ = crate::store::atomic::write(&marker, now.to_string().as_bytes());
+        let _ = crate::sys::atomic::write(&marker, now.to_string().as_bytes());
     }
     events
 }

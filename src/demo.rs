@@ -108,7 +108,7 @@ projects:
         agent = agent.display(),
         notifier = if notify_stderr { "stderr" } else { "stdout" },
     );
-    crate::store::atomic::write(&config_path, yaml.as_bytes())?;
+    crate::sys::atomic::write(&config_path, yaml.as_bytes())?;
     let config: Config = crate::config::load_file(&config_path)?;
     let store = Store::open(&dir.join("data"))?;
     let ctx = Ctx {

@@ -1008,9 +1008,9 @@ fn project_complete(
         ledger.fingerprint = fingerprint;
     }
     if let Some(d) = file.parent() {
-        crate::store::atomic::ensure_private_dir(d)?;
+        crate::sys::atomic::ensure_private_dir(d)?;
     }
-    crate::store::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
+    crate::sys::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
     Ok(())
 }
 
@@ -1079,9 +1079,9 @@ fn batch_complete(
     }
     if changed {
         if let Some(d) = file.parent() {
-            crate::store::atomic::ensure_private_dir(d)?;
+            crate::sys::atomic::ensure_private_dir(d)?;
         }
-        crate::store::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
+        crate::sys::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
     }
     Ok(())
 }

@@ -168,18 +168,18 @@ fn write_config(
     text: &str,
 ) -> anyhow::Result<Wrote> {
     let write_err = || format!("cannot write {}", out.display());
-    if crate::store::atomic::create_new(out, text.as_bytes()).with_context(write_err)? {
+    if crate::sys::atomic::create_new(out, text.as_bytes()).with_context(write_err)? {
         return Ok(Wrote::Created);
     }
     let old = std::fs::read_to_string(out)
         .with_context(|| format!("cannot read the existing {}", out.display()))?;
     let keep_old = || -> anyhow::Result<()> {
-        crate::store::atomic::write(&bak(out), old.as_bytes())
+        crate::sys::atomic::write(&bak(out), old.as_bytes())
             .with_context(|| format!("cannot write {}", bak(out).display()))
     };
     if force {
         keep_old()?;
-        crate::store::atomic::write(out, text.as_bytes()).with_context(write_err)?;
+        crate::sys::atomic::write(out, text.as_bytes()).with_context(write_err)?;
         return Ok(Wrote::Replaced);
     }
     let (doc, wrote) = compose(&old, text, facts, local).map_err(|m| {
@@ -201,7 +201,7 @@ fn write_config(
             .unwrap_or_default()
     );
     new_text.push_str(&yaml_serde::to_string(&doc).context("cannot render the config")?);
-    crate::store::atomic::write(out, new_text.as_bytes()).with_context(write_err)?;
+    crate::sys::atomic::write(out, new_text.as_bytes()).with_context(write_err)?;
     Ok(wrote)
 }
 

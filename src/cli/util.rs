@@ -60,7 +60,7 @@ pub fn run(c: &UtilCommand) -> anyhow::Result<()> {
 
 /// `ao util exec-env FILE -- PROGRAM ARGS…`: see [`UtilCommand::ExecEnv`].
 fn exec_env(file: &Path, argv: &[String]) -> anyhow::Result<()> {
-    crate::store::atomic::ensure_regular_or_missing(file)
+    crate::sys::atomic::ensure_regular_or_missing(file)
         .with_context(|| format!("refusing the environment file {}", file.display()))?;
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the environment file {}", file.display()))?;

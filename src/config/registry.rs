@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{FileLock, atomic};
+use crate::store::FileLock;
+use crate::sys::atomic;
 
 /// Format version of `configs.json`.
 const VERSION: u32 = 1;

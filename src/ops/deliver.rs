@@ -137,7 +137,7 @@ pub fn deliver(
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let name = format!("{}.md", crate::clock::now().as_millisecond());
         let path = dir.join(&name);
-        crate::store::atomic::write(&path, clean.as_bytes())
+        crate::sys::atomic::write(&path, clean.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
         let pointer = format!(
             "A message from ao is in the file .ao/messages/{name} ({} bytes). Read it and act on it.",

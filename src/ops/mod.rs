@@ -183,7 +183,7 @@ pub(crate) fn start_agent(
         agent.launch(&actx)?
     };
     for (path, contents) in &plan.files {
-        crate::store::atomic::write(path, contents.as_bytes())
+        crate::sys::atomic::write(path, contents.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     for path in &plan.private_files {
@@ -205,7 +205,7 @@ pub(crate) fn start_agent(
 /// Creates `path` empty with mode 0600 when missing; makes an existing regular file 0600.
 fn private_file(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-    crate::store::atomic::ensure_regular_or_missing(path)?;
+    crate::sys::atomic::ensure_regular_or_missing(path)?;
     std::fs::OpenOptions::new()
         .append(true)
         .create(true)

@@ -326,7 +326,7 @@ fn build(
 
     let files = ctx.store.session_files(&rec.project, &rec.id)?;
     let prompt_file = files.join("prompt.md");
-    crate::store::atomic::write(&prompt_file, prompt_text.as_bytes())
+    crate::sys::atomic::write(&prompt_file, prompt_text.as_bytes())
         .with_context(|| format!("cannot write {}", prompt_file.display()))?;
     rec.prompt_file = Some(prompt_file.clone());
 

@@ -88,7 +88,7 @@ fn append_rotating(
         return Ok(());
     }
     let _lock = FileLock::lock(lock_path)?;
-    crate::store::atomic::ensure_regular_or_missing(path)?;
+    crate::sys::atomic::ensure_regular_or_missing(path)?;
     if std::fs::metadata(path)
         .map(|m| m.len() > rotate_bytes)
         .unwrap_or(false)
@@ -171,7 +171,7 @@ pub fn read_all(path: &Path) -> std::io::Result<ReadLog> {
 /// Reads complete lines of `path` from byte `start`; returns the offset after the last
 /// complete line. A missing file reads as empty.
 pub fn read_from(path: &Path, start: u64, out: &mut ReadLog) -> std::io::Result<u64> {
-    crate::store::atomic::ensure_regular_or_missing(path)?;
+    crate::sys::atomic::ensure_regular_or_missing(path)?;
     let mut f = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(start),

@@ -12,7 +12,8 @@
 //! Records are replaced atomically; a record that fails to parse is moved aside as
 //! `<id>.json.corrupt-<ts>` and reported, never dropped; an unknown `version` is refused.
 
-pub mod atomic;
+/// Kept for code written against the old path; use [`crate::sys::atomic`].
+pub use crate::sys::atomic;
 pub mod events;
 pub mod lock;
 

@@ -20,7 +20,7 @@
 //! only ever sent in the `Authorization` header, and only to the configured API host over
 //! HTTPS (plain HTTP is accepted for loopback hosts, which tests use).
 //!
-//! Cache files are written atomically (`store::atomic`) in 0700 directories. In read-only
+//! Cache files are written atomically (`sys::atomic`) in 0700 directories. In read-only
 //! mode (`ScmContext::dry_run`) the ETag cache is not written; the backoff always is,
 //! because ignoring a rate limit risks the integration being banned.
 
@@ -32,7 +32,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::store::atomic;
+use crate::sys::atomic;
 use crate::sys::cmd::{Cmd, CmdError};
 use crate::sys::http;
 use crate::sys::text::{strip_control, truncate_chars};

@@ -1,6 +1,8 @@
-//! Mechanism only, no policy: the subprocess wrapper and typed wrappers per external tool
-//! (tmux, git), plus text sanitising shared by every outward channel.
+//! Mechanism only, no policy: the subprocess wrapper, atomic file replacement, typed
+//! wrappers per external tool (tmux, git, GitHub), plus text sanitising shared by every
+//! outward channel.
 
+pub mod atomic;
 pub mod cmd;
 pub mod git;
 pub mod github;

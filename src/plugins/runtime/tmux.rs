@@ -59,7 +59,7 @@ impl Runtime for TmuxRuntime {
             let file = spec.state_dir.join(ENV_FILE);
             let json =
                 serde_json::to_string(&spec.env).map_err(|e| PluginError::Other(e.into()))?;
-            crate::store::atomic::write(&file, json.as_bytes()).map_err(|e| {
+            crate::sys::atomic::write(&file, json.as_bytes()).map_err(|e| {
                 PluginError::Other(anyhow::anyhow!("cannot write {}: {e}", file.display()))
             })?;
             let ao = std::env::current_exe().map_err(|e| {

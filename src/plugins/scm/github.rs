@@ -53,7 +53,7 @@ use crate::model::{
 };
 use crate::plugins::PluginError;
 use crate::plugins::tracker::fence_for;
-use crate::store::atomic;
+use crate::sys::atomic;
 use crate::sys::github::{
     Api, Client, GitHubError, Token, find_token, fnv1a, parse_repo, prune_cache, redact_tokens,
 };

@@ -271,7 +271,7 @@ fn start_checks(
 ) -> Result<(), PluginError> {
     let file = check_file(data_dir, id, sha);
     if let Some(d) = file.parent() {
-        crate::store::atomic::ensure_private_dir(d)?;
+        crate::sys::atomic::ensure_private_dir(d)?;
     }
     let ao = std::env::current_exe()?;
     let log = file.with_extension("log");
@@ -295,7 +295,7 @@ fn start_checks(
     };
     let bytes = serde_json::to_vec(&run).map_err(|e| PluginError::Other(e.into()))?;
     // Exclusive create: two overlapping observers never start the same run twice.
-    if !crate::store::atomic::create_new(&file, &bytes)? {
+    if !crate::sys::atomic::create_new(&file, &bytes)? {
         return Ok(());
     }
     // From here on the runner is the file's only writer: it records its own pid, then
@@ -315,7 +315,7 @@ pub fn run_checks(
 ) -> std::io::Result<bool> {
     let started = crate::clock::now();
     let write = |run: &CheckRun| {
-        crate::store::atomic::write(
+        crate::sys::atomic::write(
             result,
             &serde_json::to_vec_pretty(run).map_err(std::io::Error::other)?,
         )
@@ -561,9 +561,9 @@ impl Scm for LocalScm {
         }
         let marker = merged_marker(ctx.data_dir, &rec.id);
         if let Some(d) = marker.parent() {
-            crate::store::atomic::ensure_private_dir(d)?;
+            crate::sys::atomic::ensure_private_dir(d)?;
         }
-        crate::store::atomic::write(&marker, head.as_bytes())?;
+        crate::sys::atomic::write(&marker, head.as_bytes())?;
         Ok(MergeOutcome::Merged(commit))
     }
 }

@@ -200,7 +200,7 @@ impl PlainTracker {
             let yaml = yaml_serde::to_string(&fm).map_err(|e| PluginError::Other(e.into()))?;
             let text = format!("---\n{yaml}---\n{}\n", body.trim_end());
             let path = self.dir.join(format!("{n}-{}.md", slugify(title, 40)));
-            if crate::store::atomic::create_new(&path, text.as_bytes())? {
+            if crate::sys::atomic::create_new(&path, text.as_bytes())? {
                 return self.read(&path);
             }
             n += 1;
