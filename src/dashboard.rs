@@ -531,7 +531,7 @@ fn card(out: &mut String, s: &SessionRecord, z: Attention, evs: &[&Event], page:
         ));
     }
     // Attach commands: `ao open` always works; the raw tmux command helps over ssh.
-    let mut attach = format!("<code>ao open {id}</code>");
+    let mut attach = format!("<code>{}</code>", crate::model::attach_hint(id));
     if let Some(h) = &s.runtime
         && h.plugin == "tmux"
     {

@@ -55,10 +55,8 @@ pub fn run(
 ) -> anyhow::Result<DemoReport> {
     let started = Instant::now();
     let socket = format!("ao-demo-{}", std::process::id());
-    let effective = std::env::var("AO_TMUX_SOCKET")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| socket.clone());
+    let effective =
+        crate::config::resolved::tmux_socket_override().unwrap_or_else(|| socket.clone());
     janitor(&effective, dir, keep);
     let repo = dir.join("repo");
     setup_repo(&repo)?;
@@ -110,10 +108,14 @@ projects:
     );
     crate::sys::atomic::write(&config_path, yaml.as_bytes())?;
     let config: Config = crate::config::load_file(&config_path)?;
-    let store = Store::open(&dir.join("data"))?;
+    // The demo's own data dir, whatever AO_DATA_DIR says.
+    let mut resolved = crate::config::Resolved::new(&config, &config_path);
+    resolved.data_dir = dir.join("data");
+    let store = Store::open(&resolved.data_dir)?;
     let ctx = Ctx {
         config,
         config_path: config_path.clone(),
+        resolved,
         store,
     };
     let result = drive(&ctx, &repo, say, started);
@@ -281,8 +283,9 @@ fn drive(
             if rec.status == Status::NeedsInput && answered.insert(rec.id.clone()) {
                 // ao never types into a question; the human answers in the terminal.
                 say(&format!(
-                    "  human: answering {}'s question in its terminal (`ao open {}`, then y)",
-                    rec.id, rec.id
+                    "  human: answering {}'s question in its terminal (`{}`, then y)",
+                    rec.id,
+                    crate::model::attach_hint(rec.id.as_str())
                 ));
                 if let Some(h) = &rec.runtime {
                     let rt = ops::runtime_for(ctx, &rec)?;

@@ -1,5 +1,6 @@
-//! Error kinds at the top: which errors are usage/config errors (exit 2), which are
-//! already reported (silent), and how hints are attached.
+//! Error kinds at the top: usage errors (the CLI maps them to exit 2), failures already
+//! reported (silent), hints, and the plain-text rendering of an error chain. The mapping
+//! to exit codes lives in `cli` (`cli::exit`).
 
 use std::fmt;
 
@@ -60,22 +61,6 @@ impl fmt::Display for Hinted {
 }
 
 impl std::error::Error for Hinted {}
-
-/// The exit code for an error: 2 for usage and config errors, else 1.
-pub fn exit_code(e: &anyhow::Error) -> u8 {
-    if let Some(s) = e.downcast_ref::<SilentExit>() {
-        return s.code;
-    }
-    for cause in e.chain() {
-        if cause.is::<UsageError>() || cause.is::<crate::config::ConfigError>() {
-            return 2;
-        }
-        if let Some(clap) = cause.downcast_ref::<clap::Error>() {
-            return u8::try_from(clap.exit_code()).unwrap_or(2);
-        }
-    }
-    1
-}
 
 /// Renders `error: …`, `caused by: …` lines and `hint: …`.
 pub fn render(e: &anyhow::Error) -> String {

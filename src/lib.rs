@@ -3,7 +3,8 @@
 //! notifies the human only when judgment is needed. A synchronous, stateless CLI with
 //! flat-file state; `ao tick` (cron / systemd timer) does one observe-and-react pass.
 //!
-//! Dependencies flow one way: `cli → tick → lifecycle / plugins → store / sys`. Nothing
+//! Dependencies flow one way: `cli → context → tick / ops → lifecycle / plugins → store /
+//! sys`; `context` holds the loaded config, resolved once (`config::Resolved`). Nothing
 //! below `cli` prints or knows about clap; `lifecycle` does no I/O.
 
 pub mod cli;

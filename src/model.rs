@@ -809,3 +809,9 @@ impl SessionRecord {
         }
     }
 }
+
+/// The command that attaches to a session, for messages and notifications (the
+/// lifecycle's `attach_template` is this with `{session}` for the id).
+pub fn attach_hint(id: &str) -> String {
+    format!("ao open {id}")
+}

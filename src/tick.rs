@@ -11,7 +11,7 @@ use std::time::Instant;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::config::{Config, Duration, ReactionKind};
+use crate::config::{Config, ReactionKind};
 use crate::context::Ctx;
 use crate::delivery::{self, Storm};
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
@@ -527,11 +527,11 @@ pub fn settings(
         .enabled
         .then(|| crate::dashboard::file_url(&crate::dashboard::output_path(config, data_dir)));
     Settings {
-        ready_threshold: config.ready_threshold.unwrap_or(Duration::from_secs(120)),
-        spawn_grace: config.spawn_grace.unwrap_or(Duration::from_secs(60)),
-        missing_after: config.missing_after.unwrap_or(3),
+        ready_threshold: config.ready_threshold(),
+        spawn_grace: config.spawn_grace(),
+        missing_after: config.missing_after(),
         reactions,
-        attach_template: "ao open {session}".into(),
+        attach_template: ops::attach_hint("{session}"),
         dashboard_url,
         local_scm: project.is_some_and(|p| p.scm_name() == "local"),
         ready_when_quiet: false,

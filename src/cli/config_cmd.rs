@@ -278,14 +278,12 @@ fn reactions_view(
 /// The effective, redacted view of `raw` loaded from `path`.
 fn effective(raw: &Config, path: &Path) -> View {
     let cfg = raw.redacted();
-    let data_dir = crate::context::data_dir(&cfg);
-    let worktree_dir = match &cfg.worktree_dir {
-        Some(p) => expand_tilde(p),
-        None => crate::context::home().join(".worktrees"),
-    };
+    let r = config::Resolved::new(&cfg, path);
+    let data_dir = r.data_dir;
+    let worktree_dir = r.worktree_dir;
     let tmux_socket = Some(
-        crate::context::tmux_socket(&cfg)
-            .unwrap_or_else(|| crate::context::USER_TMUX_SERVER.to_owned()),
+        r.tmux_socket
+            .unwrap_or_else(|| config::resolved::USER_TMUX_SERVER.to_owned()),
     );
     let d = &cfg.defaults;
     let defaults = DefaultsView {
@@ -314,16 +312,8 @@ fn effective(raw: &Config, path: &Path) -> View {
         .projects
         .iter()
         .map(|(id, p)| {
-            let dir = crate::context::resolve_path(path, &p.path);
-            let default_branch = p.default_branch.clone().unwrap_or_else(|| {
-                if dir.is_dir() {
-                    crate::sys::git::Git::new(&dir)
-                        .default_branch()
-                        .unwrap_or_else(|| "main".to_owned())
-                } else {
-                    "main".to_owned()
-                }
-            });
+            let dir = r.project_paths[id.as_str()].clone();
+            let default_branch = config::resolved::default_branch(p, &dir);
             let view = ProjectView {
                 name: p.name.clone(),
                 repo: p.repo.clone(),

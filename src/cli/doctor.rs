@@ -17,8 +17,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::GlobalArgs;
+use crate::config::resolved::{data_dir, resolve_path};
 use crate::config::{self, Config};
-use crate::context::{data_dir, resolve_path};
 use crate::dashboard::recent_events;
 use crate::model::Priority;
 use crate::plugins::{PluginError, agent, notifier};

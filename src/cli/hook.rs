@@ -86,7 +86,7 @@ fn open(g: &GlobalArgs) -> Option<(Config, Store)> {
     if let Ok(ctx) = super::Ctx::load(g.config.as_deref()) {
         return Some((ctx.config, ctx.store));
     }
-    let dir = std::env::var_os("AO_DATA_DIR").filter(|d| !d.is_empty())?;
+    let dir = crate::config::resolved::data_dir_override()?;
     let store = Store::open(std::path::Path::new(&dir)).ok()?;
     Some((Config::default(), store))
 }
@@ -226,7 +226,7 @@ fn hook_event(
 /// The pane, classified by the agent (for hooks that do not say what they mean).
 fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<agent::ScreenMatch> {
     let h = rec.runtime.as_ref()?;
-    let socket = crate::context::tmux_socket(config);
+    let socket = crate::config::resolved::tmux_socket(config);
     let rt = crate::plugins::runtime::create(&h.plugin, socket.as_deref()).ok()?;
     let text = rt.capture(h, 40).ok()?;
     agent.classify_screen(&text)
@@ -289,7 +289,7 @@ fn needs_input(
             .as_ref()
             .map(|p| p.url.clone())
             .filter(|u| !u.is_empty()),
-        attach: Some(format!("ao open {}", rec.id)),
+        attach: Some(crate::ops::attach_hint(rec.id.as_str())),
         dashboard_url: None,
         time: now,
     }

@@ -7,6 +7,7 @@ mod dashboard;
 mod demo;
 mod doctor;
 mod events;
+pub mod exit;
 mod hook;
 mod init;
 mod issue;
@@ -114,7 +115,7 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            let code = crate::error::exit_code(&e);
+            let code = exit::exit_code(&e);
             if e.downcast_ref::<crate::error::SilentExit>().is_none() {
                 eprint!("{}", crate::error::render(&e));
             }

@@ -169,7 +169,7 @@ mod tests {
         assert_eq!(parse_priority("high").unwrap(), Priority::Urgent);
         assert_eq!(parse_priority("low").unwrap(), Priority::Info);
         let e = parse_priority("loud").unwrap_err();
-        assert_eq!(crate::error::exit_code(&e), 2);
+        assert_eq!(crate::cli::exit::exit_code(&e), 2);
     }
 
     #[test]

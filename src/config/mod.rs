@@ -14,6 +14,7 @@ mod duration;
 mod interpolate;
 mod load;
 pub mod registry;
+pub mod resolved;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,7 @@ pub use load::{
     ConfigError, LoadedConfig, MAX_CONFIG_BYTES, Problem, ProblemKind, Warning, discover,
     is_secret_key, load, load_file, load_file_with_warnings, looks_like_token,
 };
+pub use resolved::Resolved;
 pub use validate::{MERGE_METHODS, validate};
 
 use crate::model::Priority;

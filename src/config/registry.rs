@@ -28,10 +28,7 @@ struct Registry {
 /// The directory holding the registry: `$AO_DATA_DIR`, else `~/.agent-orchestrator`
 /// (independent of any config's `dataDir`, so it can be found without a config).
 pub fn dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("AO_DATA_DIR").filter(|v| !v.is_empty()) {
-        return PathBuf::from(d);
-    }
-    crate::context::home().join(".agent-orchestrator")
+    super::resolved::default_data_dir()
 }
 
 /// `<dir>/configs.json`.

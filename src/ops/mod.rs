@@ -70,17 +70,12 @@ pub fn read_text_input(what: &str, path: &Path) -> anyhow::Result<String> {
 
 /// The project's checkout, resolved relative to the config file.
 pub fn repo_path(ctx: &Ctx, project: &ProjectConfig) -> PathBuf {
-    crate::context::resolve_path(&ctx.config_path, &project.path)
+    crate::config::resolved::resolve_path(&ctx.config_path, &project.path)
 }
 
 /// The default branch of a project: configured, else detected from git, else `main`.
 pub fn default_branch(project: &ProjectConfig, repo: &Path) -> String {
-    if let Some(b) = &project.default_branch {
-        return b.clone();
-    }
-    crate::sys::git::Git::new(repo)
-        .default_branch()
-        .unwrap_or_else(|| "main".into())
+    crate::config::resolved::default_branch(project, repo)
 }
 
 /// The runtime plugin a record was started with.
@@ -142,10 +137,7 @@ pub fn workspace_request<'a>(
     }
 }
 
-/// The command that attaches to a session, for messages and notifications.
-pub fn attach_hint(id: &str) -> String {
-    format!("ao open {id}")
-}
+pub use crate::model::attach_hint;
 
 /// Builds the agent's launch plan (a resume plan when `resume`), writes the files it needs
 /// (settings outside the workspace), and starts the runtime with the `AO_*` environment.

@@ -146,8 +146,8 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
             bail!(crate::error::UsageError {
                 message: format!("issue {id} already has a live session: {}", dup.id),
                 hint: Some(format!(
-                    "attach with `ao open {}`, or pass --force to start another",
-                    dup.id
+                    "attach with `{}`, or pass --force to start another",
+                    super::attach_hint(dup.id.as_str())
                 )),
             });
         }
@@ -369,11 +369,14 @@ pub fn agent_env(
 ) -> BTreeMap<String, String> {
     env.insert("AO_SESSION".into(), rec.id.to_string());
     env.insert("AO_PROJECT".into(), rec.project.clone());
-    env.insert("AO_DATA_DIR".into(), ctx.store.root().display().to_string());
+    env.insert(
+        crate::config::resolved::DATA_DIR_ENV.into(),
+        ctx.store.root().display().to_string(),
+    );
     env.insert("AO_CONFIG".into(), ctx.config_path.display().to_string());
     env.insert("AO_PROMPT_FILE".into(), prompt_file.display().to_string());
     if let Some(s) = ctx.tmux_socket() {
-        env.insert("AO_TMUX_SOCKET".into(), s);
+        env.insert(crate::config::resolved::TMUX_SOCKET_ENV.into(), s);
     }
     env
 }

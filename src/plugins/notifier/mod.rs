@@ -223,12 +223,7 @@ pub fn flush_digests(
 /// `AO_DATA_DIR`, else `~/.agent-orchestrator` (the config's `dataDir` is applied by
 /// callers through [`create_in`]).
 pub fn default_data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("AO_DATA_DIR").filter(|v| !v.is_empty()) {
-        return PathBuf::from(d);
-    }
-    std::env::var_os("HOME")
-        .map_or_else(|| PathBuf::from("/"), PathBuf::from)
-        .join(".agent-orchestrator")
+    crate::config::resolved::default_data_dir()
 }
 
 // ---------------------------------------------------------------------------------------
