@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use super::reactions::config;
 use super::{BatchSummary, Settings};
 use crate::config::ReactionKind;
+use crate::model::notification::{NOTIFICATION_SCHEMA_VERSION, Notification};
 use crate::model::{PrState, Priority, SessionRecord, Status};
-use crate::plugins::notifier::{NOTIFICATION_SCHEMA_VERSION, Notification};
 
 /// True when nothing more will happen to the session on its own.
 fn is_final(r: &SessionRecord) -> bool {

@@ -12,12 +12,12 @@ use super::facts::{
 };
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, Settings};
+use crate::model::Event;
+use crate::model::MergeOutcome;
 use crate::model::{
     Activity, ActivitySource, CiState, Delivery, Mergeability, PrFacts, PrState, ReviewDecision,
     SessionRecord, Status,
 };
-use crate::plugins::scm::MergeOutcome;
-use crate::store::Event;
 
 /// Actions and events collected during a step, about one session.
 pub(super) struct Out {

@@ -11,8 +11,8 @@ use jiff::Timestamp;
 
 use super::Settings;
 use crate::config::ReactionKind;
+use crate::model::notification::{NOTIFICATION_SCHEMA_VERSION, Notification};
 use crate::model::{FailingCheck, PrFacts, Priority, ReviewComment, SessionRecord};
-use crate::plugins::notifier::{NOTIFICATION_SCHEMA_VERSION, Notification};
 
 /// Cap on one check excerpt or one comment body, in characters.
 pub(super) const EXCERPT_MAX: usize = 1500;

@@ -32,9 +32,9 @@ pub use notify::{NotifyPlan, enqueue, plan_deliveries, record_delivery};
 pub(crate) use reactions::SAME_QUESTION_SECS;
 
 use crate::config::{Duration, ReactionConfig, ReactionKind};
+use crate::model::Event;
+use crate::model::Notification;
 use crate::model::{Activity, ActivityFact, PrFacts, SessionRecord};
-use crate::plugins::notifier::Notification;
-use crate::store::Event;
 
 /// Settings the lifecycle needs, resolved from config for the session's project.
 #[derive(Debug, Clone)]

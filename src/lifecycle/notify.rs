@@ -7,8 +7,8 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::model::Notification;
 use crate::model::{DeliveryFailure, NotificationLedger, Priority, SessionRecord};
-use crate::plugins::notifier::Notification;
 
 /// First retry delay after a failed delivery, in seconds.
 const RETRY_BASE_SECS: i64 = 30;

@@ -160,7 +160,7 @@ struct Firing {
 fn episode(r: &SessionRecord, kind: ReactionKind, now: Timestamp) -> Firing {
     let question = (kind == ReactionKind::AgentNeedsInput).then(|| {
         let evidence = r.activity.as_ref().map_or("", |a| a.evidence.as_str());
-        crate::plugins::agent::detect::short_hash(evidence)
+        crate::model::short_hash(evidence)
     });
     let key = r
         .reactions

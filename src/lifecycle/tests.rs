@@ -7,11 +7,11 @@ use jiff::Timestamp;
 use super::*;
 use crate::config::{EscalateAfter, ReactionAction};
 use crate::model::Delivery;
+use crate::model::MergeOutcome;
 use crate::model::{
     ActivitySource, CiState, FailingCheck, HookSignal, Mergeability, PrState, Priority,
     ReviewComment, ReviewDecision, SessionId, Status,
 };
-use crate::plugins::scm::MergeOutcome;
 
 /// 2025-01-01T00:00:00Z plus `min` minutes.
 pub(super) fn t(min: i64) -> Timestamp {

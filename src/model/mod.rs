@@ -5,6 +5,17 @@
 //! Invariants: a `SessionId` always matches `[a-z0-9][a-z0-9-]{0,62}`; every fact carries
 //! the time it was observed; the record is the single source of truth for what the next
 //! tick must know (reaction ledger, sent notifications, probe failures, capture cache).
+//!
+//! The value types that cross layers live here too, so the lifecycle core needs neither
+//! the plugins nor the store: [`Notification`], [`Event`] and the action outcomes.
+
+pub mod event;
+pub mod notification;
+pub mod outcome;
+
+pub use event::Event;
+pub use notification::Notification;
+pub use outcome::MergeOutcome;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -612,7 +623,7 @@ pub struct NotificationLedger {
     #[serde(default)]
     pub failures: BTreeMap<String, DeliveryFailure>,
     /// The notification itself, kept so a retry sends the same text.
-    pub notification: crate::plugins::notifier::Notification,
+    pub notification: Notification,
 }
 
 /// A failed delivery to one notifier.
@@ -814,4 +825,14 @@ impl SessionRecord {
 /// lifecycle's `attach_template` is this with `{session}` for the id).
 pub fn attach_hint(id: &str) -> String {
     format!("ao open {id}")
+}
+
+/// A stable 16-hex-digit hash (FNV-1a 64) of `s`, for dedupe keys. Not cryptographic.
+pub fn short_hash(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }

@@ -187,15 +187,7 @@ pub fn is_uuid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// A stable 16-hex-digit hash (FNV-1a 64) of `s`, for dedupe keys. Not cryptographic.
-pub fn short_hash(s: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
+pub use crate::model::short_hash;
 
 /// `${CLAUDE_CONFIG_DIR:-$HOME/.claude}`-style lookup: the directory in `var`, else
 /// `$HOME/<default>`.

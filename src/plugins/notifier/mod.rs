@@ -36,7 +36,6 @@ use std::fmt::{self, Debug};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
 pub use command::CommandNotifier;
 pub use desktop::DesktopNotifier;
@@ -57,72 +56,7 @@ pub const BUILTIN: &[&str] = &[
     "desktop", "slack", "discord", "webhook", "ntfy", "email", "command", "stdout", "stderr",
 ];
 
-/// Version of the notification JSON given to `command` notifiers and webhooks.
-pub const NOTIFICATION_SCHEMA_VERSION: u32 = 1;
-
-/// One notification to a human. Serialised as the event JSON for `command`/webhook sinks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Notification {
-    /// Schema version (`NOTIFICATION_SCHEMA_VERSION`).
-    pub version: u32,
-    /// Dedupe key: the same key is delivered once per notifier.
-    pub key: String,
-    /// Event type: the reaction name (`agent-needs-input`, `ci-failed`, ...) or `test`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Priority.
-    pub priority: Priority,
-    /// One-line summary, e.g. "my-app-3 needs your input".
-    pub title: String,
-    /// The specifics: reason and next step.
-    pub message: String,
-    /// Session id, when about one session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session: Option<String>,
-    /// Project id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<String>,
-    /// PR link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pr_url: Option<String>,
-    /// Command that attaches to the session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attach: Option<String>,
-    /// Dashboard deep link (`file:///…/dashboard.html#<session>`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_url: Option<String>,
-    /// When the condition was detected.
-    pub time: Timestamp,
-}
-
-impl Notification {
-    /// A notification about ao itself, not about one session: no session, project, PR,
-    /// attach command or dashboard link.
-    pub fn general(
-        key: String,
-        kind: &str,
-        priority: Priority,
-        title: String,
-        message: String,
-        time: Timestamp,
-    ) -> Self {
-        Self {
-            version: NOTIFICATION_SCHEMA_VERSION,
-            key,
-            kind: kind.to_owned(),
-            priority,
-            title,
-            message,
-            session: None,
-            project: None,
-            pr_url: None,
-            attach: None,
-            dashboard_url: None,
-            time,
-        }
-    }
-}
+pub use crate::model::notification::{NOTIFICATION_SCHEMA_VERSION, Notification};
 
 /// A channel to a human.
 pub trait Notifier: Send + Sync + Debug {

@@ -37,16 +37,7 @@ pub struct ScmContext<'a> {
     pub dry_run: bool,
 }
 
-/// Result of a merge attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MergeOutcome {
-    /// Merged; the merge commit sha.
-    Merged(String),
-    /// Not merged because the head moved since approval (GitHub 409); re-evaluate.
-    HeadMoved,
-    /// Not merged, with the reason (conflict, blocked by branch protection).
-    Refused(String),
-}
+pub use crate::model::outcome::MergeOutcome;
 
 /// A source code platform.
 pub trait Scm: Send + Sync + Debug {
