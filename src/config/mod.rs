@@ -13,6 +13,7 @@ mod diagnose;
 mod duration;
 mod interpolate;
 mod load;
+pub mod plugin_names;
 pub mod registry;
 pub mod resolved;
 mod validate;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::diagnose::{KeyPath, did_you_mean};
 use super::load::{ConfigError, Problem, ProblemKind, Warning};
+use super::plugin_names;
 use super::{Config, NotifierConfig, PluginConfig, ReactionAction, ReactionKind, Reactions};
 use crate::model::{Priority, validate_branch, validate_name};
 use crate::plugins;
@@ -224,21 +225,21 @@ impl Checker<'_> {
             };
             let agent = p.agent_name(cfg).to_owned();
             let (k, dflt) = blame(p.agent.is_some(), d.agent.is_some(), "agent");
-            self.plugin("agent", &agent, &k, plugins::agent::BUILTIN, dflt);
+            self.plugin("agent", &agent, &k, plugin_names::AGENT, dflt);
             let runtime = p.runtime_name(cfg).to_owned();
             let (k, dflt) = blame(p.runtime.is_some(), d.runtime.is_some(), "runtime");
-            self.plugin("runtime", &runtime, &k, plugins::runtime::BUILTIN, dflt);
+            self.plugin("runtime", &runtime, &k, plugin_names::RUNTIME, dflt);
             let ws = p.workspace_name(cfg).to_owned();
             let (k, dflt) = blame(p.workspace.is_some(), d.workspace.is_some(), "workspace");
-            self.plugin("workspace", &ws, &k, plugins::workspace::BUILTIN, dflt);
+            self.plugin("workspace", &ws, &k, plugin_names::WORKSPACE, dflt);
             let tracker = p.tracker_name().to_owned();
             let dflt = p.tracker.as_ref().is_none_or(|t| t.plugin.is_none());
             let k = key.key("tracker");
-            self.plugin("tracker", &tracker, &k, plugins::tracker::BUILTIN, dflt);
+            self.plugin("tracker", &tracker, &k, plugin_names::TRACKER, dflt);
             let scm = p.scm_name().to_owned();
             let dflt = p.scm.as_ref().is_none_or(|t| t.plugin.is_none());
             let k = key.key("scm");
-            self.plugin("scm", &scm, &k, plugins::scm::BUILTIN, dflt);
+            self.plugin("scm", &scm, &k, plugin_names::SCM, dflt);
             if p.repo.is_none() && (tracker == "github" || scm == "github") {
                 self.warn(
                     ProblemKind::MissingKey,
@@ -264,7 +265,7 @@ impl Checker<'_> {
                     None,
                 );
             }
-            if plugins::agent::BUILTIN.contains(&agent.as_str())
+            if plugin_names::AGENT.contains(&agent.as_str())
                 && let Err(m) = plugins::agent::check_permissions(&agent, &p.agent_config)
             {
                 self.error(
@@ -400,10 +401,10 @@ impl Checker<'_> {
     fn defaults(&mut self) {
         let d = &self.cfg.defaults;
         let checks: [(&str, &Option<String>, &[&str]); 4] = [
-            ("runtime", &d.runtime, plugins::runtime::BUILTIN),
-            ("agent", &d.agent, plugins::agent::BUILTIN),
-            ("workspace", &d.workspace, plugins::workspace::BUILTIN),
-            ("terminal", &d.terminal, plugins::terminal::BUILTIN),
+            ("runtime", &d.runtime, plugin_names::RUNTIME),
+            ("agent", &d.agent, plugin_names::AGENT),
+            ("workspace", &d.workspace, plugin_names::WORKSPACE),
+            ("terminal", &d.terminal, plugin_names::TERMINAL),
         ];
         for (slot, name, builtin) in checks {
             if let Some(n) = name {
@@ -427,12 +428,12 @@ impl Checker<'_> {
     fn notifier(&mut self, key: &KeyPath, n: &NotifierConfig) {
         let plugin = n.plugin.as_str();
         let known = NOTIFIER_KEYS.iter().find(|(p, _)| *p == plugin);
-        if known.is_none() || !plugins::notifier::BUILTIN.contains(&plugin) {
+        if known.is_none() || !plugin_names::NOTIFIER.contains(&plugin) {
             self.plugin(
                 "notifier",
                 plugin,
                 &key.key("plugin"),
-                plugins::notifier::BUILTIN,
+                plugin_names::NOTIFIER,
                 false,
             );
         }
@@ -543,14 +544,14 @@ impl Checker<'_> {
     /// A notifier named in routing or defaults must be configured or be a plugin name.
     fn notifier_ref(&mut self, name: &str, key: &KeyPath) {
         if self.cfg.notifiers.contains_key(name)
-            || plugins::notifier::BUILTIN.contains(&name)
+            || plugin_names::NOTIFIER.contains(&name)
             || plugins::external::find("notifier", name).is_some()
         {
             return;
         }
         let configured: Vec<&str> = self.cfg.notifiers.keys().map(String::as_str).collect();
         let mut candidates = configured.clone();
-        candidates.extend_from_slice(plugins::notifier::BUILTIN);
+        candidates.extend_from_slice(plugin_names::NOTIFIER);
         let hint = did_you_mean(name, &candidates).map_or_else(
             || {
                 Some(format!(
@@ -570,7 +571,7 @@ impl Checker<'_> {
             format!(
                 "notifier `{}` is neither configured under `notifiers:` (configured: {configured}) nor a plugin (built in: {})",
                 name.escape_default(),
-                plugins::notifier::BUILTIN.join(", ")
+                plugin_names::NOTIFIER.join(", ")
             ),
             hint,
         );
@@ -594,7 +595,7 @@ impl Checker<'_> {
         if fallback && !self.cfg.projects.is_empty() {
             let name = super::plugin_defaults::NOTIFIER;
             if !self.cfg.notifiers.contains_key(name)
-                && !plugins::notifier::BUILTIN.contains(&name)
+                && !plugin_names::NOTIFIER.contains(&name)
                 && plugins::external::find("notifier", name).is_none()
             {
                 self.warn(
@@ -602,7 +603,7 @@ impl Checker<'_> {
                     &KeyPath::of(&["defaults", "notifiers"]),
                     format!(
                         "notifications go to the default notifier `{name}`, which is not available (built in: {})",
-                        plugins::notifier::BUILTIN.join(", ")
+                        plugin_names::NOTIFIER.join(", ")
                     ),
                     Some("set `defaults: {notifiers: [stdout]}` or route to a configured notifier".to_owned()),
                 );

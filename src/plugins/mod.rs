@@ -1,7 +1,8 @@
 //! Plugin slots (DESIGN §6): one sync, object-safe trait per slot with a registry that maps
-//! a name to a constructor. Built-ins are listed in each slot's `BUILTIN`; an unknown name
-//! resolves to an executable `ao-<slot>-<name>` on PATH (see `external`), else fails with
-//! the list of available names.
+//! a name to a constructor. Built-in names are owned by `config::plugin_names` (each
+//! slot's `BUILTIN` re-exports its list), so validation and the registries agree; an
+//! unknown name resolves to an executable `ao-<slot>-<name>` on PATH (see `external`),
+//! else fails with the list of available names.
 
 pub mod agent;
 pub mod external;
@@ -52,4 +53,64 @@ pub fn unknown(slot: &str, name: &str, builtin: &[&str]) -> PluginError {
         "unknown {slot} plugin `{name}` (available: {}; or put an executable `ao-{slot}-{name}` on PATH)",
         builtin.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::PluginError;
+    use crate::config::{AgentConfig, PluginConfig, ProjectConfig, plugin_names};
+
+    /// True when `r` is the registry's "unknown plugin" error.
+    fn unknown<T>(r: Result<T, PluginError>) -> bool {
+        matches!(r, Err(PluginError::NotFound(m)) if m.starts_with("unknown "))
+    }
+
+    /// Accepts every name in `names`, refuses one that is not there (and that no
+    /// `ao-<slot>-<name>` on PATH can answer for).
+    fn accepts_exactly<T>(names: &[&str], create: impl Fn(&str) -> Result<T, PluginError>) {
+        for n in names {
+            assert!(
+                !unknown(create(n)),
+                "the registry refuses its own name `{n}`"
+            );
+        }
+        assert!(unknown(create("no-such-plugin-xyzzy")));
+    }
+
+    fn project(tracker: Option<&str>, scm: Option<&str>) -> ProjectConfig {
+        let plugin = |p: Option<&str>| {
+            p.map(|p| PluginConfig {
+                plugin: Some(p.to_owned()),
+                ..PluginConfig::default()
+            })
+        };
+        ProjectConfig {
+            path: "/nonexistent".into(),
+            tracker: plugin(tracker),
+            scm: plugin(scm),
+            ..ProjectConfig::default()
+        }
+    }
+
+    #[test]
+    fn each_registry_accepts_exactly_the_names_in_plugin_names() {
+        let dir = Path::new("/nonexistent");
+        accepts_exactly(plugin_names::RUNTIME, |n| super::runtime::create(n, None));
+        accepts_exactly(plugin_names::AGENT, |n| {
+            super::agent::create(n, &AgentConfig::default())
+        });
+        accepts_exactly(plugin_names::WORKSPACE, super::workspace::create);
+        accepts_exactly(plugin_names::TERMINAL, super::terminal::create);
+        accepts_exactly(plugin_names::TRACKER, |n| {
+            super::tracker::create("p", &project(Some(n), None), dir, dir)
+        });
+        accepts_exactly(plugin_names::SCM, |n| {
+            super::scm::create("p", &project(None, Some(n)))
+        });
+        accepts_exactly(plugin_names::NOTIFIER, |n| {
+            super::notifier::create_in(n, None, dir)
+        });
+    }
 }

@@ -39,16 +39,8 @@ use crate::config::AgentConfig;
 pub use crate::model::CostEstimate;
 use crate::model::{Activity, ActivityFact};
 
-/// Built-in agent names.
-pub const BUILTIN: &[&str] = &[
-    "claude-code",
-    "codex",
-    "aider",
-    "goose",
-    "opencode",
-    "claude-headless",
-    "custom",
-];
+/// Built-in agent names (owned by [`crate::config::plugin_names`]).
+pub use crate::config::plugin_names::AGENT as BUILTIN;
 
 /// What an agent needs to know to launch or resume.
 #[derive(Debug, Clone)]

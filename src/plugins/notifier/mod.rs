@@ -51,10 +51,8 @@ use crate::config::NotifierConfig;
 use crate::model::Priority;
 use crate::sys::text::strip_control;
 
-/// Built-in notifier plugin names.
-pub const BUILTIN: &[&str] = &[
-    "desktop", "slack", "discord", "webhook", "ntfy", "email", "command", "stdout", "stderr",
-];
+/// Built-in notifier names (owned by [`crate::config::plugin_names`]).
+pub use crate::config::plugin_names::NOTIFIER as BUILTIN;
 
 pub use crate::model::notification::{NOTIFICATION_SCHEMA_VERSION, Notification};
 

@@ -15,8 +15,8 @@ pub use tmux::{SHELLS, TmuxRuntime};
 use super::PluginError;
 use crate::model::RuntimeHandle;
 
-/// Built-in runtime names.
-pub const BUILTIN: &[&str] = &["tmux", "process"];
+/// Built-in runtime names (owned by [`crate::config::plugin_names`]).
+pub use crate::config::plugin_names::RUNTIME as BUILTIN;
 
 /// What to start.
 #[derive(Debug, Clone)]

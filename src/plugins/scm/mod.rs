@@ -15,8 +15,8 @@ use super::PluginError;
 use crate::config::ProjectConfig;
 use crate::model::{PrFacts, SessionId, SessionRecord};
 
-/// Built-in SCM names.
-pub const BUILTIN: &[&str] = &["github", "local"];
+/// Built-in scm names (owned by [`crate::config::plugin_names`]).
+pub use crate::config::plugin_names::SCM as BUILTIN;
 
 /// What an SCM operation needs besides the sessions.
 #[derive(Debug, Clone)]

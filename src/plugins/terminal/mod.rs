@@ -5,8 +5,8 @@ use std::fmt::Debug;
 
 use super::PluginError;
 
-/// Built-in terminal names.
-pub const BUILTIN: &[&str] = &["tmux-attach", "none"];
+/// Built-in terminal names (owned by [`crate::config::plugin_names`]).
+pub use crate::config::plugin_names::TERMINAL as BUILTIN;
 
 /// What `open` decided to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

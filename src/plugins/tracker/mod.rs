@@ -14,8 +14,8 @@ use super::PluginError;
 use crate::config::ProjectConfig;
 use crate::model::slugify;
 
-/// Built-in tracker names.
-pub const BUILTIN: &[&str] = &["github", "plain"];
+/// Built-in tracker names (owned by [`crate::config::plugin_names`]).
+pub use crate::config::plugin_names::TRACKER as BUILTIN;
 
 /// An issue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -15,8 +15,8 @@ pub use worktree::WorktreeWorkspace;
 
 use super::PluginError;
 
-/// Built-in workspace names.
-pub const BUILTIN: &[&str] = &["worktree", "clone", "copy"];
+/// Built-in workspace names (owned by [`crate::config::plugin_names`]).
+pub use crate::config::plugin_names::WORKSPACE as BUILTIN;
 
 /// Everything a workspace operation needs.
 #[derive(Debug, Clone)]
