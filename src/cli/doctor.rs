@@ -659,7 +659,12 @@ fn check_notifiers(cfg: &Config, send: bool, json: bool) -> Vec<Check> {
             ));
             continue;
         }
-        match n.send(&test_notification()) {
+        match n.send(&notifier::Notification::test(
+            &name,
+            Priority::Info,
+            "ao doctor --notify",
+            crate::clock::now(),
+        )) {
             Ok(()) => out.push(Check::ok(
                 check_name,
                 format!("{desc}; sent a test notification{routed}"),
@@ -672,18 +677,6 @@ fn check_notifiers(cfg: &Config, send: bool, json: bool) -> Vec<Check> {
         }
     }
     out
-}
-
-fn test_notification() -> notifier::Notification {
-    let now = crate::clock::now();
-    notifier::Notification::general(
-        format!("doctor-test:{}", now.as_second()),
-        "test",
-        Priority::Info,
-        "ao doctor test notification".to_owned(),
-        "If you can read this, ao can reach you here.".to_owned(),
-        now,
-    )
 }
 
 /// Bytes of the event log's end searched for the last `tick.*` event.

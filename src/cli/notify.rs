@@ -76,16 +76,7 @@ fn parse_priority(s: &str) -> anyhow::Result<Priority> {
 
 /// The test notification sent through notifier `name`.
 fn test_notification(name: &str, priority: Priority, now: jiff::Timestamp) -> Notification {
-    Notification::general(
-        format!("test:{name}:{}", now.as_second()),
-        "test",
-        priority,
-        "ao test notification".to_owned(),
-        format!(
-            "If you can read this, notifier `{name}` works. Sent by `ao notify test` with priority {priority}; nothing needs your attention."
-        ),
-        now,
-    )
+    Notification::test(name, priority, "ao notify test", now)
 }
 
 fn test(g: &GlobalArgs, only: Option<&str>, priority: &str, json: bool) -> anyhow::Result<()> {

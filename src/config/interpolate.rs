@@ -80,8 +80,9 @@ pub fn expand(
             if !valid_name(name) {
                 return Err(InterpError::Syntax {
                     message: format!(
-                        "invalid reference `${{{}}}`: write `${{NAME}}` or `${{NAME:-default}}`, where NAME is letters, digits and `_` (and `$${{` for a literal `${{`)",
-                        inner.escape_default()
+                        "invalid reference `${{{}}}`: `{}` is not a valid variable name; write `${{NAME}}` or `${{NAME:-default}}`, where NAME is letters, digits and `_` (and `$${{` for a literal `${{`)",
+                        inner.escape_default(),
+                        name.escape_default()
                     ),
                 });
             }

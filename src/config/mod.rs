@@ -11,7 +11,7 @@
 mod compat;
 mod diagnose;
 mod duration;
-mod interpolate;
+pub mod interpolate;
 mod load;
 pub mod plugin_names;
 pub mod registry;

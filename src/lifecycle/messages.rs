@@ -122,8 +122,7 @@ fn bounded(text: &str, budget: &mut usize) -> String {
 
 /// `text` inside a backtick fence longer than any backtick run in it.
 pub(super) fn fence(text: &str, info: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let f = "`".repeat(longest.max(2) + 1);
+    let f = crate::sys::text::fence_for(&[text]);
     format!("{f}{info}\n{text}\n{f}")
 }
 

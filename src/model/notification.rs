@@ -46,6 +46,21 @@ pub struct Notification {
 }
 
 impl Notification {
+    /// The test notification sent through notifier `name` by command `sent_by`
+    /// (`ao notify test`, `ao doctor --notify`).
+    pub fn test(name: &str, priority: Priority, sent_by: &str, time: Timestamp) -> Self {
+        Self::general(
+            format!("test:{name}:{}", time.as_second()),
+            "test",
+            priority,
+            "ao test notification".to_owned(),
+            format!(
+                "If you can read this, notifier `{name}` works. Sent by `{sent_by}` with priority {priority}; nothing needs your attention."
+            ),
+            time,
+        )
+    }
+
     /// A notification about ao itself, not about one session: no session, project, PR,
     /// attach command or dashboard link.
     pub fn general(

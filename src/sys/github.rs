@@ -1233,38 +1233,7 @@ pub fn parse_repo(repo: &str) -> Option<(String, String)> {
     (ok(owner) && ok(name)).then(|| (owner.to_owned(), name.to_owned()))
 }
 
-/// Removes GitHub token-looking strings (`ghp_…`, `gho_…`, `ghs_…`, `ghu_…`, `ghr_…`,
-/// `github_pat_…`) from text that may be forwarded (CI logs, comments).
-pub fn redact_tokens(s: &str) -> String {
-    const PREFIXES: [&str; 6] = ["github_pat_", "ghp_", "gho_", "ghs_", "ghu_", "ghr_"];
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    'outer: while !rest.is_empty() {
-        for p in PREFIXES {
-            if rest.starts_with(p) {
-                let body_len = rest[p.len()..]
-                    .bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                    .count();
-                let boundary = out
-                    .chars()
-                    .last()
-                    .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
-                if body_len >= 20 && boundary {
-                    out.push_str("[redacted token]");
-                    rest = &rest[p.len() + body_len..];
-                    continue 'outer;
-                }
-            }
-        }
-        let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
-            out.push(c);
-        }
-        rest = chars.as_str();
-    }
-    out
-}
+pub use super::text::redact_tokens;
 
 #[cfg(test)]
 mod tests {
@@ -1353,10 +1322,7 @@ mod tests {
         let r = redact_tokens(s);
         assert!(!r.contains("ghp_0123"), "{r}");
         assert!(!r.contains("github_pat_11"), "{r}");
-        assert!(
-            r.contains("token=[redacted token] and [redacted token] end"),
-            "{r}"
-        );
+        assert!(r.contains("token=[REDACTED] and [REDACTED] end"), "{r}");
         assert_eq!(redact_tokens("ghp_short"), "ghp_short");
         assert_eq!(redact_tokens("naïve text"), "naïve text");
     }

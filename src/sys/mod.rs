@@ -9,3 +9,4 @@ pub mod github;
 pub mod http;
 pub mod text;
 pub mod tmux;
+pub mod which;

@@ -70,6 +70,77 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
     t
 }
 
+/// A backtick fence longer than any backtick run inside `texts`.
+pub fn fence_for(texts: &[&str]) -> String {
+    let mut longest = 0;
+    for t in texts {
+        let mut run = 0;
+        for c in t.chars() {
+            if c == '`' {
+                run += 1;
+                longest = longest.max(run);
+            } else {
+                run = 0;
+            }
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+/// Replaces well-known credential shapes (GitHub, Slack, OpenAI/Anthropic-style `sk-`,
+/// GitLab, AWS access key ids) with `[REDACTED]`: agent output and CI logs forwarded to a
+/// channel must not leak them.
+pub fn redact_tokens(s: &str) -> String {
+    // (prefix, minimum length of the token body after the prefix)
+    const SHAPES: [(&str, usize); 12] = [
+        ("github_pat_", 20),
+        ("ghp_", 20),
+        ("gho_", 20),
+        ("ghu_", 20),
+        ("ghs_", 20),
+        ("ghr_", 20),
+        ("xoxb-", 10),
+        ("xoxp-", 10),
+        ("xoxa-", 10),
+        ("xoxs-", 10),
+        ("glpat-", 16),
+        ("sk-", 20),
+    ];
+    let is_tok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let bytes = s.as_bytes();
+    while i < s.len() {
+        let boundary = i == 0 || !is_tok(char::from(bytes[i - 1]));
+        if boundary && s.is_char_boundary(i) {
+            let rest = &s[i..];
+            let body_len = |from: usize| rest[from..].chars().take_while(|c| is_tok(*c)).count();
+            let hit = SHAPES
+                .iter()
+                .find(|(p, min)| rest.starts_with(p) && body_len(p.len()) >= *min)
+                .map(|(p, _)| p.len() + body_len(p.len()))
+                .or_else(|| {
+                    // AWS access key id: AKIA + 16 upper-case letters or digits.
+                    let aws = rest.starts_with("AKIA")
+                        && rest.len() >= 20
+                        && rest.as_bytes()[4..20]
+                            .iter()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+                    aws.then_some(20)
+                });
+            if let Some(len) = hit {
+                out.push_str("[REDACTED]");
+                i += len;
+                continue;
+            }
+        }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -388,20 +388,11 @@ pub fn required_program(name: &str, cfg: &AgentConfig) -> Result<(String, String
 /// Looks `program` up like a shell: a name with a `/` is a path (relative to `cwd`, `~`
 /// expanded), anything else is searched on PATH. Only an executable regular file counts.
 pub fn find_program(program: &str, cwd: &Path) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| {
-        std::fs::metadata(p)
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    };
     if program.contains('/') {
         let p = cwd.join(crate::config::expand_tilde(Path::new(program)));
-        return executable(&p).then_some(p);
+        return crate::sys::which::is_executable(&p).then_some(p);
     }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|p| executable(p))
+    crate::sys::which::on_path(program, &[])
 }
 
 /// Checks that agent `name` can start: its permission setting is one its CLI accepts and

@@ -135,11 +135,7 @@ impl EmailNotifier {
         if p.components().count() > 1 {
             return Ok(p.to_path_buf());
         }
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        std::env::split_paths(&path)
-            .chain(SENDMAIL_DIRS.iter().map(PathBuf::from))
-            .map(|d| d.join(p))
-            .find(|c| is_executable(c))
+        crate::sys::which::on_path(&self.argv[0], &SENDMAIL_DIRS)
             .ok_or_else(|| {
                 PluginError::NotFound(format!(
                     "could not find `{}` on PATH or in {}; install a mail transfer agent (e.g. msmtp-mta, nullmailer, postfix) or set `command:`",
@@ -328,11 +324,6 @@ impl EmailNotifier {
         })?;
         Ok(Some(q.items.len()))
     }
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 impl Notifier for EmailNotifier {

@@ -220,48 +220,24 @@ pub fn resolve_secret(
     }
 }
 
-/// Expands `${VAR}` and `${VAR:-default}` from the environment. A variable that is unset
-/// or empty without a default is an error naming it (never an empty secret).
+/// Expands `${VAR}` and `${VAR:-default}` from the environment, by the config's rules
+/// ([`crate::config::interpolate`]), except that a variable set but empty counts as
+/// unset: without a default that is an error naming it (never an empty secret).
 fn expand_vars(notifier: &str, key: &str, s: &str) -> Result<String, PluginError> {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find('}').ok_or_else(|| {
-            PluginError::NotFound(format!(
-                "notifier `{notifier}`: `{key}` has an unterminated `${{`"
-            ))
-        })?;
-        let expr = &after[..end];
-        let (var, default) = match expr.split_once(":-") {
-            Some((v, d)) => (v, Some(d)),
-            None => (expr, None),
-        };
-        let valid = !var.is_empty()
-            && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            && !var.as_bytes()[0].is_ascii_digit();
-        if !valid {
-            return Err(PluginError::NotFound(format!(
-                "notifier `{notifier}`: `{key}` refers to `${{{}}}`, which is not a valid variable name",
-                expr.escape_default()
-            )));
-        }
-        match std::env::var(var).ok().filter(|v| !v.is_empty()) {
-            Some(v) => out.push_str(&v),
-            None => match default {
-                Some(d) => out.push_str(d),
-                None => {
-                    return Err(PluginError::NotFound(format!(
-                        "notifier `{notifier}`: `{key}` uses ${{{var}}}, which is not set in the environment"
-                    )));
+    use crate::config::interpolate::{self, InterpError};
+    let lookup = |name: &str| interpolate::env_lookup(name).map(|v| v.filter(|v| !v.is_empty()));
+    interpolate::expand(s, &lookup)
+        .map(|e| e.value)
+        .map_err(|e| {
+            PluginError::NotFound(match e {
+                InterpError::Unset { name } | InterpError::NotUnicode { name } => format!(
+                    "notifier `{notifier}`: `{key}` uses ${{{name}}}, which is not set in the environment"
+                ),
+                InterpError::Syntax { message } => {
+                    format!("notifier `{notifier}`: `{key}`: {message}")
                 }
-            },
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+            })
+        })
 }
 
 /// Reads a secret file, refusing one that group or others can access.
@@ -433,59 +409,7 @@ pub fn defuse_mentions(s: &str) -> String {
     out
 }
 
-/// Replaces well-known credential shapes (GitHub, Slack, OpenAI/Anthropic-style `sk-`,
-/// GitLab, AWS access key ids) with `[REDACTED]`: agent output and CI logs forwarded to a
-/// channel must not leak them.
-pub fn redact_tokens(s: &str) -> String {
-    // (prefix, minimum length of the token body after the prefix)
-    const SHAPES: [(&str, usize); 12] = [
-        ("github_pat_", 20),
-        ("ghp_", 20),
-        ("gho_", 20),
-        ("ghu_", 20),
-        ("ghs_", 20),
-        ("ghr_", 20),
-        ("xoxb-", 10),
-        ("xoxp-", 10),
-        ("xoxa-", 10),
-        ("xoxs-", 10),
-        ("glpat-", 16),
-        ("sk-", 20),
-    ];
-    let is_tok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    let bytes = s.as_bytes();
-    while i < s.len() {
-        let boundary = i == 0 || !is_tok(char::from(bytes[i - 1]));
-        if boundary && s.is_char_boundary(i) {
-            let rest = &s[i..];
-            let body_len = |from: usize| rest[from..].chars().take_while(|c| is_tok(*c)).count();
-            let hit = SHAPES
-                .iter()
-                .find(|(p, min)| rest.starts_with(p) && body_len(p.len()) >= *min)
-                .map(|(p, _)| p.len() + body_len(p.len()))
-                .or_else(|| {
-                    // AWS access key id: AKIA + 16 upper-case letters or digits.
-                    let aws = rest.starts_with("AKIA")
-                        && rest.len() >= 20
-                        && rest.as_bytes()[4..20]
-                            .iter()
-                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-                    aws.then_some(20)
-                });
-            if let Some(len) = hit {
-                out.push_str("[REDACTED]");
-                i += len;
-                continue;
-            }
-        }
-        let c = s[i..].chars().next().unwrap_or(' ');
-        out.push(c);
-        i += c.len_utf8();
-    }
-    out
-}
+pub use crate::sys::text::redact_tokens;
 
 /// Cuts `s` so that it is at most `max` UTF-16 code units long (the unit web APIs such as
 /// Discord and Slack count in), appending `…` when cut.

@@ -52,11 +52,11 @@ use crate::model::{
     SessionId, SessionRecord,
 };
 use crate::plugins::PluginError;
-use crate::plugins::tracker::fence_for;
 use crate::sys::atomic;
 use crate::sys::github::{
     Api, Client, GitHubError, Token, find_token, fnv1a, parse_repo, prune_cache, redact_tokens,
 };
+use crate::sys::text::fence_for;
 use crate::sys::text::{strip_control, truncate_chars};
 
 /// Most PRs (aliases) in one GraphQL query.

@@ -111,22 +111,7 @@ pub fn default_prompt(issue: &Issue, project: &ProjectConfig) -> String {
     p
 }
 
-/// A backtick fence longer than any backtick run inside `texts`.
-pub fn fence_for(texts: &[&str]) -> String {
-    let mut longest = 0;
-    for t in texts {
-        let mut run = 0;
-        for c in t.chars() {
-            if c == '`' {
-                run += 1;
-                longest = longest.max(run);
-            } else {
-                run = 0;
-            }
-        }
-    }
-    "`".repeat((longest + 1).max(3))
-}
+pub use crate::sys::text::fence_for;
 
 /// Creates the tracker for a project whose checkout is `repo`; `data_dir` holds caches.
 pub fn create(
