@@ -12,6 +12,10 @@
 //! subprocesses through PATH shims and HTTP requests at the stand-in; `ao hook` latency;
 //! `ao spawn` latency. Peak RSS is VmHWM sampled from /proc while the command runs.
 
+
+// A benchmark driver: runs programs directly and unwraps.
+#![allow(clippy::disallowed_methods, clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

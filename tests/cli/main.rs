@@ -1,6 +1,9 @@
 //! The one integration-test binary: the real `ao` binary against real git and real tmux
 //! (a private socket per test), with a temporary HOME and data dir.
 
+// Tests run programs directly (the binary under test, git, tmux, fake agents) and unwrap.
+#![allow(clippy::disallowed_methods, clippy::unwrap_used)]
+
 mod common;
 
 mod agents;

@@ -606,6 +606,7 @@ mod tests {
             Some("the check runner never started")
         );
         // A child that exited but was not reaped (a zombie) is not running.
+        #[allow(clippy::disallowed_methods)] // a raw child, to observe a zombie
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let pid = child.id();
         let stat = format!("/proc/{pid}/stat");
