@@ -12,9 +12,17 @@
 //! subprocesses through PATH shims and HTTP requests at the stand-in; `ao hook` latency;
 //! `ao spawn` latency. Peak RSS is VmHWM sampled from /proc while the command runs.
 
-
 // A benchmark driver: runs programs directly and unwraps.
-#![allow(clippy::disallowed_methods, clippy::unwrap_used)]
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::naive_bytecount,
+    clippy::used_underscore_binding,
+    clippy::unnecessary_debug_formatting
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -129,9 +137,7 @@ impl Env {
 
     fn count(&self, tool: &str) -> usize {
         let p = self.dir.path().join(format!("count-{tool}"));
-        let n = std::fs::read_to_string(&p)
-            .map(|s| s.lines().count())
-            .unwrap_or(0);
+        let n = std::fs::read_to_string(&p).map_or(0, |s| s.lines().count());
         let _ = std::fs::remove_file(p);
         n
     }

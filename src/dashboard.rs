@@ -301,7 +301,7 @@ footer { color: var(--muted); font-size: 12px; padding: 0 20px 20px; }
 
 /// Opens the zone holding the `#fragment` target and restores zones the reader opened or
 /// closed before the last reload.
-const SCRIPT: &str = r#"
+const SCRIPT: &str = r"
 (function () {
   var zones = document.querySelectorAll('details[data-zone]');
   try {
@@ -324,7 +324,7 @@ const SCRIPT: &str = r#"
   reveal();
   window.addEventListener('hashchange', reveal);
 })();
-"#;
+";
 
 /// Renders the whole page. Pure apart from the script nonce.
 pub fn render(page: &Page<'_>) -> String {

@@ -79,7 +79,7 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
     let Some(ctx) = ctxs.first() else {
         anyhow::bail!("no config to show");
     };
-    recs.sort_by_key(|r| r.attention());
+    recs.sort_by_key(crate::model::SessionRecord::attention);
     let now = crate::clock::now();
     if a.json {
         #[derive(serde::Serialize)]

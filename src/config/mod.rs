@@ -556,7 +556,7 @@ impl ReactionKind {
 
     /// The built-in defaults (the seed's "Reactions" block).
     pub fn builtin(self) -> ReactionConfig {
-        use ReactionAction::*;
+        use ReactionAction::{Notify, SendToAgent};
         let d = |auto, action, message: &str, retries, esc: Option<EscalateAfter>, prio, thr| {
             ReactionConfig {
                 auto,

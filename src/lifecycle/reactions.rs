@@ -99,7 +99,7 @@ pub(super) fn stuck_reason(r: &SessionRecord, s: &Settings, now: Timestamp) -> O
     }
     let threshold = config(s, ReactionKind::AgentStuck)
         .threshold
-        .map_or(600, |d| d.as_secs());
+        .map_or(600, crate::config::Duration::as_secs);
     let (quiet, what) = match a.state {
         Activity::Ready | Activity::Idle => (secs_since(now, a.since), "idle"),
         Activity::Working => (
@@ -183,7 +183,7 @@ fn conditions(r: &SessionRecord, pr_fresh: bool, s: &Settings, now: Timestamp) -
         out.push(Firing {
             kind,
             key: format!("{}:{fp}", kind.as_str()),
-        })
+        });
     };
     match r.status {
         Status::Merged | Status::Done | Status::Cleanup => return out,
@@ -225,7 +225,7 @@ fn conditions(r: &SessionRecord, pr_fresh: bool, s: &Settings, now: Timestamp) -
         } else if r.pr.is_none() {
             let threshold = config(s, ReactionKind::AgentIdleNoPr)
                 .threshold
-                .map_or(1800, |d| d.as_secs());
+                .map_or(1800, crate::config::Duration::as_secs);
             if secs_since(now, r.created_at) >= threshold {
                 out.push(Firing {
                     kind: ReactionKind::AgentIdleNoPr,
@@ -307,7 +307,7 @@ fn summary(
                 human_secs(
                     config(s, ReactionKind::AgentIdleNoPr)
                         .threshold
-                        .map_or(1800, |d| d.as_secs())
+                        .map_or(1800, crate::config::Duration::as_secs)
                 )
             ),
             String::new(),

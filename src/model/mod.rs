@@ -562,7 +562,8 @@ pub struct ReactionLedger {
     pub undelivered: u32,
 }
 
-/// For `skip_serializing_if`.
+/// For `skip_serializing_if` (which passes a reference).
+#[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }

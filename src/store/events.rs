@@ -40,6 +40,7 @@ fn append_rotating(
         .unwrap_or(false)
     {
         let stamp = Timestamp::now().as_second();
+        #[allow(clippy::maybe_infinite_iter)] // some free name exists
         let rotated = (0..)
             .map(|n| path.with_file_name(format!("events-{stamp}-{n:04}.jsonl")))
             .find(|p| !p.exists())
@@ -219,7 +220,12 @@ mod tests {
                 .filter(|m| m.starts_with(&format!("{w}-")))
                 .collect();
             let want: Vec<String> = (0..150).map(|i| format!("{w}-{i}")).collect();
-            assert_eq!(mine.iter().map(|m| m.to_string()).collect::<Vec<_>>(), want);
+            assert_eq!(
+                mine.iter()
+                    .map(std::string::ToString::to_string)
+                    .collect::<Vec<_>>(),
+                want
+            );
         }
         seen.sort_unstable();
         seen.dedup();

@@ -319,7 +319,9 @@ impl fmt::Display for Cmd {
         parts.extend(self.args.iter().map(|a| a.to_string_lossy().into_owned()));
         let quoted: Vec<String> = parts
             .iter()
-            .map(|p| shlex::try_quote(p).map_or_else(|_| format!("{p:?}"), |q| q.into_owned()))
+            .map(|p| {
+                shlex::try_quote(p).map_or_else(|_| format!("{p:?}"), std::borrow::Cow::into_owned)
+            })
             .collect();
         f.write_str(&quoted.join(" "))
     }

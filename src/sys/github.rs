@@ -298,7 +298,7 @@ pub fn find_token(api: &Api) -> Result<Token, GitHubError> {
         .read();
     match out {
         Ok(s) if !s.trim().is_empty() => Ok(Token::new(s)),
-        Ok(_) | Err(CmdError::NotFound { .. }) | Err(CmdError::Failed { .. }) => {
+        Ok(_) | Err(CmdError::NotFound { .. } | CmdError::Failed { .. }) => {
             Err(GitHubError::NoToken {
                 host: api.host.clone(),
             })

@@ -27,8 +27,8 @@ pub fn strip_control(s: &str) -> String {
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     match chars.next() {
         Some('[') => skip_csi(chars),
-        Some(']') | Some('P') | Some('_') | Some('^') | Some('X') => skip_osc(chars),
-        Some('(') | Some(')') | Some('*') | Some('+') | Some('#') | Some('%') => {
+        Some(']' | 'P' | '_' | '^' | 'X') => skip_osc(chars),
+        Some('(' | ')' | '*' | '+' | '#' | '%') => {
             chars.next();
         }
         _ => {}

@@ -35,7 +35,7 @@ fn env_u64(k: &str, d: u64) -> u64 {
 fn live_ids(env: &TestEnv) -> Vec<String> {
     std::fs::read_dir(env.data().join("projects/app/sessions"))
         .map(|rd| {
-            rd.filter_map(|e| e.ok())
+            rd.filter_map(std::result::Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter_map(|n| n.strip_suffix(".json").map(str::to_owned))
                 .collect()
@@ -48,7 +48,7 @@ fn check_state(env: &TestEnv, seed: u64) {
         let Ok(rd) = std::fs::read_dir(env.data().join("projects/app").join(dir)) else {
             continue;
         };
-        for e in rd.filter_map(|e| e.ok()) {
+        for e in rd.filter_map(std::result::Result::ok) {
             let name = e.file_name().to_string_lossy().into_owned();
             if !name.ends_with(".json") {
                 assert!(
@@ -83,7 +83,7 @@ fn check_state(env: &TestEnv, seed: u64) {
     }
     for e in std::fs::read_dir(env.data().join("locks"))
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
     {
         let f = std::fs::OpenOptions::new()
             .write(true)
@@ -167,7 +167,11 @@ fn random_sigkills_lose_nothing() {
         "seed {seed}: orphaned tmux sessions: {panes}"
     );
     let left: Vec<_> = std::fs::read_dir(env.worktrees().join("app"))
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+        .map(|rd| {
+            rd.filter_map(std::result::Result::ok)
+                .map(|e| e.file_name())
+                .collect()
+        })
         .unwrap_or_default();
     assert!(left.is_empty(), "seed {seed}: orphaned worktrees: {left:?}");
 }

@@ -362,7 +362,7 @@ fn github_budget_100_sessions_two_repos() {
             "{:#?}",
             reqs.iter().map(|r| &r.url).collect::<Vec<_>>()
         );
-        assert!(reqs.iter().all(|r| r.is_graphql()));
+        assert!(reqs.iter().all(mock::Recorded::is_graphql));
         for r in &reqs {
             let q = r.query().unwrap();
             assert!(
@@ -602,7 +602,7 @@ fn github_facts_ci_reviews_and_trust() {
         &recs,
     )
     .unwrap();
-    assert!(m.requests().iter().all(|r| r.is_graphql()));
+    assert!(m.requests().iter().all(mock::Recorded::is_graphql));
     m.assert_clean();
 }
 
@@ -618,7 +618,7 @@ fn github_review_threads_follow_reviews_consistently() {
     let scm = GitHubScm::new("alpha", &p).with_token(token());
     let recs = vec![record("alpha", "a-1", "ao/1-x", Some((1, PrState::Open)))];
     let at = |mins: i64| env.now + SignedDuration::from_mins(mins);
-    let last_query = || m.requests().last().and_then(|r| r.query()).unwrap();
+    let last_query = || m.requests().last().and_then(mock::Recorded::query).unwrap();
 
     let f = observe(&scm, &env.ctx("alpha", &p, at(0)), &recs).unwrap();
     assert!(last_query().contains("AoThreads"));
@@ -1151,7 +1151,7 @@ fn github_merge_is_pinned_to_the_approved_head() {
     assert_eq!(puts().len(), before);
     // 3: the head moved since the facts were observed → HeadMoved, nothing sent.
     with_pr(&m, repo, 3, |p| {
-        p["headRefOid"] = json!(sha("pushed-later"))
+        p["headRefOid"] = json!(sha("pushed-later"));
     });
     assert_eq!(merge(3, "merge"), MergeOutcome::HeadMoved);
     assert_eq!(puts().len(), before);

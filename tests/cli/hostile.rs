@@ -327,7 +327,7 @@ fn record_paths_and_targets_are_confined() {
         std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
     };
     edit("app-1", &|v| {
-        v["workspace"] = victim.display().to_string().into()
+        v["workspace"] = victim.display().to_string().into();
     });
     edit("app-2", &|v| v["runtime"]["target"] = "app-1:0.1".into());
     let r = env.ao_in(&repo, &["session", "kill", "app-1", "--force"]);

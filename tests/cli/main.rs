@@ -2,7 +2,16 @@
 //! (a private socket per test), with a temporary HOME and data dir.
 
 // Tests run programs directly (the binary under test, git, tmux, fake agents) and unwrap.
-#![allow(clippy::disallowed_methods, clippy::unwrap_used)]
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::naive_bytecount,
+    clippy::used_underscore_binding,
+    clippy::unnecessary_debug_formatting
+)]
 
 mod common;
 

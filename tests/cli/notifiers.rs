@@ -195,7 +195,7 @@ fn http_config(env: &TestEnv, http: &Http) -> Vec<(String, String)> {
     config(
         env,
         &format!(
-            r#"notifiers:
+            r"notifiers:
   slack:
     plugin: slack
     webhook: ${{AO_TEST_SLACK_WEBHOOK}}
@@ -214,7 +214,7 @@ fn http_config(env: &TestEnv, http: &Http) -> Vec<(String, String)> {
 notifications:
   routing:
     urgent: [slack, discord, hook, phone]
-"#,
+",
             secret_file = secret_file.display(),
             hook = http.url("/hook/HOOKCANARY"),
             ntfy = http.url("/ntfy/"),

@@ -131,14 +131,13 @@ impl Real {
             if f(&s) {
                 return s;
             }
-            if Instant::now() > end {
-                panic!(
-                    "{}: timed out waiting for {what}\nstatus: {s:#}\nscreen:\n{}\nnotifications:\n{}",
-                    self.agent,
-                    self.screen(),
-                    std::fs::read_to_string(&self.notes).unwrap_or_default()
-                );
-            }
+            assert!(
+                Instant::now() <= end,
+                "{}: timed out waiting for {what}\nstatus: {s:#}\nscreen:\n{}\nnotifications:\n{}",
+                self.agent,
+                self.screen(),
+                std::fs::read_to_string(&self.notes).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(400));
         }
     }

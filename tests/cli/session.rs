@@ -232,7 +232,7 @@ fn failed_spawn_leaves_nothing_behind() {
     assert!(r.stderr.contains("base branch `nope`"), "{r}");
     let sessions = env.data().join("projects/app/sessions");
     assert_eq!(
-        std::fs::read_dir(&sessions).map(|d| d.count()).unwrap_or(0),
+        std::fs::read_dir(&sessions).map_or(0, std::iter::Iterator::count),
         0,
         "no record left"
     );
@@ -260,7 +260,7 @@ fn concurrent_sends_do_not_interleave() {
     assert!(env.wait_for(5, || read(&out).lines().count() >= 2));
     let got = read(&out);
     let mut lines: Vec<&str> = got.lines().collect();
-    lines.sort();
+    lines.sort_unstable();
     assert_eq!(
         lines,
         vec![a.as_str(), b.as_str()],
@@ -291,7 +291,7 @@ fn corrupt_record_is_quarantined_and_torn_event_tolerated() {
     assert_eq!(v["problems"].as_array().unwrap().len(), 1);
     let moved: Vec<_> = std::fs::read_dir(env.data().join("projects/app/sessions"))
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .filter(|e| {
             e.file_name()
                 .to_string_lossy()

@@ -97,7 +97,7 @@ pub(crate) fn permission_args(
     cfg: &crate::config::AgentConfig,
 ) -> Result<Vec<String>, PluginError> {
     match cfg.permissions.as_deref() {
-        None | Some("ask") | Some("default") => Ok(Vec::new()),
+        None | Some("ask" | "default") => Ok(Vec::new()),
         Some("skip") => Ok(vec!["--yes-always".to_owned()]),
         Some(p) => Err(PluginError::Refused(format!(
             "aider: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"

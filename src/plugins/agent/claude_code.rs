@@ -332,7 +332,7 @@ pub(crate) fn permission_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginEr
         "plan",
     ];
     match cfg.permissions.as_deref() {
-        None | Some("ask") | Some("default") => Ok(Vec::new()),
+        None | Some("ask" | "default") => Ok(Vec::new()),
         Some("skip") => Ok(vec!["--dangerously-skip-permissions".to_owned()]),
         Some(m) => {
             let norm = match m {
@@ -517,7 +517,7 @@ pub(crate) fn transcript_state(lines: &[Value]) -> Option<ActivityFact> {
                     ));
                 }
                 return Some(match stop {
-                    Some("end_turn") | Some("stop_sequence") => {
+                    Some("end_turn" | "stop_sequence") => {
                         transcript_fact(Activity::Ready, "assistant end_turn", at)
                     }
                     Some(other) => {
@@ -550,9 +550,9 @@ pub(crate) fn transcript_state(lines: &[Value]) -> Option<ActivityFact> {
                         at,
                     ));
                 }
-                _ => continue,
+                _ => {}
             },
-            _ => continue,
+            _ => {}
         }
     }
     None

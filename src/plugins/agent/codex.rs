@@ -181,7 +181,7 @@ impl Agent for Codex {
 pub(crate) fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
     const POLICIES: &[&str] = &["on-request", "never"];
     match cfg.permissions.as_deref() {
-        None | Some("ask") | Some("default") => Ok(vec![
+        None | Some("ask" | "default") => Ok(vec![
             "--ask-for-approval".to_owned(),
             "on-request".to_owned(),
         ]),
@@ -440,7 +440,7 @@ pub(crate) fn rollout_state(lines: &[Value]) -> Option<ActivityFact> {
                     transcript_fact(Activity::Ready, "assistant message", at)
                 });
             }
-            _ => continue,
+            _ => {}
         }
     }
     None

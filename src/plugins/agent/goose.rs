@@ -42,7 +42,7 @@ impl Goose {
 pub(crate) fn mode(cfg: &crate::config::AgentConfig) -> Result<&str, PluginError> {
     const MODES: &[&str] = &["auto", "approve", "smart_approve", "chat"];
     match cfg.permissions.as_deref() {
-        None | Some("ask") | Some("default") => Ok("smart_approve"),
+        None | Some("ask" | "default") => Ok("smart_approve"),
         Some("skip") => Ok("auto"),
         Some(m) if MODES.contains(&m) => Ok(m),
         Some(m) => Err(PluginError::Refused(format!(

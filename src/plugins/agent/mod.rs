@@ -102,7 +102,9 @@ impl AgentContext<'_> {
         let quoted: Vec<String> = self
             .hook_argv(agent, event)
             .iter()
-            .map(|w| shlex::try_quote(w).map_or_else(|_| format!("'{w}'"), |q| q.into_owned()))
+            .map(|w| {
+                shlex::try_quote(w).map_or_else(|_| format!("'{w}'"), std::borrow::Cow::into_owned)
+            })
             .collect();
         // The assignment must stay unquoted to be one; a session id is `[a-z0-9-]` only.
         match crate::model::validate_name(self.session, "session id") {

@@ -53,7 +53,7 @@ pub(crate) fn permission_rule(
     cfg: &crate::config::AgentConfig,
 ) -> Result<&'static str, PluginError> {
     match cfg.permissions.as_deref() {
-        None | Some("ask") | Some("default") => Ok("ask"),
+        None | Some("ask" | "default") => Ok("ask"),
         Some("skip") => Ok("allow"),
         Some(p) => Err(PluginError::Refused(format!(
             "opencode: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"

@@ -808,7 +808,7 @@ fn ci_state(pr: &GqlPr) -> CiState {
     match rollup {
         None => CiState::None,
         Some("SUCCESS") => CiState::Passing,
-        Some("FAILURE") | Some("ERROR") => CiState::Failing,
+        Some("FAILURE" | "ERROR") => CiState::Failing,
         // PENDING, EXPECTED, or a value this version does not know: not failing.
         Some(_) => CiState::Pending,
     }
@@ -933,7 +933,7 @@ fn trusted_comments(pr: &GqlPr, trust: Trust<'_>) -> (Vec<ReviewComment>, Vec<Re
         }
     }
     let threads = pr.review_threads.as_ref();
-    for t in threads.into_iter().flat_map(|c| c.items()) {
+    for t in threads.into_iter().flat_map(Conn::items) {
         if t.is_resolved {
             continue;
         }

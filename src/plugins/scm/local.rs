@@ -624,6 +624,7 @@ mod tests {
 
     #[test]
     fn excerpt_keeps_the_tail() {
+        #[allow(clippy::format_collect)]
         let t: String = (1..=100).map(|i| format!("line {i}\n")).collect();
         let e = excerpt(&t, 3, 1000);
         assert_eq!(e, "line 98\nline 99\nline 100");

@@ -147,8 +147,7 @@ impl<'a> Exec<'a> {
         f.arguments
             .iter()
             .find(|a| a.name == name)
-            .map(|a| self.value(&a.value))
-            .unwrap_or(Value::Null)
+            .map_or(Value::Null, |a| self.value(&a.value))
     }
 
     fn value(&self, v: &GValue) -> Value {
@@ -182,7 +181,7 @@ impl<'a> Exec<'a> {
                     }
                 }
                 Selection::InlineFragment(i) => {
-                    let cond = i.type_condition.as_ref().map(|n| n.as_str());
+                    let cond = i.type_condition.as_ref().map(apollo_compiler::Name::as_str);
                     if cond.is_none_or(|c| applies(c, typename)) {
                         self.collect(&i.selection_set, typename, out);
                     }
@@ -250,9 +249,7 @@ impl<'a> Exec<'a> {
         }
         let named = ty.inner_named_type().as_str();
         match schema().types.get(named) {
-            Some(ExtendedType::Object(_))
-            | Some(ExtendedType::Interface(_))
-            | Some(ExtendedType::Union(_)) => {
+            Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
                 let concrete = raw
                     .get("__typename")
                     .and_then(Value::as_str)
@@ -313,15 +310,14 @@ impl<'a> Exec<'a> {
                     self.arg(f, "owner").as_str().unwrap_or(""),
                     self.arg(f, "name").as_str().unwrap_or("")
                 );
-                match self.world.repos.get(&key) {
-                    Some(r) => r.clone(),
-                    None => {
-                        self.not_found(
-                            path,
-                            &format!("Could not resolve to a Repository with the name '{key}'."),
-                        );
-                        Value::Null
-                    }
+                if let Some(r) = self.world.repos.get(&key) {
+                    r.clone()
+                } else {
+                    self.not_found(
+                        path,
+                        &format!("Could not resolve to a Repository with the name '{key}'."),
+                    );
+                    Value::Null
                 }
             }
             ("Repository", "pullRequest") => {

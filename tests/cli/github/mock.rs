@@ -497,7 +497,7 @@ fn list_issues(st: &State, base: &str, rec: &Recorded, repo: &str) -> Canned {
     let chunk: Vec<Value> = all.iter().skip(start).take(per_page).cloned().collect();
     let mut c = etagged(rec, Value::Array(chunk));
     if start + per_page < all.len() {
-        let q = rec.url.split_once('?').map(|x| x.1).unwrap_or("");
+        let q = rec.url.split_once('?').map_or("", |x| x.1);
         let q: Vec<&str> = q.split('&').filter(|kv| !kv.starts_with("page=")).collect();
         let next = format!(
             "{base}/repos/{repo}/issues?{}&page={}",

@@ -210,7 +210,7 @@ fn github_tick_budget_100_sessions_two_repos() {
         f.request_lines()
     );
     assert!(
-        reqs.iter().all(|r| r.is_graphql()),
+        reqs.iter().all(super::mock::Recorded::is_graphql),
         "{:#?}",
         f.request_lines()
     );
@@ -226,7 +226,7 @@ fn github_tick_budget_100_sessions_two_repos() {
         f.tick();
         let reqs = f.m.requests();
         assert_eq!(reqs.len(), 2, "{:#?}", f.request_lines());
-        assert!(reqs.iter().all(|r| r.is_graphql()));
+        assert!(reqs.iter().all(super::mock::Recorded::is_graphql));
     }
 
     // `ao status` reads local files only.
