@@ -124,7 +124,7 @@ pub fn deliver(
     super::check_text_size("message", clean.len())?;
     let project = ctx.config.projects.get(&rec.project);
     let agent_cfg = project.map(|p| p.agent_config.clone()).unwrap_or_default();
-    let agent = agent::create(&rec.agent, &agent_cfg)?;
+    let agent = agent::create(&rec.agent, &crate::plugins::agent_env(&agent_cfg))?;
     // A newline pasted into an agent without bracketed paste would submit early (a lone
     // CR too): such messages always go through a file.
     let multiline = clean.contains(['\n', '\r']);
@@ -223,7 +223,7 @@ pub fn wait_started(ctx: &Ctx, rec: &SessionRecord, timeout: Duration) -> anyhow
     };
     let project = ctx.config.projects.get(&rec.project);
     let agent_cfg = project.map(|p| p.agent_config.clone()).unwrap_or_default();
-    let agent = agent::create(&rec.agent, &agent_cfg)?;
+    let agent = agent::create(&rec.agent, &crate::plugins::agent_env(&agent_cfg))?;
     let rt = super::runtime_for(ctx, rec)?;
     let end = Instant::now() + timeout;
     let mut waited = false;
@@ -672,7 +672,7 @@ mod tests {
 
     #[test]
     fn dialogs_close_the_gate_whatever_the_agent_rules_say() {
-        let claude = agent::create("claude-code", &AgentConfig::default()).unwrap();
+        let claude = agent::create("claude-code", &crate::plugins::agent_env(&AgentConfig::default())).unwrap();
         match gate_of(claude.as_ref(), TRUST_2_1_328) {
             Gate::Closed(why) => assert!(why.contains("Esc to cancel"), "{why}"),
             g => panic!("{g:?}"),
@@ -686,7 +686,7 @@ mod tests {
 
     #[test]
     fn a_custom_agent_without_patterns_is_typed_into_unless_a_dialog_shows() {
-        let plain = agent::create("custom", &AgentConfig::default()).unwrap();
+        let plain = agent::create("custom", &crate::plugins::agent_env(&AgentConfig::default())).unwrap();
         assert_eq!(gate_of(plain.as_ref(), "anything\n"), Gate::Open);
         assert!(matches!(
             gate_of(plain.as_ref(), "Continue? Press Enter to continue\n"),
@@ -700,7 +700,7 @@ mod tests {
             }),
             ..AgentConfig::default()
         };
-        let custom = agent::create("custom", &cfg).unwrap();
+        let custom = agent::create("custom", &crate::plugins::agent_env(&cfg)).unwrap();
         assert!(matches!(
             gate_of(custom.as_ref(), "Proceed? [y/N]\n"),
             Gate::Closed(_)

@@ -83,10 +83,19 @@ pub fn default_branch(project: &ProjectConfig, repo: &Path) -> String {
         .unwrap_or_else(|| "main".into())
 }
 
+/// The plugin environment of `ctx` without a project: the data dir.
+pub fn plugin_env(ctx: &Ctx) -> crate::plugins::PluginEnv<'_> {
+    crate::plugins::PluginEnv::new(ctx.store.root())
+}
+
 /// The runtime plugin a record was started with.
 pub fn runtime_for(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<Box<dyn runtime::Runtime>> {
     let name = rec.runtime.as_ref().map_or("tmux", |h| h.plugin.as_str());
-    Ok(runtime::create(name, ctx.tmux_socket().as_deref())?)
+    let socket = ctx.tmux_socket();
+    Ok(runtime::create(
+        name,
+        &plugin_env(ctx).with_tmux(socket.as_deref()),
+    )?)
 }
 
 /// Refuses a record whose workspace is not where ao puts workspaces: absolute, no `..`,

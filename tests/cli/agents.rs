@@ -281,7 +281,7 @@ fn ao_bin() -> PathBuf {
 fn agents_claude_trust_dialog_keeps_the_prompt() {
     let rig = Rig::new("claude-code");
     let bin = ao_bin();
-    let claude = agent::create("claude-code", &rig.cfg).unwrap();
+    let claude = agent::create("claude-code", &ao::plugins::agent_env(&rig.cfg)).unwrap();
     let plan = claude.launch(&rig.ctx(None, &bin)).unwrap();
     let uuid = plan.agent_session_id.clone().unwrap();
     // Settings outside the workspace, nothing written into it.
