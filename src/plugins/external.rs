@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 use crate::model::{Activity, PrFacts, RuntimeHandle, SessionId, SessionRecord};
 use crate::plugins::PluginError;
-use crate::plugins::agent::{Agent, AgentContext, LaunchPlan, ScreenMatch};
+use crate::plugins::agent::{Agent, AgentContext, LaunchPlan, ScreenMatch, SentMessage};
 use crate::plugins::notifier::{Notification, Notifier};
 use crate::plugins::runtime::{LaunchSpec, Probe, Runtime};
 use crate::plugins::scm::{MergeOutcome, Scm, ScmContext};
@@ -176,10 +176,12 @@ impl Plugin {
                 "{who} {why} for `{method}`{tail}"
             )));
         };
-        if let Some(ok) = answer.remove("ok") {
-            return Ok(ok);
-        }
-        let err = answer.remove("error").unwrap_or(Value::Null);
+        let err = match (answer.remove("error"), answer.remove("ok")) {
+            (None, Some(Value::Bool(false))) => json!("answered {\"ok\": false}"),
+            (None, Some(ok)) => return Ok(ok),
+            (Some(err), _) => err,
+            (None, None) => json!("answered neither `ok` nor `error`"),
+        };
         let kind = err.get("kind").and_then(Value::as_str).unwrap_or("other");
         let message = err
             .get("message")
@@ -417,6 +419,19 @@ impl ExternalAgent {
 impl Agent for ExternalAgent {
     fn name(&self) -> &'static str {
         self.plugin.name()
+    }
+
+    fn confirmed_by(&self) -> &'static str {
+        "its screen showing it working, else unconfirmed"
+    }
+
+    fn took_message(&self, _ctx: &AgentContext<'_>, msg: &SentMessage<'_>) -> Option<bool> {
+        // The screen is all ao sees of an external agent: working after the message is
+        // the only confirmation.
+        let working = self
+            .classify_screen(msg.screen)
+            .is_some_and(|m| m.activity == Activity::Working);
+        working.then_some(true)
     }
 
     fn launch(&self, ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
