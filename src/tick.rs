@@ -761,6 +761,12 @@ fn tick_session(
             } => {
                 // No ready-wait: a starting agent is tried again next tick.
                 let r = ops::deliver(ctx, &rec, &message, &key, ops::DeliverOptions::default());
+                if let Ok(rep) = &r
+                    && let Some(h) = &rep.runtime
+                {
+                    // A headless agent's next turn runs in a new process.
+                    rec.runtime = Some(h.clone());
+                }
                 let outcome = match &r {
                     Ok(rep) => match &rep.reason {
                         Some(why) => format!("{}: {why}", rep.outcome),

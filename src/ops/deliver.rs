@@ -97,6 +97,11 @@ pub struct DeliveryReport {
     /// The typed outcome.
     #[serde(skip)]
     pub delivery: Delivery,
+    /// The new runtime handle, when the message started a new process (a headless
+    /// agent's next turn). Already saved in the record; a caller holding its own copy of
+    /// the record must take it over.
+    #[serde(skip)]
+    pub runtime: Option<crate::model::RuntimeHandle>,
 }
 
 /// Delivers `text` to the session's agent. `reason` names the sender in the event
@@ -164,7 +169,26 @@ pub fn deliver(
         ao_bin: &ao_bin,
     };
     let rt = super::runtime_for(ctx, rec)?;
-    let outcome = attempt(rt.as_ref(), handle, agent.as_ref(), &actx, &payload, opts);
+    let mut new_handle = None;
+    let outcome = match agent.message_plan(&actx, &payload) {
+        // A headless agent: the message is the prompt of its next turn.
+        Some(plan) => {
+            let lock = opts.release_after_submit;
+            let r = new_turn(ctx, rec, rt.as_ref(), handle, plan, &files, &prompt, opts.ready_wait);
+            let r = r.map(|(d, h)| {
+                new_handle = h;
+                d
+            });
+            if let Some(h) = &new_handle {
+                let mut updated = rec.clone();
+                updated.runtime = Some(h.clone());
+                ctx.store.save(&updated)?;
+            }
+            drop(lock);
+            r
+        }
+        None => attempt(rt.as_ref(), handle, agent.as_ref(), &actx, &payload, opts),
+    };
     let report = DeliveryReport {
         outcome: outcome.as_ref().map_or("failed", Delivery::as_str),
         reason: outcome
@@ -178,6 +202,7 @@ pub fn deliver(
             Delivery::Undelivered(String::new()),
             std::clone::Clone::clone,
         ),
+        runtime: new_handle,
     };
     let (kind, msg) = match &outcome {
         Ok(d) if d.sent() => (
@@ -361,6 +386,44 @@ fn gate(
         Err(PluginError::NotFound(m)) => Ok(Gate::Closed(m)),
         Err(e) => Err(e),
     }
+}
+
+/// Delivery to a headless agent ([`Agent::message_plan`]): once the running turn has
+/// ended (waiting up to `ready_wait` for it), the message starts the next turn as a new
+/// process in the same runtime, resuming the conversation. Refused while a turn runs.
+#[allow(clippy::too_many_arguments)]
+fn new_turn(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    rt: &dyn Runtime,
+    handle: &crate::model::RuntimeHandle,
+    plan: Result<agent::LaunchPlan, PluginError>,
+    files: &std::path::Path,
+    prompt: &std::path::Path,
+    ready_wait: Duration,
+) -> Result<(Delivery, Option<crate::model::RuntimeHandle>), PluginError> {
+    let plan = plan?;
+    let ready_by = Instant::now() + ready_wait;
+    loop {
+        let probe = rt.probe(&[handle])?;
+        let running = probe
+            .get(&handle.target)
+            .is_some_and(|p| p.exists && !p.agent_exited);
+        if !running {
+            break;
+        }
+        if Instant::now() >= ready_by {
+            return Ok((
+                Delivery::Refused(
+                    "the agent is still on its turn; a message to a headless agent starts its next turn once this one has ended".into(),
+                ),
+                None,
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let h = super::run_plan(ctx, rec, rt, files, prompt, &plan).map_err(PluginError::Other)?;
+    Ok((Delivery::Delivered, Some(h)))
 }
 
 /// One delivery attempt: gate, paste, submit, confirm.

@@ -296,8 +296,9 @@ pub trait Agent: Send + Sync + Debug {
     }
 
     /// For headless agents (no terminal to type into): the plan that delivers `text` as
-    /// a new, resumed turn. `None` for interactive agents, which get messages through the
-    /// runtime's terminal delivery.
+    /// a new, resumed turn; `ops::deliver` starts it in the session's runtime once the
+    /// running turn has ended. `None` for interactive agents, which get messages through
+    /// the runtime's terminal delivery.
     fn message_plan(
         &self,
         _ctx: &AgentContext<'_>,
