@@ -86,8 +86,8 @@ pub fn send_via(
         name,
         &crate::plugins::PluginEnv::new(data_dir).with_notifier(config.notifiers.get(name)),
     )
-        .and_then(|sink| sink.send(n))
-        .map_err(|e| e.to_string());
+    .and_then(|sink| sink.send(n))
+    .map_err(|e| e.to_string());
     let (kind, msg) = match &result {
         Ok(()) => ("notification.sent", format!("{} via {name}", n.title)),
         Err(e) => ("notification.failed", format!("{name}: {e}")),

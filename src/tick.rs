@@ -454,7 +454,8 @@ fn shell_left(ctx: &Ctx, rec: &SessionRecord, command: &str) -> bool {
         .get(&rec.project)
         .map(|p| p.agent_config.clone())
         .unwrap_or_default();
-    agent::create(&rec.agent, &crate::plugins::agent_env(&cfg)).is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
+    agent::create(&rec.agent, &crate::plugins::agent_env(&cfg))
+        .is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
 }
 
 /// One SCM observe call per project.
@@ -620,7 +621,10 @@ fn tick_session(
             .get(id)
             .cloned()
             .unwrap_or((RuntimeObs::NotProbed, None, None));
-    let agent = agent::create(&rec.agent, &crate::plugins::agent_env(&project.agent_config))?;
+    let agent = agent::create(
+        &rec.agent,
+        &crate::plugins::agent_env(&project.agent_config),
+    )?;
     settings.ready_when_quiet = agent.ready_when_quiet();
 
     // Terminal: capture only when the pane changed since the last capture.
@@ -806,7 +810,7 @@ fn tick_session(
                         &ops::plugin_env(ctx).with_project(&rec.project, &project, &repo),
                     )
                     .and_then(|s| s.merge(&sctx, &rec, pr, &method))
-                        .map_err(|e| e.to_string()),
+                    .map_err(|e| e.to_string()),
                     _ => Ok(MergeOutcome::HeadMoved),
                 };
                 let outcome = match &res {

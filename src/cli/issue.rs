@@ -84,8 +84,11 @@ pub fn run(g: &GlobalArgs, c: &IssueCommand) -> anyhow::Result<()> {
         IssueCommand::Ls { json, .. } => {
             let t = tracker::create(
                 project.tracker_name(),
-                &crate::plugins::PluginEnv::new(ctx.store.root())
-                    .with_project(&project_id, project, &repo),
+                &crate::plugins::PluginEnv::new(ctx.store.root()).with_project(
+                    &project_id,
+                    project,
+                    &repo,
+                ),
             )?;
             let issues = t.list_issues(&tracker::IssueFilter::default())?;
             if *json {

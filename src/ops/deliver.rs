@@ -174,7 +174,16 @@ pub fn deliver(
         // A headless agent: the message is the prompt of its next turn.
         Some(plan) => {
             let lock = opts.release_after_submit;
-            let r = new_turn(ctx, rec, rt.as_ref(), handle, plan, &files, &prompt, opts.ready_wait);
+            let r = new_turn(
+                ctx,
+                rec,
+                rt.as_ref(),
+                handle,
+                plan,
+                &files,
+                &prompt,
+                opts.ready_wait,
+            );
             let r = r.map(|(d, h)| {
                 new_handle = h;
                 d
@@ -735,7 +744,11 @@ mod tests {
 
     #[test]
     fn dialogs_close_the_gate_whatever_the_agent_rules_say() {
-        let claude = agent::create("claude-code", &crate::plugins::agent_env(&AgentConfig::default())).unwrap();
+        let claude = agent::create(
+            "claude-code",
+            &crate::plugins::agent_env(&AgentConfig::default()),
+        )
+        .unwrap();
         match gate_of(claude.as_ref(), TRUST_2_1_328) {
             Gate::Closed(why) => assert!(why.contains("Esc to cancel"), "{why}"),
             g => panic!("{g:?}"),
@@ -749,7 +762,11 @@ mod tests {
 
     #[test]
     fn a_custom_agent_without_patterns_is_typed_into_unless_a_dialog_shows() {
-        let plain = agent::create("custom", &crate::plugins::agent_env(&AgentConfig::default())).unwrap();
+        let plain = agent::create(
+            "custom",
+            &crate::plugins::agent_env(&AgentConfig::default()),
+        )
+        .unwrap();
         assert_eq!(gate_of(plain.as_ref(), "anything\n"), Gate::Open);
         assert!(matches!(
             gate_of(plain.as_ref(), "Continue? Press Enter to continue\n"),

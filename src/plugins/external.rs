@@ -67,7 +67,9 @@ fn is_executable(p: &Path) -> bool {
 /// `&'static str`).
 fn intern(s: &str) -> &'static str {
     static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
-    let mut names = NAMES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(n) = names.iter().find(|n| **n == s) {
         return n;
     }
@@ -134,7 +136,12 @@ impl Plugin {
         params: Value,
         limit: Duration,
     ) -> Result<Value, PluginError> {
-        let who = format!("{} plugin `{}` ({})", self.slot, self.name, self.program.display());
+        let who = format!(
+            "{} plugin `{}` ({})",
+            self.slot,
+            self.name,
+            self.program.display()
+        );
         let req = json!({
             "protocol": PROTOCOL_VERSION, "slot": self.slot, "name": self.name,
             "method": method, "config": self.config, "params": params,
@@ -390,8 +397,11 @@ impl ExternalAgent {
     }
 
     fn described(&self) -> &Described {
-        self.described
-            .get_or_init(|| self.plugin.call_as("describe", json!({})).unwrap_or_default())
+        self.described.get_or_init(|| {
+            self.plugin
+                .call_as("describe", json!({}))
+                .unwrap_or_default()
+        })
     }
 
     fn plan(&self, method: &str, ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
@@ -471,7 +481,10 @@ impl Agent for ExternalAgent {
     }
 
     fn submit_key(&self) -> &'static str {
-        self.described().submit_key.as_deref().map_or("Enter", intern)
+        self.described()
+            .submit_key
+            .as_deref()
+            .map_or("Enter", intern)
     }
 
     fn pastes_multiline(&self) -> bool {
@@ -696,9 +709,10 @@ impl Terminal for ExternalTerminal {
     }
 
     fn open(&self, attach: &[String], inside_tmux: bool) -> Result<OpenAction, PluginError> {
-        let w: OpenWire = self
-            .0
-            .call_as("open", json!({"attach": attach, "inside_tmux": inside_tmux}))?;
+        let w: OpenWire = self.0.call_as(
+            "open",
+            json!({"attach": attach, "inside_tmux": inside_tmux}),
+        )?;
         let (OpenWire::Exec(v) | OpenWire::Run(v) | OpenWire::Print(v)) = &w;
         if v.is_empty() {
             return Err(PluginError::Other(anyhow::anyhow!(
@@ -769,7 +783,10 @@ esac"#,
         let e = plugin
             .call_within("slow", json!({}), Duration::from_millis(300))
             .unwrap_err();
-        assert!(matches!(e, PluginError::Unavailable(ref m) if m.contains("within")), "{e}");
+        assert!(
+            matches!(e, PluginError::Unavailable(ref m) if m.contains("within")),
+            "{e}"
+        );
         // Only PATH, HOME and the protocol version reach the plugin.
         let v = plugin.call("env", json!({})).unwrap();
         assert_eq!(v, "AO_PLUGIN_PROTOCOL HOME PATH ", "{v}");

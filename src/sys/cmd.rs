@@ -236,8 +236,20 @@ impl Cmd {
         }
         let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
         let readers: [(bool, Option<Box<dyn Read + Send>>); 2] = [
-            (true, child.stdout.take().map(|r| Box::new(r) as Box<dyn Read + Send>)),
-            (false, child.stderr.take().map(|r| Box::new(r) as Box<dyn Read + Send>)),
+            (
+                true,
+                child
+                    .stdout
+                    .take()
+                    .map(|r| Box::new(r) as Box<dyn Read + Send>),
+            ),
+            (
+                false,
+                child
+                    .stderr
+                    .take()
+                    .map(|r| Box::new(r) as Box<dyn Read + Send>),
+            ),
         ];
         for (is_out, r) in readers {
             if let Some(mut r) = r {
@@ -271,7 +283,9 @@ impl Cmd {
         };
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
         for _ in 0..2 {
-            let left = limit.saturating_sub(start.elapsed()).max(Duration::from_millis(50));
+            let left = limit
+                .saturating_sub(start.elapsed())
+                .max(Duration::from_millis(50));
             match rx.recv_timeout(left) {
                 Ok((true, b)) => stdout = b,
                 Ok((false, b)) => stderr = b,

@@ -428,14 +428,14 @@ fn claude_headless_takes_each_message_as_a_resumed_turn() {
         env.worktrees().display(),
         repo.display()
     ));
-    env.ao_in(&repo, &["spawn", "app", "--prompt", "first task"]).ok();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "first task"])
+        .ok();
     let log = env.data().join("projects/app/files/app-1/output.log");
     let read = || std::fs::read_to_string(&log).unwrap_or_default();
     assert!(env.wait_for(10, || read().contains("did: ")), "{}", read());
     let record = || -> serde_json::Value {
         serde_json::from_str(
-            &std::fs::read_to_string(env.data().join("projects/app/sessions/app-1.json"))
-                .unwrap(),
+            &std::fs::read_to_string(env.data().join("projects/app/sessions/app-1.json")).unwrap(),
         )
         .unwrap()
     };

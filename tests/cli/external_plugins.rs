@@ -60,10 +60,13 @@ fn setsid_runtime_and_jsondir_tracker_run_a_whole_cycle() {
     // The tracker lists and reads issues; spawn takes its title for the branch and prompt.
     let ls = env.ao_in(&repo, &["issue", "ls", "--json"]).ok().json();
     assert_eq!(ls["issues"][0]["id"], "7", "{ls}");
-    let s = env.ao_in(&repo, &["spawn", "app", "7", "--json"]).ok().json();
+    let s = env
+        .ao_in(&repo, &["spawn", "app", "7", "--json"])
+        .ok()
+        .json();
     assert_eq!(s["branch"], "ao/7-fix-the-login-redirect", "{s}");
-    let prompt = std::fs::read_to_string(env.data().join("projects/app/files/app-1/prompt.md"))
-        .unwrap();
+    let prompt =
+        std::fs::read_to_string(env.data().join("projects/app/files/app-1/prompt.md")).unwrap();
     assert!(prompt.contains("It loops"), "{prompt}");
 
     // The runtime started the agent detached; a tick probes and reads its log.
@@ -81,21 +84,28 @@ fn setsid_runtime_and_jsondir_tracker_run_a_whole_cycle() {
 
     // send: pasted as the pending line, submitted with Enter, confirmed by the screen.
     let r = env
-        .ao_in(&repo, &["send", "app-1", "run the tests; then $(push)", "--json"])
+        .ao_in(
+            &repo,
+            &["send", "app-1", "run the tests; then $(push)", "--json"],
+        )
         .ok()
         .json();
     assert_eq!(r["delivery"]["outcome"], "delivered", "{r}");
     let log = std::fs::read_to_string(rec["runtime"]["log"].as_str().unwrap()).unwrap();
     assert!(log.contains("task: You are working on"), "{log}");
-    assert!(log.contains("working on: run the tests; then $(push)"), "{log}");
+    assert!(
+        log.contains("working on: run the tests; then $(push)"),
+        "{log}"
+    );
 
     // kill stops the process group; the next tick sees nothing running.
     let pid = rec["runtime"]["pid"].as_u64().unwrap();
     env.ao_in(&repo, &["session", "kill", "app-1"]).ok();
     assert!(
         env.wait_for(5, || {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .map_or(true, |s| s.rsplit(") ").next().unwrap_or("").starts_with('Z'))
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+                s.rsplit(") ").next().unwrap_or("").starts_with('Z')
+            })
         }),
         "agent process {pid} still runs"
     );
@@ -121,5 +131,8 @@ fn a_plugin_missing_from_path_is_reported_for_every_slot() {
             && s.stderr.contains("ao-runtime-nowhere"),
         "{s}"
     );
-    assert!(!env.worktrees().join("app/app-1").exists(), "nothing created");
+    assert!(
+        !env.worktrees().join("app/app-1").exists(),
+        "nothing created"
+    );
 }

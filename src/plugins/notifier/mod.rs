@@ -649,7 +649,9 @@ mod tests {
             assert_eq!(n.name(), name);
         }
         for name in ["slack", "discord", "webhook", "ntfy", "command"] {
-            let e = create(name, &PluginEnv::new(dir.path())).unwrap_err().to_string();
+            let e = create(name, &PluginEnv::new(dir.path()))
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(&format!("notifiers.{name}")), "{e}");
         }
         let e = create("email", &PluginEnv::new(dir.path()))
@@ -671,7 +673,11 @@ mod tests {
             webhook: Some("https://hooks.slack.com/services/T0/B0/XYZ".into()),
             ..Default::default()
         };
-        let n = create("team", &PluginEnv::new(dir.path()).with_notifier(Some(&cfg))).unwrap();
+        let n = create(
+            "team",
+            &PluginEnv::new(dir.path()).with_notifier(Some(&cfg)),
+        )
+        .unwrap();
         assert_eq!(n.name(), "slack");
         assert!(!format!("{n:?}").contains("XYZ"), "{n:?}");
     }
