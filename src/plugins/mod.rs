@@ -1,8 +1,9 @@
 //! Plugin slots (DESIGN §6): one sync, object-safe trait per slot with a registry that maps
-//! a name to a constructor. Built-in names are owned by `config::plugin_names` (each
-//! slot's `BUILTIN` re-exports its list), so validation and the registries agree; an
-//! unknown name resolves to an executable `ao-<slot>-<name>` on PATH (see `external`),
-//! else fails with the list of available names.
+//! a name to a constructor. Every slot's registry is `create(name, &PluginEnv)`. Built-in
+//! names are owned by `config::plugin_names` (each slot's `BUILTIN` re-exports its list),
+//! so validation and the registries agree; any other name resolves, in every slot, to an
+//! executable `ao-<slot>-<name>` on PATH speaking the JSON protocol of `external`
+//! (docs/plugins.md), else fails with the list of available names.
 
 pub mod agent;
 pub mod external;
@@ -12,6 +13,98 @@ pub mod scm;
 pub mod terminal;
 pub mod tracker;
 pub mod workspace;
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use crate::config::{AgentConfig, NotifierConfig, ProjectConfig};
+
+/// What a plugin constructor may use; the one argument of every slot's `create` besides
+/// the name. Built with [`PluginEnv::new`] and the `with_*` methods; a constructor that
+/// needs a part the caller did not give fails with a clear error.
+#[derive(Debug, Clone, Copy)]
+pub struct PluginEnv<'a> {
+    /// ao's data dir (caches, queues, check results).
+    pub data_dir: &'a Path,
+    /// The private tmux server (`-L`), for the tmux runtime.
+    pub tmux_socket: Option<&'a str>,
+    /// The project the plugin serves, when it serves one (trackers and SCMs need it).
+    pub project: Option<ProjectEnv<'a>>,
+    /// Agent settings (the project's `agentConfig`; empty when there is no project).
+    pub agent_config: &'a AgentConfig,
+    /// A notifier's own settings block (`notifiers.<name>`), for notifiers.
+    pub notifier: Option<&'a NotifierConfig>,
+}
+
+/// The project part of a [`PluginEnv`].
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectEnv<'a> {
+    /// Project id (the key under `projects:`).
+    pub id: &'a str,
+    /// Its config.
+    pub config: &'a ProjectConfig,
+    /// Its checkout.
+    pub repo: &'a Path,
+}
+
+static NO_AGENT_CONFIG: LazyLock<AgentConfig> = LazyLock::new(AgentConfig::default);
+
+impl<'a> PluginEnv<'a> {
+    /// An environment with only the data dir.
+    pub fn new(data_dir: &'a Path) -> Self {
+        Self {
+            data_dir,
+            tmux_socket: None,
+            project: None,
+            agent_config: &NO_AGENT_CONFIG,
+            notifier: None,
+        }
+    }
+
+    /// With the private tmux server.
+    #[must_use]
+    pub fn with_tmux(mut self, socket: Option<&'a str>) -> Self {
+        self.tmux_socket = socket;
+        self
+    }
+
+    /// With the project (and its `agentConfig`).
+    #[must_use]
+    pub fn with_project(mut self, id: &'a str, config: &'a ProjectConfig, repo: &'a Path) -> Self {
+        self.project = Some(ProjectEnv { id, config, repo });
+        self.agent_config = &config.agent_config;
+        self
+    }
+
+    /// With agent settings.
+    #[must_use]
+    pub fn with_agent(mut self, cfg: &'a AgentConfig) -> Self {
+        self.agent_config = cfg;
+        self
+    }
+
+    /// With a notifier's settings block.
+    #[must_use]
+    pub fn with_notifier(mut self, cfg: Option<&'a NotifierConfig>) -> Self {
+        self.notifier = cfg;
+        self
+    }
+
+    /// The project, or an error naming the `slot` that needs one.
+    pub fn project(&self, slot: &str) -> Result<ProjectEnv<'a>, PluginError> {
+        self.project.ok_or_else(|| {
+            PluginError::Other(anyhow::anyhow!(
+                "a {slot} plugin serves one project, and none was given"
+            ))
+        })
+    }
+}
+
+/// An agent-only environment (for code that just needs an agent's rules: tests, fuzzing,
+/// `ao hook`).
+pub fn agent_env(cfg: &AgentConfig) -> PluginEnv<'_> {
+    PluginEnv::new(Path::new("")).with_agent(cfg)
+}
 
 /// Error of a plugin operation. Callers branch on the variant: `NotFound` (the thing is
 /// gone), `Unsupported` (the plugin cannot do this), `Unavailable` (transient: retry later,
@@ -60,7 +153,7 @@ mod tests {
     use std::path::Path;
 
     use super::PluginError;
-    use crate::config::{AgentConfig, PluginConfig, ProjectConfig, plugin_names};
+    use crate::config::{ProjectConfig, plugin_names};
 
     /// True when `r` is the registry's "unknown plugin" error.
     fn unknown<T>(r: Result<T, PluginError>) -> bool {
@@ -79,38 +172,22 @@ mod tests {
         assert!(unknown(create("no-such-plugin-xyzzy")));
     }
 
-    fn project(tracker: Option<&str>, scm: Option<&str>) -> ProjectConfig {
-        let plugin = |p: Option<&str>| {
-            p.map(|p| PluginConfig {
-                plugin: Some(p.to_owned()),
-                ..PluginConfig::default()
-            })
-        };
-        ProjectConfig {
-            path: "/nonexistent".into(),
-            tracker: plugin(tracker),
-            scm: plugin(scm),
-            ..ProjectConfig::default()
-        }
-    }
-
     #[test]
     fn each_registry_accepts_exactly_the_names_in_plugin_names() {
         let dir = Path::new("/nonexistent");
-        accepts_exactly(plugin_names::RUNTIME, |n| super::runtime::create(n, None));
-        accepts_exactly(plugin_names::AGENT, |n| {
-            super::agent::create(n, &AgentConfig::default())
+        let project = ProjectConfig {
+            path: dir.into(),
+            ..ProjectConfig::default()
+        };
+        let env = super::PluginEnv::new(dir).with_project("p", &project, dir);
+        accepts_exactly(plugin_names::RUNTIME, |n| super::runtime::create(n, &env));
+        accepts_exactly(plugin_names::AGENT, |n| super::agent::create(n, &env));
+        accepts_exactly(plugin_names::WORKSPACE, |n| {
+            super::workspace::create(n, &env)
         });
-        accepts_exactly(plugin_names::WORKSPACE, super::workspace::create);
-        accepts_exactly(plugin_names::TERMINAL, super::terminal::create);
-        accepts_exactly(plugin_names::TRACKER, |n| {
-            super::tracker::create("p", &project(Some(n), None), dir, dir)
-        });
-        accepts_exactly(plugin_names::SCM, |n| {
-            super::scm::create("p", &project(None, Some(n)))
-        });
-        accepts_exactly(plugin_names::NOTIFIER, |n| {
-            super::notifier::create_in(n, None, dir)
-        });
+        accepts_exactly(plugin_names::TERMINAL, |n| super::terminal::create(n, &env));
+        accepts_exactly(plugin_names::TRACKER, |n| super::tracker::create(n, &env));
+        accepts_exactly(plugin_names::SCM, |n| super::scm::create(n, &env));
+        accepts_exactly(plugin_names::NOTIFIER, |n| super::notifier::create(n, &env));
     }
 }
