@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::config::{Config, expand_tilde};
+use crate::model::event::kind;
 use crate::model::{
     Activity, ActivityFact, ActivitySource, Attention, CiState, Mergeability, PrFacts, PrState,
     ReviewDecision, SessionRecord,
@@ -394,7 +395,7 @@ pub fn render(page: &Page<'_>) -> String {
     let last_tick = page
         .events
         .iter()
-        .filter(|e| e.kind.starts_with("tick."))
+        .filter(|e| e.kind.starts_with(kind::TICK_PREFIX))
         .map(|e| e.ts)
         .chain(page.last_tick)
         .max()

@@ -16,6 +16,7 @@ use anyhow::Context as _;
 
 use crate::config::Config;
 use crate::context::Ctx;
+use crate::model::event::kind;
 use crate::model::{CiState, PrState, ReviewDecision, SessionId, Status};
 use crate::ops::{self, SpawnRequest};
 use crate::store::{Event, Store, events};
@@ -268,7 +269,7 @@ fn drive(
         let all_sent = events::read_all(&ctx.store.events_path())?
             .events
             .iter()
-            .any(|e| e.kind == "notification.sent" && e.data.get("batch").is_some());
+            .any(|e| e.kind == kind::NOTIFICATION_SENT && e.data.get("batch").is_some());
         if live.is_empty() && all_sent {
             return Ok((true, ticks));
         }

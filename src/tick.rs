@@ -15,6 +15,7 @@ use crate::config::{Config, ReactionKind};
 use crate::context::Ctx;
 use crate::delivery::{self, Storm};
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
+use crate::model::event::kind;
 use crate::model::{Activity, CaptureCache, PrState, SessionId, SessionRecord};
 use crate::ops;
 use crate::plugins::agent::{self, AgentContext};
@@ -118,8 +119,11 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     let Some(tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
         sum.skipped = true;
         if !opts.dry_run {
-            ctx.store
-                .event(Event::new(now, "tick.skipped", "another tick is running"))?;
+            ctx.store.event(Event::new(
+                now,
+                kind::TICK_SKIPPED,
+                "another tick is running",
+            ))?;
         }
         return Ok(sum);
     };
@@ -175,7 +179,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
                 session: String::new(),
                 action: "notify".into(),
                 detail: e.message.clone(),
-                outcome: if e.kind == "notification.sent" {
+                outcome: if e.kind == kind::NOTIFICATION_SENT {
                     "sent"
                 } else {
                     "failed"
@@ -237,8 +241,8 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     if !opts.dry_run {
         for (name, r) in notifier::flush_digests(&ctx.config.notifiers, ctx.store.root(), now) {
             let (kind, msg) = match r {
-                Ok(n) => ("notification.sent", format!("digest of {n} via {name}")),
-                Err(e) => ("notification.failed", format!("{name}: digest: {e}")),
+                Ok(n) => (kind::NOTIFICATION_SENT, format!("digest of {n} via {name}")),
+                Err(e) => (kind::NOTIFICATION_FAILED, format!("{name}: digest: {e}")),
             };
             let e = Event::new(now, kind, msg)
                 .with(serde_json::json!({"notifier": name, "digest": true}));
@@ -269,7 +273,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     // A steady pass (nothing changed, nothing done) writes nothing, not even its summary.
     let steady = sum.transitions.is_empty() && sum.actions.is_empty() && sum.failures.is_empty();
     if !opts.dry_run && !steady {
-        let e = Event::new(crate::clock::now(), "tick.done", format!(
+        let e = Event::new(crate::clock::now(), kind::TICK_DONE, format!(
             "{} sessions, {} transitions, {} actions, {} failures",
             sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
         ))
@@ -862,7 +866,7 @@ fn tick_session(
         storm,
     );
     for e in &delivered {
-        if e.kind == "notification.failed" {
+        if e.kind == kind::NOTIFICATION_FAILED {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
                 error: e.message.clone(),

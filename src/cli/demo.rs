@@ -38,7 +38,7 @@ pub fn run(_g: &GlobalArgs, a: &DemoArgs) -> anyhow::Result<()> {
     } else {
         println!("\nTimeline:");
         for e in &report.timeline {
-            if e.kind == "tick.done" {
+            if e.kind == crate::model::event::kind::TICK_DONE {
                 continue;
             }
             let ts = e.ts.round(jiff::Unit::Second).unwrap_or(e.ts);

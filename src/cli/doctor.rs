@@ -735,7 +735,10 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
                (examples/systemd/ao-tick.timer)";
     let log = data.join("events.jsonl");
     let last = match recent_events(&log, TICK_SEARCH_BYTES) {
-        Ok(evs) => evs.into_iter().rev().find(|e| e.kind.starts_with("tick.")),
+        Ok(evs) => evs
+            .into_iter()
+            .rev()
+            .find(|e| e.kind.starts_with(crate::model::event::kind::TICK_PREFIX)),
         Err(e) => {
             return Check::warn(
                 name,

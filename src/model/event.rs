@@ -58,3 +58,18 @@ impl Event {
         self
     }
 }
+
+/// The event types that code writes in more than one place or branches on (the log's
+/// `type` field). Other types are written where they happen (`session.spawned`, …).
+pub mod kind {
+    /// A notification reached a notifier.
+    pub const NOTIFICATION_SENT: &str = "notification.sent";
+    /// A notifier failed to deliver a notification.
+    pub const NOTIFICATION_FAILED: &str = "notification.failed";
+    /// Prefix of every tick event (the heartbeat readers look for).
+    pub const TICK_PREFIX: &str = "tick.";
+    /// A tick pass ended.
+    pub const TICK_DONE: &str = "tick.done";
+    /// A tick did not run: another one held the lock.
+    pub const TICK_SKIPPED: &str = "tick.skipped";
+}
