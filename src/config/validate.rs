@@ -334,12 +334,7 @@ impl Checker<'_> {
 
     /// A path from the config: `~` expanded, relative to the config file's directory.
     fn resolve(&self, p: &Path) -> PathBuf {
-        let p = super::expand_tilde(p);
-        if p.is_absolute() {
-            p
-        } else {
-            self.file.parent().unwrap_or(Path::new(".")).join(p)
-        }
+        super::resolved::resolve_path(self.file, p)
     }
 
     fn plugin(&mut self, slot: &str, name: &str, key: &KeyPath, builtin: &[&str], defaulted: bool) {

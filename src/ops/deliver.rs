@@ -152,22 +152,8 @@ pub fn deliver(
     } else {
         (clean.to_owned(), None)
     };
-    let files = ctx.store.session_files(&rec.project, &rec.id)?;
-    let prompt = rec
-        .prompt_file
-        .clone()
-        .unwrap_or_else(|| files.join("prompt.md"));
-    let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
-    let actx = AgentContext {
-        session: rec.id.as_str(),
-        project: &rec.project,
-        workspace: &rec.workspace,
-        prompt_file: &prompt,
-        session_dir: &files,
-        agent_session_id: rec.agent_session_id.as_deref(),
-        config: &agent_cfg,
-        ao_bin: &ao_bin,
-    };
+    let paths = super::AgentPaths::of(ctx, rec)?;
+    let actx = paths.context(rec, &agent_cfg);
     let rt = super::runtime_for(ctx, rec)?;
     let mut new_handle = None;
     let outcome = match agent.message_plan(&actx, &payload) {
@@ -180,8 +166,8 @@ pub fn deliver(
                 rt.as_ref(),
                 handle,
                 plan,
-                &files,
-                &prompt,
+                &paths.files,
+                &paths.prompt,
                 opts.ready_wait,
             );
             let r = r.map(|(d, h)| {

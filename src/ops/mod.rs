@@ -150,6 +150,51 @@ pub use crate::model::attach_hint;
 
 /// Builds the agent's launch plan (a resume plan when `resume`), writes the files it needs
 /// (settings outside the workspace), and starts the runtime with the `AO_*` environment.
+/// What an [`crate::plugins::agent::AgentContext`] for an existing record borrows: its
+/// session dir, its prompt file and the running `ao` binary.
+pub struct AgentPaths {
+    /// The session's files in the data dir.
+    pub files: PathBuf,
+    /// The task prompt: the record's, else `prompt.md` in `files`.
+    pub prompt: PathBuf,
+    /// The running `ao` binary (for hook commands).
+    pub ao_bin: PathBuf,
+}
+
+impl AgentPaths {
+    /// The paths of `rec`.
+    pub fn of(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<Self> {
+        let files = ctx.store.session_files(&rec.project, &rec.id)?;
+        let prompt = rec
+            .prompt_file
+            .clone()
+            .unwrap_or_else(|| files.join("prompt.md"));
+        Ok(Self {
+            files,
+            prompt,
+            ao_bin: std::env::current_exe().unwrap_or_else(|_| "ao".into()),
+        })
+    }
+
+    /// The agent context of `rec` (with its agent session id, for resuming).
+    pub fn context<'a>(
+        &'a self,
+        rec: &'a SessionRecord,
+        config: &'a crate::config::AgentConfig,
+    ) -> crate::plugins::agent::AgentContext<'a> {
+        crate::plugins::agent::AgentContext {
+            session: rec.id.as_str(),
+            project: &rec.project,
+            workspace: &rec.workspace,
+            prompt_file: &self.prompt,
+            session_dir: &self.files,
+            agent_session_id: rec.agent_session_id.as_deref(),
+            config,
+            ao_bin: &self.ao_bin,
+        }
+    }
+}
+
 /// Returns the runtime handle and the agent-side session id to record.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn start_agent(

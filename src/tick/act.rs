@@ -75,22 +75,8 @@ pub(super) fn tick_session(
         }
         rec.capture = Some(cache);
     }
-    let files = ctx.store.session_files(&rec.project, &rec.id)?;
-    let prompt = rec
-        .prompt_file
-        .clone()
-        .unwrap_or_else(|| files.join("prompt.md"));
-    let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
-    let actx = AgentContext {
-        session: rec.id.as_str(),
-        project: &rec.project,
-        workspace: &rec.workspace,
-        prompt_file: &prompt,
-        session_dir: &files,
-        agent_session_id: rec.agent_session_id.as_deref(),
-        config: &project.agent_config,
-        ao_bin: &ao_bin,
-    };
+    let paths = ops::AgentPaths::of(ctx, &rec)?;
+    let actx = paths.context(&rec, &project.agent_config);
     let transcript = agent.transcript_activity(&actx);
     let cost = read_cost(&rec, agent.as_ref(), &actx);
     let pr = pr_obs.get(id).cloned().unwrap_or(PrObs::NotChecked);
