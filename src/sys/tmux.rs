@@ -156,7 +156,11 @@ impl Tmux {
             .read()
         {
             Ok(out) => Ok(parse_panes(&out)),
-            Err(e) if is_no_server(&e) => Ok(Vec::new()),
+            // A server whose last session was just killed answers "no current target"
+            // while it shuts down: no panes either.
+            Err(e) if is_no_server(&e) || e.stderr().contains("no current target") => {
+                Ok(Vec::new())
+            }
             Err(e) => Err(e),
         }
     }
