@@ -20,9 +20,9 @@ use serde_json::{Value, json};
 
 use super::GlobalArgs;
 use crate::config::{Config, ReactionKind};
+use crate::model::Notification;
 use crate::model::{Activity, HookSignal, Priority, SessionId, SessionRecord};
-use crate::plugins::agent::{self, Agent, HookMeaning, detect};
-use crate::plugins::notifier::{NOTIFICATION_SCHEMA_VERSION, Notification};
+use crate::plugins::agent::{self, Agent, HookMeaning};
 use crate::store::{Event, Store};
 
 /// Receive a hook call from an agent.
@@ -238,9 +238,8 @@ fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<age
     agent.classify_screen(&text)
 }
 
-/// The "needs your input" notification. Its key names the moment the agent stopped: the
-/// transcript's length when the payload names a transcript (every hook reporting the same
-/// prompt sees the same length), else the event and a hash of the detail.
+/// The "needs your input" notification ([`crate::lifecycle::hook_needs_input`]), with the
+/// transcript's length when the payload names a transcript and the configured priority.
 fn needs_input(
     config: &Config,
     rec: &SessionRecord,
@@ -249,20 +248,11 @@ fn needs_input(
     m: &HookMeaning,
     now: jiff::Timestamp,
 ) -> Notification {
-    let position = payload
+    let transcript_len = payload
         .get("transcript_path")
         .and_then(Value::as_str)
         .and_then(|p| std::fs::metadata(p).ok())
         .map(|md| md.len());
-    let key = match position {
-        Some(len) => format!("{}:agent-needs-input:hook:transcript:{len}", rec.id),
-        None => format!(
-            "{}:agent-needs-input:hook:{}:{}",
-            rec.id,
-            a.event,
-            detect::short_hash(&m.detail)
-        ),
-    };
     let priority = config
         .reaction(
             config.projects.get(&rec.project),
@@ -270,33 +260,5 @@ fn needs_input(
         )
         .priority
         .unwrap_or(Priority::Urgent);
-    let mut message = if m.detail.is_empty() {
-        "the agent is waiting for you".to_owned()
-    } else {
-        m.detail.clone()
-    };
-    if let Some(t) = &rec.issue_title {
-        message.push_str(&format!(
-            "\nIssue: {}",
-            crate::sys::text::truncate_chars(t, 120)
-        ));
-    }
-    Notification {
-        version: NOTIFICATION_SCHEMA_VERSION,
-        key,
-        kind: ReactionKind::AgentNeedsInput.as_str().to_owned(),
-        priority,
-        title: format!("{} needs your input", rec.id),
-        message,
-        session: Some(rec.id.to_string()),
-        project: Some(rec.project.clone()),
-        pr_url: rec
-            .pr
-            .as_ref()
-            .map(|p| p.url.clone())
-            .filter(|u| !u.is_empty()),
-        attach: Some(crate::ops::attach_hint(rec.id.as_str())),
-        dashboard_url: None,
-        time: now,
-    }
+    crate::lifecycle::hook_needs_input(rec, &a.event, &m.detail, transcript_len, priority, now)
 }

@@ -110,6 +110,60 @@ pub fn record_delivery(
     }
 }
 
+/// The "needs your input" notification for a hook call (`ao hook`): the agent said it
+/// waits, with `detail`. Its key names the moment the agent stopped: the transcript's
+/// length `transcript_len` when the hook payload names a transcript (every hook reporting
+/// the same prompt sees the same length), else the hook `event` and a hash of the detail.
+pub fn hook_needs_input(
+    rec: &SessionRecord,
+    event: &str,
+    detail: &str,
+    transcript_len: Option<u64>,
+    priority: Priority,
+    now: Timestamp,
+) -> Notification {
+    let key = match transcript_len {
+        Some(len) => format!("{}:agent-needs-input:hook:transcript:{len}", rec.id),
+        None => format!(
+            "{}:agent-needs-input:hook:{}:{}",
+            rec.id,
+            event,
+            crate::model::short_hash(detail)
+        ),
+    };
+    let mut message = if detail.is_empty() {
+        "the agent is waiting for you".to_owned()
+    } else {
+        detail.to_owned()
+    };
+    if let Some(t) = &rec.issue_title {
+        message.push_str(&format!(
+            "\nIssue: {}",
+            crate::sys::text::truncate_chars(t, 120)
+        ));
+    }
+    Notification {
+        version: crate::model::notification::NOTIFICATION_SCHEMA_VERSION,
+        key,
+        kind: crate::config::ReactionKind::AgentNeedsInput
+            .as_str()
+            .to_owned(),
+        priority,
+        title: format!("{} needs your input", rec.id),
+        message,
+        session: Some(rec.id.to_string()),
+        project: Some(rec.project.clone()),
+        pr_url: rec
+            .pr
+            .as_ref()
+            .map(|p| p.url.clone())
+            .filter(|u| !u.is_empty()),
+        attach: Some(crate::model::attach_hint(rec.id.as_str())),
+        dashboard_url: None,
+        time: now,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
