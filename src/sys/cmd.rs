@@ -202,7 +202,7 @@ impl Cmd {
         } else {
             Stdio::null()
         });
-        let mut child = c.spawn().map_err(|e| self.spawn_error(e))?;
+        let mut child = spawn(&mut c).map_err(|e| self.spawn_error(e))?;
         if let Some(bytes) = &self.stdin
             && let Some(mut w) = child.stdin.take()
         {
@@ -229,7 +229,7 @@ impl Cmd {
             Stdio::null()
         });
         c.process_group(0);
-        let mut child = c.spawn().map_err(|e| self.spawn_error(e))?;
+        let mut child = spawn(&mut c).map_err(|e| self.spawn_error(e))?;
         let pgid = child.id();
         if let (Some(bytes), Some(mut w)) = (self.stdin.clone(), child.stdin.take()) {
             std::thread::spawn(move || {
@@ -390,7 +390,7 @@ impl Cmd {
                 Ok(())
             });
         }
-        let child = c.spawn().map_err(|e| self.spawn_error(e))?;
+        let child = spawn(&mut c).map_err(|e| self.spawn_error(e))?;
         Ok(child.id())
     }
 }
@@ -450,6 +450,22 @@ impl fmt::Display for Cmd {
             })
             .collect();
         f.write_str(&quoted.join(" "))
+    }
+}
+
+/// `c.spawn()`, retried for a moment while the program is "text file busy": a script
+/// written just now can still be open for writing in a child forked meanwhile by another
+/// thread (the descriptor closes at that child's exec).
+fn spawn(c: &mut Command) -> std::io::Result<std::process::Child> {
+    let mut tries = 0;
+    loop {
+        match c.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 20 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(10 * tries));
+            }
+            r => return r,
+        }
     }
 }
 
