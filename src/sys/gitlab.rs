@@ -737,6 +737,27 @@ impl Client {
     }
 }
 
+/// What `ao doctor` learns from one authenticated call (`GET /user`).
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// The token's user.
+    pub username: String,
+    /// Rate-limit figures of that response, when GitLab sends them.
+    pub rate: Option<RateInfo>,
+}
+
+impl Client {
+    /// One authenticated call (`GET /user`): proves the token works and shows the
+    /// rate-limit headroom.
+    pub fn probe(&self) -> Result<Probe, GitLabError> {
+        let (v, _) = self.get_json("/user")?;
+        Ok(Probe {
+            username: strip_control(v.get("username").and_then(Value::as_str).unwrap_or("?")),
+            rate: self.last_rate(),
+        })
+    }
+}
+
 /// GitLab's `message` (string, list or object of field errors) or `error`, or the start
 /// of a non-JSON body; control characters stripped, at most 300 characters.
 pub fn gitlab_message(body: &[u8]) -> String {

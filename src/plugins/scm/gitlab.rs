@@ -49,7 +49,7 @@ use crate::sys::gitlab::{
 };
 
 /// Most branches in one `sourceBranches` list.
-pub const MAX_BRANCHES_PER_QUERY: usize = 50;
+pub const MAX_BRANCHES_PER_QUERY: usize = 100;
 /// MRs per page.
 const PAGE: u32 = 100;
 /// Pages followed per chunk (old closed MRs on reused branches could fill pages).

@@ -1,13 +1,15 @@
-//! Tracker slot: where issues come from (GitHub, Linear, plain Markdown files). Issue text
+//! Tracker slot: where issues come from (GitHub, GitLab, Linear, plain Markdown files). Issue text
 //! is untrusted: prompts fence it and label it as data; branch names are slugged.
 
 pub mod github;
+pub mod gitlab;
 mod plain;
 
 use std::fmt::Debug;
 use std::path::Path;
 
 pub use github::GitHubTracker;
+pub use gitlab::GitLabTracker;
 pub use plain::PlainTracker;
 
 use super::PluginError;
@@ -15,7 +17,7 @@ use crate::config::ProjectConfig;
 use crate::model::slugify;
 
 /// Built-in tracker names.
-pub const BUILTIN: &[&str] = &["github", "plain"];
+pub const BUILTIN: &[&str] = &["github", "gitlab", "plain"];
 
 /// An issue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -137,6 +139,7 @@ pub fn create(
 ) -> Result<Box<dyn Tracker>, PluginError> {
     match project.tracker_name() {
         "github" => Ok(Box::new(GitHubTracker::new(project_id, project, data_dir))),
+        "gitlab" => Ok(Box::new(GitLabTracker::new(project_id, project, data_dir))),
         "plain" => Ok(Box::new(PlainTracker::new(project, repo))),
         other => Err(super::unknown("tracker", other, BUILTIN)),
     }
