@@ -21,6 +21,8 @@ use serde_json::{Value, json};
 
 use crate::common::TestEnv;
 use crate::github::gql;
+// What the GitLab stand-in (`gitlab/mock.rs`, shared with the benchmark) expects here.
+use crate::github::mock as gh;
 use crate::github::world::sha;
 
 /// A `MergeRequest` in GitLab's schema terms: open, green pipeline, no approvals needed.

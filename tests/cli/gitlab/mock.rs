@@ -19,9 +19,9 @@ use apollo_compiler::Schema;
 use apollo_compiler::validation::Valid;
 use serde_json::{Value, json};
 
-use crate::github::gql;
+use super::gql;
 
-pub use crate::github::mock::{Canned, Recorded};
+pub use super::gh::{Canned, Recorded};
 
 /// The token every test hands to `ao`.
 pub const TOKEN: &str = "glpat-TESTtokenVALUE0123456789";
@@ -352,7 +352,7 @@ fn merge(st: &mut State, project: &str, iid: &str, rec: &Recorded) -> Canned {
             json!({"message": "SHA does not match HEAD of source branch: 0000"}),
         );
     }
-    let sha = crate::github::world::sha(&format!("merge{project}{iid}"));
+    let sha = super::sha(&format!("merge{project}{iid}"));
     mr["state"] = json!("merged");
     mr["mergeCommitSha"] = json!(sha);
     mr["detailedMergeStatus"] = json!("NOT_OPEN");
