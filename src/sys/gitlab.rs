@@ -140,10 +140,14 @@ pub enum GitLabError {
 }
 
 impl GitLabError {
-    /// True for failures worth retrying on a later tick.
+    /// True for failures worth retrying on a later tick. GraphQL errors count: GitLab
+    /// reports timeouts and internal errors that way.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::RateLimited { .. } | Self::Transport { .. } | Self::Decode { .. } => true,
+            Self::RateLimited { .. }
+            | Self::Transport { .. }
+            | Self::Decode { .. }
+            | Self::GraphQl { .. } => true,
             Self::Http { status, .. } => *status >= 500,
             _ => false,
         }

@@ -14,9 +14,14 @@ mod mock;
 
 use std::path::PathBuf;
 
+use ao::config::{PluginConfig, ProjectConfig};
+use ao::model::{PrFacts, SessionRecord};
+use ao::plugins::PluginError;
 use ao::plugins::scm::gitlab::{merge_check_query, observe_query};
+use ao::plugins::scm::{GitLabScm, MergeOutcome, Scm, ScmContext};
+use ao::sys::gitlab::Token;
 use jiff::{SignedDuration, Timestamp};
-use mock::{MockGitLab, TOKEN, issue_json, schema, too_many};
+use mock::{Canned, MockGitLab, TOKEN, issue_json, schema, too_many};
 use serde_json::{Value, json};
 
 use crate::common::TestEnv;
@@ -405,7 +410,6 @@ fn gitlab_rate_limit_through_the_tick() {
         f.tick();
     }
     assert!(f.m.requests().is_empty(), "{:#?}", f.request_lines());
-    // Retry-After wins over the reset when both are given.
     f.now = Some(Timestamp::from_second(reset).unwrap() + SignedDuration::from_secs(1));
     f.tick();
     let n = f
@@ -586,4 +590,150 @@ fn gitlab_doctor_checks_the_service() {
     );
     assert_eq!(o.status.code(), Some(1), "{text}");
     assert!(text.contains("GITLAB_TOKEN"), "{text}");
+}
+
+fn session(id: &str, branch: &str) -> SessionRecord {
+    serde_json::from_value(json!({
+        "version": 1, "id": id, "project": "app", "branch": branch,
+        "workspace": "/nonexistent", "workspacePlugin": "worktree", "agent": "custom",
+        "createdAt": "2024-05-01T10:00:00Z", "status": "working",
+        "statusSince": "2024-05-01T10:00:00Z"
+    }))
+    .unwrap()
+}
+
+/// The plugin on its own: a 429's `Retry-After` wins over `RateLimit-Reset`; broken
+/// answers (502, truncated JSON, no data) are transient errors, not backoffs; merge is
+/// refused without a trusted approval, re-checks the head, maps GitLab's 409 to "head
+/// moved", pins `sha`, and is idempotent once merged.
+#[test]
+fn gitlab_plugin_backoff_broken_answers_and_merge() {
+    let m = MockGitLab::start();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let project = ProjectConfig {
+        repo: Some("grp/app".into()),
+        path: PathBuf::from("/nonexistent"),
+        scm: Some(PluginConfig {
+            plugin: Some("gitlab".into()),
+            api_url: Some(format!("{}/api/v4", m.url)),
+            ..PluginConfig::default()
+        }),
+        ..ProjectConfig::default()
+    };
+    let scm = GitLabScm::new("app", &project).with_token(Token::new(TOKEN));
+    put_project(&m, "grp/app", vec![mr("grp/app", 1, "ao/1-a")]);
+    let recs = [session("app-1", "ao/1-a")];
+    let refs: Vec<&SessionRecord> = recs.iter().collect();
+    let now = Timestamp::now();
+    let ctx = |now| ScmContext {
+        project_id: "app",
+        project: &project,
+        repo: std::path::Path::new("/nonexistent"),
+        default_branch: "main",
+        data_dir: &data,
+        now,
+        dry_run: false,
+    };
+    let facts: PrFacts = scm
+        .observe(&ctx(now), &refs)
+        .unwrap()
+        .into_values()
+        .next()
+        .unwrap();
+    assert_eq!(facts.number, 1);
+
+    // Broken answers: transient errors, no backoff (the next call reaches GitLab).
+    for c in [
+        Canned::json(502, json!({"message": "502 Bad Gateway"})),
+        Canned {
+            status: 200,
+            headers: vec![],
+            body: "{\"data\":{\"project\":{\"merge".into(),
+        },
+        Canned::json(
+            200,
+            json!({"data": null, "errors": [{"message": "Internal server error"}]}),
+        ),
+    ] {
+        m.push_override(Some("/api/graphql"), c);
+        let e = scm.observe(&ctx(now), &refs).unwrap_err();
+        assert!(matches!(e, PluginError::Unavailable(_)), "{e}");
+        assert!(!e.to_string().contains(TOKEN));
+    }
+    assert!(scm.observe(&ctx(now), &refs).is_ok());
+
+    // 429 with Retry-After 30 s and a reset in 10 minutes: 30 s wins.
+    m.push_override(
+        Some("/api/graphql"),
+        too_many(now.as_second() + 600, Some(30)),
+    );
+    let e = scm.observe(&ctx(now), &refs).unwrap_err();
+    assert!(e.to_string().contains("GitLab backoff until"), "{e}");
+    m.clear_requests();
+    assert!(
+        scm.observe(&ctx(now + SignedDuration::from_secs(29)), &refs)
+            .is_err()
+    );
+    assert!(m.requests().is_empty(), "traffic inside the backoff");
+    assert!(
+        scm.observe(&ctx(now + SignedDuration::from_secs(31)), &refs)
+            .is_ok()
+    );
+    let later = now + SignedDuration::from_secs(31);
+
+    // Merge: refused without a trusted approval (a Reporter's does not count).
+    with_mr(&m, "grp/app", 1, |x| {
+        x["approvedBy"] = json!({"nodes": [user("dave")]})
+    });
+    let out = scm.merge(&ctx(later), &recs[0], &facts, "").unwrap();
+    assert!(
+        matches!(out, MergeOutcome::Refused(ref r) if r.contains("trusted")),
+        "{out:?}"
+    );
+    // Approved, but the head moved since the facts were observed: not merged.
+    with_mr(&m, "grp/app", 1, |x| {
+        x["approvedBy"] = json!({"nodes": [user("alice")]});
+        x["diffHeadSha"] = json!(sha("newer"));
+    });
+    assert_eq!(
+        scm.merge(&ctx(later), &recs[0], &facts, "").unwrap(),
+        MergeOutcome::HeadMoved
+    );
+    // The head moves between the re-check and the merge: GitLab's 409.
+    with_mr(&m, "grp/app", 1, |x| {
+        x["diffHeadSha"] = json!(facts.head_sha)
+    });
+    m.push_override(
+        Some("/api/v4/projects/grp%2Fapp/merge_requests/1/merge"),
+        Canned::json(
+            409,
+            json!({"message": "SHA does not match HEAD of source branch"}),
+        ),
+    );
+    assert_eq!(
+        scm.merge(&ctx(later), &recs[0], &facts, "").unwrap(),
+        MergeOutcome::HeadMoved
+    );
+    m.clear_requests();
+    let out = scm.merge(&ctx(later), &recs[0], &facts, "squash").unwrap();
+    assert!(
+        matches!(out, MergeOutcome::Merged(ref c) if c.len() == 40),
+        "{out:?}"
+    );
+    let put = m
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .unwrap();
+    let body: Value = serde_json::from_str(&put.body).unwrap();
+    assert_eq!(body, json!({"sha": facts.head_sha, "squash": true}));
+    // Merged already: idempotent, no second PUT.
+    m.clear_requests();
+    assert!(matches!(
+        scm.merge(&ctx(later), &recs[0], &facts, "").unwrap(),
+        MergeOutcome::Merged(_)
+    ));
+    assert!(!m.requests().iter().any(|r| r.method == "PUT"));
+    m.assert_clean();
 }
