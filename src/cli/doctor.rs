@@ -41,7 +41,8 @@ const MIN_GIT: (u32, u32) = (2, 25);
 /// Check the installation and configuration.
 ///
 /// Checks tmux and git (versions), the configured agents' binaries, a GitHub token for
-/// each GitHub project, the config, data-dir permissions (0700 dirs, 0600 files), each
+/// each GitHub project, GitLab for each GitLab project (token, one authenticated call,
+/// rate-limit headroom), the config, data-dir permissions (0700 dirs, 0600 files), each
 /// notifier (without sending unless --notify), whether a tick ran in the last 5 minutes
 /// while sessions are live, and the clock. Each check prints ok, warn or fail with the
 /// fix. Exits 1 when any check failed.
