@@ -286,11 +286,10 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
             None => not_found("Merge Request"),
         },
         ("GET", ["issues"]) => list_issues(st, base, rec, &project),
-        ("GET", ["issues", iid]) => match st
-            .issues
-            .get(&project)
-            .and_then(|l| l.iter().find(|i| i["iid"].to_string() == *iid))
-        {
+        ("GET", ["issues", iid]) => match st.issues.get(&project).and_then(|l| {
+            l.iter()
+                .find(|i| i["iid"].as_u64().map(|n| n.to_string()).as_deref() == Some(*iid))
+        }) {
             Some(i) => Canned::json(200, i.clone()),
             None => not_found("Issue"),
         },
