@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     let started = Instant::now();
     let now = crate::clock::now();
     let mut sum = TickSummary::empty(opts.dry_run);
-    let Some(_tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
+    let Some(tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
         sum.skipped = true;
         if !opts.dry_run {
             ctx.store
@@ -258,6 +258,17 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     }
     sum.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     if !opts.dry_run {
+        // The heartbeat (`ao doctor`, the dashboard): the lock file's mtime, in place.
+        if let Err(e) = tick_lock.touch() {
+            sum.failures.push(Failure {
+                session: None,
+                error: format!("tick heartbeat {}: {e}", tick_lock.path().display()),
+            });
+        }
+    }
+    // A steady pass (nothing changed, nothing done) writes nothing, not even its summary.
+    let steady = sum.transitions.is_empty() && sum.actions.is_empty() && sum.failures.is_empty();
+    if !opts.dry_run && !steady {
         let e = Event::new(crate::clock::now(), "tick.done", format!(
             "{} sessions, {} transitions, {} actions, {} failures",
             sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
@@ -608,6 +619,7 @@ fn tick_session(
         return Ok(());
     };
     let mut rec = ctx.store.find(id)?;
+    let loaded = rec.clone();
     let project = ctx.config.project(&rec.project)?.clone();
     let mut settings = settings(&ctx.config, Some(&project), ctx.store.root());
     let (runtime, activity_time, died) =
@@ -840,7 +852,9 @@ fn tick_session(
         }
     }
     events.extend(delivered);
-    ctx.store.save(&rec)?;
+    if !observed_again(&loaded, &rec) {
+        ctx.store.save(&rec)?;
+    }
     ctx.store.append(&events)?;
     if let Some(reason) = cleanup {
         match ops::kill(ctx, &rec, false, &reason) {
@@ -863,6 +877,24 @@ fn tick_session(
         }
     }
     Ok(())
+}
+
+/// True when `after` differs from `before` only in when its facts were last confirmed
+/// (the activity's, the runtime's and the PR's `observedAt`): a steady tick does not
+/// rewrite the record for that. On disk `observedAt` is then when a fact last changed or
+/// was written; when ticks last ran is the tick heartbeat ([`Store::last_tick`]).
+///
+/// [`Store::last_tick`]: crate::store::Store::last_tick
+fn observed_again(before: &SessionRecord, after: &SessionRecord) -> bool {
+    let mut a = after.clone();
+    a.runtime_observed_at = before.runtime_observed_at.or(a.runtime_observed_at);
+    if let (Some(x), Some(y)) = (a.activity.as_mut(), before.activity.as_ref()) {
+        x.observed_at = y.observed_at;
+    }
+    if let (Some(x), Some(y)) = (a.pr.as_mut(), before.pr.as_ref()) {
+        x.observed_at = y.observed_at;
+    }
+    a == *before
 }
 
 fn report(id: &SessionId, a: &Action, outcome: String) -> ActionReport {

@@ -131,7 +131,26 @@ struct Report<'a> {
 
 /// Runs `ao doctor`.
 pub fn run(g: &GlobalArgs, a: &DoctorArgs) -> anyhow::Result<()> {
-    let checks = gather(g, a);
+    let checks = match registered_instead(g) {
+        // No config in reach (cron's $HOME): check every registered one, as `ao tick` ticks
+        // them; the machine-wide checks once.
+        Some(configs) => {
+            let mut all: Vec<Check> = Vec::new();
+            for path in configs {
+                let one = GlobalArgs { config: Some(path) };
+                for c in gather(&one, a) {
+                    if !all
+                        .iter()
+                        .any(|o| o.name == c.name && o.message == c.message)
+                    {
+                        all.push(c);
+                    }
+                }
+            }
+            all
+        }
+        None => gather(g, a),
+    };
     let mut summary = BTreeMap::from([("ok", 0), ("warn", 0), ("fail", 0)]);
     for c in &checks {
         *summary.entry(c.status.as_str()).or_default() += 1;
@@ -178,6 +197,22 @@ fn print_human(checks: &[Check], summary: &BTreeMap<&'static str, usize>) {
         "{} ok, {} warning(s), {} failure(s)",
         summary["ok"], summary["warn"], summary["fail"]
     );
+}
+
+/// The registered configs (`configs.json`) when no `--config` was given and none is in
+/// reach from here; `None` when a config is in reach (or none is registered either).
+fn registered_instead(g: &GlobalArgs) -> Option<Vec<PathBuf>> {
+    if g.config.is_some() {
+        return None;
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match config::load(None, &cwd) {
+        Err(config::ConfigError::NotFound { .. }) => {
+            let list = config::registry::list();
+            (!list.is_empty()).then_some(list)
+        }
+        _ => None,
+    }
 }
 
 /// Runs every check.
@@ -788,6 +823,12 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
             );
         }
     };
+    // A steady tick logs nothing; its heartbeat is the tick lock's mtime.
+    let last = match (last.map(|e| (e.ts, e.kind)), crate::store::last_tick(data)) {
+        (Some((t, kind)), Some(beat)) if t >= beat => Some((t, kind)),
+        (_, Some(beat)) => Some((beat, "heartbeat".to_owned())),
+        (event, None) => event,
+    };
     match (last, live) {
         (None, 0) => Check::ok(name, "no tick has run yet; no live sessions"),
         (None, n) => Check::warn(
@@ -795,10 +836,10 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
             format!("{n} live session(s) but no tick has run"),
             fix,
         ),
-        (Some(e), n) => {
-            let ago = crate::dashboard::age(e.ts, now);
-            let what = format!("last tick {ago} ago (`{}`)", e.kind);
-            if n > 0 && now.duration_since(e.ts) > TICK_STALE {
+        (Some((ts, kind)), n) => {
+            let ago = crate::dashboard::age(ts, now);
+            let what = format!("last tick {ago} ago (`{kind}`)");
+            if n > 0 && now.duration_since(ts) > TICK_STALE {
                 Check::warn(name, format!("{what}, with {n} live session(s)"), fix)
             } else {
                 Check::ok(name, what)

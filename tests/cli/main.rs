@@ -23,4 +23,5 @@ mod real_agents;
 mod session;
 mod smoke;
 mod spawn_checks;
+mod steady;
 mod tick;
