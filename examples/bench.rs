@@ -355,17 +355,20 @@ fn gitlab_rows(n: usize) {
     });
     for phase in ["first", "steady"] {
         std::thread::sleep(std::time::Duration::from_millis(1100));
+        let before = data_files(&env);
         let (ms, rss) = time_runs(&env, &["tick", "--json"], 1);
+        let after = data_files(&env);
         let r = m.requests();
         m.clear_requests();
         let gql = r.iter().filter(|r| r.url == "/api/graphql").count();
-        row(
+        row_w(
             &format!("ao tick, {n} sessions, GitLab ({phase})"),
             ms,
             Some(rss),
             &env.count("tmux").to_string(),
             &env.count("git").to_string(),
             &format!("{gql} gql {} rest", r.len() - gql),
+            &written(&before, &after).to_string(),
         );
     }
     m.assert_clean();
