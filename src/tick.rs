@@ -409,8 +409,10 @@ fn observe_runtimes(
     for (plugin, group) in by_plugin {
         let handles: Vec<&crate::model::RuntimeHandle> =
             group.iter().filter_map(|r| r.runtime.as_ref()).collect();
-        let probed = crate::plugins::runtime::create(&plugin, ctx.tmux_socket().as_deref())
-            .and_then(|rt| rt.probe(&handles));
+        let socket = ctx.tmux_socket();
+        let env = ops::plugin_env(ctx).with_tmux(socket.as_deref());
+        let probed =
+            crate::plugins::runtime::create(&plugin, &env).and_then(|rt| rt.probe(&handles));
         match probed {
             Ok(map) => {
                 for r in group {
@@ -463,7 +465,8 @@ fn shell_left(ctx: &Ctx, rec: &SessionRecord, command: &str) -> bool {
         .get(&rec.project)
         .map(|p| p.agent_config.clone())
         .unwrap_or_default();
-    agent::create(&rec.agent, &cfg).is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
+    agent::create(&rec.agent, &crate::plugins::agent_env(&cfg))
+        .is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
 }
 
 /// One SCM observe call per project.
@@ -498,7 +501,8 @@ fn observe_scm(
             now,
             dry_run,
         };
-        let result = scm::create(pid, project).and_then(|s| s.observe(&sctx, &group));
+        let env = ops::plugin_env(ctx).with_project(pid, project, &repo);
+        let result = scm::create(project.scm_name(), &env).and_then(|s| s.observe(&sctx, &group));
         match result {
             Ok(map) => {
                 for r in group {
@@ -590,7 +594,9 @@ fn capture_changed(
     }
     let mut out = BTreeMap::new();
     for (plugin, group) in by_plugin {
-        let Ok(rt) = crate::plugins::runtime::create(plugin, ctx.tmux_socket().as_deref()) else {
+        let socket = ctx.tmux_socket();
+        let env = ops::plugin_env(ctx).with_tmux(socket.as_deref());
+        let Ok(rt) = crate::plugins::runtime::create(plugin, &env) else {
             continue;
         };
         let handles: Vec<&crate::model::RuntimeHandle> =
@@ -627,7 +633,10 @@ fn tick_session(
             .get(id)
             .cloned()
             .unwrap_or((RuntimeObs::NotProbed, None, None));
-    let agent = agent::create(&rec.agent, &project.agent_config)?;
+    let agent = agent::create(
+        &rec.agent,
+        &crate::plugins::agent_env(&project.agent_config),
+    )?;
     settings.ready_when_quiet = agent.ready_when_quiet();
 
     // Terminal: capture only when the pane changed since the last capture.
@@ -768,6 +777,12 @@ fn tick_session(
             } => {
                 // No ready-wait: a starting agent is tried again next tick.
                 let r = ops::deliver(ctx, &rec, &message, &key, ops::DeliverOptions::default());
+                if let Ok(rep) = &r
+                    && let Some(h) = &rep.runtime
+                {
+                    // A headless agent's next turn runs in a new process.
+                    rec.runtime = Some(h.clone());
+                }
                 let outcome = match &r {
                     Ok(rep) => match &rep.reason {
                         Some(why) => format!("{}: {why}", rep.outcome),
@@ -802,9 +817,12 @@ fn tick_session(
                 };
                 let pr = rec.pr.clone();
                 let res = match &pr {
-                    Some(pr) if pr.head_sha == sha => scm::create(&rec.project, &project)
-                        .and_then(|s| s.merge(&sctx, &rec, pr, &method))
-                        .map_err(|e| e.to_string()),
+                    Some(pr) if pr.head_sha == sha => scm::create(
+                        project.scm_name(),
+                        &ops::plugin_env(ctx).with_project(&rec.project, &project, &repo),
+                    )
+                    .and_then(|s| s.merge(&sctx, &rec, pr, &method))
+                    .map_err(|e| e.to_string()),
                     _ => Ok(MergeOutcome::HeadMoved),
                 };
                 let outcome = match &res {

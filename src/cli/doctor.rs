@@ -393,11 +393,19 @@ fn check_agents(cfg: &Config, config_path: &Path) -> Vec<Check> {
             .and_then(|id| cfg.projects.get(id))
             .map(|p| p.agent_config.clone())
             .unwrap_or_default();
-        if let Err(e) = agent::create(&name, &agent_cfg) {
+        if let Err(e) = agent::create(&name, &crate::plugins::agent_env(&agent_cfg)) {
             out.push(Check::fail(
                 check_name,
                 format!("{e} (used by {users})"),
                 "set `agent:` (or `defaults.agent`) to an available agent",
+            ));
+            continue;
+        }
+        if !agent::BUILTIN.contains(&name.as_str()) {
+            let path = crate::plugins::external::find("agent", &name).unwrap_or_default();
+            out.push(Check::ok(
+                check_name,
+                format!("external plugin {} (used by {users})", path.display()),
             ));
             continue;
         }
@@ -733,7 +741,11 @@ fn check_notifiers(cfg: &Config, send: bool, json: bool) -> Vec<Check> {
         } else {
             format!(" (routes: {})", routes.join(", "))
         };
-        let n = match notifier::create(&name, cfg.notifiers.get(&name)) {
+        let n = match notifier::create(
+            &name,
+            &crate::plugins::PluginEnv::new(&crate::cli::ctx::data_dir(cfg))
+                .with_notifier(cfg.notifiers.get(&name)),
+        ) {
             Ok(n) => n,
             Err(e) => {
                 out.push(Check::fail(
