@@ -21,10 +21,10 @@ pub const AGENT: &[&str] = &[
 pub const WORKSPACE: &[&str] = &["worktree", "clone", "copy"];
 
 /// Built-in tracker names.
-pub const TRACKER: &[&str] = &["github", "plain"];
+pub const TRACKER: &[&str] = &["github", "gitlab", "plain"];
 
 /// Built-in SCM names.
-pub const SCM: &[&str] = &["github", "local"];
+pub const SCM: &[&str] = &["github", "gitlab", "local"];
 
 /// Built-in notifier plugin names.
 pub const NOTIFIER: &[&str] = &[

@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod cmd;
 pub mod git;
 pub mod github;
+pub mod gitlab;
 pub mod http;
 pub mod text;
 pub mod tmux;

@@ -92,7 +92,7 @@ pub fn fence_for(texts: &[&str]) -> String {
 /// channel must not leak them.
 pub fn redact_tokens(s: &str) -> String {
     // (prefix, minimum length of the token body after the prefix)
-    const SHAPES: [(&str, usize); 12] = [
+    const SHAPES: [(&str, usize); 17] = [
         ("github_pat_", 20),
         ("ghp_", 20),
         ("gho_", 20),
@@ -104,6 +104,11 @@ pub fn redact_tokens(s: &str) -> String {
         ("xoxa-", 10),
         ("xoxs-", 10),
         ("glpat-", 16),
+        ("gloas-", 16),
+        ("glrt-", 16),
+        ("glcbt-", 16),
+        ("glptt-", 16),
+        ("gldt-", 16),
         ("sk-", 20),
     ];
     let is_tok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
