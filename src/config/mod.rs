@@ -13,6 +13,7 @@ mod diagnose;
 mod duration;
 pub mod interpolate;
 mod load;
+pub mod permissions;
 pub mod plugin_names;
 pub mod registry;
 pub mod resolved;

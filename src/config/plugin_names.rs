@@ -33,3 +33,10 @@ pub const NOTIFIER: &[&str] = &[
 
 /// Built-in terminal names.
 pub const TERMINAL: &[&str] = &["tmux-attach", "none"];
+
+/// The executable `ao-<slot>-<name>` on PATH that serves a plugin name no slot has built
+/// in (see `plugins::external`); `name` must be a plain `[a-z0-9-]` name.
+pub fn external(slot: &str, name: &str) -> Option<std::path::PathBuf> {
+    crate::model::validate_name(name, "plugin name").ok()?;
+    crate::sys::which::on_path(&format!("ao-{slot}-{name}"), &[])
+}

@@ -14,7 +14,6 @@ use super::load::{ConfigError, Problem, ProblemKind, Warning};
 use super::plugin_names;
 use super::{Config, NotifierConfig, PluginConfig, ReactionAction, ReactionKind, Reactions};
 use crate::model::{Priority, validate_branch, validate_name};
-use crate::plugins;
 
 /// Checks `cfg` (loaded from `path`) beyond what its types enforce. Returns the warnings,
 /// or every error found.
@@ -289,7 +288,8 @@ impl Checker<'_> {
                 );
             }
             if plugin_names::AGENT.contains(&agent.as_str())
-                && let Err(m) = plugins::agent::check_permissions(&agent, &p.agent_config)
+                && let Err(m) =
+                    super::permissions::check(&agent, p.agent_config.permissions.as_deref())
             {
                 self.error(
                     ProblemKind::InvalidValue,
@@ -361,7 +361,7 @@ impl Checker<'_> {
     }
 
     fn plugin(&mut self, slot: &str, name: &str, key: &KeyPath, builtin: &[&str], defaulted: bool) {
-        if builtin.contains(&name) || plugins::external::find(slot, name).is_some() {
+        if builtin.contains(&name) || plugin_names::external(slot, name).is_some() {
             return;
         }
         let hint = did_you_mean(name, builtin).map_or_else(
@@ -563,7 +563,7 @@ impl Checker<'_> {
     fn notifier_ref(&mut self, name: &str, key: &KeyPath) {
         if self.cfg.notifiers.contains_key(name)
             || plugin_names::NOTIFIER.contains(&name)
-            || plugins::external::find("notifier", name).is_some()
+            || plugin_names::external("notifier", name).is_some()
         {
             return;
         }
@@ -614,7 +614,7 @@ impl Checker<'_> {
             let name = super::plugin_defaults::NOTIFIER;
             if !self.cfg.notifiers.contains_key(name)
                 && !plugin_names::NOTIFIER.contains(&name)
-                && plugins::external::find("notifier", name).is_none()
+                && plugin_names::external("notifier", name).is_none()
             {
                 self.warn(
                     ProblemKind::UnknownNotifier,

@@ -50,8 +50,7 @@ pub fn timeout_for(method: &str) -> Duration {
 
 /// Finds `ao-<slot>-<name>` on PATH; `name` must be a plain `[a-z0-9-]` name.
 pub fn find(slot: &str, name: &str) -> Option<PathBuf> {
-    crate::model::validate_name(name, "plugin name").ok()?;
-    crate::sys::which::on_path(&format!("ao-{slot}-{name}"), &[])
+    crate::config::plugin_names::external(slot, name)
 }
 
 /// A `'static` copy of a plugin name, made once per name (trait methods return

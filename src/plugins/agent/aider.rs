@@ -96,13 +96,13 @@ impl Aider {
 pub(crate) fn permission_args(
     cfg: &crate::config::AgentConfig,
 ) -> Result<Vec<String>, PluginError> {
-    match cfg.permissions.as_deref() {
-        None | Some("ask" | "default") => Ok(Vec::new()),
-        Some("skip") => Ok(vec!["--yes-always".to_owned()]),
-        Some(p) => Err(PluginError::Refused(format!(
-            "aider: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
-        ))),
-    }
+    crate::config::permissions::check("aider", cfg.permissions.as_deref())
+        .map_err(PluginError::Refused)?;
+    Ok(if cfg.permissions.as_deref() == Some("skip") {
+        vec!["--yes-always".to_owned()]
+    } else {
+        Vec::new()
+    })
 }
 
 impl Agent for Aider {

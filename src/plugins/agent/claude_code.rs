@@ -323,34 +323,16 @@ fn settings_json(ctx: &AgentContext<'_>) -> String {
 /// (`--dangerously-skip-permissions`), or one of the `--permission-mode` choices Claude
 /// Code 2.1.328 lists in `claude --help`.
 pub(crate) fn permission_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
-    const MODES: &[&str] = &[
-        "acceptEdits",
-        "auto",
-        "bypassPermissions",
-        "manual",
-        "dontAsk",
-        "plan",
-    ];
-    match cfg.permissions.as_deref() {
-        None | Some("ask" | "default") => Ok(Vec::new()),
-        Some("skip") => Ok(vec!["--dangerously-skip-permissions".to_owned()]),
-        Some(m) => {
-            let norm = match m {
-                "accept-edits" => "acceptEdits",
-                "dont-ask" => "dontAsk",
-                "bypass-permissions" => "bypassPermissions",
-                other => other,
-            };
-            if MODES.contains(&norm) {
-                Ok(vec!["--permission-mode".to_owned(), norm.to_owned()])
-            } else {
-                Err(PluginError::Refused(format!(
-                    "claude-code: unknown `agentConfig.permissions` value `{m}` (use ask, skip, or a Claude Code `--permission-mode`: {})",
-                    MODES.join(", ")
-                )))
-            }
-        }
-    }
+    use crate::config::permissions;
+    permissions::check("claude-code", cfg.permissions.as_deref()).map_err(PluginError::Refused)?;
+    Ok(match cfg.permissions.as_deref() {
+        None | Some("ask" | "default") => Vec::new(),
+        Some("skip") => vec!["--dangerously-skip-permissions".to_owned()],
+        Some(m) => vec![
+            "--permission-mode".to_owned(),
+            permissions::claude_mode(m).to_owned(),
+        ],
+    })
 }
 
 /// Spinner glyphs Claude Code draws before its status verb (2.1.x).

@@ -179,7 +179,8 @@ impl Agent for Codex {
 /// `skip` (`--dangerously-bypass-approvals-and-sandbox`), or an approval policy Codex
 /// 0.171 accepts (`codex --help`: on-request, never; `untrusted` and `on-failure` are gone).
 pub(crate) fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
-    const POLICIES: &[&str] = &["on-request", "never"];
+    crate::config::permissions::check("codex", cfg.permissions.as_deref())
+        .map_err(PluginError::Refused)?;
     match cfg.permissions.as_deref() {
         None | Some("ask" | "default") => Ok(vec![
             "--ask-for-approval".to_owned(),
@@ -188,11 +189,7 @@ pub(crate) fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginErro
         Some("skip") => Ok(vec![
             "--dangerously-bypass-approvals-and-sandbox".to_owned(),
         ]),
-        Some(p) if POLICIES.contains(&p) => Ok(vec!["--ask-for-approval".to_owned(), p.to_owned()]),
-        Some(p) => Err(PluginError::Refused(format!(
-            "codex: unknown `agentConfig.permissions` value `{p}` (use ask, skip, or a Codex `--ask-for-approval` policy: {})",
-            POLICIES.join(", ")
-        ))),
+        Some(p) => Ok(vec!["--ask-for-approval".to_owned(), p.to_owned()]),
     }
 }
 

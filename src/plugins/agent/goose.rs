@@ -40,16 +40,13 @@ impl Goose {
 /// `GOOSE_MODE` for `agentConfig.permissions`: `ask` (default: smart_approve), `skip`
 /// (auto), or a Goose mode.
 pub(crate) fn mode(cfg: &crate::config::AgentConfig) -> Result<&str, PluginError> {
-    const MODES: &[&str] = &["auto", "approve", "smart_approve", "chat"];
-    match cfg.permissions.as_deref() {
-        None | Some("ask" | "default") => Ok("smart_approve"),
-        Some("skip") => Ok("auto"),
-        Some(m) if MODES.contains(&m) => Ok(m),
-        Some(m) => Err(PluginError::Refused(format!(
-            "goose: unknown `agentConfig.permissions` value `{m}` (use ask, skip, or one of {})",
-            MODES.join(", ")
-        ))),
-    }
+    crate::config::permissions::check("goose", cfg.permissions.as_deref())
+        .map_err(PluginError::Refused)?;
+    Ok(match cfg.permissions.as_deref() {
+        None | Some("ask" | "default") => "smart_approve",
+        Some("skip") => "auto",
+        Some(m) => m,
+    })
 }
 
 impl Agent for Goose {

@@ -341,15 +341,7 @@ pub(crate) fn program(cfg: &AgentConfig, default: &str) -> Result<Vec<String>, P
 /// `ao config check`, config loading and `ao spawn` all call this, so the message is the
 /// same everywhere. Agents that take no permission setting accept anything.
 pub fn check_permissions(name: &str, cfg: &AgentConfig) -> Result<(), String> {
-    let r = match name {
-        "claude-code" | "claude-headless" => claude_code::permission_args(cfg).map(drop),
-        "codex" => codex::approval_args(cfg).map(drop),
-        "aider" => aider::permission_args(cfg).map(drop),
-        "opencode" => opencode::permission_rule(cfg).map(drop),
-        "goose" => goose::mode(cfg).map(drop),
-        _ => Ok(()),
-    };
-    r.map_err(|e| e.to_string())
+    crate::config::permissions::check(name, cfg.permissions.as_deref())
 }
 
 /// True when auto-updates are off for this agent (the default; `autoUpdate: true` allows

@@ -52,13 +52,13 @@ impl OpenCode {
 pub(crate) fn permission_rule(
     cfg: &crate::config::AgentConfig,
 ) -> Result<&'static str, PluginError> {
-    match cfg.permissions.as_deref() {
-        None | Some("ask" | "default") => Ok("ask"),
-        Some("skip") => Ok("allow"),
-        Some(p) => Err(PluginError::Refused(format!(
-            "opencode: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
-        ))),
-    }
+    crate::config::permissions::check("opencode", cfg.permissions.as_deref())
+        .map_err(PluginError::Refused)?;
+    Ok(if cfg.permissions.as_deref() == Some("skip") {
+        "allow"
+    } else {
+        "ask"
+    })
 }
 
 impl Agent for OpenCode {
