@@ -178,6 +178,12 @@ const PLUGIN_KEYS: &[&str] = &[
     "trustedBots",
     "branchPrefix",
     "options",
+    "token",
+    "baseUrl",
+    "email",
+    "jql",
+    "updateState",
+    "transitions",
     "package",
     "webhook",
 ];
@@ -191,7 +197,7 @@ fn external_options(
 ) {
     let builtin = matches!(
         m.get("plugin").and_then(Value::as_str),
-        None | Some("github" | "plain" | "local")
+        None | Some("github" | "plain" | "local" | "linear" | "jira")
     );
     if builtin {
         return;

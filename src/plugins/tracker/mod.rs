@@ -1,13 +1,19 @@
 //! Tracker slot: where issues come from (GitHub, Linear, plain Markdown files). Issue text
 //! is untrusted: prompts fence it and label it as data; branch names are slugged.
 
+mod adf;
 pub mod github;
+pub mod jira;
+pub mod linear;
 mod plain;
+pub mod service;
 
 use std::fmt::Debug;
 use std::path::Path;
 
 pub use github::GitHubTracker;
+pub use jira::JiraTracker;
+pub use linear::LinearTracker;
 pub use plain::PlainTracker;
 
 use super::PluginError;
@@ -15,7 +21,7 @@ use crate::config::ProjectConfig;
 use crate::model::slugify;
 
 /// Built-in tracker names.
-pub const BUILTIN: &[&str] = &["github", "plain"];
+pub const BUILTIN: &[&str] = &["github", "jira", "linear", "plain"];
 
 /// An issue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -34,6 +40,29 @@ pub struct Issue {
     pub assignees: Vec<String>,
     /// Link, when the tracker has one.
     pub url: Option<String>,
+    /// The branch name the tracker itself suggests (Linear's `branchName`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+}
+
+/// A point in a PR's life a tracker can follow (`tracker.updateState`,
+/// `tracker.transitions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrStage {
+    /// The session's PR is open.
+    Opened,
+    /// The session's PR merged.
+    Merged,
+}
+
+impl PrStage {
+    /// `pr-opened`, `merged` (stored in the session record).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Opened => "pr-opened",
+            Self::Merged => "merged",
+        }
+    }
 }
 
 /// Filter for listing issues.
@@ -69,6 +98,18 @@ pub trait Tracker: Send + Sync + Debug {
             "the `{}` tracker cannot create issues",
             self.name()
         )))
+    }
+
+    /// True when the tracker is configured to follow PRs ([`Tracker::on_pr`]); no I/O.
+    fn follows_prs(&self) -> bool {
+        false
+    }
+
+    /// Moves issue `id` along when its PR reaches `stage` (a Linear state change, a Jira
+    /// transition). `Ok(Some(what))` says what changed, `Ok(None)` that nothing had to.
+    /// `PluginError::Unavailable` means "try again on a later tick".
+    fn on_pr(&self, _id: &str, _stage: PrStage) -> Result<Option<String>, PluginError> {
+        Ok(None)
     }
 
     /// Branch name for the issue: `<prefix>/<id>-<slug of title>`, `[a-z0-9-/]` only.
@@ -137,6 +178,8 @@ pub fn create(
 ) -> Result<Box<dyn Tracker>, PluginError> {
     match project.tracker_name() {
         "github" => Ok(Box::new(GitHubTracker::new(project_id, project, data_dir))),
+        "linear" => Ok(Box::new(LinearTracker::new(project, data_dir)?)),
+        "jira" => Ok(Box::new(JiraTracker::new(project, data_dir)?)),
         "plain" => Ok(Box::new(PlainTracker::new(project, repo))),
         other => Err(super::unknown("tracker", other, BUILTIN)),
     }
