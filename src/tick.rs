@@ -815,7 +815,14 @@ fn tick_session(
             Action::Cleanup { reason } => cleanup = Some(reason),
         }
     }
-    if let Some(s) = ops::sync_tracker(ctx, &rec.project.clone(), &project, &mut rec, now, &mut events) {
+    if let Some(s) = ops::sync_tracker(
+        ctx,
+        &rec.project.clone(),
+        &project,
+        &mut rec,
+        now,
+        &mut events,
+    ) {
         sum.actions.push(ActionReport {
             session: id.to_string(),
             action: "tracker".into(),

@@ -771,7 +771,9 @@ mod tests {
             .unwrap();
         assert_eq!(tracker.key.as_deref(), Some("projects.app.tracker"));
         assert!(
-            tracker.message.contains("available: github, jira, linear, plain"),
+            tracker
+                .message
+                .contains("available: github, jira, linear, plain"),
             "{tracker}"
         );
         let n = w

@@ -43,7 +43,10 @@ fn block(v: &Value, out: &mut String, indent: &str) {
             out.push('\n');
         }
         "heading" => {
-            let level = attr(v, "level").and_then(Value::as_u64).unwrap_or(1).clamp(1, 6);
+            let level = attr(v, "level")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 6);
             let text = inline_all(children(v));
             push_lines(
                 out,
@@ -179,7 +182,9 @@ fn inline(v: &Value) -> String {
         }
         "hardBreak" => "\n".to_owned(),
         "mention" => {
-            let name = attr(v, "text").and_then(Value::as_str).unwrap_or("@someone");
+            let name = attr(v, "text")
+                .and_then(Value::as_str)
+                .unwrap_or("@someone");
             if name.starts_with('@') {
                 name.to_owned()
             } else {

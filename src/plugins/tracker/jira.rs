@@ -43,7 +43,14 @@ pub const HEADERS: RateHeaders = RateHeaders {
     reset_millis: false,
 };
 /// Fields read for every issue.
-pub const FIELDS: &[&str] = &["summary", "description", "status", "labels", "assignee", "created"];
+pub const FIELDS: &[&str] = &[
+    "summary",
+    "description",
+    "status",
+    "labels",
+    "assignee",
+    "created",
+];
 /// Pages read when listing (100 issues a page).
 const MAX_PAGES: usize = 10;
 
@@ -121,7 +128,13 @@ impl JiraTracker {
             )),
             None => Secret::new(format!("Bearer {}", t.secret.expose())),
         };
-        Ok(Client::new("Jira", &self.host, auth, HEADERS, &self.data_dir))
+        Ok(Client::new(
+            "Jira",
+            &self.host,
+            auth,
+            HEADERS,
+            &self.data_dir,
+        ))
     }
 
     fn key_of(&self, id: &str) -> Result<String, PluginError> {
@@ -136,7 +149,12 @@ impl JiraTracker {
     fn fetch(&self, id: &str) -> Result<JiraIssue, PluginError> {
         let key = self.key_of(id)?;
         let client = self.client()?;
-        let url = format!("{}/issue/{}?fields={}", self.api(), encode(&key), FIELDS.join(","));
+        let url = format!(
+            "{}/issue/{}?fields={}",
+            self.api(),
+            encode(&key),
+            FIELDS.join(",")
+        );
         let v = match client.send("GET", &url, None)?.into_result("Jira") {
             Err(ServiceError::NotFound { .. }) => {
                 return Err(PluginError::NotFound(format!(
@@ -227,13 +245,23 @@ impl JiraTracker {
         })?;
         let found = list.transitions.iter().find(|t| {
             t.name.eq_ignore_ascii_case(wanted)
-                || t.to.as_ref().is_some_and(|s| s.name.eq_ignore_ascii_case(wanted))
+                || t.to
+                    .as_ref()
+                    .is_some_and(|s| s.name.eq_ignore_ascii_case(wanted))
         });
         let Some(t) = found else {
-            let names: Vec<String> = list.transitions.iter().map(|t| strip_control(&t.name)).collect();
+            let names: Vec<String> = list
+                .transitions
+                .iter()
+                .map(|t| strip_control(&t.name))
+                .collect();
             return Err(PluginError::Unsupported(format!(
                 "Jira issue {key} has no transition `{wanted}` now (available: {})",
-                if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                if names.is_empty() {
+                    "none".to_owned()
+                } else {
+                    names.join(", ")
+                }
             )));
         };
         client
@@ -272,7 +300,9 @@ pub fn parse_key(s: &str) -> Option<String> {
     let ok = !project.is_empty()
         && project.len() <= 255
         && project.starts_with(|c: char| c.is_ascii_alphabetic())
-        && project.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && project
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !n.is_empty()
         && n.len() <= 12
         && n.bytes().all(|b| b.is_ascii_digit());
@@ -390,7 +420,9 @@ impl Tracker for JiraTracker {
                     json!({ "jql": jql, "fields": FIELDS, "maxResults": 100, "startAt": page * 100 }),
                 )
             };
-            let v = client.send("POST", &url, Some(&body))?.into_result("Jira")?;
+            let v = client
+                .send("POST", &url, Some(&body))?
+                .into_result("Jira")?;
             let issues: Vec<JiraIssue> = serde_json::from_value(v["issues"].clone())
                 .map_err(|e| PluginError::Unavailable(format!("unreadable Jira search: {e}")))?;
             let n = issues.len();
@@ -468,8 +500,14 @@ mod tests {
 
     #[test]
     fn cloud_or_data_center() {
-        assert_eq!(tracker(Some("a@b.c"), None).api(), "https://acme.atlassian.net/rest/api/3");
-        assert_eq!(tracker(None, None).api(), "https://acme.atlassian.net/rest/api/2");
+        assert_eq!(
+            tracker(Some("a@b.c"), None).api(),
+            "https://acme.atlassian.net/rest/api/3"
+        );
+        assert_eq!(
+            tracker(None, None).api(),
+            "https://acme.atlassian.net/rest/api/2"
+        );
         assert!(JiraTracker::from_config(&PluginConfig::default(), Path::new("/tmp")).is_err());
     }
 
@@ -484,7 +522,11 @@ mod tests {
             t.listing_jql(&f).unwrap(),
             "(project = PROJ) AND labels = \"ao\\\" OR 1=1\" AND statusCategory != Done ORDER BY created ASC"
         );
-        assert!(tracker(None, None).listing_jql(&IssueFilter::default()).is_err());
+        assert!(
+            tracker(None, None)
+                .listing_jql(&IssueFilter::default())
+                .is_err()
+        );
     }
 
     #[test]

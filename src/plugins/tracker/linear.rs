@@ -139,12 +139,23 @@ impl LinearTracker {
         } else {
             t.secret.clone()
         };
-        Ok(Client::new("Linear", &self.host, auth, HEADERS, &self.data_dir))
+        Ok(Client::new(
+            "Linear",
+            &self.host,
+            auth,
+            HEADERS,
+            &self.data_dir,
+        ))
     }
 
     /// Runs one GraphQL document. A `RATELIMITED` error starts the backoff; other
     /// errors without data are errors; `NotFound`-like errors become `ServiceError::NotFound`.
-    pub fn graphql(&self, client: &Client, query: &str, vars: Value) -> Result<Value, ServiceError> {
+    pub fn graphql(
+        &self,
+        client: &Client,
+        query: &str,
+        vars: Value,
+    ) -> Result<Value, ServiceError> {
         let body = json!({ "query": query, "variables": vars });
         let reply = client.send("POST", &self.url, Some(&body))?;
         let errors = reply.body.get("errors").and_then(Value::as_array).cloned();
@@ -179,12 +190,15 @@ impl LinearTracker {
         }
         if !(200..300).contains(&reply.status) {
             let status = reply.status;
-            return Err(reply.into_result("Linear").err().unwrap_or(ServiceError::Http {
-                method: "POST".into(),
-                url: self.url.clone(),
-                status,
-                message: "unexpected status".into(),
-            }));
+            return Err(reply
+                .into_result("Linear")
+                .err()
+                .unwrap_or(ServiceError::Http {
+                    method: "POST".into(),
+                    url: self.url.clone(),
+                    status,
+                    message: "unexpected status".into(),
+                }));
         }
         if data.is_null() {
             return Err(ServiceError::Http {

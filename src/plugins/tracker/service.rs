@@ -115,7 +115,9 @@ pub enum ServiceError {
         message: String,
     },
     /// 401/403: the token is wrong, expired or lacks access.
-    #[error("{method} {url} returned {status}: {message} (check the {service} token and its access)")]
+    #[error(
+        "{method} {url} returned {status}: {message} (check the {service} token and its access)"
+    )]
     Auth {
         /// Service.
         service: &'static str,
@@ -196,7 +198,9 @@ pub fn check_url(raw: &str, key: &str) -> Result<(String, String), ServiceError>
         return Err(bad("no host"));
     }
     if authority.contains('@') {
-        return Err(bad("user info in the URL is not allowed; give the token as `${VAR}`"));
+        return Err(bad(
+            "user info in the URL is not allowed; give the token as `${VAR}`",
+        ));
     }
     if after.contains(['?', '#']) {
         return Err(bad("query or fragment in the URL is not allowed"));
@@ -387,7 +391,10 @@ impl Client {
 
     /// Fails fast while a backoff for this host is in force.
     pub fn check_backoff(&self) -> Result<(), ServiceError> {
-        match read_backoff(&self.data_dir, self.service).hosts.get(&self.host) {
+        match read_backoff(&self.data_dir, self.service)
+            .hosts
+            .get(&self.host)
+        {
             Some(e) if e.until > self.now() => Err(ServiceError::RateLimited {
                 service: self.service,
                 until: e.until,
@@ -455,7 +462,12 @@ impl Client {
     /// backoff nothing is sent. A 429 starts a backoff; so does a budget nearly spent
     /// (the response is still returned then). Other statuses are returned for the
     /// caller to interpret.
-    pub fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Reply, ServiceError> {
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply, ServiceError> {
         let before = read_backoff(&self.data_dir, self.service);
         if let Some(e) = before.hosts.get(&self.host)
             && e.until > self.now()
@@ -682,9 +694,13 @@ mod tests {
         let c = Client::new("Linear", "h:1", Secret::new("k"), h, d.path()).at(now);
         assert!(c.check_backoff().is_ok());
         let e = c.back_off(None, "429".into());
-        assert!(matches!(e, ServiceError::RateLimited { until, .. } if until == now + SignedDuration::from_secs(60)));
+        assert!(
+            matches!(e, ServiceError::RateLimited { until, .. } if until == now + SignedDuration::from_secs(60))
+        );
         let e = c.back_off(None, "429".into());
-        assert!(matches!(e, ServiceError::RateLimited { until, .. } if until == now + SignedDuration::from_secs(120)));
+        assert!(
+            matches!(e, ServiceError::RateLimited { until, .. } if until == now + SignedDuration::from_secs(120))
+        );
         assert!(c.check_backoff().is_err());
         let later = Client::new("Linear", "h:1", Secret::new("k"), h, d.path())
             .at(now + SignedDuration::from_secs(121));
