@@ -17,6 +17,7 @@ mod fuzz;
 mod generated;
 mod github;
 mod hostile;
+mod jira;
 mod linear;
 mod notifiers;
 mod real_agents;

@@ -137,6 +137,22 @@ impl JiraTracker {
         ))
     }
 
+    /// One authenticated call (`GET …/myself`) for `ao doctor`: whose token it is and the
+    /// budget left. Makes no call while a backoff is in force.
+    pub fn check_access(&self) -> Result<(String, Option<service::Budget>), ServiceError> {
+        let client = self.client()?;
+        client.check_backoff()?;
+        let v = client
+            .send("GET", &format!("{}/myself", self.api()), None)?
+            .into_result("Jira")?;
+        let who = v
+            .get("displayName")
+            .or_else(|| v.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        Ok((strip_control(who), client.last_budget()))
+    }
+
     fn key_of(&self, id: &str) -> Result<String, PluginError> {
         parse_key(id).ok_or_else(|| {
             PluginError::NotFound(format!(

@@ -211,6 +211,19 @@ impl LinearTracker {
         Ok(data)
     }
 
+    /// One authenticated call (`viewer`) for `ao doctor`: whose key it is and the budget
+    /// left. Makes no call while a backoff is in force.
+    pub fn check_access(&self) -> Result<(String, Option<service::Budget>), ServiceError> {
+        let client = self.client()?;
+        client.check_backoff()?;
+        let data = self.graphql(&client, VIEWER_QUERY, json!({}))?;
+        let who = data
+            .pointer("/viewer/name")
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        Ok((strip_control(who), client.last_budget()))
+    }
+
     /// The team filter from `teamId`: a UUID matches the id, anything else the key.
     fn team_filter(&self) -> Option<Value> {
         self.team.as_ref().map(|t| {
