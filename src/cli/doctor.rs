@@ -477,7 +477,11 @@ fn check_trackers(cfg: &Config, data: &Path) -> Vec<Check> {
         let (source, call) = match made {
             Ok(m) => m,
             Err(e) => {
-                out.push(Check::fail(name, e.to_string(), "fix the tracker block (`ao config check`)"));
+                out.push(Check::fail(
+                    name,
+                    e.to_string(),
+                    "fix the tracker block (`ao config check`)",
+                ));
                 continue;
             }
         };
@@ -485,7 +489,9 @@ fn check_trackers(cfg: &Config, data: &Path) -> Vec<Check> {
             out.push(Check::fail(
                 name,
                 format!("no {service} token: {var} is unset and the tracker block has no `token`"),
-                format!("export {var} where ao runs, or set `token: ${{VAR}}` in the tracker block"),
+                format!(
+                    "export {var} where ao runs, or set `token: ${{VAR}}` in the tracker block"
+                ),
             ));
             continue;
         };
@@ -496,7 +502,8 @@ fn check_trackers(cfg: &Config, data: &Path) -> Vec<Check> {
                     Some((r, l)) => format!("; {r} of {l} requests left in the window"),
                     None => String::new(),
                 };
-                let msg = format!("{service}: authenticated as {who} (token from {source}){headroom}");
+                let msg =
+                    format!("{service}: authenticated as {who} (token from {source}){headroom}");
                 match left {
                     Some((r, l)) if l > 0 && r * 10 < l => out.push(Check::warn(
                         name,

@@ -34,8 +34,9 @@ pub fn request_schema(path: &str, method: &str) -> Option<&'static Value> {
 
 /// The JSON schema of an operation's response with `status`.
 pub fn response_schema(path: &str, method: &str, status: u16) -> Option<&'static Value> {
-    operation(path, method)?
-        .pointer(&format!("/responses/{status}/content/application~1json/schema"))
+    operation(path, method)?.pointer(&format!(
+        "/responses/{status}/content/application~1json/schema"
+    ))
 }
 
 /// The declared query parameter names of an operation.
@@ -95,7 +96,10 @@ fn walk(schema: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
     if let Some(e) = s["enum"].as_array()
         && !e.contains(v)
     {
-        out.push(format!("{at}: `{v}` is not one of {}", Value::Array(e.clone())));
+        out.push(format!(
+            "{at}: `{v}` is not one of {}",
+            Value::Array(e.clone())
+        ));
     }
     let ty = s["type"].as_str().unwrap_or("");
     let ok = match ty {

@@ -32,7 +32,10 @@ impl Canned {
     pub fn json(status: u16, body: Value) -> Self {
         Self {
             status,
-            headers: vec![("Content-Type".into(), "application/json;charset=UTF-8".into())],
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json;charset=UTF-8".into(),
+            )],
             body: body.to_string(),
         }
     }
@@ -196,7 +199,11 @@ impl StandIn {
     #[track_caller]
     pub fn assert_clean(&self) {
         let p = self.with(|s| s.problems.clone());
-        assert!(p.is_empty(), "Jira stand-in saw problems:\n{}", p.join("\n"));
+        assert!(
+            p.is_empty(),
+            "Jira stand-in saw problems:\n{}",
+            p.join("\n")
+        );
     }
 }
 
@@ -232,7 +239,13 @@ pub fn status(name: &str) -> Value {
 }
 
 /// An `IssueBean` of project `PROJ` with an ADF description.
-pub fn issue(n: u32, summary: &str, paragraphs: &[&str], status_name: &str, labels: &[&str]) -> Value {
+pub fn issue(
+    n: u32,
+    summary: &str,
+    paragraphs: &[&str],
+    status_name: &str,
+    labels: &[&str],
+) -> Value {
     let content: Vec<Value> = paragraphs
         .iter()
         .map(|p| json!({"type": "paragraph", "content": [{"type": "text", "text": p}]}))
@@ -301,21 +314,28 @@ fn template(path: &str) -> Option<(u8, String, Option<String>)> {
 fn route(st: &mut State, _base: &str, rec: &Recorded) -> Canned {
     let (path, query) = rec.url.split_once('?').unwrap_or((&rec.url, ""));
     let Some((version, tpl, key)) = template(path) else {
-        st.problems.push(format!("unexpected {} {}", rec.method, rec.url));
-        return Canned::json(404, json!({"errorMessages": ["no such resource"], "errors": {}}));
+        st.problems
+            .push(format!("unexpected {} {}", rec.method, rec.url));
+        return Canned::json(
+            404,
+            json!({"errorMessages": ["no such resource"], "errors": {}}),
+        );
     };
     // The published document describes v3; the Data Center v2 paths ao uses have the
     // same request shapes except the search, checked by hand below.
     let documented = version == 3 || !tpl.ends_with("/search");
     if documented && openapi::operation(&tpl, &rec.method).is_none() {
-        st.problems.push(format!("{} {tpl} is not in Jira's document", rec.method));
+        st.problems
+            .push(format!("{} {tpl} is not in Jira's document", rec.method));
     }
     let declared = openapi::query_params(&tpl, &rec.method);
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let name = pair.split('=').next().unwrap_or("");
         if !declared.iter().any(|d| d == name) {
-            st.problems
-                .push(format!("{} {tpl}: undeclared query parameter `{name}`", rec.method));
+            st.problems.push(format!(
+                "{} {tpl}: undeclared query parameter `{name}`",
+                rec.method
+            ));
         }
     }
     let body: Value = if rec.body.is_empty() {
@@ -328,11 +348,10 @@ fn route(st: &mut State, _base: &str, rec: &Recorded) -> Canned {
     };
     if rec.method == "POST" {
         if rec.header("content-type") != Some("application/json") {
-            st.problems.push("POST without Content-Type: application/json".into());
+            st.problems
+                .push("POST without Content-Type: application/json".into());
         }
-        if documented
-            && let Some(schema) = openapi::request_schema(&tpl, "POST")
-        {
+        if documented && let Some(schema) = openapi::request_schema(&tpl, "POST") {
             let p = openapi::check(schema, &body, &format!("request {tpl}"));
             st.problems.extend(p);
         }
@@ -410,14 +429,23 @@ fn answer(
         }
         ("/rest/api/3/issue/{issueIdOrKey}/transitions", "GET") => {
             let Some(i) = idx else { return not_found() };
-            let current = st.issues[i]["fields"]["status"]["name"].as_str().unwrap_or("").to_owned();
+            let current = st.issues[i]["fields"]["status"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
             (200, json!({"transitions": transitions_for(&current)}))
         }
         ("/rest/api/3/issue/{issueIdOrKey}/transitions", "POST") => {
             let Some(i) = idx else { return not_found() };
-            let current = st.issues[i]["fields"]["status"]["name"].as_str().unwrap_or("").to_owned();
+            let current = st.issues[i]["fields"]["status"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
             let want = body["transition"]["id"].as_str().unwrap_or("");
-            match transitions_for(&current).into_iter().find(|t| t["id"] == want) {
+            match transitions_for(&current)
+                .into_iter()
+                .find(|t| t["id"] == want)
+            {
                 Some(t) => {
                     st.issues[i]["fields"]["status"] = t["to"].clone();
                     (204, Value::Null)
@@ -438,7 +466,10 @@ fn answer(
             let max = body["maxResults"].as_u64().unwrap_or(50).min(5000) as usize;
             let end = (start + max).min(matching.len());
             let fields = body["fields"].as_array().map(|f| {
-                f.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")
+                f.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(",")
             });
             let issues: Vec<Value> = matching[start.min(end)..end]
                 .iter()
@@ -451,9 +482,23 @@ fn answer(
             (200, out)
         }
         ("/rest/api/3/search", "POST") if version == 2 => {
-            for k in body.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
-                if !["jql", "startAt", "maxResults", "fields", "expand", "validateQuery"].contains(&k.as_str()) {
-                    st.problems.push(format!("v2 search: unknown body key `{k}`"));
+            for k in body
+                .as_object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                if ![
+                    "jql",
+                    "startAt",
+                    "maxResults",
+                    "fields",
+                    "expand",
+                    "validateQuery",
+                ]
+                .contains(&k.as_str())
+                {
+                    st.problems
+                        .push(format!("v2 search: unknown body key `{k}`"));
                 }
             }
             let matching = search(st, body["jql"].as_str().unwrap_or(""));
@@ -461,13 +506,19 @@ fn answer(
             let max = body["maxResults"].as_u64().unwrap_or(50) as usize;
             let end = (start + max).min(matching.len());
             let fields = body["fields"].as_array().map(|f| {
-                f.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")
+                f.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(",")
             });
             let issues: Vec<Value> = matching[start.min(end)..end]
                 .iter()
                 .map(|i| shaped(i, fields.as_deref(), version))
                 .collect();
-            (200, json!({"startAt": start, "maxResults": max, "total": matching.len(), "issues": issues}))
+            (
+                200,
+                json!({"startAt": start, "maxResults": max, "total": matching.len(), "issues": issues}),
+            )
         }
         ("/rest/api/3/myself", "GET") => (
             200,
@@ -490,7 +541,8 @@ fn answer(
 fn search(st: &mut State, jql: &str) -> Vec<Value> {
     let (cond, order) = jql.split_once(" ORDER BY ").unwrap_or((jql, ""));
     if order != "created ASC" {
-        st.problems.push(format!("JQL without `ORDER BY created ASC`: {jql}"));
+        st.problems
+            .push(format!("JQL without `ORDER BY created ASC`: {jql}"));
     }
     let clauses: Vec<String> = cond.split(" AND ").map(str::to_owned).collect();
     let mut out: Vec<Value> = st
@@ -499,12 +551,19 @@ fn search(st: &mut State, jql: &str) -> Vec<Value> {
         .filter(|i| {
             clauses.iter().all(|c| {
                 let c = c.trim().trim_start_matches('(').trim_end_matches(')');
-                let cat = i["fields"]["status"]["statusCategory"]["key"].as_str().unwrap_or("");
+                let cat = i["fields"]["status"]["statusCategory"]["key"]
+                    .as_str()
+                    .unwrap_or("");
                 if let Some(p) = c.strip_prefix("project = ") {
-                    i["key"].as_str().unwrap_or("").starts_with(&format!("{p}-"))
+                    i["key"]
+                        .as_str()
+                        .unwrap_or("")
+                        .starts_with(&format!("{p}-"))
                 } else if let Some(l) = c.strip_prefix("labels = ") {
                     let l = l.trim_matches('"').replace("\\\"", "\"");
-                    i["fields"]["labels"].as_array().is_some_and(|a| a.iter().any(|x| x == l.as_str()))
+                    i["fields"]["labels"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == l.as_str()))
                 } else if c == "statusCategory != Done" {
                     cat != "done"
                 } else if c == "statusCategory = Done" {
