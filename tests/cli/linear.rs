@@ -337,8 +337,7 @@ fn full_example(env: &TestEnv, s: &StandIn, extra_tracker: &str) -> (std::path::
             "      teamId: \"abc-123\"\n",
             &format!("      teamId: \"abc-123\"\n      apiUrl: {:?}\n{extra_tracker}", s.url),
         )
-        .replace("  notifiers: [desktop]", "  notifiers: [stderr]")
-        .replace("spawnGrace", "spawnGrace");
+        .replace("  notifiers: [desktop]", "  notifiers: [stderr]");
     assert!(replaced.contains("agent: custom"), "{replaced}");
     assert!(replaced.contains("apiUrl"), "{replaced}");
     (env.config(&replaced), replaced)

@@ -183,7 +183,7 @@ impl JiraTracker {
             .map_err(|e| PluginError::Unavailable(format!("unreadable Jira answer for {key}: {e}")))
     }
 
-    fn into_issue(&self, i: JiraIssue) -> Issue {
+    fn to_issue(&self, i: JiraIssue) -> Issue {
         let f = i.fields;
         let done = f
             .status
@@ -411,7 +411,7 @@ impl Tracker for JiraTracker {
 
     fn get_issue(&self, id: &str) -> Result<Issue, PluginError> {
         let i = self.fetch(id)?;
-        Ok(self.into_issue(i))
+        Ok(self.to_issue(i))
     }
 
     fn is_completed(&self, id: &str) -> Result<bool, PluginError> {
@@ -442,7 +442,7 @@ impl Tracker for JiraTracker {
             let issues: Vec<JiraIssue> = serde_json::from_value(v["issues"].clone())
                 .map_err(|e| PluginError::Unavailable(format!("unreadable Jira search: {e}")))?;
             let n = issues.len();
-            out.extend(issues.into_iter().map(|i| self.into_issue(i)));
+            out.extend(issues.into_iter().map(|i| self.to_issue(i)));
             if self.is_cloud() {
                 match v.get("nextPageToken").and_then(Value::as_str) {
                     Some(t) if v.get("isLast") != Some(&Value::Bool(true)) => {
