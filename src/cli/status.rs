@@ -90,6 +90,9 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
             sessions: Vec<SessionView<'a>>,
             problems: Vec<serde_json::Value>,
             github_backoff: Option<String>,
+            /// Linear/Jira backoffs in force (`Linear backoff until …`).
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            tracker_backoff: Vec<String>,
         }
         let out = Out {
             schema_version: SCHEMA_VERSION,
@@ -100,6 +103,7 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
                 .map(|p| serde_json::json!({"path": p.path, "error": p.error.to_string()}))
                 .collect(),
             github_backoff: crate::sys::github::backoff_notice(ctx.store.root()),
+            tracker_backoff: crate::plugins::tracker::service::backoff_notices(ctx.store.root()),
         };
         let mut s = serde_json::to_string(&out)?;
         s.push('\n');
@@ -113,6 +117,9 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
         out.push_str(&format!(
             "{b} (GitHub data below is from the last successful tick)\n"
         ));
+    }
+    for b in crate::plugins::tracker::service::backoff_notices(ctx.store.root()) {
+        out.push_str(&format!("{b}\n"));
     }
     let mut zone = None;
     for r in &recs {

@@ -447,3 +447,50 @@ fn jira_openapi_checker_catches_wrong_shapes() {
             .contains(&"fields".to_owned())
     );
 }
+
+#[test]
+fn jira_429_in_the_tick_is_retried_after_the_backoff_and_shown_by_status() {
+    let site = Site::new();
+    site.s.put(issue(7, "Seven", &["Do it."], "To Do", &["ao"]));
+    let (code, out, err) = site.ao(&["spawn", "shop", "PROJ-7", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let id = serde_json::from_str::<Value>(&out).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let wt = PathBuf::from(site.record(&id)["workspace"].as_str().unwrap());
+    std::fs::write(wt.join("seven.txt"), "7\n").unwrap();
+    site.env.git(&wt, &["add", "."]);
+    site.env.git(&wt, &["commit", "-q", "-m", "seven"]);
+    site.s.push_override(
+        Canned::json(
+            429,
+            json!({"errorMessages": ["Rate limit exceeded."], "errors": {}}),
+        )
+        .header("Retry-After", "600"),
+    );
+    let n = site.s.requests().len();
+    let (code, out, err) = site.ao(&["tick", "--json"]);
+    assert!(code <= 1, "{out}{err}");
+    assert!(out.contains("retry: Jira backoff until"), "{out}");
+    assert_eq!(site.s.requests().len(), n + 1);
+    assert_eq!(site.s.status("PROJ-7"), "To Do");
+    // Later ticks send nothing to Jira while the backoff lasts; status says why.
+    site.ao(&["tick"]);
+    assert_eq!(site.s.requests().len(), n + 1);
+    let (_, out, _) = site.ao(&["status"]);
+    assert!(out.contains("Jira backoff until"), "{out}");
+    assert!(out.contains("Rate limit exceeded"), "{out}");
+    // After the backoff (AO_NOW past it) the stage is sent.
+    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(700)).to_string();
+    let mut c = site.env.ao_cmd(site.env.root());
+    c.arg("--config")
+        .arg(&site.cfg)
+        .arg("tick")
+        .env("JIRA_TOKEN", TOKEN)
+        .env("AO_NOW", later);
+    let o = c.output().unwrap();
+    assert!(o.status.code().unwrap_or(9) <= 1);
+    assert_eq!(site.s.status("PROJ-7"), "In Review");
+    site.s.assert_clean();
+}

@@ -500,3 +500,73 @@ fn linear_issue_moves_when_the_session_pr_opens_and_merges() {
     assert_no_key(&events);
     s.assert_clean();
 }
+
+#[test]
+fn linear_hostile_issue_text_is_sanitised() {
+    let s = StandIn::start();
+    let mut i = issue(66, "x", "", "st-todo", &[]);
+    i["title"] = json!("Fix\u{1b}]52;c;ZXZpbA==\u{7} it\nnow\u{1b}[2J");
+    i["description"] = json!("body \u{1b}]8;;https://evil.example\u{7}link\u{1b}]8;;\u{7} end");
+    i["branchName"] = json!("--upload-pack=touch /tmp/pwned");
+    s.put(i);
+    let d = tempfile::tempdir().unwrap();
+    let t = tracker(&s, d.path(), false);
+    let got = t.get_issue("ENG-66").unwrap();
+    assert!(
+        !got.title.contains('\u{1b}') && !got.title.contains('\n'),
+        "{:?}",
+        got.title
+    );
+    assert!(
+        !got.body.contains('\u{1b}') && !got.body.contains('\u{7}'),
+        "{:?}",
+        got.body
+    );
+    assert_eq!(got.branch, None, "an unsafe suggested branch is not used");
+    let b = t.branch_name(&got, "ao");
+    assert!(b.starts_with("ao/eng-66-"), "{b}");
+    s.assert_clean();
+}
+
+#[test]
+fn linear_doctor_reports_the_key_source_and_budget() {
+    let s = StandIn::start();
+    let env = TestEnv::new();
+    let (cfg, _) = full_example(&env, &s, "");
+    let (_, out, err) = ao(&env, &cfg, &["doctor", "--json"]);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}{err}"));
+    let c = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "tracker:my-app")
+        .cloned()
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(c["status"], "ok", "{c}");
+    let msg = c["message"].as_str().unwrap();
+    assert!(msg.contains("$LINEAR_API_KEY"), "{msg}");
+    assert!(msg.contains("Ann Agent"), "{msg}");
+    assert!(msg.contains("4998 of 5000"), "{msg}");
+    let ops: Vec<String> = s.requests().iter().map(|r| r.operation()).collect();
+    assert_eq!(ops, ["AoViewer"]);
+    // `ao config show` never shows a configured token.
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "      teamId: \"abc-123\"\n",
+        "      teamId: \"abc-123\"\n      token: ${MY_LINEAR}\n",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let mut c = env.ao_cmd(env.root());
+    c.arg("--config")
+        .arg(&cfg)
+        .args(["config", "show", "--json"])
+        .env("MY_LINEAR", KEY)
+        .env(
+            "SLACK_WEBHOOK_URL",
+            "https://hooks.slack.com/services/T1/B1/test",
+        );
+    let o = c.output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_no_key(&out);
+    assert!(out.contains("<redacted>"), "{out}");
+    s.assert_clean();
+}

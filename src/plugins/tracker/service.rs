@@ -338,6 +338,22 @@ pub fn backoff_notice(data_dir: &Path, service: &str) -> Option<(Timestamp, Stri
         .map(|(host, e)| (e.until, format!("{host}: {}", e.reason)))
 }
 
+/// `Linear backoff until <time> (<host>: <reason>)` for each tracker service with a
+/// backoff in force, for `ao status`. Reads small files; never calls a service.
+pub fn backoff_notices(data_dir: &Path) -> Vec<String> {
+    ["Linear", "Jira"]
+        .iter()
+        .filter_map(|s| {
+            backoff_notice(data_dir, s).map(|(until, why)| {
+                format!(
+                    "{s} backoff until {} ({why})",
+                    until.round(jiff::Unit::Second).unwrap_or(until)
+                )
+            })
+        })
+        .collect()
+}
+
 /// A client for one service host.
 #[derive(Debug)]
 pub struct Client {
