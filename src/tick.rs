@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     let started = Instant::now();
     let now = crate::clock::now();
     let mut sum = TickSummary::empty(opts.dry_run);
-    let Some(_tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
+    let Some(tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
         sum.skipped = true;
         if !opts.dry_run {
             ctx.store
@@ -258,6 +258,17 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     }
     sum.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     if !opts.dry_run {
+        // The heartbeat (`ao doctor`, the dashboard): the lock file's mtime, in place.
+        if let Err(e) = tick_lock.touch() {
+            sum.failures.push(Failure {
+                session: None,
+                error: format!("tick heartbeat {}: {e}", tick_lock.path().display()),
+            });
+        }
+    }
+    // A steady pass (nothing changed, nothing done) writes nothing, not even its summary.
+    let steady = sum.transitions.is_empty() && sum.actions.is_empty() && sum.failures.is_empty();
+    if !opts.dry_run && !steady {
         let e = Event::new(crate::clock::now(), "tick.done", format!(
             "{} sessions, {} transitions, {} actions, {} failures",
             sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
@@ -398,8 +409,10 @@ fn observe_runtimes(
     for (plugin, group) in by_plugin {
         let handles: Vec<&crate::model::RuntimeHandle> =
             group.iter().filter_map(|r| r.runtime.as_ref()).collect();
-        let probed = crate::plugins::runtime::create(&plugin, ctx.tmux_socket().as_deref())
-            .and_then(|rt| rt.probe(&handles));
+        let socket = ctx.tmux_socket();
+        let env = ops::plugin_env(ctx).with_tmux(socket.as_deref());
+        let probed =
+            crate::plugins::runtime::create(&plugin, &env).and_then(|rt| rt.probe(&handles));
         match probed {
             Ok(map) => {
                 for r in group {
@@ -452,7 +465,8 @@ fn shell_left(ctx: &Ctx, rec: &SessionRecord, command: &str) -> bool {
         .get(&rec.project)
         .map(|p| p.agent_config.clone())
         .unwrap_or_default();
-    agent::create(&rec.agent, &cfg).is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
+    agent::create(&rec.agent, &crate::plugins::agent_env(&cfg))
+        .is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
 }
 
 /// One SCM observe call per project.
@@ -487,7 +501,8 @@ fn observe_scm(
             now,
             dry_run,
         };
-        let result = scm::create(pid, project).and_then(|s| s.observe(&sctx, &group));
+        let env = ops::plugin_env(ctx).with_project(pid, project, &repo);
+        let result = scm::create(project.scm_name(), &env).and_then(|s| s.observe(&sctx, &group));
         match result {
             Ok(map) => {
                 for r in group {
@@ -579,7 +594,9 @@ fn capture_changed(
     }
     let mut out = BTreeMap::new();
     for (plugin, group) in by_plugin {
-        let Ok(rt) = crate::plugins::runtime::create(plugin, ctx.tmux_socket().as_deref()) else {
+        let socket = ctx.tmux_socket();
+        let env = ops::plugin_env(ctx).with_tmux(socket.as_deref());
+        let Ok(rt) = crate::plugins::runtime::create(plugin, &env) else {
             continue;
         };
         let handles: Vec<&crate::model::RuntimeHandle> =
@@ -608,6 +625,7 @@ fn tick_session(
         return Ok(());
     };
     let mut rec = ctx.store.find(id)?;
+    let loaded = rec.clone();
     let project = ctx.config.project(&rec.project)?.clone();
     let mut settings = settings(&ctx.config, Some(&project), ctx.store.root());
     let (runtime, activity_time, died) =
@@ -615,7 +633,10 @@ fn tick_session(
             .get(id)
             .cloned()
             .unwrap_or((RuntimeObs::NotProbed, None, None));
-    let agent = agent::create(&rec.agent, &project.agent_config)?;
+    let agent = agent::create(
+        &rec.agent,
+        &crate::plugins::agent_env(&project.agent_config),
+    )?;
     settings.ready_when_quiet = agent.ready_when_quiet();
 
     // Terminal: capture only when the pane changed since the last capture.
@@ -756,6 +777,12 @@ fn tick_session(
             } => {
                 // No ready-wait: a starting agent is tried again next tick.
                 let r = ops::deliver(ctx, &rec, &message, &key, ops::DeliverOptions::default());
+                if let Ok(rep) = &r
+                    && let Some(h) = &rep.runtime
+                {
+                    // A headless agent's next turn runs in a new process.
+                    rec.runtime = Some(h.clone());
+                }
                 let outcome = match &r {
                     Ok(rep) => match &rep.reason {
                         Some(why) => format!("{}: {why}", rep.outcome),
@@ -790,9 +817,12 @@ fn tick_session(
                 };
                 let pr = rec.pr.clone();
                 let res = match &pr {
-                    Some(pr) if pr.head_sha == sha => scm::create(&rec.project, &project)
-                        .and_then(|s| s.merge(&sctx, &rec, pr, &method))
-                        .map_err(|e| e.to_string()),
+                    Some(pr) if pr.head_sha == sha => scm::create(
+                        project.scm_name(),
+                        &ops::plugin_env(ctx).with_project(&rec.project, &project, &repo),
+                    )
+                    .and_then(|s| s.merge(&sctx, &rec, pr, &method))
+                    .map_err(|e| e.to_string()),
                     _ => Ok(MergeOutcome::HeadMoved),
                 };
                 let outcome = match &res {
@@ -855,7 +885,9 @@ fn tick_session(
         }
     }
     events.extend(delivered);
-    ctx.store.save(&rec)?;
+    if !observed_again(&loaded, &rec) {
+        ctx.store.save(&rec)?;
+    }
     ctx.store.append(&events)?;
     if let Some(reason) = cleanup {
         match ops::kill(ctx, &rec, false, &reason) {
@@ -878,6 +910,24 @@ fn tick_session(
         }
     }
     Ok(())
+}
+
+/// True when `after` differs from `before` only in when its facts were last confirmed
+/// (the activity's, the runtime's and the PR's `observedAt`): a steady tick does not
+/// rewrite the record for that. On disk `observedAt` is then when a fact last changed or
+/// was written; when ticks last ran is the tick heartbeat ([`Store::last_tick`]).
+///
+/// [`Store::last_tick`]: crate::store::Store::last_tick
+fn observed_again(before: &SessionRecord, after: &SessionRecord) -> bool {
+    let mut a = after.clone();
+    a.runtime_observed_at = before.runtime_observed_at.or(a.runtime_observed_at);
+    if let (Some(x), Some(y)) = (a.activity.as_mut(), before.activity.as_ref()) {
+        x.observed_at = y.observed_at;
+    }
+    if let (Some(x), Some(y)) = (a.pr.as_mut(), before.pr.as_ref()) {
+        x.observed_at = y.observed_at;
+    }
+    a == *before
 }
 
 fn report(id: &SessionId, a: &Action, outcome: String) -> ActionReport {

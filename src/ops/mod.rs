@@ -85,10 +85,19 @@ pub fn default_branch(project: &ProjectConfig, repo: &Path) -> String {
         .unwrap_or_else(|| "main".into())
 }
 
+/// The plugin environment of `ctx` without a project: the data dir.
+pub fn plugin_env(ctx: &Ctx) -> crate::plugins::PluginEnv<'_> {
+    crate::plugins::PluginEnv::new(ctx.store.root())
+}
+
 /// The runtime plugin a record was started with.
 pub fn runtime_for(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<Box<dyn runtime::Runtime>> {
     let name = rec.runtime.as_ref().map_or("tmux", |h| h.plugin.as_str());
-    Ok(runtime::create(name, ctx.tmux_socket().as_deref())?)
+    let socket = ctx.tmux_socket();
+    Ok(runtime::create(
+        name,
+        &plugin_env(ctx).with_tmux(socket.as_deref()),
+    )?)
 }
 
 /// Refuses a record whose workspace is not where ao puts workspaces: absolute, no `..`,
@@ -163,7 +172,6 @@ pub(crate) fn start_agent(
     prompt_file: &Path,
     resume: bool,
 ) -> anyhow::Result<(crate::model::RuntimeHandle, Option<String>)> {
-    use anyhow::Context as _;
     let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
     let actx = crate::plugins::agent::AgentContext {
         session: rec.id.as_str(),
@@ -184,6 +192,21 @@ pub(crate) fn start_agent(
     } else {
         agent.launch(&actx)?
     };
+    let handle = run_plan(ctx, rec, rt, files, prompt_file, &plan)?;
+    Ok((handle, plan.agent_session_id))
+}
+
+/// Writes the files `plan` needs and starts it in the runtime with the `AO_*`
+/// environment; returns the runtime handle.
+pub(crate) fn run_plan(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    rt: &dyn runtime::Runtime,
+    files: &Path,
+    prompt_file: &Path,
+    plan: &crate::plugins::agent::LaunchPlan,
+) -> anyhow::Result<crate::model::RuntimeHandle> {
+    use anyhow::Context as _;
     for (path, contents) in &plan.files {
         crate::store::atomic::write(path, contents.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -198,10 +221,8 @@ pub(crate) fn start_agent(
         env: spawn::agent_env(ctx, rec, prompt_file, plan.env.clone()),
         state_dir: files.to_path_buf(),
     };
-    let handle = rt
-        .create(&spec)
-        .with_context(|| format!("cannot start the {} runtime", rt.name()))?;
-    Ok((handle, plan.agent_session_id))
+    rt.create(&spec)
+        .with_context(|| format!("cannot start the {} runtime", rt.name()))
 }
 
 /// Creates `path` empty with mode 0600 when missing; makes an existing regular file 0600.

@@ -59,8 +59,15 @@ pub fn sync(
     if done_stage(rec).is_some_and(|d| d >= stage) {
         return None;
     }
+    // External trackers have no PR-stage call; do not start one per session per tick.
+    let name = project.tracker_name();
+    if !tracker::BUILTIN.contains(&name) {
+        return None;
+    }
     let repo = super::repo_path(ctx, project);
-    let tr = tracker::create(project_id, project, &repo, ctx.store.root()).ok()?;
+    let env =
+        crate::plugins::PluginEnv::new(ctx.store.root()).with_project(project_id, project, &repo);
+    let tr = tracker::create(name, &env).ok()?;
     if !tr.follows_prs() {
         return None;
     }

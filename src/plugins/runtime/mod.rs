@@ -12,7 +12,7 @@ use std::path::PathBuf;
 pub use process::ProcessRuntime;
 pub use tmux::{SHELLS, TmuxRuntime};
 
-use super::PluginError;
+use super::{PluginEnv, PluginError, external};
 use crate::model::RuntimeHandle;
 
 /// Built-in runtime names.
@@ -106,12 +106,19 @@ pub trait Runtime: Send + Sync + Debug {
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>>;
 }
 
-/// Creates the runtime `name`. `tmux_socket` selects a private tmux server (`-L`).
-pub fn create(name: &str, tmux_socket: Option<&str>) -> Result<Box<dyn Runtime>, PluginError> {
+/// Creates the runtime `name`; `env.tmux_socket` selects a private tmux server (`-L`).
+/// Another name is the external `ao-runtime-<name>` (no config: everything it needs is in
+/// each call's params).
+pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Runtime>, PluginError> {
     match name {
-        "tmux" => Ok(Box::new(TmuxRuntime::new(tmux_socket))),
+        "tmux" => Ok(Box::new(TmuxRuntime::new(env.tmux_socket))),
         "process" => Ok(Box::new(ProcessRuntime)),
-        other => Err(super::unknown("runtime", other, BUILTIN)),
+        other => Ok(Box::new(external::ExternalRuntime(external::Plugin::find(
+            "runtime",
+            other,
+            BUILTIN,
+            serde_json::Value::Null,
+        )?))),
     }
 }
 
