@@ -402,6 +402,7 @@ pub(crate) fn parse_with(
     if let Some(mode) = mode {
         check_secret_permissions(&raw, text, file, mode)?;
     }
+    check_plugin_tokens(&raw, text, file)?;
     let interpolated = interpolate::interpolate_tree(&raw, true, lookup)
         .map_err(|(key, e)| interpolation_error(text, file, &key, e))?;
     let config = match yaml_serde::from_value::<Config>(interpolated.value.clone()) {
@@ -671,6 +672,36 @@ fn literal_secrets(raw: &Value) -> Vec<KeyPath> {
     out
 }
 
+/// Refuses a `tracker.token` / `scm.token` written literally: those tokens come from the
+/// environment only (`token: ${VAR}`), whatever the file's mode.
+fn check_plugin_tokens(raw: &Value, text: &str, file: &Path) -> Result<(), ConfigError> {
+    let Some(Value::Mapping(projects)) = raw.get("projects") else {
+        return Ok(());
+    };
+    for (id, p) in projects {
+        let id = interpolate::key_string(id);
+        for slot in ["tracker", "scm"] {
+            let Some(Value::String(t)) = p.get(slot).and_then(|b| b.get("token")) else {
+                continue;
+            };
+            if t.contains("${") {
+                continue;
+            }
+            return Err(ConfigError::one(Problem::at(
+                ProblemKind::InsecureSecret,
+                file,
+                Some(text),
+                &KeyPath::of(&["projects", &id, slot, "token"]),
+                format!(
+                    "`{slot}.token` is written literally; tokens come from the environment only"
+                ),
+                Some("write `token: ${VAR}` and export VAR where ao runs".to_owned()),
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a config that holds a literal secret and is readable by group or others.
 fn check_secret_permissions(
     raw: &Value,
@@ -799,6 +830,28 @@ mod tests {
         assert_eq!(p.line, Some(6));
         assert!(p.message.contains("after `${…}` interpolation"), "{p}");
         assert!(!p.message.contains("hooks.slack.com"), "{p}");
+    }
+
+    #[test]
+    fn tracker_tokens_come_from_the_environment() {
+        let e = parse(
+            "projects:\n  app:\n    path: /tmp\n    tracker: {plugin: linear, token: lin_api_x}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("tracker.token"), "{e}");
+        assert!(e.contains("${VAR}"), "{e}");
+        assert!(!e.contains("lin_api_x"), "{e}");
+        let ok = "projects:\n  app:\n    path: /tmp\n    tracker: {plugin: linear, token: \"${TEAM}\"}\n";
+        assert_eq!(
+            parse(ok).unwrap().0.projects["app"]
+                .tracker
+                .as_ref()
+                .unwrap()
+                .token
+                .as_deref(),
+            Some("123")
+        );
     }
 
     #[test]
