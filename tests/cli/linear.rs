@@ -570,3 +570,53 @@ fn linear_doctor_reports_the_key_source_and_budget() {
     assert!(out.contains("<redacted>"), "{out}");
     s.assert_clean();
 }
+
+#[test]
+fn linear_batch_spawn_by_label_from_the_team_listing() {
+    let s = StandIn::start();
+    s.put(issue(11, "First task", "One.", "st-todo", &["ao"]));
+    s.put(issue(
+        12,
+        "Second task",
+        "Two.",
+        "st-progress",
+        &["ao", "bug"],
+    ));
+    s.put(issue(13, "Finished", "", "st-done", &["ao"]));
+    s.put(issue(14, "Not labelled", "", "st-todo", &[]));
+    let env = TestEnv::new();
+    let (cfg, _) = full_example(&env, &s, "");
+    // The example's `teamId: "abc-123"` is a placeholder; a real team key lists issues.
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("teamId: \"abc-123\"", "teamId: ENG");
+    std::fs::write(&cfg, text).unwrap();
+    let (code, out, err) = ao(
+        &env,
+        &cfg,
+        &["batch-spawn", "my-app", "--label", "ao", "--json"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let got: Vec<(String, String)> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["issue"].as_str().unwrap().to_owned(),
+                r["result"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ENG-11".to_owned(), "spawned".to_owned()),
+            ("ENG-12".to_owned(), "spawned".to_owned())
+        ]
+    );
+    let ops: Vec<String> = s.requests().iter().map(|r| r.operation()).collect();
+    assert_eq!(ops, ["AoIssues", "AoIssue", "AoIssue"]);
+    s.assert_clean();
+}
