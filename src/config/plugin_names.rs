@@ -21,7 +21,7 @@ pub const AGENT: &[&str] = &[
 pub const WORKSPACE: &[&str] = &["worktree", "clone", "copy"];
 
 /// Built-in tracker names.
-pub const TRACKER: &[&str] = &["github", "gitlab", "plain"];
+pub const TRACKER: &[&str] = &["github", "gitlab", "jira", "linear", "plain"];
 
 /// Built-in SCM names.
 pub const SCM: &[&str] = &["github", "gitlab", "local"];

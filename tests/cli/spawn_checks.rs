@@ -157,7 +157,15 @@ fn permission_values_are_the_ones_the_real_clis_accept() {
             "-F",
             "#{session_name} #{pane_dead} #{pane_dead_status}",
         ]);
-        ls.stdout.lines().filter(|l| l.contains(" 1 ")).count() == projects.len()
+        // Dead with its exit status known (tmux marks a pane dead before it reaps it).
+        ls.stdout
+            .lines()
+            .filter(|l| {
+                let f: Vec<&str> = l.split(' ').collect();
+                f.get(1) == Some(&"1") && f.get(2).is_some_and(|s| !s.is_empty())
+            })
+            .count()
+            == projects.len()
     });
     let ls = env.tmux(&[
         "list-panes",
