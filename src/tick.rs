@@ -138,8 +138,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     sum.sessions_seen = recs.len();
 
     let mut storm = Storm::of(&ctx.config);
-    let runtime_obs = observe_runtimes(ctx, &recs, &mut sum);
-    let screens = capture_changed(ctx, &recs, &runtime_obs);
+    let (runtime_obs, screens) = observe_runtimes(ctx, &recs, &mut sum);
     let pr_obs = observe_scm(ctx, &recs, now, opts.dry_run, &mut sum);
     let mut batches = BTreeSet::new();
     for listed in &recs {
@@ -256,17 +255,30 @@ fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
     }
 }
 
-/// One probe per runtime plugin for all sessions.
-fn observe_runtimes(
-    ctx: &Ctx,
-    recs: &[SessionRecord],
-    sum: &mut TickSummary,
-) -> BTreeMap<SessionId, (RuntimeObs, Option<i64>)> {
+/// What the observe phase saw of the runtimes, by session: the probe result with the
+/// pane's activity time, and a fresh capture (text, second taken) of each pane that changed.
+type RuntimeSeen = (
+    BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
+    BTreeMap<SessionId, (String, i64)>,
+);
+
+/// One observation per runtime (per project for `ssh`, whose hosts are per project): a
+/// probe of all its sessions plus captures of the panes whose cached classification is
+/// stale — one `tmux list-panes -a` locally, one remote command per host over ssh.
+fn observe_runtimes(ctx: &Ctx, recs: &[SessionRecord], sum: &mut TickSummary) -> RuntimeSeen {
     let mut out = BTreeMap::new();
-    let mut by_plugin: BTreeMap<String, Vec<&SessionRecord>> = BTreeMap::new();
+    let mut screens = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Vec<&SessionRecord>> = BTreeMap::new();
     for r in recs {
         match &r.runtime {
-            Some(h) => by_plugin.entry(h.plugin.clone()).or_default().push(r),
+            Some(h) => {
+                let scope = if h.plugin == "ssh" {
+                    r.project.clone()
+                } else {
+                    String::new()
+                };
+                groups.entry((h.plugin.clone(), scope)).or_default().push(r);
+            }
             None => {
                 out.insert(
                     r.id.clone(),
@@ -282,41 +294,77 @@ fn observe_runtimes(
             }
         }
     }
-    for (plugin, group) in by_plugin {
+    for ((plugin, scope), group) in groups {
         let handles: Vec<&crate::model::RuntimeHandle> =
             group.iter().filter_map(|r| r.runtime.as_ref()).collect();
-        let probed = crate::plugins::runtime::create(&plugin, ctx.tmux_socket().as_deref())
-            .and_then(|rt| rt.probe(&handles));
-        match probed {
-            Ok(map) => {
-                for r in group {
-                    let Some(h) = &r.runtime else { continue };
-                    let obs = match map.get(&h.target) {
-                        Some(p) => (
-                            RuntimeObs::Seen {
-                                exists: p.exists,
-                                agent_exited: p.agent_exited || shell_left(ctx, r, &p.command),
-                                activity_time: p.activity_time,
-                            },
-                            p.activity_time,
-                        ),
-                        None => (RuntimeObs::ProbeFailed("not in probe result".into()), None),
-                    };
-                    out.insert(r.id.clone(), obs);
-                }
-            }
+        // A capture taken after the pane's last activity (one-second resolution) is
+        // still valid: no need to capture again while the activity time stays put.
+        let fresh: BTreeMap<String, i64> = group
+            .iter()
+            .filter_map(|r| {
+                let c = r.capture.as_ref().filter(|c| c.captured_at > c.activity_time)?;
+                Some((r.runtime.as_ref()?.target.clone(), c.activity_time))
+            })
+            .collect();
+        let rt = match ops::runtime_named(ctx, &scope_project(&group, &scope), &plugin) {
+            Ok(rt) => rt,
             Err(e) => {
                 sum.failures.push(Failure {
                     session: None,
-                    error: format!("{plugin} probe failed: {e}"),
+                    error: format!("{plugin} probe failed: {e:#}"),
                 });
                 for r in group {
-                    out.insert(r.id.clone(), (RuntimeObs::ProbeFailed(e.to_string()), None));
+                    out.insert(r.id.clone(), (RuntimeObs::ProbeFailed(format!("{e:#}")), None));
                 }
+                continue;
             }
+        };
+        let seen = rt.observe(&handles, &fresh, CAPTURE_LINES);
+        let mut reported = BTreeSet::new();
+        for r in group {
+            let Some(h) = &r.runtime else { continue };
+            let obs = match seen.get(&h.target) {
+                Some(Ok(o)) => {
+                    if let Some(sc) = &o.screen {
+                        screens.insert(r.id.clone(), sc.clone());
+                    }
+                    let p = &o.probe;
+                    (
+                        RuntimeObs::Seen {
+                            exists: p.exists,
+                            agent_exited: p.agent_exited || shell_left(ctx, r, &p.command),
+                            activity_time: p.activity_time,
+                        },
+                        p.activity_time,
+                    )
+                }
+                Some(Err(crate::plugins::PluginError::Unavailable(e))) => {
+                    (RuntimeObs::Unreachable(e.clone()), None)
+                }
+                Some(Err(e)) => {
+                    if reported.insert(e.to_string()) {
+                        sum.failures.push(Failure {
+                            session: None,
+                            error: format!("{plugin} probe failed: {e}"),
+                        });
+                    }
+                    (RuntimeObs::ProbeFailed(e.to_string()), None)
+                }
+                None => (RuntimeObs::ProbeFailed("not in probe result".into()), None),
+            };
+            out.insert(r.id.clone(), obs);
         }
     }
-    out
+    (out, screens)
+}
+
+/// The project a runtime group belongs to (`scope`, or the first session's).
+fn scope_project(group: &[&SessionRecord], scope: &str) -> String {
+    if scope.is_empty() {
+        group.first().map(|r| r.project.clone()).unwrap_or_default()
+    } else {
+        scope.to_owned()
+    }
 }
 
 /// True when the pane's foreground command is a shell the agent itself is not: the agent
@@ -409,6 +457,9 @@ pub fn settings(
         ready_threshold: config.ready_threshold.unwrap_or(Duration::from_secs(120)),
         spawn_grace: config.spawn_grace.unwrap_or(Duration::from_secs(60)),
         missing_after: config.missing_after.unwrap_or(3),
+        unreachable_after: config
+            .unreachable_after
+            .unwrap_or(Duration::from_secs(600)),
         reactions,
         attach_template: "ao open {session}".into(),
         dashboard_url,
@@ -432,43 +483,6 @@ fn capture_is_fresh(rec: &SessionRecord, activity_time: Option<i64>) -> bool {
     rec.capture
         .as_ref()
         .is_some_and(|c| activity_time.is_some_and(|t| t == c.activity_time && c.captured_at > t))
-}
-
-/// Captures, in one call per runtime plugin, every live pane whose cached classification
-/// is stale. A pane that cannot be captured here is left to `tick_session`.
-fn capture_changed(
-    ctx: &Ctx,
-    recs: &[SessionRecord],
-    runtime_obs: &BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
-) -> BTreeMap<SessionId, (String, i64)> {
-    let mut by_plugin: BTreeMap<&str, Vec<&SessionRecord>> = BTreeMap::new();
-    for r in recs {
-        let Some((obs, activity_time)) = runtime_obs.get(&r.id) else {
-            continue;
-        };
-        let alive = matches!(obs, RuntimeObs::Seen { exists: true, .. });
-        if let Some(h) = &r.runtime
-            && alive
-            && !capture_is_fresh(r, *activity_time)
-        {
-            by_plugin.entry(h.plugin.as_str()).or_default().push(r);
-        }
-    }
-    let mut out = BTreeMap::new();
-    for (plugin, group) in by_plugin {
-        let Ok(rt) = crate::plugins::runtime::create(plugin, ctx.tmux_socket().as_deref()) else {
-            continue;
-        };
-        let handles: Vec<&crate::model::RuntimeHandle> =
-            group.iter().filter_map(|r| r.runtime.as_ref()).collect();
-        let taken = jiff::Timestamp::now().as_second();
-        for (r, text) in group.iter().zip(rt.capture_many(&handles, CAPTURE_LINES)) {
-            if let Ok(text) = text {
-                out.insert(r.id.clone(), (text, taken));
-            }
-        }
-    }
-    out
 }
 
 fn tick_session(

@@ -55,6 +55,10 @@ pub struct Config {
     /// Consecutive failed observations before a session is `killed`. Default 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_after: Option<u32>,
+    /// A session whose host (ssh runtime) stays unreachable this long is reported to the
+    /// human, once. Default 10m.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable_after: Option<Duration>,
     /// tmux socket name (`tmux -L`); `AO_TMUX_SOCKET` overrides. Default: the user's server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tmux_socket: Option<String>,
@@ -144,6 +148,9 @@ pub struct ProjectConfig {
     /// Agent settings.
     #[serde(default)]
     pub agent_config: AgentConfig,
+    /// Runtime settings (the `ssh` runtime's hosts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_config: Option<RuntimeConfig>,
     /// Project's own instructions appended to every task prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
@@ -217,6 +224,25 @@ impl<'de> Deserialize<'de> for PluginConfig {
         }
         d.deserialize_any(V)
     }
+}
+
+/// `runtimeConfig:` — settings of the `ssh` runtime.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuntimeConfig {
+    /// Hosts agents run on: `[user@]host[:port]`, or an alias of the ssh config.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Private key (`ssh -i`), `~` expanded; default: ssh's own choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_file: Option<PathBuf>,
+    /// ssh client config file (`ssh -F`), `~` expanded; default `~/.ssh/config`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_config: Option<PathBuf>,
+    /// Directory of the workspaces on each host (absolute, or `~/…` for the remote
+    /// user's home); default `~/.ao/worktrees`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worktree_dir: Option<String>,
 }
 
 /// `agentConfig:`.

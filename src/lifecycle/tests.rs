@@ -24,6 +24,7 @@ pub(super) fn settings() -> Settings {
         ready_threshold: Duration::from_secs(120),
         spawn_grace: Duration::from_secs(60),
         missing_after: 3,
+        unreachable_after: Duration::from_secs(600),
         reactions: ReactionKind::ALL
             .iter()
             .map(|k| (*k, k.builtin()))

@@ -57,10 +57,26 @@ pub fn kill(
             )),
         });
     }
+    let rt_owned = match &rec.runtime {
+        Some(_) => Some(super::runtime_for(ctx, rec)?),
+        None => None,
+    };
+    if !force
+        && let (Some(rt), Some(h)) = (&rt_owned, &rec.runtime)
+        && let Some(why) = rt.unsaved_work(h)?
+    {
+        anyhow::bail!(crate::error::UsageError {
+            message: format!("refusing to kill {}: its workspace has {why}", rec.id),
+            hint: Some(format!(
+                "commit and push the work, or run `ao session kill {} --force` to discard it",
+                rec.id
+            )),
+        });
+    }
     let mut runtime_stopped = false;
-    if let Some(h) = &rec.runtime {
-        let rt = super::runtime_for(ctx, rec)?;
+    if let (Some(rt), Some(h)) = (&rt_owned, &rec.runtime) {
         rt.destroy(h)?;
+        rt.remove_workspace(h, force)?;
         runtime_stopped = true;
     } else if project.runtime_name(&ctx.config) == "tmux" {
         // A spawn interrupted after starting tmux but before saving the handle: the tmux
@@ -71,6 +87,7 @@ pub fn kill(
             pid: None,
             pid_start: None,
             log: None,
+            remote: None,
         };
         let rt = crate::plugins::runtime::create("tmux", ctx.tmux_socket().as_deref())?;
         rt.destroy(&orphan)?;

@@ -86,7 +86,43 @@ pub fn default_branch(project: &ProjectConfig, repo: &Path) -> String {
 /// The runtime plugin a record was started with.
 pub fn runtime_for(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<Box<dyn runtime::Runtime>> {
     let name = rec.runtime.as_ref().map_or("tmux", |h| h.plugin.as_str());
-    Ok(runtime::create(name, ctx.tmux_socket().as_deref())?)
+    runtime_named(ctx, &rec.project, name)
+}
+
+/// The runtime `name` for `project` (the `ssh` runtime takes the project's
+/// `runtimeConfig`).
+pub fn runtime_named(
+    ctx: &Ctx,
+    project: &str,
+    name: &str,
+) -> anyhow::Result<Box<dyn runtime::Runtime>> {
+    if name != "ssh" {
+        return Ok(runtime::create(name, ctx.tmux_socket().as_deref())?);
+    }
+    Ok(Box::new(runtime::SshRuntime::new(ssh_settings(ctx, project))))
+}
+
+/// The `ssh` runtime's settings for `project`: its `runtimeConfig`, control sockets
+/// under ao's data dir, the remote tmux on ao's socket name.
+pub fn ssh_settings(ctx: &Ctx, project: &str) -> runtime::SshSettings {
+    let rc = ctx
+        .config
+        .projects
+        .get(project)
+        .and_then(|p| p.runtime_config.clone())
+        .unwrap_or_default();
+    let resolve = |p: &Path| crate::cli::ctx::resolve_path(&ctx.config_path, p);
+    runtime::SshSettings {
+        hosts: rc.hosts.clone(),
+        identity_file: rc.identity_file.as_deref().map(resolve),
+        ssh_config: rc.ssh_config.as_deref().map(resolve),
+        worktree_dir: rc
+            .worktree_dir
+            .clone()
+            .unwrap_or_else(|| runtime::SSH_WORKTREE_DIR.to_owned()),
+        control_dir: ctx.store.root().join("ssh"),
+        tmux_socket: ctx.tmux_socket().unwrap_or_else(|| "ao".to_owned()),
+    }
 }
 
 /// Refuses a record whose workspace is not where ao puts workspaces: absolute, no `..`,
@@ -160,6 +196,7 @@ pub(crate) fn start_agent(
     files: &Path,
     prompt_file: &Path,
     resume: bool,
+    host: Option<&str>,
 ) -> anyhow::Result<(crate::model::RuntimeHandle, Option<String>)> {
     use anyhow::Context as _;
     let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
@@ -192,6 +229,7 @@ pub(crate) fn start_agent(
         argv: plan.argv.clone(),
         env: spawn::agent_env(ctx, rec, prompt_file, plan.env.clone()),
         state_dir: files.to_path_buf(),
+        host: host.map(str::to_owned),
     };
     let handle = rt
         .create(&spec)

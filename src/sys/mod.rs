@@ -5,5 +5,6 @@ pub mod cmd;
 pub mod git;
 pub mod github;
 pub mod http;
+pub mod ssh;
 pub mod text;
 pub mod tmux;

@@ -60,6 +60,7 @@ impl Runtime for TmuxRuntime {
             pid,
             pid_start: None,
             log: None,
+            remote: None,
         })
     }
 
