@@ -18,4 +18,5 @@ mod hostile;
 mod notifiers;
 mod session;
 mod smoke;
+mod ssh;
 mod tick;

@@ -251,6 +251,45 @@ impl SshRuntime {
     }
 }
 
+impl SshRuntime {
+    /// `ao doctor`'s check of one configured host, in one remote command: reachable in
+    /// BatchMode, git, tmux and `agent_program` present, the worktree dir writable.
+    /// Ok: what was found; Err: what is wrong.
+    pub fn check_host(&self, label: &str, agent_program: Option<&str>) -> Result<String, String> {
+        let host = Host::parse(label)?;
+        let mut progs = vec!["git", "tmux"];
+        progs.extend(agent_program);
+        let s = format!(
+            "m=''; for p in {ps}; do command -v \"$p\" >/dev/null 2>&1 || m=\"$m $p\"; done; \
+             w={r}; if mkdir -p \"$w\" 2>/dev/null && [ -w \"$w\" ]; then wd=ok; else wd=no; fi; \
+             echo \"missing:$m\"; echo \"worktree:$wd\"; cd \"$w\" 2>/dev/null && pwd",
+            ps = quote_words(&progs),
+            r = remote_path(&self.settings.worktree_dir),
+        );
+        let out = self.run_text(&host, &s).map_err(|e| e.to_string())?;
+        let missing = out
+            .lines()
+            .find_map(|l| l.strip_prefix("missing:"))
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        let writable = out.lines().any(|l| l == "worktree:ok");
+        let dir = out.lines().last().unwrap_or("").trim().to_owned();
+        let mut problems = Vec::new();
+        if !missing.is_empty() {
+            problems.push(format!("not found on the host: {missing}"));
+        }
+        if !writable {
+            problems.push(format!("worktree dir {} is not writable", self.settings.worktree_dir));
+        }
+        if problems.is_empty() {
+            Ok(format!("reachable; git, tmux{} present; workspaces in {dir}", agent_program.map(|p| format!(", {p}")).unwrap_or_default()))
+        } else {
+            Err(format!("reachable, but {}", problems.join("; ")))
+        }
+    }
+}
+
 /// Splits the output of the observation script: panes, the host's clock, captures.
 fn parse_observation(out: &str, mark: &str) -> (String, i64, BTreeMap<String, String>) {
     let mut panes = String::new();
