@@ -453,3 +453,4 @@ fn ssh_changed_host_key_is_refused() {
     assert!(c["message"].as_str().unwrap().contains("host key"), "{c}");
     let _ = &f.ssh_config;
 }
+

@@ -24,8 +24,12 @@ use crate::sys::ssh::{Host, Ssh, SshError, quote, quote_words, remote_path};
 use crate::sys::text::strip_control;
 use crate::sys::tmux::{Pane, parse_panes};
 
-/// Same format as the local tmux runtime's `list-panes`.
-const PANE_FORMAT: &str = "#{session_name}\t#{pane_pid}\t#{pane_current_command}\t#{pane_dead}\t#{pane_dead_status}\t#{window_activity}";
+/// The local tmux runtime's `list-panes` fields, separated by [`SEP`]: tmux prints a tab
+/// as `_` when the remote locale is not UTF-8, so the separator is printable.
+const PANE_FORMAT: &str = "#{session_name}|ao|#{pane_pid}|ao|#{pane_current_command}|ao|#{pane_dead}|ao|#{pane_dead_status}|ao|#{window_activity}";
+
+/// Field separator of [`PANE_FORMAT`] (a session name ao creates has no `|`).
+const SEP: &str = "|ao|";
 
 /// Default remote worktree dir.
 pub const DEFAULT_WORKTREE_DIR: &str = "~/.ao/worktrees";
@@ -171,7 +175,7 @@ impl SshRuntime {
         for (name, fresh) in capture {
             let fresh = fresh.map(|f| f.to_string()).unwrap_or_default();
             s.push_str(&format!(
-                "a=$(printf '%s\\n' \"$p\" | awk -F '\\t' -v n={n} '$1==n {{print $6; exit}}'); \
+                "a=$(printf '%s\\n' \"$p\" | awk -F '[|]ao[|]' -v n={n} '$1==n {{print $6; exit}}'); \
                  if [ -n \"$a\" ] && [ \"$a\" != {f} ]; then echo {m}' capture '{n}; \
                  t capture-pane -p -J -t {tgt} -S -{lines} 2>/dev/null; fi; ",
                 n = quote(name),
@@ -183,7 +187,7 @@ impl SshRuntime {
         s.push_str(&format!("echo {}' end'", quote(&mark)));
         let out = self.run_text(host, &s)?;
         let (panes, now, caps) = parse_observation(&out, &mark);
-        Ok((parse_panes(&panes), now, caps))
+        Ok((parse_panes(&panes.replace(SEP, "\t")), now, caps))
     }
 
     /// Pastes `text` (on stdin) into the pane, in one remote command that first checks
