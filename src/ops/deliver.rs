@@ -67,6 +67,9 @@ pub fn deliver(
         let path = dir.join(&name);
         crate::store::atomic::write(&path, clean.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
+        super::runtime_for(ctx, rec)?
+            .put_workspace_file(handle, &format!(".ao/messages/{name}"), clean.as_bytes())
+            .with_context(|| format!("cannot copy .ao/messages/{name} to where the agent runs"))?;
         let pointer = format!(
             "A message from ao is in the file .ao/messages/{name} ({} bytes). Read it and act on it.",
             clean.len()

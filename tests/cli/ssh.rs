@@ -157,6 +157,19 @@ fn ssh_two_hosts_spawn_send_open_kill() {
     assert!(argv.contains("load-buffer"), "{argv}");
     assert!(!argv.contains("rm -rf") && !argv.contains("second line"), "{argv}");
 
+    // A long message goes to a file in the remote workspace, with a pointer.
+    let long: String = (0..50).map(|i| format!("line {i}\n")).collect();
+    f.ao(&["send", "app-2", &long]).ok();
+    assert!(
+        f.env.wait_for(10, || f.read_received().contains("A message from ao is in the file")),
+        "{:?}",
+        f.read_received()
+    );
+    let dir = f.hosts[1].home().join("ao-ws/app/app-2/.ao/messages");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(std::fs::read_to_string(files[0].path()).unwrap(), long.trim_end());
+
     let open = f.ao(&["open", "app-2", "--print"]).ok().stdout;
     assert!(open.starts_with("ssh -t "), "{open}");
     assert!(open.contains("BatchMode=yes") && open.contains("attach-session") && open.contains("=app-2"), "{open}");

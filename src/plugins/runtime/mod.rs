@@ -184,6 +184,18 @@ pub trait Runtime: Send + Sync + Debug {
             .collect()
     }
 
+    /// Copies `bytes`, which ao just wrote at `rel` in the session's local workspace (a
+    /// long message under `.ao/messages/`), to where the agent runs (the `ssh` runtime's
+    /// remote workspace). Default: nothing to do, the agent runs in the local workspace.
+    fn put_workspace_file(
+        &self,
+        _handle: &RuntimeHandle,
+        _rel: &str,
+        _bytes: &[u8],
+    ) -> Result<(), PluginError> {
+        Ok(())
+    }
+
     /// Unsaved work in a workspace the runtime owns (the `ssh` runtime's remote
     /// workspace), described for the human; `None` when clean or when the runtime owns
     /// no workspace (the default).

@@ -405,6 +405,11 @@ impl Runtime for SshRuntime {
                 br = quote(&branch),
                 ws = quote(&ws),
             );
+            // ao's files in the workspace (`.ao/messages/`) are never work to save.
+            s.push_str(&format!(
+                "; mkdir -p {ws}/.git/info; echo /.ao/ >> {ws}/.git/info/exclude",
+                ws = quote(&ws)
+            ));
             if let Some(o) = &origin {
                 s.push_str(&format!("; git -C {} remote set-url origin {}", quote(&ws), quote(o)));
             }
@@ -638,6 +643,28 @@ impl Runtime for SshRuntime {
         words.extend(["attach-session".into(), "-t".into(), format!("={}", handle.target)]);
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
         Some(self.ssh.tty_argv(&host, &refs))
+    }
+
+    fn put_workspace_file(
+        &self,
+        handle: &RuntimeHandle,
+        rel: &str,
+        bytes: &[u8],
+    ) -> Result<(), PluginError> {
+        if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty()) {
+            return Err(PluginError::Refused(format!("`{rel}` is not a relative path")));
+        }
+        let host = self.host_of(handle)?;
+        let (ws, _) = check_remote_workspace(handle)?;
+        let path = format!("{ws}/{rel}");
+        let dir = Path::new(&path).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or(ws);
+        let s = format!(
+            "set -e; umask 077; mkdir -p {d}; cat > {p}.tmp; mv {p}.tmp {p}",
+            d = quote(&dir),
+            p = quote(&path)
+        );
+        self.run(&host, &s, Some(bytes.to_vec()))?;
+        Ok(())
     }
 
     fn unsaved_work(&self, handle: &RuntimeHandle) -> Result<Option<String>, PluginError> {
