@@ -299,7 +299,18 @@ fn ssh_tick_rows(n: usize) {
         let id = format!("app-{i}");
         let h = &hosts[i % 2];
         Command::new("tmux")
-            .args(["-L", &env.socket, "-f", "/dev/null", "new-session", "-d", "-s", &id, "sleep", "3600"])
+            .args([
+                "-L",
+                &env.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                &id,
+                "sleep",
+                "3600",
+            ])
             .env("TMUX_TMPDIR", h.dir.join("tmux"))
             .env_remove("TMUX")
             .output()
@@ -337,7 +348,11 @@ fn ssh_tick_rows(n: usize) {
             &format!("{} conn {} cmd", c1 - c0, r1 - r0),
         );
     }
-    for e in std::fs::read_dir(root.join("data/ssh")).into_iter().flatten().flatten() {
+    for e in std::fs::read_dir(root.join("data/ssh"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let _ = Command::new("ssh")
             .arg("-o")
             .arg(format!("ControlPath={}", e.path().display()))

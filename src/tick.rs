@@ -302,7 +302,10 @@ fn observe_runtimes(ctx: &Ctx, recs: &[SessionRecord], sum: &mut TickSummary) ->
         let fresh: BTreeMap<String, i64> = group
             .iter()
             .filter_map(|r| {
-                let c = r.capture.as_ref().filter(|c| c.captured_at > c.activity_time)?;
+                let c = r
+                    .capture
+                    .as_ref()
+                    .filter(|c| c.captured_at > c.activity_time)?;
                 Some((r.runtime.as_ref()?.target.clone(), c.activity_time))
             })
             .collect();
@@ -314,7 +317,10 @@ fn observe_runtimes(ctx: &Ctx, recs: &[SessionRecord], sum: &mut TickSummary) ->
                     error: format!("{plugin} probe failed: {e:#}"),
                 });
                 for r in group {
-                    out.insert(r.id.clone(), (RuntimeObs::ProbeFailed(format!("{e:#}")), None));
+                    out.insert(
+                        r.id.clone(),
+                        (RuntimeObs::ProbeFailed(format!("{e:#}")), None),
+                    );
                 }
                 continue;
             }
@@ -457,9 +463,7 @@ pub fn settings(
         ready_threshold: config.ready_threshold.unwrap_or(Duration::from_secs(120)),
         spawn_grace: config.spawn_grace.unwrap_or(Duration::from_secs(60)),
         missing_after: config.missing_after.unwrap_or(3),
-        unreachable_after: config
-            .unreachable_after
-            .unwrap_or(Duration::from_secs(600)),
+        unreachable_after: config.unreachable_after.unwrap_or(Duration::from_secs(600)),
         reactions,
         attach_template: "ao open {session}".into(),
         dashboard_url,

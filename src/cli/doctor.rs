@@ -260,8 +260,14 @@ fn check_hosts(cfg: &Config, config_path: &Path, data: &Path) -> Vec<Check> {
         let rc = p.runtime_config.clone().unwrap_or_default();
         let settings = crate::plugins::runtime::SshSettings {
             hosts: rc.hosts.clone(),
-            identity_file: rc.identity_file.as_deref().map(|f| resolve_path(config_path, f)),
-            ssh_config: rc.ssh_config.as_deref().map(|f| resolve_path(config_path, f)),
+            identity_file: rc
+                .identity_file
+                .as_deref()
+                .map(|f| resolve_path(config_path, f)),
+            ssh_config: rc
+                .ssh_config
+                .as_deref()
+                .map(|f| resolve_path(config_path, f)),
             worktree_dir: rc
                 .worktree_dir
                 .clone()
@@ -270,7 +276,9 @@ fn check_hosts(cfg: &Config, config_path: &Path, data: &Path) -> Vec<Check> {
             tmux_socket: "ao".into(),
         };
         let rt = crate::plugins::runtime::SshRuntime::new(settings);
-        let program = agent_program(p.agent_name(cfg), p).ok().map(|(prog, _)| prog);
+        let program = agent_program(p.agent_name(cfg), p)
+            .ok()
+            .map(|(prog, _)| prog);
         for h in &rc.hosts {
             let name = format!("host:{id}:{h}");
             out.push(match rt.check_host(h, program.as_deref()) {

@@ -250,7 +250,8 @@ pub fn session_view(r: &SessionRecord) -> SessionView<'_> {
             target: &h.target,
             host: h.remote.as_ref().map(|x| x.host.as_str()),
             state: r.runtime_state,
-            unreachable: unreachable(r).map(|(since, error)| serde_json::json!({"since": since, "error": error})),
+            unreachable: unreachable(r)
+                .map(|(since, error)| serde_json::json!({"since": since, "error": error})),
         }),
         activity: r.activity.as_ref(),
         pr: r.pr.as_ref().map(|p| PrView {

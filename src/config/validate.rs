@@ -229,7 +229,11 @@ impl Checker<'_> {
             let (k, dflt) = blame(p.runtime.is_some(), d.runtime.is_some(), "runtime");
             self.plugin("runtime", &runtime, &k, plugins::runtime::BUILTIN, dflt);
             if runtime == "ssh" {
-                let hosts = p.runtime_config.as_ref().map(|r| r.hosts.as_slice()).unwrap_or(&[]);
+                let hosts = p
+                    .runtime_config
+                    .as_ref()
+                    .map(|r| r.hosts.as_slice())
+                    .unwrap_or(&[]);
                 if hosts.is_empty() {
                     self.error(
                         ProblemKind::MissingKey,
@@ -248,8 +252,12 @@ impl Checker<'_> {
                         );
                     }
                 }
-                if let Some(w) = p.runtime_config.as_ref().and_then(|r| r.worktree_dir.as_deref())
-                    && (!(w.starts_with('/') || w.starts_with("~/")) || w.split('/').any(|c| c == ".."))
+                if let Some(w) = p
+                    .runtime_config
+                    .as_ref()
+                    .and_then(|r| r.worktree_dir.as_deref())
+                    && (!(w.starts_with('/') || w.starts_with("~/"))
+                        || w.split('/').any(|c| c == ".."))
                 {
                     self.error(
                         ProblemKind::InvalidValue,

@@ -118,7 +118,11 @@ pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timesta
     let mut r = rec.clone();
     let mut out = Out::new(&r);
     if let Some(was) = r.extra.remove(UNREACHABLE_KEY) {
-        let since = was.get("since").and_then(|v| v.as_str()).unwrap_or("?").to_owned();
+        let since = was
+            .get("since")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .to_owned();
         out.event(
             now,
             "session.reachable",

@@ -99,7 +99,9 @@ pub fn runtime_named(
     if name != "ssh" {
         return Ok(runtime::create(name, ctx.tmux_socket().as_deref())?);
     }
-    Ok(Box::new(runtime::SshRuntime::new(ssh_settings(ctx, project))))
+    Ok(Box::new(runtime::SshRuntime::new(ssh_settings(
+        ctx, project,
+    ))))
 }
 
 /// The `ssh` runtime's settings for `project`: its `runtimeConfig`, control sockets

@@ -221,7 +221,10 @@ fn choose_host(
     if runtime_name != "ssh" {
         if req.host.is_some() {
             return Err(usage(
-                format!("--host is for the ssh runtime; project `{}` uses `{runtime_name}`", req.project),
+                format!(
+                    "--host is for the ssh runtime; project `{}` uses `{runtime_name}`",
+                    req.project
+                ),
                 "set `runtime: ssh` with `runtimeConfig: {hosts: [...]}`, or leave out --host",
             ));
         }
@@ -237,7 +240,11 @@ fn choose_host(
     if let Some(h) = &req.host {
         if !hosts.contains(h) {
             return Err(usage(
-                format!("host `{h}` is not in project `{}`'s runtimeConfig.hosts ({})", req.project, hosts.join(", ")),
+                format!(
+                    "host `{h}` is not in project `{}`'s runtimeConfig.hosts ({})",
+                    req.project,
+                    hosts.join(", ")
+                ),
                 "pick one of the configured hosts, or add it to runtimeConfig.hosts",
             ));
         }
@@ -257,7 +264,10 @@ fn choose_host(
     match best {
         Some(h) => Ok(Some(h)),
         None => Err(usage(
-            format!("project `{}` uses the ssh runtime but lists no hosts", req.project),
+            format!(
+                "project `{}` uses the ssh runtime but lists no hosts",
+                req.project
+            ),
             "add `runtimeConfig: {hosts: [build-1]}` to the project",
         )),
     }

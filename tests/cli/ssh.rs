@@ -116,23 +116,37 @@ impl Drop for Fleet {
     }
 }
 
-
 /// Done-when 1: two hosts, placement, status, byte-exact send, open --print, doctor,
 /// kill removes the remote tmux session and workspace.
 #[test]
 fn ssh_two_hosts_spawn_send_open_kill() {
     let f = Fleet::new(2, "");
-    let a = f.ao(&["spawn", "app", "--prompt", "first", "--json"]).ok().json();
-    let b = f.ao(&["spawn", "app", "--prompt", "second", "--json"]).ok().json();
+    let a = f
+        .ao(&["spawn", "app", "--prompt", "first", "--json"])
+        .ok()
+        .json();
+    let b = f
+        .ao(&["spawn", "app", "--prompt", "second", "--json"])
+        .ok()
+        .json();
     assert_eq!(a["runtime"]["host"], "h1", "{a}");
     assert_eq!(b["runtime"]["host"], "h2", "least-loaded host: {b}");
     let c = f
-        .ao(&["spawn", "app", "--prompt", "third", "--host", "h2", "--json"])
+        .ao(&[
+            "spawn", "app", "--prompt", "third", "--host", "h2", "--json",
+        ])
         .ok()
         .json();
     assert_eq!(c["runtime"]["host"], "h2");
-    let bad = f.ao(&["spawn", "app", "--prompt", "x", "--host", "h9"]).code(2);
-    assert!(bad.stderr.contains("not in project `app`'s runtimeConfig.hosts"), "{}", bad.stderr);
+    let bad = f
+        .ao(&["spawn", "app", "--prompt", "x", "--host", "h9"])
+        .code(2);
+    assert!(
+        bad.stderr
+            .contains("not in project `app`'s runtimeConfig.hosts"),
+        "{}",
+        bad.stderr
+    );
 
     // The agents run in tmux on the hosts, in workspaces cloned there.
     let ws1 = f.hosts[0].home().join("ao-ws/app/app-1");
@@ -151,28 +165,45 @@ fn ssh_two_hosts_spawn_send_open_kill() {
         "received: {:?}",
         f.read_received()
     );
-    assert!(f.read_received().contains(&format!("{msg}\n")), "{:?}", f.read_received());
+    assert!(
+        f.read_received().contains(&format!("{msg}\n")),
+        "{:?}",
+        f.read_received()
+    );
     // No message text on any ssh command line: the text went over stdin.
     let argv = std::fs::read_to_string(f.env.root().join("ssh-argv.log")).unwrap();
     assert!(argv.contains("load-buffer"), "{argv}");
-    assert!(!argv.contains("rm -rf") && !argv.contains("second line"), "{argv}");
+    assert!(
+        !argv.contains("rm -rf") && !argv.contains("second line"),
+        "{argv}"
+    );
 
     // A long message goes to a file in the remote workspace, with a pointer.
     let long: String = (0..50).map(|i| format!("line {i}\n")).collect();
     f.ao(&["send", "app-2", &long]).ok();
     assert!(
-        f.env.wait_for(10, || f.read_received().contains("A message from ao is in the file")),
+        f.env.wait_for(10, || f
+            .read_received()
+            .contains("A message from ao is in the file")),
         "{:?}",
         f.read_received()
     );
     let dir = f.hosts[1].home().join("ao-ws/app/app-2/.ao/messages");
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
     assert_eq!(files.len(), 1);
-    assert_eq!(std::fs::read_to_string(files[0].path()).unwrap(), long.trim_end());
+    assert_eq!(
+        std::fs::read_to_string(files[0].path()).unwrap(),
+        long.trim_end()
+    );
 
     let open = f.ao(&["open", "app-2", "--print"]).ok().stdout;
     assert!(open.starts_with("ssh -t "), "{open}");
-    assert!(open.contains("BatchMode=yes") && open.contains("attach-session") && open.contains("=app-2"), "{open}");
+    assert!(
+        open.contains("BatchMode=yes")
+            && open.contains("attach-session")
+            && open.contains("=app-2"),
+        "{open}"
+    );
 
     let doc = f.ao(&["doctor", "--json"]).json();
     let checks = doc["checks"].as_array().unwrap();
@@ -188,7 +219,11 @@ fn ssh_two_hosts_spawn_send_open_kill() {
     // Kill refuses unsaved remote work, then removes the remote session and workspace.
     std::fs::write(ws1.join("dirty.txt"), "x").unwrap();
     let r = f.ao(&["session", "kill", "app-1"]).code(2);
-    assert!(r.stderr.contains("uncommitted") && r.stderr.contains("h1"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("uncommitted") && r.stderr.contains("h1"),
+        "{}",
+        r.stderr
+    );
     assert!(f.remote_tmux(0, &["has-session", "-t", "=app-1"]).code == 0);
     f.ao(&["session", "kill", "app-1", "--force"]).ok();
     assert!(f.remote_tmux(0, &["has-session", "-t", "=app-1"]).code != 0);
@@ -204,7 +239,8 @@ fn ssh_two_hosts_spawn_send_open_kill() {
 fn ssh_tick_uses_one_connection_and_one_command_per_host() {
     let f = Fleet::new(2, "");
     for i in 0..10 {
-        f.ao(&["spawn", "app", "--prompt", &format!("task {i}")]).ok();
+        f.ao(&["spawn", "app", "--prompt", &format!("task {i}")])
+            .ok();
     }
     let st = f.status();
     for h in ["h1", "h2"] {
@@ -236,7 +272,10 @@ fn ssh_tick_uses_one_connection_and_one_command_per_host() {
     for i in 0..2 {
         assert_eq!(after[i] - before[i], 1, "host {i}: {before:?} → {after:?}");
     }
-    assert_eq!(conns, f.hosts.iter().map(Host::connections).collect::<Vec<_>>());
+    assert_eq!(
+        conns,
+        f.hosts.iter().map(Host::connections).collect::<Vec<_>>()
+    );
 }
 
 /// Done-when 3: a host cut off makes its sessions `unreachable` (ticks exit 0, one
@@ -259,7 +298,10 @@ fn ssh_unreachable_host_waits_and_warns_once() {
     assert_ne!(b["status"], "killed");
     assert_eq!(Fleet::session(&st, "app-1")["runtime"]["state"], "alive");
     let text = f.ao(&["status"]).ok().stdout;
-    assert!(text.contains("UNREACHABLE") && text.contains("Connection refused"), "{text}");
+    assert!(
+        text.contains("UNREACHABLE") && text.contains("Connection refused"),
+        "{text}"
+    );
     let log = std::fs::read_to_string(f.env.data().join("events.jsonl")).unwrap();
     let warned = log
         .lines()
@@ -298,7 +340,11 @@ fn ssh_changed_host_key_is_refused() {
         "{}",
         r.stderr
     );
-    assert_eq!(f.hosts[0].connections(), before, "no login with the changed key");
+    assert_eq!(
+        f.hosts[0].connections(),
+        before,
+        "no login with the changed key"
+    );
     let doc = f.ao(&["doctor", "--json"]).json();
     let c = doc["checks"]
         .as_array()
@@ -311,4 +357,3 @@ fn ssh_changed_host_key_is_refused() {
     assert!(c["message"].as_str().unwrap().contains("host key"), "{c}");
     let _ = &f.ssh_config;
 }
-

@@ -155,7 +155,12 @@ pub trait Runtime: Send + Sync + Debug {
                 let msg = e.to_string();
                 return handles
                     .iter()
-                    .map(|h| (h.target.clone(), Err(PluginError::Other(anyhow::anyhow!(msg.clone())))))
+                    .map(|h| {
+                        (
+                            h.target.clone(),
+                            Err(PluginError::Other(anyhow::anyhow!(msg.clone()))),
+                        )
+                    })
                     .collect();
             }
         };
@@ -164,7 +169,9 @@ pub trait Runtime: Send + Sync + Debug {
             .copied()
             .filter(|h| {
                 probes.get(&h.target).is_some_and(|p| {
-                    p.exists && (p.activity_time.is_none() || p.activity_time != fresh.get(&h.target).copied())
+                    p.exists
+                        && (p.activity_time.is_none()
+                            || p.activity_time != fresh.get(&h.target).copied())
                 })
             })
             .collect();

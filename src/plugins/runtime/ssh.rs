@@ -102,7 +102,10 @@ impl SshRuntime {
     fn tmux_fn(&self) -> String {
         let words = self.tmux_words();
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
-        format!("t() {{ LC_MESSAGES=C {} \"$@\"; }}; unset TMUX; ", quote_words(&refs))
+        format!(
+            "t() {{ LC_MESSAGES=C {} \"$@\"; }}; unset TMUX; ",
+            quote_words(&refs)
+        )
     }
 
     fn host_of(&self, h: &RuntimeHandle) -> Result<Host, PluginError> {
@@ -284,10 +287,16 @@ impl SshRuntime {
             problems.push(format!("not found on the host: {missing}"));
         }
         if !writable {
-            problems.push(format!("worktree dir {} is not writable", self.settings.worktree_dir));
+            problems.push(format!(
+                "worktree dir {} is not writable",
+                self.settings.worktree_dir
+            ));
         }
         if problems.is_empty() {
-            Ok(format!("reachable; git, tmux{} present; workspaces in {dir}", agent_program.map(|p| format!(", {p}")).unwrap_or_default()))
+            Ok(format!(
+                "reachable; git, tmux{} present; workspaces in {dir}",
+                agent_program.map(|p| format!(", {p}")).unwrap_or_default()
+            ))
         } else {
             Err(format!("reachable, but {}", problems.join("; ")))
         }
@@ -339,7 +348,10 @@ fn remote_files(workspace: &str) -> Option<String> {
 /// `<project>/<id>` where id is the session.
 fn check_remote_workspace(h: &RuntimeHandle) -> Result<(String, String), PluginError> {
     let r = h.remote.as_ref().ok_or_else(|| {
-        PluginError::Refused(format!("session `{}` has no remote workspace recorded", h.target))
+        PluginError::Refused(format!(
+            "session `{}` has no remote workspace recorded",
+            h.target
+        ))
     })?;
     let ok = r.workspace.starts_with('/')
         && !r.workspace.split('/').any(|c| c == ".." || c == ".")
@@ -370,7 +382,8 @@ impl Runtime for SshRuntime {
             .and_then(|p| p.to_str())
             .unwrap_or("project");
         let ws = format!("{root}/{project}/{}", spec.name);
-        let files = remote_files(&ws).unwrap_or_else(|| format!("{root}/.ao-sessions/{}", spec.name));
+        let files =
+            remote_files(&ws).unwrap_or_else(|| format!("{root}/.ao-sessions/{}", spec.name));
 
         // The workspace: the local branch as a bundle, cloned on the host (kept when it
         // exists, e.g. on restore).
@@ -386,14 +399,23 @@ impl Runtime for SshRuntime {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty());
         let exists = self
-            .run_text(&host, &format!("[ -d {}/.git ] && echo yes || echo no", quote(&ws)))?
+            .run_text(
+                &host,
+                &format!("[ -d {}/.git ] && echo yes || echo no", quote(&ws)),
+            )?
             .trim()
             == "yes";
         if !exists {
             let bundle = Cmd::new("git")
                 .arg("-C")
                 .arg(&spec.cwd)
-                .args(["bundle", "create", "-q", "-", &format!("refs/heads/{branch}")])
+                .args([
+                    "bundle",
+                    "create",
+                    "-q",
+                    "-",
+                    &format!("refs/heads/{branch}"),
+                ])
                 .run()
                 .map_err(PluginError::from)?
                 .stdout;
@@ -411,7 +433,11 @@ impl Runtime for SshRuntime {
                 ws = quote(&ws)
             ));
             if let Some(o) = &origin {
-                s.push_str(&format!("; git -C {} remote set-url origin {}", quote(&ws), quote(o)));
+                s.push_str(&format!(
+                    "; git -C {} remote set-url origin {}",
+                    quote(&ws),
+                    quote(o)
+                ));
             }
             self.run(&host, &s, Some(bundle))?;
         }
@@ -420,7 +446,8 @@ impl Runtime for SshRuntime {
         let local_files = spec.state_dir.to_string_lossy().into_owned();
         let local_ws = spec.cwd.to_string_lossy().into_owned();
         let map = |v: &str| v.replace(&local_files, &files).replace(&local_ws, &ws);
-        let mut launcher = String::from("#!/bin/sh\n# Written by ao: the agent's environment and command.\n");
+        let mut launcher =
+            String::from("#!/bin/sh\n# Written by ao: the agent's environment and command.\n");
         for (k, v) in &spec.env {
             if k == "AO_DATA_DIR" || k == "AO_CONFIG" {
                 continue;
@@ -432,7 +459,10 @@ impl Runtime for SshRuntime {
         let words: Vec<&str> = argv.iter().map(String::as_str).collect();
         launcher.push_str(&format!("exec {}\n", quote_words(&words)));
         std::fs::create_dir_all(&spec.state_dir)?;
-        crate::store::atomic::write(&spec.state_dir.join("remote-launch.sh"), launcher.as_bytes())?;
+        crate::store::atomic::write(
+            &spec.state_dir.join("remote-launch.sh"),
+            launcher.as_bytes(),
+        )?;
         let tar = Cmd::new("tar")
             .arg("-C")
             .arg(&spec.state_dir)
@@ -516,7 +546,11 @@ impl Runtime for SshRuntime {
         }
     }
 
-    fn capture_many(&self, handles: &[&RuntimeHandle], lines: u32) -> Vec<Result<String, PluginError>> {
+    fn capture_many(
+        &self,
+        handles: &[&RuntimeHandle],
+        lines: u32,
+    ) -> Vec<Result<String, PluginError>> {
         handles.iter().map(|h| self.capture(h, lines)).collect()
     }
 
@@ -534,7 +568,10 @@ impl Runtime for SshRuntime {
                 None => {
                     out.insert(
                         h.target.clone(),
-                        Err(PluginError::Refused(format!("session `{}` has no remote host recorded", h.target))),
+                        Err(PluginError::Refused(format!(
+                            "session `{}` has no remote host recorded",
+                            h.target
+                        ))),
                     );
                 }
             }
@@ -617,7 +654,12 @@ impl Runtime for SshRuntime {
         self.send_key(&host, &handle.target, &policy.key)?;
         // Confirm as locally: the tail of the text must leave the cursor line.
         let probe: String = {
-            let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+            let last = text
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim();
             let n = last.chars().count();
             last.chars().skip(n.saturating_sub(24)).collect()
         };
@@ -640,7 +682,11 @@ impl Runtime for SshRuntime {
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>> {
         let host = self.host_of(handle).ok()?;
         let mut words = self.tmux_words();
-        words.extend(["attach-session".into(), "-t".into(), format!("={}", handle.target)]);
+        words.extend([
+            "attach-session".into(),
+            "-t".into(),
+            format!("={}", handle.target),
+        ]);
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
         Some(self.ssh.tty_argv(&host, &refs))
     }
@@ -652,12 +698,17 @@ impl Runtime for SshRuntime {
         bytes: &[u8],
     ) -> Result<(), PluginError> {
         if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c.is_empty()) {
-            return Err(PluginError::Refused(format!("`{rel}` is not a relative path")));
+            return Err(PluginError::Refused(format!(
+                "`{rel}` is not a relative path"
+            )));
         }
         let host = self.host_of(handle)?;
         let (ws, _) = check_remote_workspace(handle)?;
         let path = format!("{ws}/{rel}");
-        let dir = Path::new(&path).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or(ws);
+        let dir = Path::new(&path)
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or(ws);
         let s = format!(
             "set -e; umask 077; mkdir -p {d}; cat > {p}.tmp; mv {p}.tmp {p}",
             d = quote(&dir),
@@ -677,7 +728,9 @@ impl Runtime for SshRuntime {
             ws = quote(&ws)
         );
         let out = self.run_text(&host, &s)?;
-        let mut it = out.split_whitespace().map(|v| v.parse::<u64>().unwrap_or(0));
+        let mut it = out
+            .split_whitespace()
+            .map(|v| v.parse::<u64>().unwrap_or(0));
         let (c, n) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
         let mut reasons = Vec::new();
         if c > 0 {
@@ -686,7 +739,13 @@ impl Runtime for SshRuntime {
         if n > 0 {
             reasons.push(format!("{n} commit(s) not on any remote"));
         }
-        Ok((!reasons.is_empty()).then(|| format!("{} on {}", reasons.join(" and "), crate::sys::ssh::host_label(&host))))
+        Ok((!reasons.is_empty()).then(|| {
+            format!(
+                "{} on {}",
+                reasons.join(" and "),
+                crate::sys::ssh::host_label(&host)
+            )
+        }))
     }
 
     fn remove_workspace(&self, handle: &RuntimeHandle, force: bool) -> Result<(), PluginError> {
@@ -698,7 +757,11 @@ impl Runtime for SshRuntime {
         }
         let host = self.host_of(handle)?;
         let (ws, files) = check_remote_workspace(handle)?;
-        self.run(&host, &format!("rm -rf {} {}", quote(&ws), quote(&files)), None)?;
+        self.run(
+            &host,
+            &format!("rm -rf {} {}", quote(&ws), quote(&files)),
+            None,
+        )?;
         Ok(())
     }
 }
@@ -740,7 +803,13 @@ mod tests {
             }),
         };
         assert!(check_remote_workspace(&h("/home/u/w/app/app-1")).is_ok());
-        for bad in ["/", "/app-1", "/home/u/../app-1", "relative/x/app/app-1", "/home/u/w/app/app-2"] {
+        for bad in [
+            "/",
+            "/app-1",
+            "/home/u/../app-1",
+            "relative/x/app/app-1",
+            "/home/u/w/app/app-2",
+        ] {
             assert!(check_remote_workspace(&h(bad)).is_err(), "{bad}");
         }
     }

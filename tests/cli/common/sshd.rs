@@ -76,7 +76,9 @@ impl Host {
             }
         }
         for v in victims {
-            let _ = Command::new("kill").args(["-KILL", &v.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-KILL", &v.to_string()])
+                .status();
         }
         // Reap the listener (our child).
         unsafe_reap(pid);
@@ -111,14 +113,17 @@ pub fn keygen(path: &Path) {
 }
 
 fn free_port(addr: &str) -> u16 {
-    TcpListener::bind((addr, 0)).unwrap().local_addr().unwrap().port()
+    TcpListener::bind((addr, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn whoami() -> String {
     let out = Command::new("id").arg("-un").output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
-
 
 /// Writes a user key, `n` hosts (started), their known_hosts and an ssh_config naming
 /// them `h1`, `h2`, … under `root/ssh` and `root/hosts`; returns the hosts and the
