@@ -82,7 +82,7 @@ pub enum SshError {
         /// The host as configured.
         host: String,
         /// The failure.
-        source: CmdError,
+        source: Box<CmdError>,
     },
 }
 
@@ -218,12 +218,6 @@ impl Ssh {
         quote_words(&refs)
     }
 
-    /// Runs `cmd` (built by this client for `host`) and reads stdout, classifying a
-    /// failure.
-    pub fn read(&self, host: &Host, cmd: &Cmd) -> Result<String, SshError> {
-        cmd.read().map_err(|e| classify(host, e))
-    }
-
     /// Stops the master connection of `host`, if any.
     pub fn close(&self, host: &Host) {
         let _ = Cmd::new("ssh")
@@ -245,7 +239,7 @@ pub fn classify(host: &Host, e: CmdError) -> SshError {
     if code != Some(255) {
         return SshError::Remote {
             host: name,
-            source: e,
+            source: Box::new(e),
         };
     }
     let detail = e

@@ -31,6 +31,9 @@ const PANE_FORMAT: &str = "#{session_name}|ao|#{pane_pid}|ao|#{pane_current_comm
 /// Field separator of [`PANE_FORMAT`] (a session name ao creates has no `|`).
 const SEP: &str = "|ao|";
 
+/// One host's observation: its panes, its clock (epoch seconds), captures by session.
+type HostObservation = (Vec<Pane>, i64, BTreeMap<String, String>);
+
 /// Default remote worktree dir.
 pub const DEFAULT_WORKTREE_DIR: &str = "~/.ao/worktrees";
 
@@ -161,7 +164,7 @@ impl SshRuntime {
         host: &Host,
         capture: &[(&str, Option<i64>)],
         lines: u32,
-    ) -> Result<(Vec<Pane>, i64, BTreeMap<String, String>), SshError> {
+    ) -> Result<HostObservation, SshError> {
         let nonce = crate::plugins::agent::detect::new_uuid()
             .unwrap_or_else(|_| format!("{}", jiff::Timestamp::now().as_nanosecond()));
         let mark = format!("ao-ssh-mark-{nonce}");
