@@ -463,7 +463,7 @@ pub fn settings(
         ready_threshold: config.ready_threshold.unwrap_or(Duration::from_secs(120)),
         spawn_grace: config.spawn_grace.unwrap_or(Duration::from_secs(60)),
         missing_after: config.missing_after.unwrap_or(3),
-        unreachable_after: config.unreachable_after.unwrap_or(Duration::from_secs(600)),
+        unreachable_after: config.unreachable_after(),
         reactions,
         attach_template: "ao open {session}".into(),
         dashboard_url,

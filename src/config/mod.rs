@@ -731,6 +731,8 @@ pub mod setting_defaults {
     pub const SPAWN_GRACE: Duration = Duration::from_secs(60);
     /// `missingAfter`.
     pub const MISSING_AFTER: u32 = 3;
+    /// `unreachableAfter`.
+    pub const UNREACHABLE_AFTER: Duration = Duration::from_secs(600);
 }
 
 /// What secrets are replaced with in output.
@@ -792,6 +794,12 @@ impl Config {
     /// `spawnGrace` or its default.
     pub fn spawn_grace(&self) -> Duration {
         self.spawn_grace.unwrap_or(setting_defaults::SPAWN_GRACE)
+    }
+
+    /// `unreachableAfter` or its default.
+    pub fn unreachable_after(&self) -> Duration {
+        self.unreachable_after
+            .unwrap_or(setting_defaults::UNREACHABLE_AFTER)
     }
 
     /// `missingAfter` or its default.
