@@ -319,6 +319,24 @@ fn ssh_unreachable_host_waits_and_warns_once() {
     assert!(log.contains("session.unreachable"));
     let log = std::fs::read_to_string(f.env.data().join("events.jsonl")).unwrap();
     assert!(log.contains("session.reachable"));
+
+    // A host gone for good: kill refuses (it cannot check for unsaved work) unless forced;
+    // forced, the record is archived and the event says what was left on the host.
+    f.hosts[1].stop();
+    let r = f.ao(&["session", "kill", "app-2"]);
+    assert_ne!(r.code, 0, "{r}");
+    assert!(
+        r.stderr.contains("unsaved work") && r.stderr.contains("h2"),
+        "{}",
+        r.stderr
+    );
+    f.ao(&["session", "kill", "app-2", "--force"]).ok();
+    let log = std::fs::read_to_string(f.env.data().join("events.jsonl")).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("session.killed") && l.contains("remoteLeft")),
+        "{log}"
+    );
 }
 
 /// Done-when 4: a changed host key is refused with a clear error; no login happens with

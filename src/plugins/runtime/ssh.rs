@@ -250,6 +250,74 @@ impl SshRuntime {
         Ok(lines.nth(y).unwrap_or("").to_owned())
     }
 
+    /// Copies the session files and the launcher to `files` on `host`, then starts the
+    /// launcher in tmux in `ws`; returns the pane pid.
+    fn start(
+        &self,
+        spec: &LaunchSpec,
+        host: &Host,
+        ws: &str,
+        files: &str,
+    ) -> Result<Option<u32>, PluginError> {
+        let label = crate::sys::ssh::host_label(host);
+        let local_files = spec.state_dir.to_string_lossy().into_owned();
+        let local_ws = spec.cwd.to_string_lossy().into_owned();
+        let map = |v: &str| v.replace(&local_files, files).replace(&local_ws, ws);
+        let mut launcher =
+            String::from("#!/bin/sh\n# Written by ao: the agent's environment and command.\n");
+        for (k, v) in &spec.env {
+            if k == "AO_DATA_DIR" || k == "AO_CONFIG" {
+                continue;
+            }
+            launcher.push_str(&format!("export {k}={}\n", quote(&map(v))));
+        }
+        launcher.push_str(&format!("cd {} || exit 1\n", quote(ws)));
+        let argv: Vec<String> = spec.argv.iter().map(|a| map(a)).collect();
+        let words: Vec<&str> = argv.iter().map(String::as_str).collect();
+        launcher.push_str(&format!("exec {}\n", quote_words(&words)));
+        std::fs::create_dir_all(&spec.state_dir)?;
+        crate::store::atomic::write(
+            &spec.state_dir.join("remote-launch.sh"),
+            launcher.as_bytes(),
+        )?;
+        let tar = Cmd::new("tar")
+            .arg("-C")
+            .arg(&spec.state_dir)
+            .args(["-cf", "-", "."])
+            .run()
+            .map_err(PluginError::from)?
+            .stdout;
+        let s = format!(
+            "set -e; umask 077; mkdir -p {f}; tar -C {f} -xf -",
+            f = quote(files)
+        );
+        self.run(host, &s, Some(tar))?;
+
+        // tmux: refuse a same-named session, start the launcher, keep the pane on exit.
+        let tgt = quote(&format!("={}:", spec.name));
+        let s = format!(
+            "{tf}if t has-session -t {exact} 2>/dev/null; then echo 'exists' >&2; exit 7; fi; \
+             t new-session -d -s {n} -x 220 -y 50 -c {ws} -- sh {l} ';' set-option -t {tgt} remain-on-exit on && \
+             t list-panes -t {tgt} -F '#{{pane_pid}}'",
+            tf = self.tmux_fn(),
+            exact = quote(&format!("={}", spec.name)),
+            n = quote(&spec.name),
+            ws = quote(ws),
+            l = quote(&format!("{files}/remote-launch.sh")),
+        );
+        let pid = match self.run_text(host, &s) {
+            Ok(out) => out.lines().next().and_then(|l| l.trim().parse().ok()),
+            Err(SshError::Remote { source, .. }) if source.stderr().contains("exists") => {
+                return Err(PluginError::Refused(format!(
+                    "a tmux session named `{}` already exists on {label}; kill it or restore the ao session",
+                    spec.name
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(pid)
+    }
+
     /// Resolves the absolute remote worktree root on `host`, creating it.
     fn remote_root(&self, host: &Host) -> Result<String, PluginError> {
         let s = format!(
@@ -442,65 +510,22 @@ impl Runtime for SshRuntime {
                     quote(o)
                 ));
             }
-            self.run(&host, &s, Some(bundle))?;
+            if let Err(e) = self.run(&host, &s, Some(bundle)) {
+                let _ = self.run(&host, &format!("rm -rf {}", quote(&ws)), None);
+                return Err(e.into());
+            }
         }
 
-        // Session files plus the launcher, as a tar on stdin.
-        let local_files = spec.state_dir.to_string_lossy().into_owned();
-        let local_ws = spec.cwd.to_string_lossy().into_owned();
-        let map = |v: &str| v.replace(&local_files, &files).replace(&local_ws, &ws);
-        let mut launcher =
-            String::from("#!/bin/sh\n# Written by ao: the agent's environment and command.\n");
-        for (k, v) in &spec.env {
-            if k == "AO_DATA_DIR" || k == "AO_CONFIG" {
-                continue;
-            }
-            launcher.push_str(&format!("export {k}={}\n", quote(&map(v))));
+        let started = self.start(spec, &host, &ws, &files);
+        if started.is_err() && !exists {
+            // Nothing half-made stays on the host: the clone and the files go.
+            let _ = self.run(
+                &host,
+                &format!("rm -rf {} {}", quote(&ws), quote(&files)),
+                None,
+            );
         }
-        launcher.push_str(&format!("cd {} || exit 1\n", quote(&ws)));
-        let argv: Vec<String> = spec.argv.iter().map(|a| map(a)).collect();
-        let words: Vec<&str> = argv.iter().map(String::as_str).collect();
-        launcher.push_str(&format!("exec {}\n", quote_words(&words)));
-        std::fs::create_dir_all(&spec.state_dir)?;
-        crate::store::atomic::write(
-            &spec.state_dir.join("remote-launch.sh"),
-            launcher.as_bytes(),
-        )?;
-        let tar = Cmd::new("tar")
-            .arg("-C")
-            .arg(&spec.state_dir)
-            .args(["-cf", "-", "."])
-            .run()
-            .map_err(PluginError::from)?
-            .stdout;
-        let s = format!(
-            "set -e; umask 077; mkdir -p {f}; tar -C {f} -xf -",
-            f = quote(&files)
-        );
-        self.run(&host, &s, Some(tar))?;
-
-        // tmux: refuse a same-named session, start the launcher, keep the pane on exit.
-        let tgt = quote(&format!("={}:", spec.name));
-        let s = format!(
-            "{tf}if t has-session -t {exact} 2>/dev/null; then echo 'exists' >&2; exit 7; fi; \
-             t new-session -d -s {n} -x 220 -y 50 -c {ws} -- sh {l} ';' set-option -t {tgt} remain-on-exit on && \
-             t list-panes -t {tgt} -F '#{{pane_pid}}'",
-            tf = self.tmux_fn(),
-            exact = quote(&format!("={}", spec.name)),
-            n = quote(&spec.name),
-            ws = quote(&ws),
-            l = quote(&format!("{files}/remote-launch.sh")),
-        );
-        let pid = match self.run_text(&host, &s) {
-            Ok(out) => out.lines().next().and_then(|l| l.trim().parse().ok()),
-            Err(SshError::Remote { source, .. }) if source.stderr().contains("exists") => {
-                return Err(PluginError::Refused(format!(
-                    "a tmux session named `{}` already exists on {label}; kill it or restore the ao session",
-                    spec.name
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let pid = started?;
         Ok(RuntimeHandle {
             plugin: "ssh".into(),
             target: spec.name.clone(),
