@@ -405,6 +405,7 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions to stdout')
+            [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Internal (the tmux runtime''s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -424,9 +425,18 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ao;util;exec-env' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ao;util;help' {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions to stdout')
+            [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Internal (the tmux runtime''s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -434,6 +444,9 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             break
         }
         'ao;util;help;completions' {
+            break
+        }
+        'ao;util;help;exec-env' {
             break
         }
         'ao;util;help;help' {
@@ -567,12 +580,16 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
         'ao;help;util' {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions to stdout')
+            [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Internal (the tmux runtime''s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line')
             break
         }
         'ao;help;util;man' {
             break
         }
         'ao;help;util;completions' {
+            break
+        }
+        'ao;help;util;exec-env' {
             break
         }
         'ao;help;run-checks' {

@@ -190,6 +190,9 @@ _ao() {
             ao__subcmd__help__subcmd__util,completions)
                 cmd="ao__subcmd__help__subcmd__util__subcmd__completions"
                 ;;
+            ao__subcmd__help__subcmd__util,exec-env)
+                cmd="ao__subcmd__help__subcmd__util__subcmd__exec__subcmd__env"
+                ;;
             ao__subcmd__help__subcmd__util,man)
                 cmd="ao__subcmd__help__subcmd__util__subcmd__man"
                 ;;
@@ -256,6 +259,9 @@ _ao() {
             ao__subcmd__util,completions)
                 cmd="ao__subcmd__util__subcmd__completions"
                 ;;
+            ao__subcmd__util,exec-env)
+                cmd="ao__subcmd__util__subcmd__exec__subcmd__env"
+                ;;
             ao__subcmd__util,help)
                 cmd="ao__subcmd__util__subcmd__help"
                 ;;
@@ -264,6 +270,9 @@ _ao() {
                 ;;
             ao__subcmd__util__subcmd__help,completions)
                 cmd="ao__subcmd__util__subcmd__help__subcmd__completions"
+                ;;
+            ao__subcmd__util__subcmd__help,exec-env)
+                cmd="ao__subcmd__util__subcmd__help__subcmd__exec__subcmd__env"
                 ;;
             ao__subcmd__util__subcmd__help,help)
                 cmd="ao__subcmd__util__subcmd__help__subcmd__help"
@@ -936,7 +945,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__help__subcmd__util)
-            opts="man completions"
+            opts="man completions exec-env"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -950,6 +959,20 @@ _ao() {
             return 0
             ;;
         ao__subcmd__help__subcmd__util__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ao__subcmd__help__subcmd__util__subcmd__exec__subcmd__env)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1624,7 +1647,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__util)
-            opts="-h -V --config --help --version man completions help"
+            opts="-h -V --config --help --version man completions exec-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1659,8 +1682,26 @@ _ao() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ao__subcmd__util__subcmd__exec__subcmd__env)
+            opts="-h -V --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ao__subcmd__util__subcmd__help)
-            opts="man completions help"
+            opts="man completions exec-env help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1674,6 +1715,20 @@ _ao() {
             return 0
             ;;
         ao__subcmd__util__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ao__subcmd__util__subcmd__help__subcmd__exec__subcmd__env)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

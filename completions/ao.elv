@@ -357,6 +357,7 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand --version 'Print version'
             cand man 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)'
             cand completions 'Print shell completions to stdout'
+            cand exec-env 'Internal (the tmux runtime''s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ao;util;man'= {
@@ -373,14 +374,24 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ao;util;exec-env'= {
+            cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ao;util;help'= {
             cand man 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)'
             cand completions 'Print shell completions to stdout'
+            cand exec-env 'Internal (the tmux runtime''s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ao;util;help;man'= {
         }
         &'ao;util;help;completions'= {
+        }
+        &'ao;util;help;exec-env'= {
         }
         &'ao;util;help;help'= {
         }
@@ -483,10 +494,13 @@ set edit:completion:arg-completer[ao] = {|@words|
         &'ao;help;util'= {
             cand man 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)'
             cand completions 'Print shell completions to stdout'
+            cand exec-env 'Internal (the tmux runtime''s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line'
         }
         &'ao;help;util;man'= {
         }
         &'ao;help;util;completions'= {
+        }
+        &'ao;help;util;exec-env'= {
         }
         &'ao;help;run-checks'= {
         }

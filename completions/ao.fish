@@ -208,20 +208,25 @@ complete -c ao -n "__fish_ao_using_subcommand demo" -l keep -d 'Keep the tempora
 complete -c ao -n "__fish_ao_using_subcommand demo" -l json -d 'Print a JSON summary at the end'
 complete -c ao -n "__fish_ao_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c ao -n "__fish_ao_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
-complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
-complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -s V -l version -d 'Print version'
-complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)'
-complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Print shell completions to stdout'
-complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions exec-env help" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
+complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions exec-env help" -s h -l help -d 'Print help'
+complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions exec-env help" -s V -l version -d 'Print version'
+complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions exec-env help" -f -a "man" -d 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)'
+complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions exec-env help" -f -a "completions" -d 'Print shell completions to stdout'
+complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions exec-env help" -f -a "exec-env" -d 'Internal (the tmux runtime\'s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line'
+complete -c ao -n "__fish_ao_using_subcommand util; and not __fish_seen_subcommand_from man completions exec-env help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from man" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from man" -s V -l version -d 'Print version'
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from completions" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from completions" -s V -l version -d 'Print version'
+complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from exec-env" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
+complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from exec-env" -s h -l help -d 'Print help'
+complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from exec-env" -s V -l version -d 'Print version'
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)'
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Print shell completions to stdout'
+complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "exec-env" -d 'Internal (the tmux runtime\'s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line'
 complete -c ao -n "__fish_ao_using_subcommand util; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ao -n "__fish_ao_using_subcommand run-checks" -l result -d 'Result file to write' -r -F
 complete -c ao -n "__fish_ao_using_subcommand run-checks" -l sha -d 'Head sha being checked' -r
@@ -261,3 +266,4 @@ complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_f
 complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "test" -d 'Send a test notification through the configured routes and report each result'
 complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "man" -d 'Write man pages into a directory: ao.1 plus one page per subcommand (ao-tick.1, ...)'
 complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "completions" -d 'Print shell completions to stdout'
+complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from util" -f -a "exec-env" -d 'Internal (the tmux runtime\'s launcher): read the environment from FILE (a JSON object written 0600 by ao), delete FILE, and exec the program with it. Keeps `agentConfig.env` values (API keys) off every command line'

@@ -508,6 +508,9 @@ fn card(out: &mut String, s: &SessionRecord, z: Attention, evs: &[&Event], page:
         Some(pr) => pr_rows(out, pr, now),
         None => row(out, "PR", "none yet"),
     }
+    if let Some(c) = &s.cost {
+        row(out, "cost", &cost_text(c));
+    }
     if let Some(e) = &s.last_error {
         out.push_str(&format!(
             "<dt>error</dt><dd class=\"error\">{}</dd>\n",
@@ -553,6 +556,24 @@ fn card(out: &mut String, s: &SessionRecord, z: Attention, evs: &[&Event], page:
         out.push_str("</ul>\n");
     }
     out.push_str("</article>\n");
+}
+
+/// "12.3k tokens ~$0.42 (in 10.0k, out 2.3k, cache 0 written / 0 read; claude-…)".
+fn cost_text(c: &crate::model::CostEstimate) -> String {
+    use crate::model::human_count as h;
+    let model = c
+        .model
+        .as_deref()
+        .map(|m| format!("; {m}"))
+        .unwrap_or_default();
+    format!(
+        "{} (in {}, out {}, cache {} written / {} read{model}; an estimate at list prices)",
+        c.short(),
+        h(c.input_tokens),
+        h(c.output_tokens),
+        h(c.cache_write_tokens),
+        h(c.cache_read_tokens),
+    )
 }
 
 /// A `<dt>`/`<dd>` pair with escaped text.
@@ -812,6 +833,7 @@ mod tests {
             notifications: BTreeMap::new(),
             last_error: None,
             batch: None,
+            cost: None,
             extra: BTreeMap::new(),
         }
     }
@@ -894,6 +916,26 @@ mod tests {
         assert!(body.contains("href=\"https://ci.example/1?a=1&amp;b=&quot;2&quot;\""));
         assert!(!body.contains('\x1b'));
         assert!(body.contains("sent &lt;b&gt;hi&lt;/b&gt;"));
+    }
+
+    #[test]
+    fn cost_is_shown_when_known() {
+        let mut r = rec("app-1", Status::Working);
+        let html = render(&page(std::slice::from_ref(&r), &[]));
+        assert!(!html.contains("<dt>cost</dt>"));
+        r.cost = Some(crate::model::CostEstimate {
+            input_tokens: 10_000,
+            output_tokens: 2_345,
+            cache_write_tokens: 0,
+            cache_read_tokens: 0,
+            usd: 0.42,
+            model: Some("claude-sonnet-4-5".into()),
+        });
+        let html = render(&page(std::slice::from_ref(&r), &[]));
+        assert!(
+            html.contains("<dt>cost</dt><dd>12.3k tokens ~$0.42 (in 10.0k, out 2.3k, cache 0 written / 0 read; claude-sonnet-4-5; an estimate at list prices)</dd>"),
+            "{html}"
+        );
     }
 
     #[test]

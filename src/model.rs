@@ -615,6 +615,55 @@ pub struct CaptureCache {
     pub resets: Option<String>,
 }
 
+/// A cost estimate summed from the agent's own usage records.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CostEstimate {
+    /// Uncached input tokens.
+    pub input_tokens: u64,
+    /// Output tokens.
+    pub output_tokens: u64,
+    /// Tokens written to the prompt cache.
+    pub cache_write_tokens: u64,
+    /// Tokens read from the prompt cache.
+    pub cache_read_tokens: u64,
+    /// Estimated US dollars at list prices (an estimate: prices change, plans differ).
+    pub usd: f64,
+    /// The model of the last usage record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+impl CostEstimate {
+    /// All tokens counted: input, output and both cache kinds.
+    pub fn total_tokens(&self) -> u64 {
+        self.input_tokens
+            .saturating_add(self.output_tokens)
+            .saturating_add(self.cache_write_tokens)
+            .saturating_add(self.cache_read_tokens)
+    }
+
+    /// `12.3k tokens ~$0.42`, for status lines and summaries.
+    pub fn short(&self) -> String {
+        format!(
+            "{} tokens ~${:.2}",
+            human_count(self.total_tokens()),
+            self.usd
+        )
+    }
+}
+
+/// `950`, `12.3k`, `4.1M`.
+pub fn human_count(n: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let f = n as f64;
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", f / 1e3),
+        _ => format!("{:.1}M", f / 1e6),
+    }
+}
+
 /// The persisted session record: `projects/<project>/sessions/<id>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -687,6 +736,10 @@ pub struct SessionRecord {
     /// Batch this session was spawned in (for `all-complete`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
+    /// Tokens and estimated cost so far, from the agent's transcript or rollout (Claude
+    /// Code, Codex); written by the tick when it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostEstimate>,
     /// Plugin-specific values (e.g. the local SCM's check run state).
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,

@@ -15,7 +15,7 @@ use crate::cli::Ctx;
 use crate::config::{Config, Duration, ReactionKind};
 use crate::delivery::{self, Storm};
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
-use crate::model::{CaptureCache, PrState, SessionId, SessionRecord};
+use crate::model::{Activity, CaptureCache, PrState, SessionId, SessionRecord};
 use crate::ops;
 use crate::plugins::agent::{self, AgentContext};
 use crate::plugins::notifier::{self, Notification};
@@ -255,10 +255,83 @@ fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
     }
 }
 
+/// Key in `SessionRecord::extra`: the transcript's size and modification time when the
+/// cost was last read, so an unchanged transcript is not read again.
+const COST_STAMP_KEY: &str = "cost.transcriptStamp";
+
+/// The agent's cost estimate when its transcript (or rollout) changed since the last
+/// reading: `(stamp, estimate)`. `None` when the agent keeps no transcript, it does not
+/// exist yet, or it is unchanged.
+fn read_cost(
+    rec: &SessionRecord,
+    agent: &dyn agent::Agent,
+    actx: &AgentContext<'_>,
+) -> Option<(String, Option<agent::CostEstimate>)> {
+    let path = agent.transcript_path(actx)?;
+    let meta = std::fs::metadata(&path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let stamp = format!("{}:{mtime}", meta.len());
+    if rec
+        .extra
+        .get(COST_STAMP_KEY)
+        .and_then(serde_json::Value::as_str)
+        == Some(stamp.as_str())
+    {
+        return None;
+    }
+    Some((stamp, agent.estimate_cost(actx)))
+}
+
+/// One session's probe: what the lifecycle sees, the runtime's last output time, and
+/// `Some(exit status)` when the runtime itself reports the agent's process ended (a dead
+/// pane, a gone process; not merely a shell in the foreground).
+type Probed = (RuntimeObs, Option<i64>, Option<Option<i32>>);
+
+/// What a dead pane said last: `n` non-empty lines (each at most 100 characters, tmux's
+/// own "Pane is dead" line left out) joined with " / ", starting at the first line among
+/// the last `2n` that reads like an error ("error", "unable", "failed", "invalid"), else
+/// the last `n`. The cause comes first, so a shortened notification keeps it.
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Pane is dead"))
+        .map(|l| crate::sys::text::truncate_chars(l, 100))
+        .collect();
+    let window = lines.len().saturating_sub(2 * n);
+    let start = lines[window..]
+        .iter()
+        .position(|l| {
+            let l = l.to_lowercase();
+            ["error", "unable", "failed", "invalid"]
+                .iter()
+                .any(|w| l.contains(w))
+        })
+        .map_or(lines.len().saturating_sub(n), |i| window + i);
+    lines[start..lines.len().min(start + n)].join(" / ")
+}
+
+/// "agent process exited (status 1): <last lines>".
+fn death_evidence(status: Option<i32>, tail: &str) -> String {
+    let head = match status {
+        Some(s) => format!("agent process exited (status {s})"),
+        None => "agent process exited".to_owned(),
+    };
+    if tail.is_empty() {
+        head
+    } else {
+        format!("{head}: {tail}")
+    }
+}
+
 /// What the observe phase saw of the runtimes, by session: the probe result with the
 /// pane's activity time, and a fresh capture (text, second taken) of each pane that changed.
 type RuntimeSeen = (
-    BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
+    BTreeMap<SessionId, Probed>,
     BTreeMap<SessionId, (String, i64)>,
 );
 
@@ -288,6 +361,7 @@ fn observe_runtimes(ctx: &Ctx, recs: &[SessionRecord], sum: &mut TickSummary) ->
                             agent_exited: true,
                             activity_time: None,
                         },
+                        None,
                         None,
                     ),
                 );
@@ -319,7 +393,7 @@ fn observe_runtimes(ctx: &Ctx, recs: &[SessionRecord], sum: &mut TickSummary) ->
                 for r in group {
                     out.insert(
                         r.id.clone(),
-                        (RuntimeObs::ProbeFailed(format!("{e:#}")), None),
+                        (RuntimeObs::ProbeFailed(format!("{e:#}")), None, None),
                     );
                 }
                 continue;
@@ -342,10 +416,11 @@ fn observe_runtimes(ctx: &Ctx, recs: &[SessionRecord], sum: &mut TickSummary) ->
                             activity_time: p.activity_time,
                         },
                         p.activity_time,
+                        (p.exists && p.agent_exited).then_some(p.exit_status),
                     )
                 }
                 Some(Err(crate::plugins::PluginError::Unavailable(e))) => {
-                    (RuntimeObs::Unreachable(e.clone()), None)
+                    (RuntimeObs::Unreachable(e.clone()), None, None)
                 }
                 Some(Err(e)) => {
                     if reported.insert(e.to_string()) {
@@ -354,9 +429,13 @@ fn observe_runtimes(ctx: &Ctx, recs: &[SessionRecord], sum: &mut TickSummary) ->
                             error: format!("{plugin} probe failed: {e}"),
                         });
                     }
-                    (RuntimeObs::ProbeFailed(e.to_string()), None)
+                    (RuntimeObs::ProbeFailed(e.to_string()), None, None)
                 }
-                None => (RuntimeObs::ProbeFailed("not in probe result".into()), None),
+                None => (
+                    RuntimeObs::ProbeFailed("not in probe result".into()),
+                    None,
+                    None,
+                ),
             };
             out.insert(r.id.clone(), obs);
         }
@@ -473,7 +552,7 @@ pub fn settings(
 /// What the observe phase saw, by session: runtimes (with pane activity time), PRs, and
 /// fresh captures of the panes that changed (with the wall-clock second they were taken).
 type Observed<'a> = (
-    &'a BTreeMap<SessionId, (RuntimeObs, Option<i64>)>,
+    &'a BTreeMap<SessionId, Probed>,
     &'a BTreeMap<SessionId, PrObs>,
     &'a BTreeMap<SessionId, (String, i64)>,
 );
@@ -505,10 +584,11 @@ fn tick_session(
     let mut rec = ctx.store.find(id)?;
     let project = ctx.config.project(&rec.project)?.clone();
     let settings = settings(&ctx.config, Some(&project), ctx.store.root());
-    let (runtime, activity_time) = runtime_obs
-        .get(id)
-        .cloned()
-        .unwrap_or((RuntimeObs::NotProbed, None));
+    let (runtime, activity_time, died) =
+        runtime_obs
+            .get(id)
+            .cloned()
+            .unwrap_or((RuntimeObs::NotProbed, None, None));
     let agent = agent::create(&rec.agent, &project.agent_config)?;
 
     // Terminal: capture only when the pane changed since the last capture.
@@ -567,12 +647,31 @@ fn tick_session(
         ao_bin: &ao_bin,
     };
     let transcript = agent.transcript_activity(&actx);
+    let cost = read_cost(&rec, agent.as_ref(), &actx);
     let pr = pr_obs.get(id).cloned().unwrap_or(PrObs::NotChecked);
+    // A process that ended is reported with the pane's last lines ("Unable to connect to
+    // Anthropic services"), once: the cause must reach the human, not only "exited".
+    let died = match (died, &rec.runtime) {
+        (Some(status), Some(h))
+            if rec
+                .activity
+                .as_ref()
+                .is_none_or(|a| a.state != Activity::Exited) =>
+        {
+            let tail = ops::runtime_for(ctx, &rec)
+                .and_then(|rt| Ok(rt.capture(h, CAPTURE_LINES)?))
+                .map(|t| last_lines(&t, 4))
+                .unwrap_or_default();
+            Some(death_evidence(status, &tail))
+        }
+        _ => None,
+    };
     let obs = Observation {
         runtime,
         screen,
         transcript,
         pr,
+        died,
     };
     let before = rec.status;
     let d = lifecycle::decide(&rec, &obs, &settings, now);
@@ -591,6 +690,12 @@ fn tick_session(
     }
     let mut rec = d.record;
     rec.last_error = None;
+    if let Some((stamp, estimate)) = cost {
+        rec.extra.insert(COST_STAMP_KEY.to_owned(), stamp.into());
+        if estimate.is_some() && estimate != rec.cost {
+            rec.cost = estimate;
+        }
+    }
     let mut events = d.events;
     if !d.actions.is_empty() {
         // The intent (attempt counted, "sending" / "merging", the episode key a
@@ -819,4 +924,32 @@ fn batch_complete(
         crate::store::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Screens the real CLIs left when they died offline (Claude Code 2.1.328 with a
+    /// fresh HOME; Codex 0.171 given an unknown option).
+    #[test]
+    fn a_dead_panes_words_start_at_the_cause() {
+        let claude = "   ░░░░░░░░\n      ██▄█████▄██\n.......█ █   █ █.......\n Unable to connect to Anthropic services\n Failed to connect to api.anthropic.com: ENOTFOUND\n Check your internet connection and network settings.\n Claude Code might not be available in your country.\n\nPane is dead (status 1, Sat Dec  5 16:30:26 2026)\n";
+        assert_eq!(
+            last_lines(claude, 4),
+            "Unable to connect to Anthropic services / Failed to connect to api.anthropic.com: ENOTFOUND / Check your internet connection and network settings. / Claude Code might not be available in your country."
+        );
+        let codex = "error: unexpected argument '--no-such-option' found\n\n  tip: to pass '--no-such-option' as a value, use '-- --no-such-option'\n\nUsage: codex [OPTIONS] [PROMPT]\n       codex [OPTIONS] <COMMAND> [ARGS]\n\nFor more information, try '--help'.\n";
+        assert!(
+            last_lines(codex, 4)
+                .starts_with("error: unexpected argument '--no-such-option' found / tip:")
+        );
+        assert_eq!(last_lines("a\nb\nc\nd\ne\n", 2), "d / e");
+        assert_eq!(last_lines("", 4), "");
+        assert_eq!(
+            death_evidence(Some(1), "boom"),
+            "agent process exited (status 1): boom"
+        );
+        assert_eq!(death_evidence(None, ""), "agent process exited");
+    }
 }

@@ -275,10 +275,8 @@ fn effective(raw: &Config, path: &Path) -> View {
         Some(p) => expand_tilde(p),
         None => ctx::home().join(".worktrees"),
     };
-    let tmux_socket = std::env::var("AO_TMUX_SOCKET")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| cfg.tmux_socket.clone());
+    let tmux_socket =
+        Some(ctx::tmux_socket(&cfg).unwrap_or_else(|| ctx::USER_TMUX_SERVER.to_owned()));
     let d = &cfg.defaults;
     let defaults = DefaultsView {
         runtime: d

@@ -62,13 +62,29 @@ impl Ctx {
         }
     }
 
-    /// The tmux socket: `AO_TMUX_SOCKET`, else `tmuxSocket` from config.
+    /// The tmux socket: see [`tmux_socket`].
     pub fn tmux_socket(&self) -> Option<String> {
-        std::env::var("AO_TMUX_SOCKET")
-            .ok()
-            .filter(|s| !s.is_empty())
-            .or_else(|| self.config.tmux_socket.clone())
+        tmux_socket(&self.config)
     }
+}
+
+/// ao's own tmux server, used unless the config or `AO_TMUX_SOCKET` says otherwise.
+pub const DEFAULT_TMUX_SOCKET: &str = "ao";
+
+/// The `tmuxSocket` value that selects the user's default tmux server.
+pub const USER_TMUX_SERVER: &str = "default";
+
+/// The tmux socket (`tmux -L`): `AO_TMUX_SOCKET`, else `tmuxSocket` from config, else
+/// [`DEFAULT_TMUX_SOCKET`] (ao's own server, so ao's sessions never share a server with
+/// the user's own). `None` (the user's default server) when the value is
+/// [`USER_TMUX_SERVER`].
+pub fn tmux_socket(cfg: &Config) -> Option<String> {
+    let s = std::env::var("AO_TMUX_SOCKET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| cfg.tmux_socket.clone())
+        .unwrap_or_else(|| DEFAULT_TMUX_SOCKET.to_owned());
+    (s != USER_TMUX_SERVER).then_some(s)
 }
 
 /// `AO_DATA_DIR`, else `dataDir`, else `~/.agent-orchestrator`.

@@ -276,7 +276,7 @@ fn check_hosts(cfg: &Config, config_path: &Path, data: &Path) -> Vec<Check> {
             tmux_socket: "ao".into(),
         };
         let rt = crate::plugins::runtime::SshRuntime::new(settings);
-        let program = agent_program(p.agent_name(cfg), p)
+        let program = agent::required_program(p.agent_name(cfg), &p.agent_config)
             .ok()
             .map(|(prog, _)| prog);
         for h in &rc.hosts {
@@ -379,70 +379,23 @@ fn check_git() -> Check {
 /// The program an agent launches and how to install it, or why it cannot be known.
 type Program = Result<(String, String), String>;
 
-/// The program an agent plugin launches, and how to install it.
-fn agent_program(agent: &str, project: &config::ProjectConfig) -> Program {
-    let known = |p: &str, how: &str| Ok((p.to_owned(), how.to_owned()));
-    match agent {
-        "claude-code" => known(
-            "claude",
-            "install Claude Code: npm install -g @anthropic-ai/claude-code",
-        ),
-        "codex" => known("codex", "install Codex CLI: npm install -g @openai/codex"),
-        "aider" => known(
-            "aider",
-            "install aider: python -m pip install aider-install && aider-install",
-        ),
-        "goose" => known("goose", "install Goose from its release page"),
-        "opencode" => known("opencode", "install opencode: npm install -g opencode-ai"),
-        "custom" => {
-            let cmd = project
-                .agent_config
-                .command
-                .as_deref()
-                .ok_or("agentConfig.command is not set")?;
-            let words = shlex::split(cmd).ok_or("agentConfig.command has unbalanced quotes")?;
-            let first = words
-                .into_iter()
-                .next()
-                .ok_or("agentConfig.command is empty")?;
-            Ok((
-                first,
-                "fix agentConfig.command or install the program".to_owned(),
-            ))
-        }
-        other => Err(format!("no known program for agent `{other}`")),
-    }
-}
-
-/// Looks `program` up like a shell: a name with a `/` is a path (relative to `cwd`),
-/// anything else is searched on PATH.
-fn find_program(program: &str, cwd: &Path) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| {
-        std::fs::metadata(p)
-            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            .unwrap_or(false)
-    };
-    if program.contains('/') {
-        let p = cwd.join(config::expand_tilde(Path::new(program)));
-        return executable(&p).then_some(p);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|p| executable(p))
-}
-
 fn check_agents(cfg: &Config, config_path: &Path) -> Vec<Check> {
     // (agent, program) → projects using it.
     let mut seen: BTreeMap<(String, Program), Vec<String>> = BTreeMap::new();
     let mut cwd_of: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (id, p) in &cfg.projects {
+        if p.runtime_name(cfg) == "ssh" {
+            // The agent runs on the hosts: `check_hosts` looks for it there.
+            continue;
+        }
         let name = p.agent_name(cfg).to_owned();
         cwd_of.insert(id.clone(), resolve_path(config_path, &p.path));
-        seen.entry((name.clone(), agent_program(&name, p)))
-            .or_default()
-            .push(id.clone());
+        seen.entry((
+            name.clone(),
+            agent::required_program(&name, &p.agent_config),
+        ))
+        .or_default()
+        .push(id.clone());
     }
     let mut out = Vec::new();
     for ((name, program), projects) in seen {
@@ -473,7 +426,7 @@ fn check_agents(cfg: &Config, config_path: &Path) -> Vec<Check> {
                     .and_then(|p| cwd_of.get(p))
                     .cloned()
                     .unwrap_or_default();
-                match find_program(&program, &cwd) {
+                match agent::find_program(&program, &cwd) {
                     Some(p) => out.push(Check::ok(
                         check_name,
                         format!("{} (used by {users})", p.display()),
@@ -947,10 +900,21 @@ mod tests {
 
     #[test]
     fn custom_agent_program() {
-        let mut p = config::ProjectConfig::default();
-        assert!(agent_program("custom", &p).is_err());
-        p.agent_config.command = Some("'./my agent' --fast".into());
-        assert_eq!(agent_program("custom", &p).unwrap().0, "./my agent");
-        assert_eq!(agent_program("claude-code", &p).unwrap().0, "claude");
+        let mut c = config::AgentConfig::default();
+        assert!(agent::required_program("custom", &c).is_err());
+        assert_eq!(
+            agent::required_program("claude-code", &c).unwrap().0,
+            "claude"
+        );
+        c.command = Some("'./my agent' --fast".into());
+        assert_eq!(
+            agent::required_program("custom", &c).unwrap().0,
+            "./my agent"
+        );
+        // A built-in agent launches `agentConfig.command` when set: that is what is checked.
+        assert_eq!(
+            agent::required_program("claude-code", &c).unwrap().0,
+            "./my agent"
+        );
     }
 }

@@ -184,10 +184,7 @@ fn hook_event(
 /// The pane, classified by the agent (for hooks that do not say what they mean).
 fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<agent::ScreenMatch> {
     let h = rec.runtime.as_ref()?;
-    let socket = std::env::var("AO_TMUX_SOCKET")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| config.tmux_socket.clone());
+    let socket = crate::cli::ctx::tmux_socket(config);
     let rt = crate::plugins::runtime::create(&h.plugin, socket.as_deref()).ok()?;
     let text = rt.capture(h, 40).ok()?;
     agent.classify_screen(&text)

@@ -49,14 +49,52 @@ pub fn open(ctx: &Ctx, rec: &SessionRecord, print_only: bool) -> anyhow::Result<
     } else {
         terminal::create(name)?
     };
-    let inside = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
+    // Inside tmux, switch the client only when it is on the session's server; from
+    // another server (the user's own, while ao uses its own socket) attach nested.
+    let tmux_env = std::env::var("TMUX").ok().filter(|v| !v.is_empty());
+    let same_server = tmux_env
+        .as_deref()
+        .is_some_and(|t| same_tmux_server(t, &argv));
     let quoted =
         || shlex::try_join(argv.iter().map(String::as_str)).unwrap_or_else(|_| argv.join(" "));
-    match term.open(&argv, inside)? {
+    match term.open(&argv, same_server)? {
         OpenAction::Print(_) => println!("{}", quoted()),
         OpenAction::Run(v) | OpenAction::Exec(v) => {
-            crate::sys::cmd::Cmd::new(&v[0]).args(&v[1..]).status()?;
+            let mut c = crate::sys::cmd::Cmd::new(&v[0]).args(&v[1..]);
+            if !same_server {
+                c = c.env_remove("TMUX");
+            }
+            c.status()?;
         }
     }
     Ok(())
+}
+
+/// True when `$TMUX` (`socket path,pid,index`) names the server `attach` talks to: the
+/// socket after `-L`, or tmux's `default` socket.
+fn same_tmux_server(tmux_env: &str, attach: &[String]) -> bool {
+    let name = attach
+        .iter()
+        .position(|a| a == "-L")
+        .and_then(|i| attach.get(i + 1))
+        .map_or("default", String::as_str);
+    let socket = tmux_env.split(',').next().unwrap_or("");
+    std::path::Path::new(socket)
+        .file_name()
+        .is_some_and(|f| f == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switches_only_on_the_same_server() {
+        let ao = ["tmux", "-L", "ao", "attach-session", "-t", "=app-1"].map(String::from);
+        let plain = ["tmux", "attach-session", "-t", "=app-1"].map(String::from);
+        assert!(same_tmux_server("/tmp/tmux-0/ao,12,0", &ao));
+        assert!(!same_tmux_server("/tmp/tmux-0/default,12,0", &ao));
+        assert!(same_tmux_server("/tmp/tmux-0/default,12,0", &plain));
+        assert!(!same_tmux_server("/tmp/tmux-0/ao,12,0", &plain));
+    }
 }

@@ -143,6 +143,9 @@ fn line(r: &SessionRecord, now: Timestamp) -> String {
         };
         s.push_str(&format!(" | {num} ci:{:?} review:{:?}", pr.ci, pr.review).to_lowercase());
     }
+    if let Some(c) = &r.cost {
+        s.push_str(&format!(" | {}", c.short()));
+    }
     if let Some(t) = &r.issue_title {
         s.push_str(&format!(" | {}", clip(t, 50)));
     }
@@ -197,6 +200,9 @@ pub struct SessionView<'a> {
     pr: Option<PrView<'a>>,
     created_at: Timestamp,
     last_error: Option<&'a str>,
+    /// Tokens and estimated US dollars so far (Claude Code, Codex), from the agent's own
+    /// transcript or rollout.
+    cost: Option<&'a crate::model::CostEstimate>,
     attach: String,
 }
 
@@ -267,6 +273,7 @@ pub fn session_view(r: &SessionRecord) -> SessionView<'_> {
         }),
         created_at: r.created_at,
         last_error: r.last_error.as_deref(),
+        cost: r.cost.as_ref(),
         attach: crate::ops::attach_hint(r.id.as_str()),
     }
 }

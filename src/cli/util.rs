@@ -28,6 +28,17 @@ pub enum UtilCommand {
         /// Shell.
         shell: clap_complete::Shell,
     },
+    /// Internal (the tmux runtime's launcher): read the environment from FILE (a JSON
+    /// object written 0600 by ao), delete FILE, and exec the program with it. Keeps
+    /// `agentConfig.env` values (API keys) off every command line.
+    #[command(hide = true)]
+    ExecEnv {
+        /// The environment file.
+        file: std::path::PathBuf,
+        /// The program and its arguments, after `--`.
+        #[arg(last = true, required = true)]
+        argv: Vec<String>,
+    },
 }
 
 /// Runs a util subcommand.
@@ -43,7 +54,32 @@ pub fn run(c: &UtilCommand) -> anyhow::Result<()> {
             clap_complete::generate(*shell, &mut super::Cli::command(), "ao", &mut out);
             Ok(())
         }
+        UtilCommand::ExecEnv { file, argv } => exec_env(file, argv),
     }
+}
+
+/// `ao util exec-env FILE -- PROGRAM ARGS…`: see [`UtilCommand::ExecEnv`].
+fn exec_env(file: &Path, argv: &[String]) -> anyhow::Result<()> {
+    crate::store::atomic::ensure_regular_or_missing(file)
+        .with_context(|| format!("refusing the environment file {}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the environment file {}", file.display()))?;
+    let env: std::collections::BTreeMap<String, String> = serde_json::from_str(&text)
+        .with_context(|| {
+            format!(
+                "the environment file {} is not a JSON object of strings",
+                file.display()
+            )
+        })?;
+    // The values are in this process's memory now; the file need not outlive the launch.
+    let _ = std::fs::remove_file(file);
+    let (program, args) = argv.split_first().context("no program given after `--`")?;
+    let mut cmd = crate::sys::cmd::Cmd::new(program).args(args);
+    for (k, v) in env {
+        cmd = cmd.env(k, v);
+    }
+    let e = cmd.exec();
+    Err(anyhow::Error::new(e).context(format!("cannot start `{program}`")))
 }
 
 /// Writes `ao.1` and one page per (non-hidden) subcommand into `dir`; returns how many.

@@ -59,7 +59,8 @@ pub struct Config {
     /// human, once. Default 10m.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreachable_after: Option<Duration>,
-    /// tmux socket name (`tmux -L`); `AO_TMUX_SOCKET` overrides. Default: the user's server.
+    /// tmux socket name (`tmux -L`); `AO_TMUX_SOCKET` overrides. Default `ao`: ao's own
+    /// tmux server. `default` uses the user's default tmux server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tmux_socket: Option<String>,
     /// Default plugins.
@@ -273,6 +274,12 @@ pub struct AgentConfig {
     /// early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paste_multiline: Option<bool>,
+    /// Let the agent update itself. Default false: ao turns the agent's self-updater off
+    /// (`DISABLE_AUTOUPDATER=1` for Claude Code, `check_for_update_on_startup=false` for
+    /// Codex, `OPENCODE_DISABLE_AUTOUPDATE=1`, aider's `--no-check-update`), so a session
+    /// never runs a global install of a new version in the middle of its work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_update: Option<bool>,
 }
 
 /// Terminal detection patterns for the `custom` agent: plain substrings matched against

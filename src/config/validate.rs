@@ -303,6 +303,16 @@ impl Checker<'_> {
                     None,
                 );
             }
+            if plugins::agent::BUILTIN.contains(&agent.as_str())
+                && let Err(m) = plugins::agent::check_permissions(&agent, &p.agent_config)
+            {
+                self.error(
+                    ProblemKind::InvalidValue,
+                    &key.key("agentConfig").key("permissions"),
+                    m,
+                    None,
+                );
+            }
             for name in p.agent_config.env.keys() {
                 if name.is_empty() || name.contains(['=', '\0']) {
                     self.error(

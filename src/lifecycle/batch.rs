@@ -32,6 +32,14 @@ fn summarize(records: &[&SessionRecord]) -> BatchSummary {
             Some(PrState::Open) => sum.pending_review.push(id),
             _ => sum.failed.push(id),
         }
+        if let Some(c) = &r.cost {
+            let t = sum.cost.get_or_insert_with(Default::default);
+            t.input_tokens += c.input_tokens;
+            t.output_tokens += c.output_tokens;
+            t.cache_write_tokens += c.cache_write_tokens;
+            t.cache_read_tokens += c.cache_read_tokens;
+            t.usd += c.usd;
+        }
     }
     sum
 }
@@ -67,7 +75,12 @@ pub(super) fn all_complete(
     let n = records.len();
     let sessions = if n == 1 { "session" } else { "sessions" };
     let message = if cfg.include_summary.unwrap_or(true) {
-        format!("All {n} {sessions} done: {}.", summary_text(&sum))
+        let cost = sum
+            .cost
+            .as_ref()
+            .map(|c| format!(" Estimated cost: {}.", c.short()))
+            .unwrap_or_default();
+        format!("All {n} {sessions} done: {}.{cost}", summary_text(&sum))
     } else {
         cfg.message
             .clone()

@@ -11,7 +11,8 @@ use super::facts::{apply_activity, in_grace, mark_busy, read_activity, update_pr
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, RuntimeObs, Settings};
 use crate::model::{
-    Activity, CiState, Mergeability, PrFacts, PrState, ReviewDecision, SessionRecord, Status,
+    Activity, ActivitySource, CiState, Mergeability, PrFacts, PrState, ReviewDecision,
+    SessionRecord, Status,
 };
 use crate::plugins::runtime::Delivery;
 use crate::plugins::scm::MergeOutcome;
@@ -99,7 +100,11 @@ pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Statu
     if activity.state == Activity::WaitingInput {
         return Status::NeedsInput;
     }
-    if activity.state == Activity::Exited && !in_grace(rec, s, now) {
+    // Within the grace only a definitive process death (see `Observation::died`) reads
+    // as exited from the process; other exits wait for the grace to end.
+    if activity.state == Activity::Exited
+        && (!in_grace(rec, s, now) || activity.source == ActivitySource::Process)
+    {
         return Status::Errored;
     }
     if stuck_reason(rec, s, now).is_some() {

@@ -116,6 +116,13 @@ pub(super) fn read_activity(
     s: &Settings,
     now: Timestamp,
 ) -> Option<Reading> {
+    if let Some(evidence) = &obs.died {
+        return Some(Reading::new(
+            Activity::Exited,
+            ActivitySource::Process,
+            evidence,
+        ));
+    }
     let exited = matches!(
         obs.runtime,
         RuntimeObs::Seen {

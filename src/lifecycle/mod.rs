@@ -110,6 +110,11 @@ pub struct Observation {
     pub screen: Option<ScreenObs>,
     /// Transcript-derived activity, if the agent keeps one.
     pub transcript: Option<ActivityFact>,
+    /// The runtime reports the agent's process ended (a dead pane, a gone process; not a
+    /// shell in the foreground): what it left, e.g. "agent process exited (status 1):
+    /// Unable to connect to Anthropic services". Definitive, so it counts even during the
+    /// spawn grace: the session is `errored` at once.
+    pub died: Option<String>,
     /// PR state.
     pub pr: PrObs,
 }
@@ -157,7 +162,7 @@ pub struct Decision {
 }
 
 /// Summary for `all-complete`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BatchSummary {
     /// Sessions whose PR merged.
     pub merged: Vec<String>,
@@ -165,6 +170,9 @@ pub struct BatchSummary {
     pub pending_review: Vec<String>,
     /// Sessions that ended without a merged PR (killed, errored, closed).
     pub failed: Vec<String>,
+    /// Tokens and estimated cost summed over the sessions that report one; `None` when
+    /// none does.
+    pub cost: Option<crate::model::CostEstimate>,
 }
 
 /// Builds the `all-complete` notification when every session of a batch has reached a

@@ -63,6 +63,7 @@ pub(super) fn record() -> SessionRecord {
         notifications: Default::default(),
         last_error: None,
         batch: None,
+        cost: None,
         extra: Default::default(),
     }
 }
@@ -155,6 +156,7 @@ pub(super) fn obs(runtime: RuntimeObs, screen: Option<ScreenObs>, pr: PrObs) -> 
         screen,
         transcript: None,
         pr,
+        died: None,
     }
 }
 
@@ -477,6 +479,35 @@ fn exited_agent_is_errored_after_two_probes_and_grace() {
         h.tick(4, obs(exited(), None, PrObs::NoPr)).record.status,
         Status::Errored
     );
+}
+
+/// A pane that died (the runtime says so, not a shell in the foreground) is `errored` on
+/// the first look, even within the spawn grace, and the notification carries its last
+/// lines.
+#[test]
+fn pane_death_within_the_grace_is_errored_at_once_with_its_last_lines() {
+    let mut h = H::new();
+    let died = Observation {
+        died: Some(
+            "agent process exited (status 1): Unable to connect to Anthropic services".into(),
+        ),
+        ..obs(exited(), None, PrObs::NoPr)
+    };
+    let d = h.tick(0, died);
+    assert_eq!(d.record.status, Status::Errored);
+    let n = notes(&d);
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert_eq!(n[0].title, "app-1: agent exited");
+    assert!(
+        n[0].message
+            .contains("Unable to connect to Anthropic services"),
+        "{}",
+        n[0].message
+    );
+    // The next look (no new death reported) keeps it errored, without a second note.
+    let d = h.tick(0, obs(exited(), None, PrObs::NoPr));
+    assert_eq!(d.record.status, Status::Errored);
+    assert!(notes(&d).is_empty());
 }
 
 #[test]
@@ -1243,6 +1274,36 @@ fn all_complete_summarizes_once_everything_is_final() {
         .include_summary = Some(false);
     let (_, n) = all_complete("b1", &[&a], &quiet, t(9)).unwrap();
     assert_eq!(n.message, "All sessions complete");
+}
+
+#[test]
+fn all_complete_sums_the_cost_of_the_sessions_that_report_one() {
+    let cost = |tokens: u64, usd: f64| {
+        Some(crate::model::CostEstimate {
+            input_tokens: tokens,
+            output_tokens: tokens,
+            usd,
+            ..Default::default()
+        })
+    };
+    let a = SessionRecord {
+        cost: cost(1_000, 0.25),
+        ..finished("app-1", Status::Merged, Some(PrState::Merged))
+    };
+    let b = SessionRecord {
+        cost: cost(50_000, 1.5),
+        ..finished("app-2", Status::Killed, None)
+    };
+    let c = finished("app-3", Status::Killed, None);
+    let (sum, n) = all_complete("b1", &[&a, &b, &c], &settings(), t(9)).unwrap();
+    assert_eq!(sum.cost.as_ref().unwrap().total_tokens(), 102_000);
+    assert_eq!(
+        n.message,
+        "All 3 sessions done: 1 merged, 2 failed (app-2, app-3). Estimated cost: 102.0k tokens ~$1.75."
+    );
+    let (sum, n) = all_complete("b1", &[&c], &settings(), t(9)).unwrap();
+    assert!(sum.cost.is_none());
+    assert!(!n.message.contains("cost"), "{}", n.message);
 }
 
 #[test]

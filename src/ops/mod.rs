@@ -225,6 +225,9 @@ pub(crate) fn start_agent(
         crate::store::atomic::write(path, contents.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    for path in &plan.private_files {
+        private_file(path).with_context(|| format!("cannot create {}", path.display()))?;
+    }
     let spec = runtime::LaunchSpec {
         name: rec.id.to_string(),
         cwd: rec.workspace.clone(),
@@ -237,6 +240,18 @@ pub(crate) fn start_agent(
         .create(&spec)
         .with_context(|| format!("cannot start the {} runtime", rt.name()))?;
     Ok((handle, plan.agent_session_id))
+}
+
+/// Creates `path` empty with mode 0600 when missing; makes an existing regular file 0600.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    crate::store::atomic::ensure_regular_or_missing(path)?;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
 }
 
 /// Serializes workspace creation and removal per project: concurrent `git worktree

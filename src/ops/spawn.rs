@@ -66,6 +66,19 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
         .to_owned();
     let workspace_name = project.workspace_name(&ctx.config).to_owned();
     let agent = agent::create(&agent_name, &project.agent_config)?;
+    // Before anything is created: a permission value the CLI would reject, or a program
+    // that is not installed, must not leave a record, workspace, branch or tmux session.
+    if runtime_name == "ssh" {
+        // The program runs on the host, not here (`ao doctor` checks it there).
+        agent::check_permissions(&agent_name, &project.agent_config).map_err(|m| {
+            usage(
+                m,
+                "fix `agentConfig.permissions` in the project (see README, Agents)",
+            )
+        })?;
+    } else {
+        agent::preflight(&agent_name, &project.agent_config, &repo)?;
+    }
     let rt = super::runtime_named(ctx, &req.project, &runtime_name)?;
     let ws = workspace::create(&workspace_name)?;
     if let Some(b) = &req.branch {
@@ -181,6 +194,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
             notifications: BTreeMap::new(),
             last_error: None,
             batch: req.batch.clone(),
+            cost: None,
             extra: BTreeMap::new(),
         };
         ctx.store.reserve(project.prefix(&req.project), &initial)?

@@ -218,6 +218,14 @@ impl Cmd {
         }
     }
 
+    /// Replaces the current process with this command (`execvp`, stdio inherited). Only
+    /// returns on failure.
+    pub fn exec(&self) -> CmdError {
+        use std::os::unix::process::CommandExt;
+        let e = self.command().exec();
+        self.spawn_error(e)
+    }
+
     /// Spawns detached from ao (new session via `setsid`), stdio to `log` (or null).
     /// Returns the child's pid. Used for background checks and the process runtime.
     pub fn spawn_detached(&self, log: Option<&Path>) -> Result<u32, CmdError> {

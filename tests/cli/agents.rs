@@ -115,6 +115,7 @@ impl Rig {
             notifications: Default::default(),
             last_error: None,
             batch: None,
+            cost: None,
             extra: Default::default(),
         };
         let dir = self.env.data().join("projects/app/sessions");

@@ -18,5 +18,6 @@ mod hostile;
 mod notifiers;
 mod session;
 mod smoke;
+mod spawn_checks;
 mod ssh;
 mod tick;

@@ -805,7 +805,7 @@ fn a_notification_storm_is_grouped_per_notifier() {
     for i in 1..=8 {
         let id = format!("app-{i}");
         assert!(
-            env.wait_for(10, || env.capture(&id).contains("[y/N]")),
+            env.wait_for(30, || env.capture(&id).contains("[y/N]")),
             "{id}"
         );
     }

@@ -343,7 +343,10 @@ fn agent_environment_and_restore_with_branch_checked_out_elsewhere() {
     let envfile = env.root().join("agent-env");
     env.local_config(
         &repo,
-        &format!("bash -c 'env > {}; exec cat'", envfile.display()),
+        &format!(
+            "bash -c 'env > {f}.tmp; mv {f}.tmp {f}; exec cat'",
+            f = envfile.display()
+        ),
     );
     env.ao_in(
         &repo,

@@ -42,20 +42,14 @@ impl Aider {
             "--input-history-file".to_owned(),
             dir.join("aider.input.history").display().to_string(),
             "--no-gitignore".to_owned(),
-            "--no-check-update".to_owned(),
             "--no-show-release-notes".to_owned(),
             "--no-analytics".to_owned(),
             "--read".to_owned(),
             ctx.prompt_file.display().to_string(),
         ]);
-        match ctx.config.permissions.as_deref() {
-            None | Some("ask") | Some("default") => {}
-            Some("skip") => argv.push("--yes-always".to_owned()),
-            Some(p) => {
-                return Err(PluginError::Refused(format!(
-                    "aider: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
-                )));
-            }
+        argv.extend(permission_args(ctx.config)?);
+        if super::updates_off(ctx.config) {
+            argv.push("--no-check-update".to_owned());
         }
         if let Some(m) = &ctx.config.model {
             argv.extend(["--model".to_owned(), m.clone()]);
@@ -89,8 +83,25 @@ impl Aider {
             argv,
             env: ctx.config.env.clone(),
             files,
+            private_files: vec![
+                dir.join("aider.chat.history.md"),
+                dir.join("aider.input.history"),
+            ],
             ..LaunchPlan::default()
         })
+    }
+}
+
+/// Flags for `agentConfig.permissions`: `ask` (default) or `skip` (`--yes-always`).
+pub(crate) fn permission_args(
+    cfg: &crate::config::AgentConfig,
+) -> Result<Vec<String>, PluginError> {
+    match cfg.permissions.as_deref() {
+        None | Some("ask") | Some("default") => Ok(Vec::new()),
+        Some("skip") => Ok(vec!["--yes-always".to_owned()]),
+        Some(p) => Err(PluginError::Refused(format!(
+            "aider: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
+        ))),
     }
 }
 

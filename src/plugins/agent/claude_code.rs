@@ -97,11 +97,16 @@ impl ClaudeCode {
             argv.extend(["--append-system-prompt".to_owned(), s]);
         }
         argv.extend(ctx.config.args.iter().cloned());
+        let mut env = ctx.config.env.clone();
+        if super::updates_off(ctx.config) {
+            env.insert("DISABLE_AUTOUPDATER".into(), "1".into());
+        }
         Ok(LaunchPlan {
             argv,
-            env: ctx.config.env.clone(),
+            env,
             agent_session_id: Some(uuid.to_owned()),
             files: vec![(settings_path, settings_json(ctx))],
+            ..LaunchPlan::default()
         })
     }
 
@@ -250,15 +255,16 @@ fn settings_json(ctx: &AgentContext<'_>) -> String {
 }
 
 /// Flags for `agentConfig.permissions`: `ask` (default: Claude asks), `skip`
-/// (`--dangerously-skip-permissions`), or one of Claude's permission modes.
-fn permission_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
+/// (`--dangerously-skip-permissions`), or one of the `--permission-mode` choices Claude
+/// Code 2.1.328 lists in `claude --help`.
+pub(crate) fn permission_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
     const MODES: &[&str] = &[
-        "default",
         "acceptEdits",
-        "plan",
         "auto",
-        "dontAsk",
         "bypassPermissions",
+        "manual",
+        "dontAsk",
+        "plan",
     ];
     match cfg.permissions.as_deref() {
         None | Some("ask") | Some("default") => Ok(Vec::new()),
@@ -274,7 +280,7 @@ fn permission_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
                 Ok(vec!["--permission-mode".to_owned(), norm.to_owned()])
             } else {
                 Err(PluginError::Refused(format!(
-                    "claude-code: unknown `agentConfig.permissions` value `{m}` (use ask, skip, or one of {})",
+                    "claude-code: unknown `agentConfig.permissions` value `{m}` (use ask, skip, or a Claude Code `--permission-mode`: {})",
                     MODES.join(", ")
                 )))
             }
@@ -862,6 +868,11 @@ mod tests {
         assert_eq!(
             with(Some("accept-edits")).unwrap(),
             vec!["--permission-mode", "acceptEdits"]
+        );
+        // Claude Code 2.1.328 `--permission-mode` choices include `manual`.
+        assert_eq!(
+            with(Some("manual")).unwrap(),
+            vec!["--permission-mode", "manual"]
         );
         assert!(with(Some("yolo")).is_err());
     }

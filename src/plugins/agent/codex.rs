@@ -70,6 +70,12 @@ impl Codex {
             .collect();
         let mut v = vec!["-c".to_owned(), format!("notify=[{}]", notify.join(","))];
         v.extend(approval_args(ctx.config)?);
+        if super::updates_off(ctx.config) {
+            v.extend([
+                "-c".to_owned(),
+                "check_for_update_on_startup=false".to_owned(),
+            ]);
+        }
         if let Some(m) = &ctx.config.model {
             v.extend(["--model".to_owned(), m.clone()]);
         }
@@ -158,9 +164,10 @@ impl Agent for Codex {
 }
 
 /// Flags for `agentConfig.permissions`: `ask` (default: `--ask-for-approval on-request`),
-/// `skip` (`--dangerously-bypass-approvals-and-sandbox`), or a Codex approval policy.
-fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
-    const POLICIES: &[&str] = &["untrusted", "on-failure", "on-request", "never"];
+/// `skip` (`--dangerously-bypass-approvals-and-sandbox`), or an approval policy Codex
+/// 0.171 accepts (`codex --help`: on-request, never; `untrusted` and `on-failure` are gone).
+pub(crate) fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
+    const POLICIES: &[&str] = &["on-request", "never"];
     match cfg.permissions.as_deref() {
         None | Some("ask") | Some("default") => Ok(vec![
             "--ask-for-approval".to_owned(),
@@ -171,7 +178,7 @@ fn approval_args(cfg: &AgentConfig) -> Result<Vec<String>, PluginError> {
         ]),
         Some(p) if POLICIES.contains(&p) => Ok(vec!["--ask-for-approval".to_owned(), p.to_owned()]),
         Some(p) => Err(PluginError::Refused(format!(
-            "codex: unknown `agentConfig.permissions` value `{p}` (use ask, skip, or one of {})",
+            "codex: unknown `agentConfig.permissions` value `{p}` (use ask, skip, or a Codex `--ask-for-approval` policy: {})",
             POLICIES.join(", ")
         ))),
     }
@@ -525,6 +532,9 @@ mod tests {
             vec!["--ask-for-approval", "never"]
         );
         assert!(with(Some("whatever")).is_err());
+        // Codex 0.171 rejects these ("possible values: on-request, never").
+        assert!(with(Some("untrusted")).is_err());
+        assert!(with(Some("on-failure")).is_err());
     }
 
     #[test]

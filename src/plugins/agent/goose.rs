@@ -22,18 +22,7 @@ impl Goose {
     fn env(
         ctx: &AgentContext<'_>,
     ) -> Result<std::collections::BTreeMap<String, String>, PluginError> {
-        const MODES: &[&str] = &["auto", "approve", "smart_approve", "chat"];
-        let mode = match ctx.config.permissions.as_deref() {
-            None | Some("ask") | Some("default") => "smart_approve",
-            Some("skip") => "auto",
-            Some(m) if MODES.contains(&m) => m,
-            Some(m) => {
-                return Err(PluginError::Refused(format!(
-                    "goose: unknown `agentConfig.permissions` value `{m}` (use ask, skip, or one of {})",
-                    MODES.join(", ")
-                )));
-            }
-        };
+        let mode = mode(ctx.config)?;
         let mut env = ctx.config.env.clone();
         env.insert("GOOSE_MODE".into(), mode.into());
         Ok(env)
@@ -45,6 +34,21 @@ impl Goose {
             argv.extend(["--model".to_owned(), m.clone()]);
         }
         argv.extend(ctx.config.args.iter().cloned());
+    }
+}
+
+/// `GOOSE_MODE` for `agentConfig.permissions`: `ask` (default: smart_approve), `skip`
+/// (auto), or a Goose mode.
+pub(crate) fn mode(cfg: &crate::config::AgentConfig) -> Result<&str, PluginError> {
+    const MODES: &[&str] = &["auto", "approve", "smart_approve", "chat"];
+    match cfg.permissions.as_deref() {
+        None | Some("ask") | Some("default") => Ok("smart_approve"),
+        Some("skip") => Ok("auto"),
+        Some(m) if MODES.contains(&m) => Ok(m),
+        Some(m) => Err(PluginError::Refused(format!(
+            "goose: unknown `agentConfig.permissions` value `{m}` (use ask, skip, or one of {})",
+            MODES.join(", ")
+        ))),
     }
 }
 

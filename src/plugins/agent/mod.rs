@@ -30,6 +30,7 @@ pub use opencode::OpenCode;
 
 use super::PluginError;
 use crate::config::AgentConfig;
+pub use crate::model::CostEstimate;
 use crate::model::{Activity, ActivityFact};
 
 /// Built-in agent names.
@@ -127,6 +128,10 @@ pub struct LaunchPlan {
     pub agent_session_id: Option<String>,
     /// Files to write before launch (settings outside the workspace): path → contents.
     pub files: Vec<(PathBuf, String)>,
+    /// Files the agent appends to itself (history): created empty and private (0600)
+    /// before launch when missing, made 0600 when present; contents are kept. The agent
+    /// keeps the mode of an existing file, so its history is never world-readable.
+    pub private_files: Vec<PathBuf>,
 }
 
 /// A screen classification with the text that decided it.
@@ -147,25 +152,6 @@ pub struct HookMeaning {
     pub activity: Activity,
     /// Detail for the human (permission asked for, question).
     pub detail: String,
-}
-
-/// A cost estimate summed from the agent's own usage records.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CostEstimate {
-    /// Uncached input tokens.
-    pub input_tokens: u64,
-    /// Output tokens.
-    pub output_tokens: u64,
-    /// Tokens written to the prompt cache.
-    pub cache_write_tokens: u64,
-    /// Tokens read from the prompt cache.
-    pub cache_read_tokens: u64,
-    /// Estimated US dollars at list prices (an estimate: prices change, plans differ).
-    pub usd: f64,
-    /// The model of the last usage record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
 }
 
 /// An AI coding tool.
@@ -294,6 +280,116 @@ pub(crate) fn program(cfg: &AgentConfig, default: &str) -> Result<Vec<String>, P
             ))
         }),
     }
+}
+
+/// Checks `cfg.permissions` against the values agent `name` accepts (the values its real
+/// CLI takes: Claude Code 2.1.328 `--permission-mode`, Codex 0.171 `--ask-for-approval`).
+/// `ao config check`, config loading and `ao spawn` all call this, so the message is the
+/// same everywhere. Agents that take no permission setting accept anything.
+pub fn check_permissions(name: &str, cfg: &AgentConfig) -> Result<(), String> {
+    let r = match name {
+        "claude-code" | "claude-headless" => claude_code::permission_args(cfg).map(drop),
+        "codex" => codex::approval_args(cfg).map(drop),
+        "aider" => aider::permission_args(cfg).map(drop),
+        "opencode" => opencode::permission_rule(cfg).map(drop),
+        "goose" => goose::mode(cfg).map(drop),
+        _ => Ok(()),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+/// True when auto-updates are off for this agent (the default; `autoUpdate: true` allows
+/// them).
+pub(crate) fn updates_off(cfg: &AgentConfig) -> bool {
+    cfg.auto_update != Some(true)
+}
+
+/// The program agent `name` launches (the first word of `agentConfig.command` when set)
+/// and how to install it; `Err` says why it cannot be known.
+pub fn required_program(name: &str, cfg: &AgentConfig) -> Result<(String, String), String> {
+    let install = match name {
+        "claude-code" | "claude-headless" => {
+            "install Claude Code: npm install -g @anthropic-ai/claude-code"
+        }
+        "codex" => "install Codex CLI: npm install -g @openai/codex",
+        "aider" => "install aider: python -m pip install aider-install && aider-install",
+        "goose" => "install Goose from its release page",
+        "opencode" => "install opencode: npm install -g opencode-ai",
+        "custom" => "fix `agentConfig.command` or install the program",
+        other => return Err(format!("no known program for agent `{other}`")),
+    };
+    let default = match name {
+        "claude-code" | "claude-headless" => "claude",
+        "custom" => "",
+        other => other,
+    };
+    let words = match cfg.command.as_deref() {
+        Some(c) => shlex::split(c).ok_or("`agentConfig.command` has unbalanced quotes")?,
+        None if name == "custom" => return Err("`agentConfig.command` is not set".into()),
+        None => vec![default.to_owned()],
+    };
+    let first = words
+        .into_iter()
+        .next()
+        .filter(|w| !w.is_empty())
+        .ok_or("`agentConfig.command` is empty")?;
+    let install = if cfg.command.is_some() && name != "custom" {
+        format!("fix `agentConfig.command`, or {install}")
+    } else {
+        install.to_owned()
+    };
+    Ok((first, install))
+}
+
+/// Looks `program` up like a shell: a name with a `/` is a path (relative to `cwd`, `~`
+/// expanded), anything else is searched on PATH. Only an executable regular file counts.
+pub fn find_program(program: &str, cwd: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    };
+    if program.contains('/') {
+        let p = cwd.join(crate::config::expand_tilde(Path::new(program)));
+        return executable(&p).then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| executable(p))
+}
+
+/// Checks that agent `name` can start: its permission setting is one its CLI accepts and
+/// its program exists (on PATH, or at the configured path, executable). `cwd` resolves a
+/// relative program path. The error says what is wrong and how to fix it.
+pub fn preflight(
+    name: &str,
+    cfg: &AgentConfig,
+    cwd: &Path,
+) -> Result<(), crate::error::UsageError> {
+    check_permissions(name, cfg).map_err(|m| crate::error::UsageError {
+        message: m,
+        hint: Some("fix `agentConfig.permissions` in the project (see README, Agents)".into()),
+    })?;
+    let (program, install) = required_program(name, cfg).map_err(|m| crate::error::UsageError {
+        message: format!("agent `{name}`: {m}"),
+        hint: Some("set `agentConfig.command` in the project".into()),
+    })?;
+    if find_program(&program, cwd).is_none() {
+        let where_ = if program.contains('/') {
+            "does not exist or is not executable".to_owned()
+        } else {
+            "is not on PATH".to_owned()
+        };
+        return Err(crate::error::UsageError {
+            message: format!(
+                "agent `{name}` needs the program `{program}`, which {where_}; nothing was created"
+            ),
+            hint: Some(install),
+        });
+    }
+    Ok(())
 }
 
 /// The agent-side session id recorded for this session, validated as a UUID.

@@ -20,16 +20,11 @@ pub struct OpenCode;
 
 impl OpenCode {
     fn base(ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
-        let rule = match ctx.config.permissions.as_deref() {
-            None | Some("ask") | Some("default") => "ask",
-            Some("skip") => "allow",
-            Some(p) => {
-                return Err(PluginError::Refused(format!(
-                    "opencode: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
-                )));
-            }
-        };
+        let rule = permission_rule(ctx.config)?;
         let mut env = ctx.config.env.clone();
+        if super::updates_off(ctx.config) {
+            env.insert("OPENCODE_DISABLE_AUTOUPDATE".into(), "1".into());
+        }
         env.insert(
             "OPENCODE_CONFIG_CONTENT".into(),
             serde_json::json!({
@@ -48,6 +43,19 @@ impl OpenCode {
             env,
             ..LaunchPlan::default()
         })
+    }
+}
+
+/// The permission rule for `agentConfig.permissions`: `ask` (default) or `skip` (allow).
+pub(crate) fn permission_rule(
+    cfg: &crate::config::AgentConfig,
+) -> Result<&'static str, PluginError> {
+    match cfg.permissions.as_deref() {
+        None | Some("ask") | Some("default") => Ok("ask"),
+        Some("skip") => Ok("allow"),
+        Some(p) => Err(PluginError::Refused(format!(
+            "opencode: unknown `agentConfig.permissions` value `{p}` (use ask or skip)"
+        ))),
     }
 }
 

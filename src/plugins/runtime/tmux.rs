@@ -19,6 +19,10 @@ pub const SHELLS: &[&str] = &["bash", "sh", "zsh", "fish", "dash", "ksh"];
 /// far below tmux's 16 KiB command message).
 const CAPTURE_CHUNK: usize = 64;
 
+/// The environment file in the session's state directory, read and removed by `ao util
+/// exec-env` as the pane starts.
+pub const ENV_FILE: &str = "agent-env.json";
+
 /// The tmux runtime.
 #[derive(Debug)]
 pub struct TmuxRuntime {
@@ -46,8 +50,32 @@ impl Runtime for TmuxRuntime {
                 spec.name
             )));
         }
+        // The environment goes through a 0600 file read by `ao util exec-env`, which execs
+        // the agent: values such as API keys never appear on a command line (`ps`).
+        let argv = if spec.env.is_empty() {
+            spec.argv.clone()
+        } else {
+            let file = spec.state_dir.join(ENV_FILE);
+            let json =
+                serde_json::to_string(&spec.env).map_err(|e| PluginError::Other(e.into()))?;
+            crate::store::atomic::write(&file, json.as_bytes()).map_err(|e| {
+                PluginError::Other(anyhow::anyhow!("cannot write {}: {e}", file.display()))
+            })?;
+            let ao = std::env::current_exe().map_err(|e| {
+                PluginError::Other(anyhow::anyhow!("cannot find the running ao binary: {e}"))
+            })?;
+            let mut v = vec![
+                ao.display().to_string(),
+                "util".to_owned(),
+                "exec-env".to_owned(),
+                file.display().to_string(),
+                "--".to_owned(),
+            ];
+            v.extend(spec.argv.iter().cloned());
+            v
+        };
         self.tmux
-            .new_session(&spec.name, &spec.cwd, &spec.env, &spec.argv)?;
+            .new_session(&spec.name, &spec.cwd, &BTreeMap::new(), &argv)?;
         let pid = self
             .tmux
             .list_panes()?

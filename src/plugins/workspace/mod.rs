@@ -58,13 +58,21 @@ pub trait Workspace: Send + Sync + Debug {
     fn destroy(&self, req: &WorkspaceRequest<'_>, force: bool) -> Result<(), PluginError>;
 }
 
-/// Finishes a new workspace: git-ignores `.ao/` (ao's per-session folder), creates the
+/// Files agents leave in the workspace that are caches, not work (aider's
+/// `.aider.tags.cache.v4/`): git-ignored, so they never count as uncommitted changes that
+/// make `ao session kill` refuse.
+pub const AGENT_CACHES: &[&str] = &["/.aider*"];
+
+/// Finishes a new workspace: git-ignores `.ao/` and [`AGENT_CACHES`] (ao's per-session folder), creates the
 /// configured symlinks to the project's files, and runs `postCreate` commands (trusted
 /// config, via `sh -c`) in the workspace with `AO_WORKSPACE` set.
 pub fn finish(req: &WorkspaceRequest<'_>, path: &Path) -> Result<(), PluginError> {
     let git = crate::sys::git::Git::new(path);
     if git.is_repo() {
         git.exclude("/.ao/")?;
+        for pattern in AGENT_CACHES {
+            git.exclude(pattern)?;
+        }
     }
     for link in req.symlinks {
         let rel = Path::new(link);
