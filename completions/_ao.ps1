@@ -50,9 +50,10 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             break
         }
         'ao;init' {
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output file (default: ./agent-orchestrator.yaml)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output file (default: ./agent-orchestrator.yaml). When it exists, this repository''s project is added to it (or switched to/from `--local`); the old file is kept as `<FILE>.bak`')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Network-free variant: `plain` tracker and `local` SCM')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing file instead of composing into it (the old one is kept as `<FILE>.bak`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -67,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config and report problems')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective config with defaults filled in and secrets redacted')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -88,9 +90,18 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ao;config;schema' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ao;config;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config and report problems')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective config with defaults filled in and secrets redacted')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -98,6 +109,9 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             break
         }
         'ao;config;help;show' {
+            break
+        }
+        'ao;config;help;schema' {
             break
         }
         'ao;config;help;help' {
@@ -229,6 +243,7 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             break
         }
         'ao;open' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'With `all`: only this project')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
             [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Only print the attach command')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -493,12 +508,16 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
         'ao;help;config' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the config and report problems')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective config with defaults filled in and secrets redacted')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config')
             break
         }
         'ao;help;config;check' {
             break
         }
         'ao;help;config;show' {
+            break
+        }
+        'ao;help;config;schema' {
             break
         }
         'ao;help;spawn' {

@@ -85,6 +85,9 @@ _ao() {
             ao__subcmd__config,help)
                 cmd="ao__subcmd__config__subcmd__help"
                 ;;
+            ao__subcmd__config,schema)
+                cmd="ao__subcmd__config__subcmd__schema"
+                ;;
             ao__subcmd__config,show)
                 cmd="ao__subcmd__config__subcmd__show"
                 ;;
@@ -93,6 +96,9 @@ _ao() {
                 ;;
             ao__subcmd__config__subcmd__help,help)
                 cmd="ao__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            ao__subcmd__config__subcmd__help,schema)
+                cmd="ao__subcmd__config__subcmd__help__subcmd__schema"
                 ;;
             ao__subcmd__config__subcmd__help,show)
                 cmd="ao__subcmd__config__subcmd__help__subcmd__show"
@@ -162,6 +168,9 @@ _ao() {
                 ;;
             ao__subcmd__help__subcmd__config,check)
                 cmd="ao__subcmd__help__subcmd__config__subcmd__check"
+                ;;
+            ao__subcmd__help__subcmd__config,schema)
+                cmd="ao__subcmd__help__subcmd__config__subcmd__schema"
                 ;;
             ao__subcmd__help__subcmd__config,show)
                 cmd="ao__subcmd__help__subcmd__config__subcmd__show"
@@ -327,7 +336,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__config)
-            opts="-h -V --config --help --version check show help"
+            opts="-h -V --config --help --version check show schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,7 +372,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__config__subcmd__help)
-            opts="check show help"
+            opts="check show schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,6 +413,20 @@ _ao() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ao__subcmd__config__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ao__subcmd__config__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -411,6 +434,24 @@ _ao() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ao__subcmd__config__subcmd__schema)
+            opts="-h -V --config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -553,7 +594,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__help__subcmd__config)
-            opts="check show"
+            opts="check show schema"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -567,6 +608,20 @@ _ao() {
             return 0
             ;;
         ao__subcmd__help__subcmd__config__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ao__subcmd__help__subcmd__config__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1019,7 +1074,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__init)
-            opts="-h -V --local --output --config --help --version"
+            opts="-h -V --local --output --force --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1253,12 +1308,16 @@ _ao() {
             return 0
             ;;
         ao__subcmd__open)
-            opts="-h -V --print --config --help --version"
+            opts="-h -V --project --print --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -46,9 +46,10 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ao;init'= {
-            cand --output 'Output file (default: ./agent-orchestrator.yaml)'
+            cand --output 'Output file (default: ./agent-orchestrator.yaml). When it exists, this repository''s project is added to it (or switched to/from `--local`); the old file is kept as `<FILE>.bak`'
             cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
             cand --local 'Network-free variant: `plain` tracker and `local` SCM'
+            cand --force 'Replace an existing file instead of composing into it (the old one is kept as `<FILE>.bak`)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -62,6 +63,7 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand --version 'Print version'
             cand check 'Validate the config and report problems'
             cand show 'Print the effective config with defaults filled in and secrets redacted'
+            cand schema 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ao;config;check'= {
@@ -80,14 +82,24 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ao;config;schema'= {
+            cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ao;config;help'= {
             cand check 'Validate the config and report problems'
             cand show 'Print the effective config with defaults filled in and secrets redacted'
+            cand schema 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ao;config;help;check'= {
         }
         &'ao;config;help;show'= {
+        }
+        &'ao;config;help;schema'= {
         }
         &'ao;config;help;help'= {
         }
@@ -202,6 +214,7 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand --version 'Print version'
         }
         &'ao;open'= {
+            cand --project 'With `all`: only this project'
             cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
             cand --print 'Only print the attach command'
             cand -h 'Print help'
@@ -433,10 +446,13 @@ set edit:completion:arg-completer[ao] = {|@words|
         &'ao;help;config'= {
             cand check 'Validate the config and report problems'
             cand show 'Print the effective config with defaults filled in and secrets redacted'
+            cand schema 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config'
         }
         &'ao;help;config;check'= {
         }
         &'ao;help;config;show'= {
+        }
+        &'ao;help;config;schema'= {
         }
         &'ao;help;spawn'= {
         }

@@ -48,17 +48,19 @@ complete -c ao -n "__fish_ao_needs_command" -f -a "demo" -d 'Run the whole lifec
 complete -c ao -n "__fish_ao_needs_command" -f -a "util" -d 'Generate man pages and shell completions'
 complete -c ao -n "__fish_ao_needs_command" -f -a "run-checks" -d 'Internal: the local SCM\'s detached check runner'
 complete -c ao -n "__fish_ao_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c ao -n "__fish_ao_using_subcommand init" -l output -d 'Output file (default: ./agent-orchestrator.yaml)' -r -F
+complete -c ao -n "__fish_ao_using_subcommand init" -l output -d 'Output file (default: ./agent-orchestrator.yaml). When it exists, this repository\'s project is added to it (or switched to/from `--local`); the old file is kept as `<FILE>.bak`' -r -F
 complete -c ao -n "__fish_ao_using_subcommand init" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
 complete -c ao -n "__fish_ao_using_subcommand init" -l local -d 'Network-free variant: `plain` tracker and `local` SCM'
+complete -c ao -n "__fish_ao_using_subcommand init" -l force -d 'Replace an existing file instead of composing into it (the old one is kept as `<FILE>.bak`)'
 complete -c ao -n "__fish_ao_using_subcommand init" -s h -l help -d 'Print help'
 complete -c ao -n "__fish_ao_using_subcommand init" -s V -l version -d 'Print version'
-complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show help" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
-complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show help" -s h -l help -d 'Print help'
-complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show help" -s V -l version -d 'Print version'
-complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show help" -f -a "check" -d 'Validate the config and report problems'
-complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show help" -f -a "show" -d 'Print the effective config with defaults filled in and secrets redacted'
-complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show schema help" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
+complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show schema help" -s h -l help -d 'Print help'
+complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show schema help" -s V -l version -d 'Print version'
+complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show schema help" -f -a "check" -d 'Validate the config and report problems'
+complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show schema help" -f -a "show" -d 'Print the effective config with defaults filled in and secrets redacted'
+complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show schema help" -f -a "schema" -d 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config'
+complete -c ao -n "__fish_ao_using_subcommand config; and not __fish_seen_subcommand_from check show schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from check" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from check" -l json -d 'Print a JSON report'
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
@@ -67,8 +69,12 @@ complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from schema" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
+complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help'
+complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from schema" -s V -l version -d 'Print version'
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the config and report problems'
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective config with defaults filled in and secrets redacted'
+complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "schema" -d 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config'
 complete -c ao -n "__fish_ao_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l agent -d 'Agent plugin (overrides config)' -r
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l runtime -d 'Runtime plugin (overrides config)' -r
@@ -131,6 +137,7 @@ complete -c ao -n "__fish_ao_using_subcommand status" -l json -d 'Print JSON'
 complete -c ao -n "__fish_ao_using_subcommand status" -l watch -d 'Redraw in place every interval'
 complete -c ao -n "__fish_ao_using_subcommand status" -s h -l help -d 'Print help'
 complete -c ao -n "__fish_ao_using_subcommand status" -s V -l version -d 'Print version'
+complete -c ao -n "__fish_ao_using_subcommand open" -l project -d 'With `all`: only this project' -r
 complete -c ao -n "__fish_ao_using_subcommand open" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
 complete -c ao -n "__fish_ao_using_subcommand open" -l print -d 'Only print the attach command'
 complete -c ao -n "__fish_ao_using_subcommand open" -s h -l help -d 'Print help'
@@ -257,6 +264,7 @@ complete -c ao -n "__fish_ao_using_subcommand help; and not __fish_seen_subcomma
 complete -c ao -n "__fish_ao_using_subcommand help; and not __fish_seen_subcommand_from init config spawn batch-spawn session send status open events tick review review-check issue hook notify dashboard doctor demo util run-checks help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "check" -d 'Validate the config and report problems'
 complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective config with defaults filled in and secrets redacted'
+complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "schema" -d 'Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config'
 complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from session" -f -a "ls" -d 'List sessions'
 complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from session" -f -a "kill" -d 'Stop a session, remove its workspace and archive it'
 complete -c ao -n "__fish_ao_using_subcommand help; and __fish_seen_subcommand_from session" -f -a "cleanup" -d 'Clean up sessions whose work is merged or closed'

@@ -50,16 +50,22 @@ pub struct DemoReport {
 pub fn run(
     dir: &Path,
     notify_stderr: bool,
+    keep: bool,
     say: &mut dyn FnMut(&str),
 ) -> anyhow::Result<DemoReport> {
     let started = Instant::now();
+    let socket = format!("ao-demo-{}", std::process::id());
+    let effective = std::env::var("AO_TMUX_SOCKET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| socket.clone());
+    janitor(&effective, dir, keep);
     let repo = dir.join("repo");
     setup_repo(&repo)?;
     let agent = dir.join("demo-agent.sh");
     std::fs::write(&agent, DEMO_AGENT)
         .with_context(|| format!("cannot write {}", agent.display()))?;
     let config_path = dir.join("agent-orchestrator.yaml");
-    let socket = format!("ao-demo-{}", std::process::id());
     let yaml = format!(
         r#"# ao demo: everything local, nothing on the network.
 dataDir: {data}
@@ -132,6 +138,25 @@ projects:
         milestones,
         timeline,
     })
+}
+
+/// Starts a detached watcher that, once this process is gone (or a zombie) however it ended (Ctrl-C,
+/// SIGTERM, a crash), kills the demo's tmux server and removes `dir` (unless `keep`). It
+/// runs in its own session, so the terminal's Ctrl-C does not reach it; on a normal exit
+/// it finds nothing left to do. Best effort: the demo runs without it if `sh` is missing.
+fn janitor(socket: &str, dir: &Path, keep: bool) {
+    const SCRIPT: &str = r#"trap '' INT TERM HUP
+alive() { kill -0 "$1" 2>/dev/null && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; }
+while alive "$1"; do sleep 0.2; done
+tmux -L "$2" -f /dev/null kill-server 2>/dev/null
+[ "$4" = keep ] || rm -rf -- "$3""#;
+    let _ = Cmd::new("sh")
+        .args(["-c", SCRIPT, "ao-demo-janitor"])
+        .arg(std::process::id().to_string())
+        .arg(socket)
+        .arg(dir)
+        .arg(if keep { "keep" } else { "remove" })
+        .spawn_detached(None);
 }
 
 fn git(repo: &Path, args: &[&str]) -> anyhow::Result<()> {

@@ -613,6 +613,9 @@ pub struct CaptureCache {
     /// Usage-limit reset time, when the screen showed one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resets: Option<String>,
+    /// The screen showed the agent failing to reach its model API.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retrying: bool,
 }
 
 /// A cost estimate summed from the agent's own usage records.

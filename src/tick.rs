@@ -95,21 +95,28 @@ pub struct TickSummary {
     pub duration_ms: u64,
 }
 
+impl TickSummary {
+    /// A summary of a pass that looked at nothing.
+    pub fn empty(dry_run: bool) -> Self {
+        Self {
+            schema_version: SUMMARY_VERSION,
+            skipped: false,
+            dry_run,
+            sessions_seen: 0,
+            transitions: Vec::new(),
+            actions: Vec::new(),
+            failures: Vec::new(),
+            duration_ms: 0,
+        }
+    }
+}
+
 /// Runs one pass.
 pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     let started = Instant::now();
     let now = crate::clock::now();
-    let mut sum = TickSummary {
-        schema_version: SUMMARY_VERSION,
-        skipped: false,
-        dry_run: opts.dry_run,
-        sessions_seen: 0,
-        transitions: Vec::new(),
-        actions: Vec::new(),
-        failures: Vec::new(),
-        duration_ms: 0,
-    };
-    let Some(_tick_lock) = ctx.store.try_lock_tick()? else {
+    let mut sum = TickSummary::empty(opts.dry_run);
+    let Some(_tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
         sum.skipped = true;
         if !opts.dry_run {
             ctx.store
@@ -129,6 +136,9 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             error: p.error.to_string(),
         });
     }
+    // Sessions of projects another config owns (two repos sharing one data dir) are that
+    // config's business: skipped, not a failure.
+    recs.retain(|r| ctx.owns(r));
     if let Some(s) = &opts.session {
         recs.retain(|r| r.id.as_str() == s);
     }
@@ -190,6 +200,36 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
                 sum.failures.push(Failure {
                     session: None,
                     error: format!("batch {batch}: {e:#}"),
+                });
+            }
+        }
+        // A project with a session that was in progress before this pass and did not
+        // end in it is still busy: no need to read its records again.
+        let ended: BTreeSet<&str> = sum
+            .transitions
+            .iter()
+            .filter(|t| matches!(t.to.as_str(), "merged" | "cleanup" | "killed" | "done"))
+            .map(|t| t.session.as_str())
+            .collect();
+        let busy: BTreeSet<&str> = recs
+            .iter()
+            .filter(|r| !r.status.is_terminal() && !ended.contains(r.id.as_str()))
+            .map(|r| r.project.as_str())
+            .collect();
+        let mut complete = Vec::new();
+        for project in ctx.config.projects.keys() {
+            if opts.project.as_ref().is_some_and(|p| p != project)
+                || busy.contains(project.as_str())
+            {
+                continue;
+            }
+            complete.push(project.clone());
+        }
+        for project in &complete {
+            if let Err(e) = project_complete(ctx, project, now, &mut sum) {
+                sum.failures.push(Failure {
+                    session: None,
+                    error: format!("project {project}: all-complete: {e:#}"),
                 });
             }
         }
@@ -546,6 +586,8 @@ pub fn settings(
         reactions,
         attach_template: "ao open {session}".into(),
         dashboard_url,
+        local_scm: project.is_some_and(|p| p.scm_name() == "local"),
+        ready_when_quiet: false,
     }
 }
 
@@ -583,13 +625,14 @@ fn tick_session(
     };
     let mut rec = ctx.store.find(id)?;
     let project = ctx.config.project(&rec.project)?.clone();
-    let settings = settings(&ctx.config, Some(&project), ctx.store.root());
+    let mut settings = settings(&ctx.config, Some(&project), ctx.store.root());
     let (runtime, activity_time, died) =
         runtime_obs
             .get(id)
             .cloned()
             .unwrap_or((RuntimeObs::NotProbed, None, None));
     let agent = agent::create(&rec.agent, &project.agent_config)?;
+    settings.ready_when_quiet = agent.ready_when_quiet();
 
     // Terminal: capture only when the pane changed since the last capture.
     let mut screen = None;
@@ -618,6 +661,7 @@ fn tick_session(
                     activity: m.as_ref().map(|m| m.activity),
                     evidence: m.as_ref().map(|m| m.evidence.clone()).unwrap_or_default(),
                     resets: m.as_ref().and_then(|m| m.resets.clone()),
+                    retrying: m.as_ref().is_some_and(|m| m.retrying),
                 }
             }
         };
@@ -626,6 +670,8 @@ fn tick_session(
                 activity: a,
                 evidence: cache.evidence.clone(),
                 resets: cache.resets.clone(),
+                retrying: cache.retrying,
+                changed_at: Some(cache.activity_time).filter(|t| *t > 0),
             });
         }
         rec.capture = Some(cache);
@@ -852,6 +898,140 @@ fn report(id: &SessionId, a: &Action, outcome: String) -> ActionReport {
         detail,
         outcome,
     }
+}
+
+/// What `project_complete` remembers per project (`cache/all-complete/<project>.json`).
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+struct RoundLedger {
+    /// The project's records (live ids with status, archived ids) when last evaluated
+    /// with nothing left to do; an unchanged project is not read again.
+    fingerprint: u64,
+    /// Sessions created up to this time were covered by an earlier summary.
+    cutoff: Option<Timestamp>,
+    /// Key of the round being delivered.
+    round: String,
+    /// Notifiers that got this round's summary.
+    sent: BTreeMap<String, Timestamp>,
+}
+
+/// FNV-1a over strings, for the round fingerprint.
+fn fnv(parts: impl IntoIterator<Item = String>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.as_bytes().iter().chain(b"\n") {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The project's `all-complete` summary, once, when its last session in progress ended —
+/// whatever ended it (merge, `ao session kill`, cleanup) and however it was spawned. A
+/// round is every session created since the previous summary; sessions of a batch are
+/// summarised by their batch (and batches whose last session was archived are checked
+/// here too).
+fn project_complete(
+    ctx: &Ctx,
+    project: &str,
+    now: Timestamp,
+    sum: &mut TickSummary,
+) -> anyhow::Result<()> {
+    if !ctx.store.sessions_dir(project)?.exists() && !ctx.store.archive_dir(project)?.exists() {
+        return Ok(());
+    }
+    let (live, _) = ctx.store.list(Some(project))?;
+    if live.iter().any(|r| !r.status.is_terminal()) {
+        return Ok(());
+    }
+    let archive_ids: Vec<String> = match std::fs::read_dir(ctx.store.archive_dir(project)?) {
+        Ok(rd) => rd
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut parts: Vec<String> = live
+        .iter()
+        .map(|r| format!("live {} {}", r.id, r.status))
+        .chain(archive_ids.into_iter().map(|n| format!("archived {n}")))
+        .collect();
+    parts.sort();
+    let fingerprint = fnv(parts);
+    let file = ctx
+        .store
+        .cache_dir()
+        .join("all-complete")
+        .join(format!("{project}.json"));
+    let mut ledger: RoundLedger = std::fs::read(&file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    if ledger.fingerprint == fingerprint {
+        return Ok(());
+    }
+    let (archived, _) = ctx.store.list_archived(Some(project))?;
+    let newer = |r: &&SessionRecord| ledger.cutoff.is_none_or(|c| r.created_at > c);
+    let round: Vec<&SessionRecord> = live.iter().chain(archived.iter()).filter(newer).collect();
+    let batches: BTreeSet<&str> = round.iter().filter_map(|r| r.batch.as_deref()).collect();
+    for b in batches {
+        if let Err(e) = batch_complete(ctx, project, b, now, sum) {
+            sum.failures.push(Failure {
+                session: None,
+                error: format!("batch {b}: {e:#}"),
+            });
+        }
+    }
+    let members: Vec<&SessionRecord> = round.into_iter().filter(|r| r.batch.is_none()).collect();
+    let pcfg = ctx.config.projects.get(project);
+    let settings = settings(&ctx.config, pcfg, ctx.store.root());
+    let done = match lifecycle::project_complete(project, &members, &settings, now) {
+        None => true,
+        Some((_, n)) => {
+            if ledger.round != n.key {
+                ledger.round = n.key.clone();
+                ledger.sent.clear();
+            }
+            let routes = ctx.config.route(n.priority);
+            let pending: Vec<&String> = routes
+                .iter()
+                .filter(|r| !ledger.sent.contains_key(*r))
+                .collect();
+            for name in pending {
+                let data = serde_json::json!({"key": n.key, "notifier": name, "project": project});
+                let (r, event) =
+                    delivery::send_via(&ctx.config, ctx.store.root(), name, &n, now, data);
+                let outcome = match &r {
+                    Ok(()) => {
+                        ledger.sent.insert(name.clone(), now);
+                        "sent".to_owned()
+                    }
+                    Err(e) => format!("failed: {e}"),
+                };
+                ctx.store.event(event.about(project, None))?;
+                sum.actions.push(ActionReport {
+                    session: project.to_owned(),
+                    action: "notify".into(),
+                    detail: n.title.clone(),
+                    outcome,
+                });
+            }
+            let all_sent = routes.iter().all(|r| ledger.sent.contains_key(r));
+            if all_sent {
+                ledger.cutoff = members.iter().map(|r| r.created_at).max();
+                ledger.sent.clear();
+            }
+            all_sent
+        }
+    };
+    if done {
+        ledger.fingerprint = fingerprint;
+    }
+    if let Some(d) = file.parent() {
+        crate::store::atomic::ensure_private_dir(d)?;
+    }
+    crate::store::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
+    Ok(())
 }
 
 /// Sends the `all-complete` notification of a batch once, when all its sessions ended.

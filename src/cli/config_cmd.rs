@@ -1,4 +1,4 @@
-//! `ao config check|show`.
+//! `ao config check|show|schema`.
 //!
 //! `check` loads and validates the config: exit 0 when it can be used (warnings on stderr),
 //! 2 with every error otherwise; `--json` prints a report on stdout. `show` prints the
@@ -38,7 +38,13 @@ pub enum ConfigCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the JSON Schema of agent-orchestrator.yaml (docs/config.schema.json), for
+    /// editors: `# yaml-language-server: $schema=<file>` or `$schema:` in the config.
+    Schema,
 }
+
+/// The JSON Schema of the config file.
+pub const CONFIG_SCHEMA: &str = include_str!("../../docs/config.schema.json");
 
 /// Runs a config subcommand.
 pub fn run(g: &GlobalArgs, c: &ConfigCommand) -> anyhow::Result<()> {
@@ -46,6 +52,10 @@ pub fn run(g: &GlobalArgs, c: &ConfigCommand) -> anyhow::Result<()> {
     match c {
         ConfigCommand::Check { json } => check(g, &cwd, *json),
         ConfigCommand::Show { json } => show(g, &cwd, *json),
+        ConfigCommand::Schema => {
+            print!("{CONFIG_SCHEMA}");
+            Ok(())
+        }
     }
 }
 

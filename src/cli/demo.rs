@@ -24,7 +24,7 @@ pub fn run(_g: &GlobalArgs, a: &DemoArgs) -> anyhow::Result<()> {
             println!("{line}");
         }
     };
-    let report = crate::demo::run(&dir, json, &mut say);
+    let report = crate::demo::run(&dir, json, a.keep, &mut say);
     if a.keep {
         let kept = tmp.keep();
         eprintln!("Kept the demo directory: {}", kept.display());

@@ -122,8 +122,11 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
             .event(hook_event(&rec, a, now, None))
             .map_err(|e| e.to_string());
     };
+    // The screen only chooses between ready and waiting: a hook that runs before the
+    // agent redrew its prompt (aider) still sees the last turn's working lines.
     if agent.hook_checks_screen(&a.event)
         && let Some(m) = screen(config, &rec, agent.as_ref())
+            .filter(|m| matches!(m.activity, Activity::Ready | Activity::WaitingInput))
     {
         meaning = HookMeaning {
             activity: m.activity,
@@ -144,7 +147,13 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
         at: now,
     });
     let mut events = vec![hook_event(&rec, a, now, Some(&meaning))];
-    if meaning.activity == Activity::WaitingInput {
+    // The tick may have just told the human about the same question from the screen.
+    let told = rec.reactions.values().any(|l| {
+        l.reaction == ReactionKind::AgentNeedsInput.as_str()
+            && l.escalated
+            && now.as_second() - l.first_seen.as_second() <= crate::lifecycle::SAME_QUESTION_SECS
+    });
+    if meaning.activity == Activity::WaitingInput && !told {
         let n = needs_input(config, &rec, a, &payload, &meaning, now);
         // Durable before delivery: after a crash the next tick delivers it (same key).
         crate::lifecycle::enqueue(&mut rec, std::slice::from_ref(&n), now);

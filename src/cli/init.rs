@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::GlobalArgs;
+use yaml_serde::{Mapping, Value};
+
 use crate::error::usage;
 use crate::model::slugify;
 use crate::sys::git::{Git, repo_slug_from_url};
@@ -21,9 +23,15 @@ pub struct InitArgs {
     /// Network-free variant: `plain` tracker and `local` SCM.
     #[arg(long)]
     pub local: bool,
-    /// Output file (default: ./agent-orchestrator.yaml).
+    /// Output file (default: ./agent-orchestrator.yaml). When it exists, this repository's
+    /// project is added to it (or switched to/from `--local`); the old file is kept as
+    /// `<FILE>.bak`.
     #[arg(long, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
+    /// Replace an existing file instead of composing into it (the old one is kept as
+    /// `<FILE>.bak`).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// What `ao init` found out about the repository.
@@ -53,32 +61,65 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<()> {
     } else {
         cwd.join(out)
     };
-    let text = render(&facts, a.local);
-    let created = crate::store::atomic::create_new(&out, text.as_bytes())
-        .with_context(|| format!("cannot write {}", out.display()))?;
-    if !created {
-        return Err(usage(
-            format!("{} already exists; not overwriting it", out.display()),
-            "edit it (check it with `ao config check`), remove it, or write elsewhere with `ao init --output FILE`",
-        ));
+    let (notifier, why) = pick_notifier();
+    let text = render(&facts, a.local, notifier);
+    let did = write_config(&out, &facts, a.local, a.force, &text)?;
+    match &did {
+        Wrote::Created => {
+            let mut what = format!("project `{}`", facts.id);
+            if let Some(r) = facts.repo.as_ref().filter(|_| !a.local) {
+                what.push_str(&format!(", repo {r}"));
+            }
+            what.push_str(&format!(
+                ", path {}, branch {}",
+                facts.top.display(),
+                facts.branch
+            ));
+            if a.local {
+                what.push_str(", plain tracker, local SCM");
+            }
+            eprintln!("Created {} ({what})", out.display());
+            eprintln!("Notifications go to `{notifier}` ({why}).");
+        }
+        Wrote::Replaced => eprintln!(
+            "Replaced {} (project `{}`); the previous file is {}",
+            out.display(),
+            facts.id,
+            bak(&out).display()
+        ),
+        Wrote::Added => eprintln!(
+            "Added project `{}` to {}; the previous file is {}",
+            facts.id,
+            out.display(),
+            bak(&out).display()
+        ),
+        Wrote::Updated(how) => eprintln!(
+            "Updated project `{}` in {}: {how}; the previous file is {}",
+            facts.id,
+            out.display(),
+            bak(&out).display()
+        ),
+        Wrote::Unchanged => eprintln!(
+            "{} already configures project `{}` this way; nothing to change",
+            out.display(),
+            facts.id
+        ),
     }
-    let mut what = format!("project `{}`", facts.id);
-    if let Some(r) = facts.repo.as_ref().filter(|_| !a.local) {
-        what.push_str(&format!(", repo {r}"));
-    }
-    what.push_str(&format!(
-        ", path {}, branch {}",
-        facts.top.display(),
-        facts.branch
-    ));
-    if a.local {
-        what.push_str(", plain tracker, local SCM, stdout notifications");
-    }
-    eprintln!("Created {} ({what})", out.display());
     if !a.local && facts.repo.is_none() {
         eprintln!(
             "note: no `origin` remote points at a GitHub-style `owner/name`; set `repo:` in the file, or run `ao init --local` for a local-only setup"
         );
+    }
+    match crate::config::registry::register(&out) {
+        Ok(_) => eprintln!(
+            "Registered in {}: `ao tick` and `ao status` run anywhere (cron from $HOME) cover it.",
+            crate::config::registry::path().display()
+        ),
+        Err(e) => eprintln!(
+            "warning: cannot register {} in {}: {e}; cron must then set AO_CONFIG",
+            out.display(),
+            crate::config::registry::path().display()
+        ),
     }
     // Name the file in the next commands unless discovery would find it from here.
     let flag = if out == cwd.join("agent-orchestrator.yaml") {
@@ -91,6 +132,194 @@ pub fn run(g: &GlobalArgs, a: &InitArgs) -> anyhow::Result<()> {
         facts.id
     );
     Ok(())
+}
+
+/// What `ao init` did to the config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Wrote {
+    /// A new file.
+    Created,
+    /// `--force`: the whole file rewritten.
+    Replaced,
+    /// The project was added to an existing file.
+    Added,
+    /// The project's tracker/SCM were switched (the text says how).
+    Updated(String),
+    /// The file already says what was asked.
+    Unchanged,
+}
+
+/// `<file>.bak`.
+fn bak(out: &Path) -> PathBuf {
+    let mut s = out.as_os_str().to_owned();
+    s.push(".bak");
+    PathBuf::from(s)
+}
+
+/// Writes `text` to `out`, or composes it into the config already there: adds the
+/// project, switches an existing one between GitHub and local, or changes nothing when it
+/// is already as asked. `force` replaces the whole file. Every rewrite of an existing file
+/// keeps the previous one as `<file>.bak`.
+fn write_config(
+    out: &Path,
+    facts: &RepoFacts,
+    local: bool,
+    force: bool,
+    text: &str,
+) -> anyhow::Result<Wrote> {
+    let write_err = || format!("cannot write {}", out.display());
+    if crate::store::atomic::create_new(out, text.as_bytes()).with_context(write_err)? {
+        return Ok(Wrote::Created);
+    }
+    let old = std::fs::read_to_string(out)
+        .with_context(|| format!("cannot read the existing {}", out.display()))?;
+    let keep_old = || -> anyhow::Result<()> {
+        crate::store::atomic::write(&bak(out), old.as_bytes())
+            .with_context(|| format!("cannot write {}", bak(out).display()))
+    };
+    if force {
+        keep_old()?;
+        crate::store::atomic::write(out, text.as_bytes()).with_context(write_err)?;
+        return Ok(Wrote::Replaced);
+    }
+    let (doc, wrote) = compose(&old, text, facts, local).map_err(|m| {
+        usage(
+            format!("{}: {m}", out.display()),
+            "edit the file yourself, or run `ao init --force` to replace it (the old one is kept as .bak)",
+        )
+    })?;
+    if wrote == Wrote::Unchanged {
+        return Ok(wrote);
+    }
+    keep_old()?;
+    let mut new_text = format!(
+        "# agent-orchestrator.yaml, last composed by `ao init` (comments of the previous\n\
+         # version are in {}). Check it with `ao config check`.\n",
+        bak(out)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
+    new_text.push_str(&yaml_serde::to_string(&doc).context("cannot render the config")?);
+    crate::store::atomic::write(out, new_text.as_bytes()).with_context(write_err)?;
+    Ok(wrote)
+}
+
+/// True when a project mapping uses the local SCM.
+fn is_local(project: &Value) -> bool {
+    let plugin = |k: &str| match project.get(k) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(m @ Value::Mapping(_)) => m.get("plugin").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    plugin("scm").as_deref() == Some("local")
+}
+
+/// The existing config `old` with the project of `text` composed in (see
+/// [`write_config`]); an error text when that cannot be done safely.
+fn compose(
+    old: &str,
+    text: &str,
+    facts: &RepoFacts,
+    local: bool,
+) -> Result<(Value, Wrote), String> {
+    let mut doc: Value = yaml_serde::from_str(old).map_err(|e| {
+        format!(
+            "cannot add project `{}`: the file is not valid YAML ({e})",
+            facts.id
+        )
+    })?;
+    if doc.is_null() {
+        doc = Value::Mapping(Mapping::new());
+    }
+    let new: Value = yaml_serde::from_str(text).map_err(|e| e.to_string())?;
+    let new_project = new
+        .get("projects")
+        .and_then(|p| p.get(facts.id.as_str()))
+        .cloned()
+        .ok_or("internal: rendered config has no project")?;
+    let Value::Mapping(root) = &mut doc else {
+        return Err("the file is not a YAML mapping".into());
+    };
+    let projects = root
+        .entry(Value::String("projects".into()))
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    let Value::Mapping(projects) = projects else {
+        return Err("`projects:` is not a mapping".into());
+    };
+    let wrote = match projects.get_mut(facts.id.as_str()) {
+        None => {
+            projects.insert(Value::String(facts.id.clone()), new_project);
+            Wrote::Added
+        }
+        Some(Value::Mapping(existing)) => {
+            let here = facts.top.to_string_lossy();
+            let path = existing.get("path").and_then(Value::as_str).map(|p| {
+                crate::config::expand_tilde(Path::new(p))
+                    .to_string_lossy()
+                    .into_owned()
+            });
+            if path.as_deref().is_some_and(|p| p != here) {
+                return Err(format!(
+                    "project `{}` is already configured for {}, not for {here}",
+                    facts.id,
+                    path.unwrap_or_default()
+                ));
+            }
+            if is_local(&Value::Mapping(existing.clone())) == local {
+                return Ok((doc, Wrote::Unchanged));
+            }
+            if local {
+                for k in ["tracker", "scm"] {
+                    existing.insert(
+                        Value::String(k.into()),
+                        new_project.get(k).cloned().unwrap_or(Value::Null),
+                    );
+                }
+                Wrote::Updated("now local (plain tracker, local SCM)".into())
+            } else {
+                existing.remove("tracker");
+                existing.remove("scm");
+                if let Some(r) = &facts.repo {
+                    existing.insert(Value::String("repo".into()), Value::String(r.clone()));
+                }
+                Wrote::Updated("now on GitHub (github tracker and SCM)".into())
+            }
+        }
+        Some(_) => return Err(format!("`projects.{}` is not a mapping", facts.id)),
+    };
+    // A default notifier when the file has none (ao's own default may not work here).
+    let Value::Mapping(root) = &mut doc else {
+        unreachable!("checked above")
+    };
+    let defaults = root
+        .entry(Value::String("defaults".into()))
+        .or_insert_with(|| Value::Mapping(Mapping::new()));
+    if let Value::Mapping(d) = defaults
+        && !d.contains_key("notifiers")
+        && let Some(n) = new.get("defaults").and_then(|d| d.get("notifiers"))
+    {
+        d.insert(Value::String("notifiers".into()), n.clone());
+    }
+    Ok((doc, wrote))
+}
+
+/// `desktop` when a D-Bus session bus with a notification server answers, else `stdout`
+/// (works under cron and on headless machines); with the reason.
+fn pick_notifier() -> (&'static str, &'static str) {
+    use crate::plugins::notifier::Notifier as _;
+    let desktop = crate::plugins::notifier::desktop::DesktopNotifier::new("desktop", None)
+        .and_then(|d| d.check());
+    match desktop {
+        Ok(_) => (
+            "desktop",
+            "a notification server answers on the D-Bus session bus",
+        ),
+        Err(_) => (
+            "stdout",
+            "no D-Bus session bus answers here, so desktop notifications would fail; stdout works headless and under cron (its output goes to the cron log); route to ntfy, slack or email for your phone",
+        ),
+    }
 }
 
 /// Finds project id, repo, top level and default branch of the repository at `cwd`.
@@ -155,7 +384,7 @@ fn scalar(s: &str) -> String {
 }
 
 /// The config text.
-fn render(f: &RepoFacts, local: bool) -> String {
+fn render(f: &RepoFacts, local: bool, notifier: &str) -> String {
     let path = scalar(&f.top.to_string_lossy());
     let mut s = String::new();
     if local {
@@ -169,7 +398,7 @@ fn render(f: &RepoFacts, local: bool) -> String {
              \x20   scm:\n      plugin: local\n\
              \x20     # Commands run in the workspace for each new commit, e.g.:\n\
              \x20     # checks: [\"cargo test\"]\n\
-             defaults:\n  notifiers: [stdout]\n",
+             defaults:\n  notifiers: [{notifier}]\n",
             id = f.id,
             branch = scalar(&f.branch),
         ));
@@ -189,7 +418,7 @@ fn render(f: &RepoFacts, local: bool) -> String {
         ),
     }
     s.push_str(&format!(
-        "    path: {path}\n    defaultBranch: {}\n",
+        "    path: {path}\n    defaultBranch: {}\ndefaults:\n  notifiers: [{notifier}]\n",
         scalar(&f.branch)
     ));
     s
@@ -211,7 +440,7 @@ mod tests {
     #[test]
     fn rendered_configs_parse() {
         for local in [false, true] {
-            let text = render(&facts(), local);
+            let text = render(&facts(), local, "stdout");
             let c: crate::config::Config = yaml_serde::from_str(&text).unwrap();
             let p = &c.projects["widgets"];
             assert_eq!(p.path, PathBuf::from("/src/my widgets: v2"));
@@ -229,7 +458,8 @@ mod tests {
             repo: None,
             ..facts()
         };
-        let c: crate::config::Config = yaml_serde::from_str(&render(&no_repo, false)).unwrap();
+        let c: crate::config::Config =
+            yaml_serde::from_str(&render(&no_repo, false, "stdout")).unwrap();
         assert_eq!(c.projects["widgets"].repo, None);
     }
 

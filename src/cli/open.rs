@@ -10,8 +10,12 @@ use crate::plugins::terminal::{self, OpenAction};
 /// Attach to a session's terminal.
 #[derive(Debug, clap::Args)]
 pub struct OpenArgs {
-    /// Session id.
+    /// Session id, or `all`: print the attach command of every live session, most
+    /// urgent first (one terminal cannot attach to several sessions at once).
     pub session: String,
+    /// With `all`: only this project.
+    #[arg(long)]
+    pub project: Option<String>,
     /// Only print the attach command.
     #[arg(long)]
     pub print: bool,
@@ -19,10 +23,51 @@ pub struct OpenArgs {
 
 /// Runs `ao open`.
 pub fn run(g: &GlobalArgs, a: &OpenArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    if a.session == "all" {
+        return open_all(g, a.project.as_deref());
+    }
     let id = SessionId::parse(&a.session)?;
+    let ctx = Ctx::load_for_session(g, &id, false)?;
     let rec = ctx.store.find(&id)?;
     open(&ctx, &rec, a.print)
+}
+
+/// `ao open all`: one `<session>\t<attach command>` line per live session with a
+/// runtime that can be attached to, most urgent first, over the whole fleet.
+fn open_all(g: &GlobalArgs, project: Option<&str>) -> anyhow::Result<()> {
+    let (ctxs, errors) = Ctx::load_fleet(g)?;
+    for e in &errors {
+        eprintln!("warning: {}", crate::error::render(e).trim_end());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut lines = Vec::new();
+    for ctx in &ctxs {
+        let (recs, _) = ctx.store.list(project)?;
+        for rec in recs {
+            if rec.status.is_terminal()
+                || !seen.insert((ctx.store.root().to_path_buf(), rec.id.clone()))
+            {
+                continue;
+            }
+            let (Some(h), Ok(rt)) = (&rec.runtime, crate::ops::runtime_for(ctx, &rec)) else {
+                continue;
+            };
+            if let Some(argv) = rt.attach_argv(h) {
+                let cmd = shlex::try_join(argv.iter().map(String::as_str))
+                    .unwrap_or_else(|_| argv.join(" "));
+                lines.push((rec.attention(), rec.id.to_string(), cmd));
+            }
+        }
+    }
+    if lines.is_empty() {
+        eprintln!("No live sessions to open.");
+        return Ok(());
+    }
+    lines.sort();
+    for (_, id, cmd) in lines {
+        println!("{id}\t{cmd}");
+    }
+    Ok(())
 }
 
 /// Opens `rec` with the configured terminal plugin.

@@ -43,8 +43,8 @@ pub fn run(g: &GlobalArgs, a: &SendArgs) -> anyhow::Result<()> {
             ));
         }
     };
-    let ctx = Ctx::load(g)?;
     let id = SessionId::parse(&a.session)?;
+    let ctx = Ctx::load_for_session(g, &id, false)?;
     if a.wait_idle {
         wait_idle(&ctx, &id, std::time::Duration::from_secs(a.timeout))?;
     }

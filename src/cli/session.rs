@@ -41,11 +41,17 @@ pub enum SessionCommand {
 
 /// Runs a session subcommand.
 pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
     match c {
-        SessionCommand::Ls { project, all, json } => ls(&ctx, project.as_deref(), *all, *json),
+        SessionCommand::Ls { project, all, json } => {
+            let (ctxs, errors) = Ctx::load_fleet(g)?;
+            for e in &errors {
+                eprintln!("warning: {}", crate::error::render(e).trim_end());
+            }
+            ls(&ctxs, project.as_deref(), *all, *json)
+        }
         SessionCommand::Kill { id, force } => {
             let id = SessionId::parse(id)?;
+            let ctx = Ctx::load_for_session(g, &id, false)?;
             let _lock = ctx.store.lock_session(&id)?;
             let rec = ctx.store.find(&id)?;
             let out = ops::kill(&ctx, &rec, *force, "ao session kill")?;
@@ -65,11 +71,26 @@ pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        SessionCommand::Cleanup { dry_run } => cleanup(&ctx, *dry_run),
+        SessionCommand::Cleanup { dry_run } => cleanup(&Ctx::load(g)?, *dry_run),
         SessionCommand::Restore { id } => {
             let id = SessionId::parse(id)?;
+            let live = Ctx::load_for_session(g, &id, false)?;
+            let ctx = if live.store.find(&id).is_ok() {
+                live
+            } else {
+                Ctx::load_for_session(g, &id, true)?
+            };
             let _lock = ctx.store.lock_session(&id)?;
-            let rec = ctx.store.find(&id)?;
+            let rec = match ctx.store.find(&id) {
+                Ok(r) => r,
+                Err(crate::store::StoreError::NotFound(_)) => {
+                    // A killed (archived) session: back to the live records, then restore.
+                    let rec = ctx.store.find_archived(&id)?;
+                    ctx.store.unarchive(&rec)?;
+                    rec
+                }
+                Err(e) => return Err(e.into()),
+            };
             let rec = ops::restore(&ctx, &rec)?;
             eprintln!("Restored {} in {}", rec.id, rec.workspace.display());
             Ok(())
@@ -77,17 +98,24 @@ pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
     }
 }
 
-fn ls(ctx: &Ctx, project: Option<&str>, all: bool, json: bool) -> anyhow::Result<()> {
-    let (mut recs, problems) = ctx.store.list(project)?;
-    if all {
-        let (arch, p2) = ctx.store.list_archived(project)?;
-        recs.extend(arch);
-        for p in p2 {
+fn ls(ctxs: &[Ctx], project: Option<&str>, all: bool, json: bool) -> anyhow::Result<()> {
+    let mut recs = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for ctx in ctxs {
+        let (mut mine, problems) = ctx.store.list(project)?;
+        if all {
+            let (arch, p2) = ctx.store.list_archived(project)?;
+            mine.extend(arch);
+            for p in p2 {
+                eprintln!("warning: {}", p.error);
+            }
+        }
+        for p in &problems {
             eprintln!("warning: {}", p.error);
         }
-    }
-    for p in &problems {
-        eprintln!("warning: {}", p.error);
+        // Configs sharing a data dir see the same records: list each once.
+        mine.retain(|r| seen.insert((ctx.store.root().to_path_buf(), r.id.clone())));
+        recs.extend(mine);
     }
     if json {
         let v: Vec<serde_json::Value> = recs.iter().map(super::status::session_json).collect();

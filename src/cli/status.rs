@@ -31,29 +31,54 @@ pub struct StatusArgs {
 
 /// Runs `ao status`.
 pub fn run(g: &GlobalArgs, a: &StatusArgs) -> anyhow::Result<()> {
-    let ctx = Ctx::load(g)?;
+    // With no config in reach: the whole fleet (every registered config).
+    let (ctxs, errors) = Ctx::load_fleet(g)?;
+    for e in &errors {
+        eprintln!("warning: {}", crate::error::render(e).trim_end());
+    }
     if a.watch {
+        use std::io::IsTerminal as _;
+        let tty = std::io::stdout().is_terminal();
         let interval = std::time::Duration::from_secs(a.interval.max(1));
         loop {
-            let text = render(&ctx, a)?;
+            let text = render(&ctxs, a)?;
             let mut out = std::io::stdout().lock();
-            // Clear the screen and home the cursor, then draw.
-            write!(out, "\x1b[H\x1b[2J{text}")?;
+            if tty {
+                // Clear the screen and home the cursor, then draw.
+                write!(out, "\x1b[H\x1b[2J{text}")?;
+            } else {
+                // Piped: one plain snapshot after another, no escape sequences.
+                writeln!(out, "{text}")?;
+            }
             out.flush()?;
             drop(out);
             std::thread::sleep(interval);
         }
     }
-    let text = render(&ctx, a)?;
+    let text = render(&ctxs, a)?;
     print!("{text}");
     Ok(())
 }
 
-fn render(ctx: &Ctx, a: &StatusArgs) -> anyhow::Result<String> {
-    let (mut recs, problems) = ctx.store.list(a.project.as_deref())?;
+fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
+    let mut recs = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for ctx in ctxs {
+        let (mine, p) = ctx.store.list(a.project.as_deref())?;
+        problems.extend(p);
+        // Configs sharing a data dir see the same records: show each once.
+        recs.extend(
+            mine.into_iter()
+                .filter(|r| seen.insert((ctx.store.root().to_path_buf(), r.id.clone()))),
+        );
+    }
     for p in &problems {
         eprintln!("warning: {}", p.error);
     }
+    let Some(ctx) = ctxs.first() else {
+        anyhow::bail!("no config to show");
+    };
     recs.sort_by_key(|r| r.attention());
     let now = crate::clock::now();
     if a.json {

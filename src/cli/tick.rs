@@ -26,9 +26,24 @@ pub fn run(g: &GlobalArgs, a: &TickArgs) -> anyhow::Result<()> {
     if a.json {
         crate::plugins::notifier::reserve_stdout();
     }
-    let ctx = Ctx::load(g)?;
     if let Some(s) = &a.session {
         crate::model::SessionId::parse(s)?;
+    }
+    // With no config in reach (cron in $HOME), every registered config is ticked, each
+    // under its own lock; one that fails to load is reported and the others still tick.
+    let (ctxs, errors) = Ctx::load_fleet(g)?;
+    if let Some(p) = &a.project
+        && !ctxs.iter().any(|c| c.config.projects.contains_key(p))
+    {
+        let known: Vec<&str> = ctxs
+            .iter()
+            .flat_map(|c| c.config.projects.keys().map(String::as_str))
+            .collect();
+        return Err(crate::config::ConfigError::UnknownProject {
+            name: p.clone(),
+            available: known.join(", "),
+        }
+        .into());
     }
     let opts = TickOptions {
         project: a.project.clone(),
@@ -36,8 +51,39 @@ pub fn run(g: &GlobalArgs, a: &TickArgs) -> anyhow::Result<()> {
         dry_run: a.dry_run,
         only_prs: false,
     };
-    let summary = crate::tick::run(&ctx, &opts)?;
+    let mut total: Option<TickSummary> = None;
+    for ctx in &ctxs {
+        if a.project
+            .as_ref()
+            .is_some_and(|p| !ctx.config.projects.contains_key(p))
+        {
+            continue;
+        }
+        let s = crate::tick::run(ctx, &opts)?;
+        total = Some(match total {
+            None => s,
+            Some(t) => merge(t, s),
+        });
+    }
+    let mut summary = total.unwrap_or_else(|| TickSummary::empty(a.dry_run));
+    for e in errors {
+        summary.failures.push(crate::tick::Failure {
+            session: None,
+            error: crate::error::render(&e).trim_end().to_owned(),
+        });
+    }
     report(&summary, a.json)
+}
+
+/// Two configs' passes as one summary.
+fn merge(mut a: TickSummary, b: TickSummary) -> TickSummary {
+    a.skipped &= b.skipped;
+    a.sessions_seen += b.sessions_seen;
+    a.transitions.extend(b.transitions);
+    a.actions.extend(b.actions);
+    a.failures.extend(b.failures);
+    a.duration_ms += b.duration_ms;
+    a
 }
 
 /// Prints a summary; exit 1 when anything failed.

@@ -76,6 +76,9 @@ pub enum ProblemKind {
     Unreadable,
     /// A config file found inside an agent-writable git worktree, ignored.
     UntrustedLocation,
+    /// A key of the TypeScript agent-orchestrator: mapped to ao's key, or ignored with a
+    /// migration hint.
+    Deprecated,
 }
 
 /// One problem in a config file: where, what, and how to fix it. Errors and warnings share
@@ -390,7 +393,12 @@ pub(crate) fn parse_with(
     mode: Option<u32>,
     lookup: &dyn Fn(&str) -> Result<Option<String>, InterpError>,
 ) -> Result<(Config, Vec<Warning>), ConfigError> {
-    let raw = parse_value(text, file)?;
+    let mut raw = parse_value(text, file)?;
+    let original = raw.clone();
+    let compat = super::compat::migrate(&mut raw, file, text);
+    // The raw text no longer matches the tree when TypeScript-orchestrator keys were
+    // rewritten: error paths then come from the rewritten tree.
+    let migrated = original != raw;
     if let Some(mode) = mode {
         check_secret_permissions(&raw, text, file, mode)?;
     }
@@ -409,7 +417,9 @@ pub(crate) fn parse_with(
             match plain.map(|p| (yaml_serde::from_value::<Config>(p.value.clone()), p)) {
                 Some((Ok(c), _)) => c,
                 Some((Err(second), p)) if first.to_string().contains("expected a string") => {
-                    return Err(typed_error(text, file, &p.value, &p.used, &second));
+                    return Err(typed_error(
+                        text, file, &p.value, &p.used, &second, migrated,
+                    ));
                 }
                 _ => {
                     return Err(typed_error(
@@ -418,12 +428,14 @@ pub(crate) fn parse_with(
                         &interpolated.value,
                         &interpolated.used,
                         &first,
+                        migrated,
                     ));
                 }
             }
         }
     };
-    let warnings = super::validate::validate_inner(&config, file, Some(text))?;
+    let mut warnings = super::validate::validate_inner(&config, file, Some(text))?;
+    warnings.splice(0..0, compat);
     Ok((config, warnings))
 }
 
@@ -494,10 +506,12 @@ fn typed_error(
     interpolated: &Value,
     used: &[(String, String)],
     fallback: &yaml_serde::Error,
+    migrated: bool,
 ) -> ConfigError {
     // The raw text gives yaml_serde's own path and position, unless what fails there is a
-    // `${…}` reference itself (in a number field, say).
-    if let Err(e) = yaml_serde::from_str::<Config>(text)
+    // `${…}` reference itself (in a number field, say), or the tree was migrated.
+    if !migrated
+        && let Err(e) = yaml_serde::from_str::<Config>(text)
         && !e.to_string().contains("${")
     {
         let (path, msg, loc) = diagnose::split_yaml_error(&e);
@@ -511,7 +525,11 @@ fn typed_error(
     let regenerated = yaml_serde::to_string(interpolated)
         .ok()
         .and_then(|s| yaml_serde::from_str::<Config>(&s).err());
-    let note = " (after `${…}` interpolation)";
+    let note = if migrated {
+        ""
+    } else {
+        " (after `${…}` interpolation)"
+    };
     let (path, msg) = match &regenerated {
         Some(e) => {
             let (p, m, _) = diagnose::split_yaml_error(e);
@@ -754,10 +772,10 @@ mod tests {
     #[test]
     fn interpolated_numbers_and_strings() {
         let (c, _) = parse(&format!(
-            "port: ${{PORT}}\n{BASE}    maxSessions: ${{MISSING:-4}}\n"
+            "missingAfter: ${{PORT}}\n{BASE}    maxSessions: ${{MISSING:-4}}\n"
         ))
         .unwrap();
-        assert_eq!(c.port, Some(3000));
+        assert_eq!(c.missing_after, Some(3000));
         assert_eq!(c.projects["app"].max_sessions, Some(4));
         let (c, _) = parse(
             "projects:\n  app:\n    path: /tmp\n    tracker:\n      plugin: plain\n      teamId: ${TEAM}\n",
@@ -776,8 +794,8 @@ mod tests {
 
     #[test]
     fn error_after_interpolation_is_located_and_redacted() {
-        let p = err(&format!("{BASE}port: ${{BAD_PORT}}\n"));
-        assert_eq!(p.key.as_deref(), Some("port"));
+        let p = err(&format!("{BASE}missingAfter: ${{BAD_PORT}}\n"));
+        assert_eq!(p.key.as_deref(), Some("missingAfter"));
         assert_eq!(p.line, Some(6));
         assert!(p.message.contains("after `${…}` interpolation"), "{p}");
         assert!(!p.message.contains("hooks.slack.com"), "{p}");

@@ -8,10 +8,12 @@
 //! in kebab-case, reaction fields in kebab-case or camelCase. Unknown keys are errors.
 //! `tracker:` and `scm:` take a plugin name (`tracker: github`) or a mapping.
 
+mod compat;
 mod diagnose;
 mod duration;
 mod interpolate;
 mod load;
+pub mod registry;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -40,13 +42,15 @@ pub struct Config {
     /// Root for workspaces. Default `~/.worktrees`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worktree_dir: Option<PathBuf>,
-    /// Dashboard port (kept for seed compatibility; ao renders a static dashboard).
+    /// Unused: ao runs no server. The loader removes a `port:` key (TypeScript
+    /// orchestrator configs) with a migration warning before this is parsed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
     /// Global cap on live sessions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_sessions: Option<u32>,
-    /// A ready agent counts as idle after this long. Default 2m.
+    /// A ready agent counts as idle after this long. Default 2m. A `custom` agent without
+    /// `patterns.ready` counts as ready once its screen has been quiet this long.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready_threshold: Option<Duration>,
     /// A new session is not judged missing/exited during this period. Default 60s.
@@ -678,7 +682,7 @@ impl ReactionKind {
             Self::AgentIdleNoPr => d(
                 None,
                 Notify,
-                "Agent has been working for 30min without creating a PR",
+                "Agent has been working without creating a PR",
                 None,
                 None,
                 Priority::Warning,

@@ -58,6 +58,68 @@ fn summary_text(sum: &BatchSummary) -> String {
     parts.join(", ")
 }
 
+/// The seed's counts: "18 PRs merged, 2 need review" (+ ", 1 failed (app-3)").
+fn counts_text(sum: &BatchSummary) -> String {
+    let merged = sum.merged.len();
+    let review = sum.pending_review.len();
+    let mut s = format!(
+        "{merged} {} merged, {review} {} review",
+        if merged == 1 { "PR" } else { "PRs" },
+        if review == 1 { "needs" } else { "need" }
+    );
+    if !sum.pending_review.is_empty() {
+        s.push_str(&format!(" ({})", sum.pending_review.join(", ")));
+    }
+    if !sum.failed.is_empty() {
+        s.push_str(&format!(
+            ", {} ended without a merge ({})",
+            sum.failed.len(),
+            sum.failed.join(", ")
+        ));
+    }
+    s
+}
+
+/// The project summary once every record of the round is final; see
+/// [`super::project_complete`].
+pub(super) fn project_complete(
+    project: &str,
+    records: &[&SessionRecord],
+    s: &Settings,
+    now: Timestamp,
+) -> Option<(BatchSummary, Notification)> {
+    let round = records.iter().map(|r| r.created_at).max()?;
+    if !records.iter().all(|r| is_final(r)) {
+        return None;
+    }
+    let cfg = config(s, ReactionKind::AllComplete);
+    let sum = summarize(records);
+    let n = records.len();
+    let sessions = if n == 1 { "session" } else { "sessions" };
+    let message = if cfg.include_summary.unwrap_or(true) {
+        format!("All {n} {sessions} done. {}.", counts_text(&sum))
+    } else {
+        cfg.message
+            .clone()
+            .unwrap_or_else(|| "All sessions complete".to_owned())
+    };
+    let notification = Notification {
+        version: NOTIFICATION_SCHEMA_VERSION,
+        key: format!("project:{project}:all-complete:{}", round.as_second()),
+        kind: ReactionKind::AllComplete.as_str().to_owned(),
+        priority: cfg.priority.unwrap_or(Priority::Info),
+        title: format!("{project}: all {n} {sessions} done"),
+        message,
+        session: None,
+        project: Some(project.to_owned()),
+        pr_url: None,
+        attach: None,
+        dashboard_url: s.dashboard_url.clone(),
+        time: now,
+    };
+    Some((sum, notification))
+}
+
 /// The summary and notification once every record of `batch` is final; `None` while any
 /// is in progress (or the batch is empty).
 pub(super) fn all_complete(

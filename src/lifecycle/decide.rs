@@ -7,7 +7,9 @@
 
 use jiff::Timestamp;
 
-use super::facts::{apply_activity, in_grace, mark_busy, read_activity, update_pr, update_runtime};
+use super::facts::{
+    apply_activity, in_grace, mark_busy, read_activity, update_pr, update_retrying, update_runtime,
+};
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, RuntimeObs, Settings};
 use crate::model::{
@@ -100,10 +102,15 @@ pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Statu
     if activity.state == Activity::WaitingInput {
         return Status::NeedsInput;
     }
-    // Within the grace only a definitive process death (see `Observation::died`) reads
-    // as exited from the process; other exits wait for the grace to end.
+    // Within the grace only a definitive process death (see `Observation::died`) or an
+    // exit the screen explained (an exit rule on the dead pane, source: terminal) reads as
+    // exited; other exits wait for the grace to end.
     if activity.state == Activity::Exited
-        && (!in_grace(rec, s, now) || activity.source == ActivitySource::Process)
+        && (!in_grace(rec, s, now)
+            || matches!(
+                activity.source,
+                ActivitySource::Process | ActivitySource::Terminal
+            ))
     {
         return Status::Errored;
     }
@@ -135,6 +142,7 @@ pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timesta
             serde_json::json!({"since": since}),
         );
     }
+    update_retrying(&mut r, obs, now);
     let reading = read_activity(&r, obs, s, now);
     update_runtime(&mut r, &obs.runtime, s, now);
     apply_activity(&mut r, reading, s, now);

@@ -18,6 +18,14 @@ const HOOK_FRESH_SECS: i64 = 10 * 60;
 /// for "working but silent" stuck detection.
 pub(super) const LAST_OUTPUT_KEY: &str = "lifecycle.lastOutputAt";
 
+/// Key in `SessionRecord::extra` holding when the screen first showed the agent failing
+/// to reach its model API (epoch seconds), in the current run of such screens.
+pub(super) const RETRYING_SINCE_KEY: &str = "lifecycle.retryingSince";
+
+/// How long an agent may keep failing to reach its model API before it counts as
+/// `blocked` (a retry loop that never ends is not work).
+pub(super) const RETRY_BLOCKED_SECS: i64 = 10 * 60;
+
 /// Whole seconds from `since` to `now` (negative when `since` is in the future).
 pub(super) fn secs_since(now: Timestamp, since: Timestamp) -> i64 {
     now.as_second().saturating_sub(since.as_second())
@@ -73,6 +81,21 @@ pub(super) fn update_runtime(
     r.runtime_observed_at = Some(now);
 }
 
+/// Remembers when the screen started showing the agent failing to reach its model API
+/// (kept while every screen seen since shows it; cleared by a screen that does not).
+/// Without a screen this tick nothing changes.
+pub(super) fn update_retrying(r: &mut SessionRecord, obs: &Observation, now: Timestamp) {
+    let Some(sc) = obs.screen.as_ref() else {
+        return;
+    };
+    if !sc.retrying {
+        r.extra.remove(RETRYING_SINCE_KEY);
+    } else if !r.extra.contains_key(RETRYING_SINCE_KEY) {
+        r.extra
+            .insert(RETRYING_SINCE_KEY.to_owned(), now.as_second().into());
+    }
+}
+
 /// One activity reading before it is merged into the record.
 #[derive(Debug)]
 pub(super) struct Reading {
@@ -100,15 +123,20 @@ impl Reading {
 /// Call before `update_runtime` (it compares with the previous probe). `None` keeps the
 /// previous activity.
 ///
-/// 1. The agent process is gone on two consecutive probes after the grace → exited (a
-///    dead agent's transcript still shows its last state; one probe may catch a shell in
-///    the foreground).
+/// 1. The agent process is gone and its last screen says why (an exit rule such as
+///    Claude's "Unable to connect to Anthropic services") → exited at once; gone on two
+///    consecutive probes after the grace → exited (a dead agent's transcript still shows
+///    its last state; one probe may catch a shell in the foreground).
 /// 2. A dialog or a usage limit on screen → waiting_input / blocked: they only show on the
 ///    screen, even when a transcript exists.
-/// 3. A fresh hook signal.
-/// 4. The transcript.
+/// 3. The screen has shown the agent failing to reach its model API for
+///    `RETRY_BLOCKED_SECS` (call `update_retrying` first) → blocked, with the cause.
+/// 4. A fresh hook signal, then the transcript — each only while it is newer than the
+///    screen's last change: a stale signal never outranks what the screen shows now.
 /// 5. The screen's working / ready.
-/// 6. Process liveness: alive with nothing else known keeps the previous activity
+/// 6. An agent without ready rules (`Settings::ready_when_quiet`) whose screen matched
+///    nothing and has been quiet for `ready_threshold` → ready.
+/// 7. Process liveness: alive with nothing else known keeps the previous activity
 ///    (working when there is none).
 pub(super) fn read_activity(
     r: &SessionRecord,
@@ -131,6 +159,14 @@ pub(super) fn read_activity(
             ..
         }
     );
+    let screen = obs.screen.as_ref();
+    if exited && let Some(sc) = screen.filter(|sc| sc.activity == Activity::Exited) {
+        return Some(Reading::new(
+            Activity::Exited,
+            ActivitySource::Terminal,
+            &sc.evidence,
+        ));
+    }
     if exited && r.runtime_state == Some(RuntimeState::Exited) && !in_grace(r, s, now) {
         return Some(Reading::new(
             Activity::Exited,
@@ -138,7 +174,8 @@ pub(super) fn read_activity(
             "agent process exited",
         ));
     }
-    let screen = obs.screen.as_ref();
+    // An exit rule on a live pane is a screen in passing (the process is still going).
+    let screen = screen.filter(|sc| sc.activity != Activity::Exited);
     if let Some(sc) =
         screen.filter(|sc| matches!(sc.activity, Activity::WaitingInput | Activity::Blocked))
     {
@@ -147,7 +184,31 @@ pub(super) fn read_activity(
             ..Reading::new(sc.activity, ActivitySource::Terminal, &sc.evidence)
         });
     }
-    if let Some(h) = fresh_hook(r, obs, now) {
+    if let Some(sc) = screen.filter(|sc| sc.retrying)
+        && let Some(since) = r
+            .extra
+            .get(RETRYING_SINCE_KEY)
+            .and_then(serde_json::Value::as_i64)
+        && now.as_second().saturating_sub(since) >= RETRY_BLOCKED_SECS
+    {
+        let secs = now.as_second().saturating_sub(since);
+        let evidence = format!(
+            "cannot reach the model API for {} min: {}",
+            secs / 60,
+            sc.evidence
+        );
+        return Some(Reading::new(
+            Activity::Blocked,
+            ActivitySource::Terminal,
+            &evidence,
+        ));
+    }
+    // A signal speaks for the agent only while the screen has not changed since. tmux
+    // times the change to the second; a signal in that same second may precede the
+    // redraw (aider's hook runs before it draws `>`), so the screen wins a tie.
+    let changed = screen.and_then(|sc| sc.changed_at);
+    let current = |at: Timestamp| changed.is_none_or(|c| at.as_second() > c);
+    if let Some(h) = fresh_hook(r, obs, now).filter(|h| current(h.at)) {
         let evidence = if h.detail.is_empty() {
             &h.event
         } else {
@@ -158,7 +219,7 @@ pub(super) fn read_activity(
             ..Reading::new(h.activity, ActivitySource::Hook, evidence)
         });
     }
-    if let Some(t) = &obs.transcript {
+    if let Some(t) = obs.transcript.as_ref().filter(|t| current(t.since)) {
         return Some(Reading {
             resets: t.resets.clone(),
             at: Some(t.since),
@@ -180,6 +241,27 @@ pub(super) fn read_activity(
             ..
         }
     );
+    if let RuntimeObs::Seen {
+        activity_time: Some(t),
+        ..
+    } = obs.runtime
+        && alive
+        && s.ready_when_quiet
+        && screen.is_none()
+    {
+        let quiet = now.as_second().saturating_sub(t);
+        if quiet >= s.ready_threshold.as_secs() {
+            let evidence = format!(
+                "no output for {} (readyThreshold)",
+                crate::config::Duration::from_secs(quiet)
+            );
+            return Some(Reading::new(
+                Activity::Ready,
+                ActivitySource::Terminal,
+                &evidence,
+            ));
+        }
+    }
     // Alive again after an exit means the agent was restarted in place.
     let unknown = r
         .activity

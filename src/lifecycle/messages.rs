@@ -144,7 +144,7 @@ pub(super) fn comment_ids(comments: &[ReviewComment]) -> String {
 }
 
 /// The failing checks with bounded excerpts, for the agent.
-pub(super) fn ci_specifics(pr: &PrFacts) -> String {
+pub(super) fn ci_specifics(pr: &PrFacts, local_scm: bool) -> String {
     let mut out = format!("Failing checks on {}:", short(&pr.head_sha));
     let mut budget = SPECIFICS_MAX;
     for c in &pr.failing_checks {
@@ -159,7 +159,11 @@ pub(super) fn ci_specifics(pr: &PrFacts) -> String {
         }
     }
     if pr.failing_checks.is_empty() {
-        out.push_str("\n(no check details available; run `gh pr checks`)");
+        out.push_str(if local_scm {
+            "\n(no check details available; run the project's checks in your workspace)"
+        } else {
+            "\n(no check details available; run `gh pr checks`)"
+        });
     }
     out
 }

@@ -29,6 +29,7 @@ use jiff::Timestamp;
 
 pub use decide::{UNREACHABLE_KEY, decide, derive_status, on_merge_result, on_send_result};
 pub use notify::{NotifyPlan, enqueue, plan_deliveries, record_delivery};
+pub(crate) use reactions::SAME_QUESTION_SECS;
 
 use crate::config::{Duration, ReactionConfig, ReactionKind};
 use crate::model::{Activity, ActivityFact, PrFacts, SessionRecord};
@@ -53,6 +54,11 @@ pub struct Settings {
     pub attach_template: String,
     /// Dashboard URL prefix for deep links (`file:///…/dashboard.html`), if enabled.
     pub dashboard_url: Option<String>,
+    /// The project uses the local SCM: messages must not send the agent to `gh`.
+    pub local_scm: bool,
+    /// The agent has no screen rule for "ready" (a custom agent without `patterns.ready`):
+    /// it counts as ready once its screen has been quiet for `ready_threshold`.
+    pub ready_when_quiet: bool,
 }
 
 /// What the runtime probe said this tick.
@@ -85,6 +91,12 @@ pub struct ScreenObs {
     pub evidence: String,
     /// Usage-limit reset time.
     pub resets: Option<String>,
+    /// The screen shows the agent failing to reach its model API
+    /// ([`crate::plugins::agent::ScreenMatch::retrying`]).
+    pub retrying: bool,
+    /// When the screen last changed (epoch seconds; tmux `window_activity`), when known.
+    /// A hook or transcript signal older than this does not outrank the screen.
+    pub changed_at: Option<i64>,
 }
 
 /// What the SCM said this tick.
@@ -185,4 +197,17 @@ pub fn all_complete(
     now: Timestamp,
 ) -> Option<(BatchSummary, Notification)> {
     batch::all_complete(batch, records, settings, now)
+}
+
+/// Builds the project's `all-complete` notification ("All 3 sessions done. 2 PRs merged,
+/// 1 needs review.") when every session of the round (`records`: the project's live and
+/// archived sessions created since the last summary) has reached a final state, however
+/// it ended. `None` while any is still in progress (or the round is empty).
+pub fn project_complete(
+    project: &str,
+    records: &[&SessionRecord],
+    settings: &Settings,
+    now: Timestamp,
+) -> Option<(BatchSummary, Notification)> {
+    batch::project_complete(project, records, settings, now)
 }

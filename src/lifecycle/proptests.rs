@@ -90,6 +90,8 @@ fn screen(n: u8) -> Option<ScreenObs> {
         activity: a,
         evidence: "screen".into(),
         resets: None,
+        retrying: false,
+        changed_at: None,
     })
 }
 

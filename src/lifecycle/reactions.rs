@@ -150,14 +150,25 @@ struct Firing {
     pub key: String,
 }
 
-/// The key of the current episode of `kind`: the existing entry's, else a new one.
+/// The key of the current episode of `kind`: the existing entry's, else a new one. A
+/// needs-input episode is one question: a different question on screen (the trust dialog
+/// answered, the API-key question next) is a new episode, so the human hears of each once.
 fn episode(r: &SessionRecord, kind: ReactionKind, now: Timestamp) -> Firing {
+    let question = (kind == ReactionKind::AgentNeedsInput).then(|| {
+        let evidence = r.activity.as_ref().map_or("", |a| a.evidence.as_str());
+        crate::plugins::agent::detect::short_hash(evidence)
+    });
     let key = r
         .reactions
         .iter()
-        .find(|(_, l)| l.reaction == kind.as_str())
+        .find(|(k, l)| {
+            l.reaction == kind.as_str() && question.as_ref().is_none_or(|q| k.ends_with(q))
+        })
         .map(|(k, _)| k.clone())
-        .unwrap_or_else(|| format!("{}:{}", kind.as_str(), now.as_second()));
+        .unwrap_or_else(|| match &question {
+            Some(q) => format!("{}:{}:{q}", kind.as_str(), now.as_second()),
+            None => format!("{}:{}", kind.as_str(), now.as_second()),
+        });
     Firing { kind, key }
 }
 
@@ -287,8 +298,13 @@ fn summary(
         ),
         (ReactionKind::AgentIdleNoPr, _) => (
             format!(
-                "running for {} without a PR",
-                human_secs(secs_since(now, r.created_at))
+                "running for {} without a PR (threshold {})",
+                human_secs(secs_since(now, r.created_at)),
+                human_secs(
+                    config(s, ReactionKind::AgentIdleNoPr)
+                        .threshold
+                        .map_or(1800, |d| d.as_secs())
+                )
             ),
             String::new(),
         ),
@@ -297,13 +313,33 @@ fn summary(
 }
 
 /// The message sent to the agent: the configured message plus the specifics it needs.
-fn agent_message(kind: ReactionKind, cfg: &ReactionConfig, r: &SessionRecord) -> String {
-    let base = cfg
-        .message
-        .clone()
-        .unwrap_or_else(|| format!("ao reaction `{}` fired.", kind.as_str()));
+/// The built-in messages name GitHub's `gh`; for the local SCM (no `gh`, no GitHub PR)
+/// the unchanged built-in text is replaced by one that says where to look instead.
+fn agent_message(
+    kind: ReactionKind,
+    cfg: &ReactionConfig,
+    r: &SessionRecord,
+    local_scm: bool,
+) -> String {
+    let builtin = kind.builtin().message;
+    let local = match kind {
+        ReactionKind::CiFailed => Some(
+            "CI is failing: the project's checks failed on your latest commit. Fix the failures below and commit; ao runs the checks again on every new commit.",
+        ),
+        ReactionKind::ChangesRequested => Some(
+            "Review comments on your branch (a local review). Address each one below and commit.",
+        ),
+        _ => None,
+    };
+    let base = match (local_scm, local) {
+        (true, Some(text)) if cfg.message == builtin => text.to_owned(),
+        _ => cfg
+            .message
+            .clone()
+            .unwrap_or_else(|| format!("ao reaction `{}` fired.", kind.as_str())),
+    };
     let specifics = match (kind, r.pr.as_ref()) {
-        (ReactionKind::CiFailed, Some(p)) => ci_specifics(p),
+        (ReactionKind::CiFailed, Some(p)) => ci_specifics(p, local_scm),
         (ReactionKind::ChangesRequested, Some(p)) if !p.comments.is_empty() => {
             comments_specifics(&p.comments)
         }
@@ -531,7 +567,7 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     out.actions.push(Action::SendToAgent {
         key: c.key.to_owned(),
         reaction: c.kind,
-        message: agent_message(c.kind, &c.cfg, c.rec),
+        message: agent_message(c.kind, &c.cfg, c.rec, c.s.local_scm),
     });
     let msg = format!("{}: sending to the agent (attempt {})", c.key, l.attempts);
     c.event(out, l, "reaction.triggered", "send", msg);
@@ -636,11 +672,29 @@ fn direct(c: &Ctx<'_>) -> (String, String, Priority) {
     }
 }
 
+/// How close (seconds) a hook's needs-input notification and the tick's must be to count
+/// as the same question.
+pub(crate) const SAME_QUESTION_SECS: i64 = 60;
+
+/// True when the agent's own hook already told the human about this needs-input episode
+/// (`ao hook` notifies at once; the tick then sees the same dialog on screen).
+fn hook_told(c: &Ctx<'_>, l: &ReactionLedger) -> bool {
+    c.kind == ReactionKind::AgentNeedsInput
+        && c.rec.notifications.iter().any(|(k, n)| {
+            k.contains(":agent-needs-input:hook:")
+                && n.due.as_second() >= l.first_seen.as_second() - SAME_QUESTION_SECS
+        })
+}
+
 fn notify(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     if l.escalated {
         return;
     }
     l.escalated = true;
+    if hook_told(c, l) {
+        l.last_outcome = "notified by the agent's hook".to_owned();
+        return;
+    }
     l.last_outcome = "notified".to_owned();
     let (title, message, default) = direct(c);
     let note = Note {

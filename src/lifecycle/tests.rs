@@ -31,6 +31,8 @@ pub(super) fn settings() -> Settings {
             .collect(),
         attach_template: "ao open {session}".into(),
         dashboard_url: Some("file:///tmp/dashboard.html".into()),
+        local_scm: false,
+        ready_when_quiet: false,
     }
 }
 
@@ -146,6 +148,8 @@ fn screen(a: Activity, evidence: &str) -> Option<ScreenObs> {
         activity: a,
         evidence: evidence.into(),
         resets: None,
+        retrying: false,
+        changed_at: None,
     })
 }
 
@@ -188,6 +192,16 @@ impl H {
         let mut h = Self::new();
         f(h.s.reactions.get_mut(&kind).unwrap());
         h
+    }
+
+    /// The needs-input notification a tick at `min` would send (the record is unchanged).
+    fn clone_tick(&self, min: i64) -> Decision {
+        let o = obs(
+            alive(),
+            screen(Activity::WaitingInput, "Do you want to proceed?"),
+            PrObs::NoPr,
+        );
+        decide(&self.rec, &o, &self.s, t(min))
     }
 
     fn tick(&mut self, min: i64, o: Observation) -> Decision {
@@ -391,6 +405,8 @@ fn usage_limit_is_stuck_at_once() {
             activity: Activity::Blocked,
             evidence: "limit reached".into(),
             resets: Some("3pm".into()),
+            retrying: false,
+            changed_at: None,
         }),
         PrObs::NoPr,
     );
@@ -635,6 +651,198 @@ fn waiting_hook_is_superseded_by_a_working_screen() {
     assert_eq!(d.record.status, Status::Working);
 }
 
+fn changed_screen(a: Activity, evidence: &str, changed: Timestamp) -> Option<ScreenObs> {
+    screen(a, evidence).map(|sc| ScreenObs {
+        changed_at: Some(changed.as_second()),
+        ..sc
+    })
+}
+
+#[test]
+fn a_stale_transcript_does_not_outrank_a_newer_screen() {
+    let mut h = H::new();
+    // The transcript ends on the user prompt (working) at t(1); the screen changed to the
+    // idle composer at t(2).
+    let transcript = ActivityFact {
+        state: Activity::Working,
+        source: ActivitySource::Transcript,
+        evidence: "user prompt".into(),
+        resets: None,
+        since: t(1),
+        observed_at: t(3),
+    };
+    let mut o = obs(
+        alive(),
+        changed_screen(Activity::Ready, "? for shortcuts", t(2)),
+        PrObs::NoPr,
+    );
+    o.transcript = Some(transcript.clone());
+    let a = h.tick(3, o).record.activity.unwrap();
+    assert_eq!(
+        (a.state, a.source),
+        (Activity::Ready, ActivitySource::Terminal)
+    );
+    // A transcript entry newer than the screen's last change speaks for the agent.
+    let mut o = obs(
+        alive(),
+        changed_screen(Activity::Ready, "? for shortcuts", t(2)),
+        PrObs::NoPr,
+    );
+    o.transcript = Some(ActivityFact {
+        since: t(4),
+        ..transcript
+    });
+    let a = h.tick(4, o).record.activity.unwrap();
+    assert_eq!(
+        (a.state, a.source),
+        (Activity::Working, ActivitySource::Transcript)
+    );
+}
+
+#[test]
+fn a_hook_before_the_prompt_redraw_does_not_keep_aider_working() {
+    let mut h = H::new();
+    // aider's notify hook ran (and saw no prompt yet) at t(1); `>` was drawn at t(1)+1s.
+    h.rec.hook = Some(HookSignal {
+        event: "notify".into(),
+        activity: Activity::Working,
+        detail: String::new(),
+        at: t(1),
+    });
+    let redraw = t(1)
+        .checked_add(jiff::SignedDuration::from_secs(1))
+        .unwrap();
+    let o = obs(
+        alive(),
+        changed_screen(Activity::Ready, ">", redraw),
+        PrObs::NoPr,
+    );
+    let a = h.tick(1, o).record.activity.unwrap();
+    assert_eq!(
+        (a.state, a.source),
+        (Activity::Ready, ActivitySource::Terminal)
+    );
+}
+
+#[test]
+fn a_retry_loop_becomes_blocked_with_its_cause_after_ten_minutes() {
+    let mut h = H::new();
+    let retrying = |state: Activity| {
+        let sc = screen(
+            state,
+            "◦ Reconnecting... waiting for network (1m 2s • esc to interrupt)",
+        )
+        .map(|sc| ScreenObs {
+            retrying: true,
+            ..sc
+        });
+        obs(alive(), sc, PrObs::NoPr)
+    };
+    assert_eq!(
+        h.tick(1, retrying(Activity::Working)).record.status,
+        Status::Working
+    );
+    assert_eq!(
+        h.tick(10, retrying(Activity::Working)).record.status,
+        Status::Working
+    );
+    let d = h.tick(11, retrying(Activity::Working));
+    let a = d.record.activity.as_ref().unwrap();
+    assert_eq!(a.state, Activity::Blocked);
+    assert!(
+        a.evidence
+            .starts_with("cannot reach the model API for 10 min: ◦ Reconnecting"),
+        "{}",
+        a.evidence
+    );
+    assert_eq!(d.record.status, Status::Stuck);
+    let n = notes(&d);
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert_eq!(n[0].title, "app-1 is blocked");
+    assert!(
+        n[0].message
+            .contains("cannot reach the model API for 10 min"),
+        "{}",
+        n[0].message
+    );
+    // The retries used up (the error above the idle composer) keeps it blocked, once.
+    assert!(notes(&h.tick(12, retrying(Activity::Ready))).is_empty());
+    assert_eq!(h.rec.activity.as_ref().unwrap().state, Activity::Blocked);
+    // A screen without the error ends the episode.
+    let d = h.tick(13, ready(PrObs::NoPr));
+    assert_eq!(d.record.activity.unwrap().state, Activity::Ready);
+    assert!(!h.rec.extra.contains_key(super::facts::RETRYING_SINCE_KEY));
+}
+
+#[test]
+fn an_agent_without_ready_rules_is_ready_after_a_quiet_screen() {
+    let mut h = H::new();
+    h.s.ready_when_quiet = true;
+    let quiet_since = |min: i64| RuntimeObs::Seen {
+        exists: true,
+        agent_exited: false,
+        activity_time: Some(t(min).as_second()),
+    };
+    // Output one minute ago (threshold 2 min): still working.
+    let a = h
+        .tick(1, obs(quiet_since(0), None, PrObs::NoPr))
+        .record
+        .activity
+        .unwrap();
+    assert_eq!(a.state, Activity::Working);
+    let a = h
+        .tick(2, obs(quiet_since(0), None, PrObs::NoPr))
+        .record
+        .activity
+        .unwrap();
+    assert_eq!(
+        (a.state, a.source),
+        (Activity::Ready, ActivitySource::Terminal)
+    );
+    assert_eq!(a.evidence, "no output for 2m (readyThreshold)");
+    // Without the setting the same screen stays working.
+    let mut h = H::new();
+    let a = h
+        .tick(5, obs(quiet_since(0), None, PrObs::NoPr))
+        .record
+        .activity
+        .unwrap();
+    assert_eq!(a.state, Activity::Working);
+}
+
+#[test]
+fn an_exit_the_screen_explains_is_errored_at_once() {
+    let mut h = H::new();
+    let d = h.tick(
+        0,
+        obs(
+            exited(),
+            screen(Activity::Exited, "Unable to connect to Anthropic services"),
+            PrObs::NoPr,
+        ),
+    );
+    assert_eq!(d.record.status, Status::Errored);
+    let n = notes(&d);
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(
+        n[0].message
+            .contains("Unable to connect to Anthropic services"),
+        "{}",
+        n[0].message
+    );
+    // The same words on a live pane are a screen in passing.
+    let mut h = H::new();
+    let d = h.tick(
+        0,
+        obs(
+            alive(),
+            screen(Activity::Exited, "Unable to connect to Anthropic services"),
+            PrObs::NoPr,
+        ),
+    );
+    assert_ne!(d.record.status, Status::Errored);
+}
+
 // ---- ci-failed ------------------------------------------------------------------------
 
 #[test]
@@ -660,6 +868,40 @@ fn ci_failed_sends_specifics_when_ready() {
     assert_eq!(e.data["key"], CI_KEY);
     assert_eq!(e.data["reaction"], "ci-failed");
     assert_eq!(e.data["attempts"], 1);
+}
+
+#[test]
+fn local_scm_messages_never_mention_gh() {
+    let mut h = H::new();
+    h.s.local_scm = true;
+    let d = h.tick(1, ready(PrObs::Pr(failing(pr(), &["test"]))));
+    let s = sends(&d);
+    assert!(s[0].1.starts_with("CI is failing"), "{}", s[0].1);
+    assert!(!s[0].1.contains("gh "), "{}", s[0].1);
+    let mut h = H::new();
+    h.s.local_scm = true;
+    let mut p = failing(pr(), &[]);
+    p.failing_checks.clear();
+    let d = h.tick(1, ready(PrObs::Pr(p)));
+    let s = sends(&d);
+    assert!(!s[0].1.contains("gh pr"), "{}", s[0].1);
+    assert!(s[0].1.contains("run the project's checks"), "{}", s[0].1);
+    // A configured message is kept as written.
+    let mut h = H::with(ReactionKind::CiFailed, |c| c.message = Some("Mine.".into()));
+    h.s.local_scm = true;
+    let d = h.tick(1, ready(PrObs::Pr(failing(pr(), &["test"]))));
+    assert!(sends(&d)[0].1.starts_with("Mine."));
+}
+
+#[test]
+fn idle_no_pr_states_the_real_threshold() {
+    let mut h = H::with(ReactionKind::AgentIdleNoPr, |c| {
+        c.threshold = Some(crate::config::Duration::from_secs(20));
+    });
+    let d = h.tick(1, working(PrObs::NoPr));
+    let n = notes(&d);
+    assert!(!n[0].message.contains("30min"), "{}", n[0].message);
+    assert!(n[0].message.contains("threshold 20s"), "{}", n[0].message);
 }
 
 #[test]
@@ -1163,10 +1405,48 @@ fn needs_input_flap_does_not_renotify_but_a_new_episode_does() {
     let d = h.tick(7, ask());
     let n = notes(&d);
     assert_eq!(n.len(), 1, "new episode");
-    assert_eq!(
-        n[0].key,
-        format!("app-1:agent-needs-input:{}", t(7).as_second())
+    assert!(
+        n[0].key
+            .starts_with(&format!("app-1:agent-needs-input:{}:", t(7).as_second())),
+        "{}",
+        n[0].key
     );
+}
+
+#[test]
+fn a_question_the_hook_already_notified_is_not_notified_again() {
+    let h = H::new();
+    let hook_note = crate::plugins::notifier::Notification {
+        key: "app-1:agent-needs-input:hook:Notification:abc".into(),
+        ..notes(&h.clone_tick(1))[0].clone()
+    };
+    let mut h = H::new();
+    enqueue(&mut h.rec, &[hook_note], t(1));
+    let ask = obs(
+        alive(),
+        screen(Activity::WaitingInput, "Do you want to proceed?"),
+        PrObs::NoPr,
+    );
+    let d = h.tick(1, ask);
+    assert_eq!(d.record.status, Status::NeedsInput);
+    assert!(notes(&d).is_empty(), "{:?}", notes(&d));
+}
+
+#[test]
+fn each_new_question_notifies_once() {
+    let mut h = H::new();
+    let ask = |q: &str| obs(alive(), screen(Activity::WaitingInput, q), PrObs::NoPr);
+    let trust = "trust dialog: Quick safety check: Is this a project you created or one you trust?";
+    let key = "Do you want to use this API key?";
+    assert_eq!(notes(&h.tick(1, ask(trust))).len(), 1);
+    assert!(notes(&h.tick(2, ask(trust))).is_empty());
+    // The trust dialog answered, the API-key question next: a new question.
+    let d = h.tick(3, ask(key));
+    let n = notes(&d);
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(n[0].message.contains(key), "{}", n[0].message);
+    assert!(notes(&h.tick(4, ask(key))).is_empty());
+    assert!(notes(&h.tick(5, ask(key))).is_empty());
 }
 
 #[test]

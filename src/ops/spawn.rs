@@ -287,6 +287,23 @@ fn choose_host(
     }
 }
 
+/// The worktree of `repo` that has `branch` checked out, if any.
+fn worktree_of_branch(repo: &std::path::Path, branch: &str) -> Option<std::path::PathBuf> {
+    let list = crate::sys::git::Git::new(repo)
+        .read(["worktree", "list", "--porcelain"])
+        .ok()?;
+    let want = format!("branch refs/heads/{branch}");
+    let mut path = None;
+    for line in list.lines() {
+        if let Some(p) = line.strip_prefix("worktree ") {
+            path = Some(std::path::PathBuf::from(p));
+        } else if line == want {
+            return path;
+        }
+    }
+    None
+}
+
 /// What a spawn created so far, to undo on failure.
 #[derive(Default)]
 struct Created {
@@ -358,6 +375,28 @@ fn build(
         (None, Some(b)) => b,
         (None, None) => format!("ao/{}", rec.id),
     };
+    if let Some(holder) = worktree_of_branch(repo, &rec.branch) {
+        // Another worktree (usually a live session of the same issue) has the branch
+        // checked out; git cannot check it out twice.
+        if req.force && req.branch.is_none() {
+            let n = rec.id.as_str().rsplit('-').next().unwrap_or("2").to_owned();
+            rec.branch = format!("{}-{n}", rec.branch);
+        } else {
+            bail!(crate::error::UsageError {
+                message: format!(
+                    "branch `{}` is checked out in {}",
+                    rec.branch,
+                    holder.display()
+                ),
+                hint: Some(format!(
+                    "kill the session using it first (`ao session kill <id>`; see `ao session ls`), or pass another --branch; `ao spawn {} {} --force` without --branch starts on `{}-<n>`",
+                    req.project,
+                    req.issue.as_deref().unwrap_or("<issue>"),
+                    rec.branch
+                )),
+            });
+        }
+    }
     rec.workspace = ctx.worktree_dir().join(&rec.project).join(rec.id.as_str());
     created.record = Some(rec.clone());
     let wreq = super::workspace_request(project, repo, &rec, base);

@@ -171,6 +171,18 @@ fn fs_type(mountinfo: &str, path: &Path) -> Option<String> {
         .map(|(_, fs)| fs)
 }
 
+/// `locks/tick-<hash>.lock` for the config file `config`: FNV-1a (64 bit) of its path
+/// bytes, in hex. Stable across versions and runs (the lock file must not change name).
+pub fn tick_lock_name(config: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in config.as_os_str().as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("locks/tick-{h:016x}.lock")
+}
+
 /// File systems whose `flock` and rename semantics ao cannot rely on.
 fn is_network_fs(fs: &str) -> bool {
     matches!(
@@ -262,9 +274,11 @@ impl Store {
         FileLock::try_lock(&p).ctx("lock", &p)
     }
 
-    /// Tries the tick lock; `None` when another tick runs.
-    pub fn try_lock_tick(&self) -> Result<Option<FileLock>, StoreError> {
-        let p = self.root.join("locks/tick.lock");
+    /// Tries the tick lock of the config at `config` (one lock per config file, so
+    /// configs that share a data dir tick independently: each touches only its own
+    /// projects' sessions); `None` when another tick of that config runs.
+    pub fn try_lock_tick(&self, config: &Path) -> Result<Option<FileLock>, StoreError> {
+        let p = self.root.join(tick_lock_name(config));
         FileLock::try_lock(&p).ctx("lock", &p)
     }
 
@@ -543,6 +557,23 @@ impl Store {
         let to = dir.join(format!("{}.json", rec.id));
         std::fs::rename(&from, &to).ctx("archive", &from)?;
         atomic::sync_dir(&dir).ctx("sync", &dir)
+    }
+
+    /// Moves an archived record back to the live ones (atomic rename; `ao session restore`
+    /// of a killed session).
+    pub fn unarchive(&self, rec: &SessionRecord) -> Result<(), StoreError> {
+        let from = self
+            .archive_dir(&rec.project)?
+            .join(format!("{}.json", rec.id));
+        let to = self.record_path(&rec.project, &rec.id)?;
+        if let Some(dir) = to.parent() {
+            atomic::ensure_private_dir(dir).ctx("create directory", dir)?;
+        }
+        std::fs::rename(&from, &to).ctx("restore", &from)?;
+        if let Some(dir) = to.parent() {
+            atomic::sync_dir(dir).ctx("sync", dir)?;
+        }
+        Ok(())
     }
 
     /// Deletes a live record (only to undo a failed spawn).

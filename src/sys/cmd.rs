@@ -234,9 +234,12 @@ impl Cmd {
         c.stdin(Stdio::null());
         match log {
             Some(p) => {
+                use std::os::unix::fs::OpenOptionsExt;
+                // Logs live in the private data dir: 0600 like every file ao creates.
                 let f = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
+                    .mode(0o600)
                     .open(p)
                     .map_err(|e| CmdError::Spawn {
                         cmd: self.to_string(),

@@ -44,7 +44,10 @@ impl Tmux {
 
     /// The base command, with the environment pinned.
     pub fn command(&self) -> Cmd {
-        let mut c = Cmd::new("tmux");
+        // `-u`: UTF-8 whatever the locale. Under cron (no LANG, the C locale) tmux would
+        // otherwise print the tab separators of `-F` formats and every non-ASCII
+        // character of a capture as `_`, and no pane would be recognised.
+        let mut c = Cmd::new("tmux").arg("-u");
         if let Some(s) = &self.socket {
             // A private server: ignore $TMUX (which would select the caller's server) and
             // the user's ~/.tmux.conf (which could change key bindings and options).

@@ -176,15 +176,23 @@ fn init_without_origin_uses_directory_name() {
 }
 
 #[test]
-fn init_refuses_to_overwrite() {
+fn init_composes_into_an_existing_file_and_keeps_the_old_one() {
     let env = TestEnv::new();
     let repo = env.repo("app");
     let file = repo.join("agent-orchestrator.yaml");
     std::fs::write(&file, "# mine\n").unwrap();
+    let r = env.ao_in(&repo, &["init"]).ok();
+    assert!(r.stderr.contains("Added project `app`"), "{r}");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("agent-orchestrator.yaml.bak")).unwrap(),
+        "# mine\n"
+    );
+    assert!(std::fs::read_to_string(&file).unwrap().contains("  app:\n"));
+    // Not valid YAML: nothing changes, and the error says what to do.
+    std::fs::write(&file, "projects: [\n").unwrap();
     let r = env.ao_in(&repo, &["init"]).code(2);
-    assert!(r.stderr.contains("already exists"), "{r}");
-    assert!(r.stderr.contains("hint: "), "{r}");
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "# mine\n");
+    assert!(r.stderr.contains("--force"), "{r}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "projects: [\n");
 }
 
 #[test]

@@ -128,14 +128,14 @@ fn examples_overlapping_tick_exits_zero() {
     // exits 0 at once.
     let env = TestEnv::new();
     let repo = env.repo("repo");
-    env.local_config(&repo, "sleep 60");
+    let cfg = env.local_config(&repo, "sleep 60");
     let locks = env.data().join("locks");
     std::fs::create_dir_all(&locks).unwrap();
     let f = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(locks.join("tick.lock"))
+        .open(env.tick_lock(&cfg))
         .unwrap();
     f.lock().unwrap();
     let start = Instant::now();

@@ -7,11 +7,11 @@ use crate::common::TestEnv;
 fn overlapping_tick_exits_zero_at_once() {
     let env = TestEnv::new();
     let repo = env.repo("repo");
-    env.local_config(&repo, "cat");
+    let cfg = env.local_config(&repo, "cat");
     env.ao_in(&repo, &["tick"]).ok();
     let lock = std::fs::OpenOptions::new()
         .write(true)
-        .open(env.data().join("locks/tick.lock"))
+        .open(env.tick_lock(&cfg))
         .unwrap();
     lock.lock().unwrap();
     let t = std::time::Instant::now();
@@ -290,4 +290,25 @@ fn tick_json_stays_parseable_with_the_stdout_notifier() {
     let v = r.json();
     assert_eq!(v["schemaVersion"], 1, "{r}");
     assert!(r.stderr.contains("[urgent] app-1 needs your input"), "{r}");
+}
+
+#[test]
+fn a_silent_custom_agent_without_patterns_is_ready_after_ready_threshold() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let cfg = env.local_config(&repo, "bash -c 'while read line; do :; done'");
+    let yaml = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("readyThreshold: 2s\n{yaml}")).unwrap();
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "task"]).ok();
+    let ready = env.wait_for(20, || {
+        env.ao_in(&repo, &["tick"]);
+        let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
+        let a = &st["sessions"][0]["activity"];
+        matches!(a["state"].as_str(), Some("ready" | "idle"))
+            && a["evidence"]
+                .as_str()
+                .is_some_and(|e| e.contains("(readyThreshold)"))
+    });
+    let st = env.ao_in(&repo, &["status", "--json"]).ok();
+    assert!(ready, "{st}");
 }

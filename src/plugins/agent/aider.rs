@@ -167,8 +167,21 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     ) {
         return Some(detect::limit(l));
     }
+    // The model API cannot be reached (0.86.2: "litellm.InternalServerError: …
+    // Connection error." and "Retrying in 2.0 seconds..." while retrying; the same error
+    // above the prompt once it gave up).
+    let unreachable = detect::find(
+        &tail,
+        &["Connection error", "APIConnectionError", "Cannot connect"],
+    );
     if is_prompt(last) {
-        return Some(detect::matched(Activity::Ready, last));
+        return Some(match unreachable {
+            Some(l) => detect::retrying(Activity::Ready, l),
+            None => detect::matched(Activity::Ready, last),
+        });
+    }
+    if let Some(l) = unreachable {
+        return Some(detect::retrying(Activity::Working, l));
     }
     if let Some(l) = detect::find(&tail, &["Waiting for ", "Thinking", "Retrying in"]) {
         return Some(detect::matched(Activity::Working, l));

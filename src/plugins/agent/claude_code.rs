@@ -305,13 +305,25 @@ fn is_spinner(line: &str) -> bool {
 pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     let lines = detect::bottom(screen, BOTTOM_LINES);
     let waiting = |l: &str| Some(detect::matched(Activity::WaitingInput, l));
-    // Start-up dialogs: workspace trust (old and new wording), bypass mode, API key.
+    // Why the CLI quit, as its last words before the pane died (2.1.328): offline without
+    // onboarding, the trust dialog answered "No, exit", or `/exit` (the resume hint).
+    if let Some(l) = detect::find(
+        &detect::bottom(screen, 8),
+        &[
+            "Unable to connect to Anthropic services",
+            "didn't start because this folder isn't trusted",
+            "Resume this session with:",
+        ],
+    ) {
+        return Some(detect::matched(Activity::Exited, l));
+    }
+    // Start-up dialogs: workspace trust (old numbered and 2.1.328 unnumbered wording),
+    // bypass mode, API key.
     if let Some(l) = detect::dialog(
         &lines,
         &[
             "Do you trust the files in this folder?",
             "Is this a project you created or one you trust?",
-            "Accessing workspace:",
         ],
     ) {
         return Some(detect::matched(
@@ -343,6 +355,26 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     ) {
         return waiting(l);
     }
+    // The model API cannot be reached: retrying (2.1.328: "✻ Can't reach the API server —
+    // … · retrying in 24s · attempt 10/10"), or retries used up ("API Error: …") above
+    // the idle composer.
+    let recent = detect::bottom(screen, 12);
+    if let Some(l) = recent.iter().rev().find(|l| {
+        l.contains("retrying in") && (l.contains("Can't reach") || l.contains("attempt "))
+    }) {
+        return Some(detect::retrying(Activity::Working, l));
+    }
+    if let Some(l) = recent.iter().rev().find(|l| l.contains("API Error:")) {
+        let busy = recent
+            .iter()
+            .any(|l| is_spinner(l) || l.contains("esc to interrupt"));
+        let state = if busy {
+            Activity::Working
+        } else {
+            Activity::Ready
+        };
+        return Some(detect::retrying(state, l));
+    }
     if let Some(l) = lines.iter().rev().find(|l| is_spinner(l)) {
         return Some(detect::matched(Activity::Working, l));
     }
@@ -350,7 +382,6 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
         return Some(detect::matched(Activity::Working, l));
     }
     // Usage limits, only close to the composer: an old one in scrollback is history.
-    let recent = detect::bottom(screen, 12);
     if let Some(l) = recent.iter().rev().find(|l| is_limit(l)) {
         return Some(detect::limit(l));
     }
@@ -728,7 +759,10 @@ mod tests {
         let f =
             transcript_state(&detect::json_lines(&fixture("transcript-api-error.jsonl"))).unwrap();
         assert_eq!(f.state, Activity::Ready);
-        assert_eq!(f.evidence, "turn finished");
+        assert_eq!(
+            f.evidence,
+            "api error: API Error: Can't reach the API server — check your internet or DNS (ENOTFOUND)"
+        );
     }
 
     #[test]

@@ -265,6 +265,15 @@ pub(crate) fn thread_id(p: &Path) -> Option<String> {
 /// the working status line, usage limits (blocked), the idle composer (ready).
 pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     let lines = detect::bottom(screen, BOTTOM_LINES);
+    // Why the CLI quit, as its last words before the pane died: a rejected argument
+    // (clap's `error: invalid value …`) or the resume hint printed on a normal exit.
+    let last = detect::bottom(screen, 8);
+    if let Some(l) = last
+        .iter()
+        .find(|l| l.starts_with("error: ") || l.contains("To continue this session, run"))
+    {
+        return Some(detect::matched(Activity::Exited, l));
+    }
     if let Some(l) = detect::dialog(
         &lines,
         &[
@@ -307,6 +316,12 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
     }
     if let Some(l) = detect::find(&lines, &["Press enter to confirm or esc to cancel"]) {
         return Some(detect::matched(Activity::WaitingInput, l));
+    }
+    // The model API cannot be reached (0.171: "◦ Reconnecting... 3/5 (0s • esc to
+    // interrupt)", then "◦ Reconnecting... waiting for network (1m 42s • esc to
+    // interrupt)", which never ends by itself).
+    if let Some(l) = detect::find(&lines, &["Reconnecting..."]) {
+        return Some(detect::retrying(Activity::Working, l));
     }
     if let Some(l) = detect::find(&lines, &["esc to interrupt"]) {
         return Some(detect::matched(Activity::Working, l));

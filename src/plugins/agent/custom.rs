@@ -67,6 +67,10 @@ impl Agent for Custom {
         })
     }
 
+    fn ready_when_quiet(&self) -> bool {
+        self.patterns.ready.is_empty()
+    }
+
     fn pastes_multiline(&self) -> bool {
         // Any command: unknown whether it enables bracketed paste unless the config says so.
         self.paste_multiline
@@ -107,6 +111,7 @@ impl Agent for Custom {
                         activity: *activity,
                         evidence: line.trim().to_owned(),
                         resets: None,
+                        retrying: false,
                     });
                 }
             }

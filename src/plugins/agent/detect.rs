@@ -57,11 +57,26 @@ pub fn is_choice(line: &str) -> bool {
     digits > 0 && digits <= 2 && t[digits..].starts_with(". ")
 }
 
-/// A dialog: the line with `question` and, after it, at least one numbered choice.
-/// Returns the question line.
+/// True when a line is the selected choice of an unnumbered menu: a selection marker
+/// (`❯`, `›`) and then text, as Claude Code 2.1 draws its trust dialog (`❯ No, exit`) and
+/// API-key question (`  ❯ No (recommended)`). An empty composer (`❯ `) is not a choice.
+pub fn is_selected_choice(line: &str) -> bool {
+    let t = line.trim_start();
+    let Some(rest) = t.strip_prefix(['❯', '›']) else {
+        return false;
+    };
+    rest.starts_with(' ') && !rest.trim().is_empty()
+}
+
+/// A dialog: the line with `question` and, after it, at least one choice, numbered
+/// (`❯ 1. Yes`) or the selected one of an unnumbered menu (`❯ No, exit`). Returns the
+/// question line.
 pub fn dialog<'a>(lines: &[&'a str], questions: &[&str]) -> Option<&'a str> {
     let at = position(lines, questions)?;
-    lines[at..].iter().any(|l| is_choice(l)).then(|| lines[at])
+    lines[at + 1..]
+        .iter()
+        .any(|l| is_choice(l) || is_selected_choice(l))
+        .then(|| lines[at])
 }
 
 /// A classification built from a matched line.
@@ -70,6 +85,16 @@ pub fn matched(activity: Activity, line: &str) -> ScreenMatch {
         activity,
         evidence: crate::sys::text::truncate_chars(line.trim(), 200),
         resets: None,
+        retrying: false,
+    }
+}
+
+/// A classification of a screen showing the agent failing to reach its model API
+/// ([`ScreenMatch::retrying`]).
+pub fn retrying(activity: Activity, line: &str) -> ScreenMatch {
+    ScreenMatch {
+        retrying: true,
+        ..matched(activity, line)
     }
 }
 
@@ -226,6 +251,15 @@ mod tests {
         assert!(dialog(&lines, &["Do you want to proceed?"]).is_some());
         let prose = ["I asked: Do you want to proceed?", "then went on"];
         assert!(dialog(&prose, &["Do you want to proceed?"]).is_none());
+        // Claude Code 2.1.328 draws unnumbered choices.
+        let trust = [
+            " Quick safety check: Is this a project you trust?",
+            " ❯ No, exit",
+            "   Yes",
+        ];
+        assert!(dialog(&trust, &["Quick safety check"]).is_some());
+        let composer = ["Do you want to proceed?", "❯ "];
+        assert!(dialog(&composer, &["Do you want to proceed?"]).is_none());
     }
 
     #[test]

@@ -143,6 +143,10 @@ pub struct ScreenMatch {
     pub evidence: String,
     /// For usage limits: the reset time as printed.
     pub resets: Option<String>,
+    /// True when the screen shows the agent failing to reach its model API: retrying
+    /// (Codex "Reconnecting...", Claude "Can't reach the API server · retrying") or its
+    /// last attempt failed. The lifecycle turns a retry that lasts into `blocked`.
+    pub retrying: bool,
 }
 
 /// What a hook call means.
@@ -175,6 +179,13 @@ pub trait Agent: Send + Sync + Debug {
     /// Classifies the last lines of the terminal. `None` when nothing matched. Checked even
     /// when a transcript exists: dialogs and limits only show on the screen.
     fn classify_screen(&self, screen: &str) -> Option<ScreenMatch>;
+
+    /// True when the agent has no screen rule for "ready": the lifecycle then counts it
+    /// ready once its screen matched nothing and has been quiet for `readyThreshold`.
+    /// Default: false (the built-in agents have ready rules).
+    fn ready_when_quiet(&self) -> bool {
+        false
+    }
 
     /// Activity from the agent's transcript, when it keeps one.
     fn transcript_activity(&self, _ctx: &AgentContext<'_>) -> Option<ActivityFact> {

@@ -111,13 +111,32 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
         ));
     }
     let tail = detect::bottom(screen, 8);
+    // The exit banner (1.18.33): "Continue  opencode -s ses_…" under the logo.
+    if let Some(l) = tail
+        .iter()
+        .find(|l| l.trim_start().starts_with("Continue") && l.contains("opencode -s "))
+    {
+        return Some(detect::matched(Activity::Exited, l));
+    }
     if let Some(l) = detect::find(&tail, &["Rate limit", "rate limit", "usage limit", "quota"]) {
         return Some(detect::limit(l));
     }
-    if let Some(l) = detect::find(&lines, &["esc interrupt", "esc to interrupt"]) {
+    let busy = detect::find(&lines, &["esc interrupt", "esc to interrupt"]);
+    // The model API cannot be reached (1.18.33: "Cannot connect to API: Unable to
+    // connect. …" in the conversation, the turn over).
+    if let Some(l) = detect::find(&lines, &["Cannot connect to API", "Unable to connect"]) {
+        let state = if busy.is_some() {
+            Activity::Working
+        } else {
+            Activity::Ready
+        };
+        return Some(detect::retrying(state, l));
+    }
+    if let Some(l) = busy {
         return Some(detect::matched(Activity::Working, l));
     }
-    None
+    // The idle footer (1.18.33): the key hints without "esc interrupt".
+    detect::find(&tail, &["ctrl+p commands"]).map(|l| detect::matched(Activity::Ready, l))
 }
 
 #[cfg(test)]

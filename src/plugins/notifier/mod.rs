@@ -19,7 +19,7 @@
 //!   5xx, no D-Bus) and another variant for configuration errors the user must fix.
 
 mod command;
-mod desktop;
+pub mod desktop;
 mod discord;
 mod email;
 mod hmac;

@@ -31,6 +31,9 @@ const FALLBACK_MAX: usize = 500;
 pub struct SlackNotifier {
     endpoint: Endpoint,
     retry: Retry,
+    /// `channel:` — sent as the payload's `channel` (honoured by legacy incoming
+    /// webhooks; a Slack-app webhook always posts to the channel it was created for).
+    channel: Option<String>,
 }
 
 impl SlackNotifier {
@@ -47,6 +50,7 @@ impl SlackNotifier {
         Ok(Self {
             endpoint,
             retry: Retry::default(),
+            channel: cfg.channel.clone().filter(|c| !c.trim().is_empty()),
         })
     }
 
@@ -64,8 +68,11 @@ impl Notifier for SlackNotifier {
     }
 
     fn send(&self, n: &Notification) -> Result<(), PluginError> {
-        let body =
-            serde_json::to_vec(&payload(&View::of(n))).map_err(|e| PluginError::Other(e.into()))?;
+        let mut p = payload(&View::of(n));
+        if let (Some(c), Some(obj)) = (&self.channel, p.as_object_mut()) {
+            obj.insert("channel".into(), Value::String(c.clone()));
+        }
+        let body = serde_json::to_vec(&p).map_err(|e| PluginError::Other(e.into()))?;
         http::post(
             &self.endpoint,
             &body,

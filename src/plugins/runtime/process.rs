@@ -46,7 +46,7 @@ impl Runtime for ProcessRuntime {
             .argv
             .split_first()
             .ok_or_else(|| PluginError::Refused("empty agent command".into()))?;
-        std::fs::create_dir_all(&spec.state_dir)?;
+        crate::store::atomic::ensure_private_dir(&spec.state_dir)?;
         let log = spec.state_dir.join("output.log");
         let mut cmd = Cmd::new(prog).args(args).cwd(&spec.cwd);
         for (k, v) in &spec.env {

@@ -67,7 +67,7 @@ impl Workspace for CloneWorkspace {
 
     fn unsaved_work(&self, req: &WorkspaceRequest<'_>) -> Result<Option<String>, PluginError> {
         // In a clone, commits not pushed to origin are lost with the directory.
-        git_unsaved(req.path, req.base, true)
+        git_unsaved(req.path, req.base, true, req.symlinks)
     }
 
     fn destroy(&self, req: &WorkspaceRequest<'_>, force: bool) -> Result<(), PluginError> {

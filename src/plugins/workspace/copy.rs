@@ -76,7 +76,7 @@ impl Workspace for CopyWorkspace {
     }
 
     fn unsaved_work(&self, req: &WorkspaceRequest<'_>) -> Result<Option<String>, PluginError> {
-        git_unsaved(req.path, req.base, true)
+        git_unsaved(req.path, req.base, true, req.symlinks)
     }
 
     fn destroy(&self, req: &WorkspaceRequest<'_>, force: bool) -> Result<(), PluginError> {

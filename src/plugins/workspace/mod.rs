@@ -134,12 +134,36 @@ pub fn remove_tree(path: &Path) -> Result<(), PluginError> {
     }
 }
 
-/// Uncommitted changes and (when the repository has remotes) commits on no remote, in a
-/// git work tree; `None` when clean or not a git work tree.
+/// True when a `git status --porcelain` line is about ao's own files in the workspace,
+/// which are never the agent's work: `.ao/` (messages, prompts), the configured
+/// `symlinks` (untracked, or a tracked file replaced by the link) while they still are
+/// symlinks, and aider's caches and chat history (`.aider*`, untracked).
+pub fn is_ours(workspace: &Path, line: &str, symlinks: &[String]) -> bool {
+    let (Some(code), Some(file)) = (line.get(..2), line.get(3..)) else {
+        return false;
+    };
+    let file = file.trim_matches('"');
+    let untracked = code == "??";
+    if untracked && (file == ".ao/" || file.starts_with(".ao/") || file.starts_with(".aider")) {
+        return true;
+    }
+    let link = file.trim_end_matches('/');
+    (untracked || code.contains('T'))
+        && symlinks.iter().any(|s| s.trim_end_matches('/') == link)
+        && workspace
+            .join(link)
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Uncommitted changes (ao's own files excepted, see [`is_ours`]) and (when the
+/// repository has remotes) commits on no remote, in a git work tree; `None` when clean or
+/// not a git work tree.
 pub fn git_unsaved(
     path: &Path,
     base: &str,
     include_committed: bool,
+    symlinks: &[String],
 ) -> Result<Option<String>, PluginError> {
     if !path.exists() {
         return Ok(None);
@@ -149,7 +173,10 @@ pub fn git_unsaved(
         return Ok(None);
     }
     let status = git.status_porcelain()?;
-    let changed = status.lines().filter(|l| !l.trim().is_empty()).count();
+    let changed = status
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !is_ours(path, l, symlinks))
+        .count();
     let mut reasons = Vec::new();
     if changed > 0 {
         reasons.push(format!("{changed} uncommitted change(s)"));

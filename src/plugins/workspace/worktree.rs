@@ -94,7 +94,7 @@ impl Workspace for WorktreeWorkspace {
     }
 
     fn unsaved_work(&self, req: &WorkspaceRequest<'_>) -> Result<Option<String>, PluginError> {
-        git_unsaved(req.path, req.base, false)
+        git_unsaved(req.path, req.base, false, req.symlinks)
     }
 
     fn destroy(&self, req: &WorkspaceRequest<'_>, force: bool) -> Result<(), PluginError> {

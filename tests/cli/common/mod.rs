@@ -245,6 +245,12 @@ impl TestEnv {
         ))
     }
 
+    /// The tick lock of the config file `config` (one lock per config).
+    pub fn tick_lock(&self, config: &Path) -> PathBuf {
+        let c = std::fs::canonicalize(config).unwrap();
+        self.data().join(ao::store::tick_lock_name(&c))
+    }
+
     /// Runs tmux on this env's private server.
     pub fn tmux(&self, args: &[&str]) -> Run {
         let mut c = Command::new("tmux");
