@@ -1404,7 +1404,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__send)
-            opts="-f -h -V --file --wait-idle --timeout --json --config --help --version"
+            opts="-f -h -V --file --wait-idle --timeout --ready-timeout --json --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1419,6 +1419,10 @@ _ao() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ready-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

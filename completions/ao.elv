@@ -194,6 +194,7 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand -f 'Read the message from a file'
             cand --file 'Read the message from a file'
             cand --timeout 'Seconds to wait with --wait-idle'
+            cand --ready-timeout 'Seconds to wait for a starting agent to show it is ready for input before giving up (text typed into a starting program is lost). A dialog on screen is never waited for without --wait-idle'
             cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
             cand --wait-idle 'Wait (bounded) until the agent finished its turn before sending'
             cand --json 'Print the outcome as JSON'

@@ -125,6 +125,7 @@ complete -c ao -n "__fish_ao_using_subcommand session; and __fish_seen_subcomman
 complete -c ao -n "__fish_ao_using_subcommand session; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ao -n "__fish_ao_using_subcommand send" -s f -l file -d 'Read the message from a file' -r -F
 complete -c ao -n "__fish_ao_using_subcommand send" -l timeout -d 'Seconds to wait with --wait-idle' -r
+complete -c ao -n "__fish_ao_using_subcommand send" -l ready-timeout -d 'Seconds to wait for a starting agent to show it is ready for input before giving up (text typed into a starting program is lost). A dialog on screen is never waited for without --wait-idle' -r
 complete -c ao -n "__fish_ao_using_subcommand send" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
 complete -c ao -n "__fish_ao_using_subcommand send" -l wait-idle -d 'Wait (bounded) until the agent finished its turn before sending'
 complete -c ao -n "__fish_ao_using_subcommand send" -l json -d 'Print the outcome as JSON'

@@ -220,10 +220,50 @@ fn time_runs(env: &Env, args: &[&str], runs: usize) -> (f64, i64) {
     (best, peak)
 }
 
-/// One table row.
+/// One table row, without a files-written figure.
 fn row(name: &str, ms: f64, rss_kib: Option<i64>, tmux: &str, git: &str, http: &str) {
+    row_w(name, ms, rss_kib, tmux, git, http, "");
+}
+
+/// One table row; `written` is the number of files under the data dir created, replaced
+/// or modified by the measured command.
+fn row_w(
+    name: &str,
+    ms: f64,
+    rss_kib: Option<i64>,
+    tmux: &str,
+    git: &str,
+    http: &str,
+    written: &str,
+) {
     let rss = rss_kib.map_or(String::new(), |k| format!("{:.1}", k as f64 / 1024.0));
-    println!("{name:<40} {ms:>9.1} {rss:>12} {tmux:>6} {git:>6} {http:>14}");
+    println!("{name:<40} {ms:>9.1} {rss:>12} {tmux:>6} {git:>6} {http:>14} {written:>8}");
+}
+
+/// Every file under the data dir: (inode, mtime in ns, size).
+fn data_files(env: &Env) -> std::collections::BTreeMap<PathBuf, (u64, i128, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(env.dir.path().join("data"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            let t = i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec());
+            Some((e.path().to_path_buf(), (m.ino(), t, m.len())))
+        })
+        .collect()
+}
+
+/// Files created, replaced or modified between two [`data_files`] snapshots.
+fn written(
+    before: &std::collections::BTreeMap<PathBuf, (u64, i128, u64)>,
+    after: &std::collections::BTreeMap<PathBuf, (u64, i128, u64)>,
+) -> usize {
+    after
+        .iter()
+        .filter(|(p, v)| before.get(*p) != Some(*v))
+        .count()
 }
 
 /// `n` sessions with a tick: local SCM, or GitHub against the stand-in with one open,
@@ -260,14 +300,17 @@ fn tick_rows(n: usize, github: bool) {
     // are left a second behind before the next tick.
     for phase in ["first", "steady"] {
         std::thread::sleep(std::time::Duration::from_millis(1100));
+        let before = data_files(&env);
         let (ms, rss) = time_runs(&env, &["tick", "--json"], 1);
-        row(
+        let after = data_files(&env);
+        row_w(
             &format!("ao tick, {n} sessions, {label} ({phase})"),
             ms,
             Some(rss),
             &env.count("tmux").to_string(),
             &env.count("git").to_string(),
             &http(),
+            &written(&before, &after).to_string(),
         );
     }
     if let Some(m) = &m {
@@ -373,8 +416,8 @@ fn main() {
     // The full table by default; `--quick` leaves out the two slowest rows.
     let long = !std::env::args().any(|a| a == "--quick");
     println!(
-        "{:<40} {:>9} {:>12} {:>6} {:>6} {:>14}",
-        "benchmark", "wall ms", "peak RSS MiB", "tmux", "git", "HTTP requests"
+        "{:<40} {:>9} {:>12} {:>6} {:>6} {:>14} {:>8}",
+        "benchmark", "wall ms", "peak RSS MiB", "tmux", "git", "HTTP requests", "written"
     );
     let status_sizes: &[usize] = if long {
         &[100, 1000, 10_000]
@@ -384,14 +427,17 @@ fn main() {
     for &n in status_sizes {
         let env = Env::new();
         setup(&env, n, false, "{plugin: local}");
+        let before = data_files(&env);
         let (ms, rss) = time_runs(&env, &["status", "--json"], 5);
-        row(
+        let after = data_files(&env);
+        row_w(
             &format!("ao status --json, {n} records"),
             ms,
             Some(rss),
             &env.count("tmux").to_string(),
             &env.count("git").to_string(),
             "0",
+            &written(&before, &after).to_string(),
         );
     }
     let tick_sizes: &[usize] = if long { &[10, 100, 500] } else { &[10, 100] };

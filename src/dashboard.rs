@@ -89,6 +89,8 @@ pub struct Page<'a> {
     pub refresh_secs: u32,
     /// Problems to show above the zones (e.g. unreadable session records). Plain text.
     pub notes: &'a [String],
+    /// The tick heartbeat ([`Store::last_tick`]): a steady tick logs no event.
+    pub last_tick: Option<Timestamp>,
 }
 
 /// The colour name of a zone (also its CSS class and anchor suffix).
@@ -393,6 +395,7 @@ pub fn render(page: &Page<'_>) -> String {
         .iter()
         .filter(|e| e.kind.starts_with("tick."))
         .map(|e| e.ts)
+        .chain(page.last_tick)
         .max()
         .map_or_else(
             || " · no tick seen".to_owned(),
@@ -501,11 +504,11 @@ fn card(out: &mut String, s: &SessionRecord, z: Attention, evs: &[&Event], page:
         escape(&s.branch)
     ));
     match &s.activity {
-        Some(a) => activity(out, a, now),
+        Some(a) => activity(out, a, now, page.last_tick),
         None => row(out, "activity", "not observed yet"),
     }
     match &s.pr {
-        Some(pr) => pr_rows(out, pr, now),
+        Some(pr) => pr_rows(out, pr, now, page.last_tick),
         None => row(out, "PR", "none yet"),
     }
     if let Some(c) = &s.cost {
@@ -591,7 +594,13 @@ fn source_name(s: ActivitySource) -> &'static str {
     }
 }
 
-fn activity(out: &mut String, a: &ActivityFact, now: Timestamp) {
+/// When a fact was last confirmed: a steady tick confirms it without rewriting the record,
+/// so the heartbeat of a later tick counts (a failed observation is written as an error).
+fn seen(observed_at: Timestamp, last_tick: Option<Timestamp>) -> Timestamp {
+    last_tick.map_or(observed_at, |t| t.max(observed_at))
+}
+
+fn activity(out: &mut String, a: &ActivityFact, now: Timestamp, last_tick: Option<Timestamp>) {
     let class = match a.state {
         Activity::WaitingInput | Activity::Blocked | Activity::Exited => " class=\"bad\"",
         Activity::Idle => " class=\"warn\"",
@@ -602,7 +611,7 @@ fn activity(out: &mut String, a: &ActivityFact, now: Timestamp) {
         a.state.as_str(),
         age(a.since, now),
         source_name(a.source),
-        time_ago(a.observed_at, now)
+        time_ago(seen(a.observed_at, last_tick), now)
     ));
     if let Some(r) = &a.resets {
         out.push_str(&format!(" · resets {}", escape(&clip(r, 80))));
@@ -616,7 +625,7 @@ fn activity(out: &mut String, a: &ActivityFact, now: Timestamp) {
     out.push_str("</dd>\n");
 }
 
-fn pr_rows(out: &mut String, pr: &PrFacts, now: Timestamp) {
+fn pr_rows(out: &mut String, pr: &PrFacts, now: Timestamp, last_tick: Option<Timestamp>) {
     let label = if pr.number > 0 {
         format!("#{}", pr.number)
     } else {
@@ -633,7 +642,7 @@ fn pr_rows(out: &mut String, pr: &PrFacts, now: Timestamp) {
         "<dt>PR</dt><dd>{} {state} · head <code>{}</code> · seen {}</dd>\n",
         link(&pr.url, &label),
         escape(&short_sha),
-        time_ago(pr.observed_at, now)
+        time_ago(seen(pr.observed_at, last_tick), now)
     ));
     let ci = match pr.ci {
         CiState::Passing => "<span class=\"good\">passing</span>".to_owned(),
@@ -727,6 +736,8 @@ pub struct Snapshot {
     pub events: Vec<Event>,
     /// Records that could not be read, as text.
     pub notes: Vec<String>,
+    /// The tick heartbeat ([`Store::last_tick`]).
+    pub last_tick: Option<Timestamp>,
 }
 
 /// Reads the sessions (live, and archived within the last 24 hours) and the tail of the
@@ -751,6 +762,7 @@ pub fn snapshot(store: &Store, now: Timestamp) -> Result<Snapshot, DashboardErro
         sessions,
         events,
         notes,
+        last_tick: store.last_tick(),
     })
 }
 
@@ -770,6 +782,7 @@ pub fn regenerate(
         tmux_socket,
         refresh_secs: REFRESH_SECS,
         notes: &snap.notes,
+        last_tick: snap.last_tick,
     });
     let path = output_path(config, store.root());
     write(&path, &html).map_err(|source| DashboardError::Io {
@@ -846,6 +859,7 @@ mod tests {
             tmux_socket: Some("ao"),
             refresh_secs: 30,
             notes: &[],
+            last_tick: None,
         }
     }
 
@@ -955,6 +969,9 @@ mod tests {
                 escalated: true,
                 resolved_ticks: 0,
                 sent_at_head: None,
+                pending_since: None,
+                pending_why: None,
+                undelivered: 0,
             },
         );
         let sessions = vec![

@@ -279,11 +279,16 @@ fn drive(
             let _lock = ctx.store.lock_session(&rec.id)?;
             let rec = ctx.store.find(&rec.id)?;
             if rec.status == Status::NeedsInput && answered.insert(rec.id.clone()) {
+                // ao never types into a question; the human answers in the terminal.
                 say(&format!(
-                    "  human: answering {}'s question with `ao send {} y`",
+                    "  human: answering {}'s question in its terminal (`ao open {}`, then y)",
                     rec.id, rec.id
                 ));
-                ops::deliver(ctx, &rec, "y", "demo human")?;
+                if let Some(h) = &rec.runtime {
+                    let rt = ops::runtime_for(ctx, &rec)?;
+                    rt.paste(h, "y")?;
+                    rt.send_key(h, "Enter")?;
+                }
             }
             let Some(pr) = &rec.pr else { continue };
             if pr.state != PrState::Open || pr.ci != CiState::Passing {

@@ -552,6 +552,66 @@ pub struct ReactionLedger {
     /// since).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at_head: Option<String>,
+    /// Since when a message for this key waits undelivered (the agent did not accept
+    /// messages, the screen showed a dialog, or the agent never took it). Cleared once a
+    /// message is submitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_since: Option<Timestamp>,
+    /// Why it waits, in words (what was on screen), for the escalation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_why: Option<String>,
+    /// Sends of this key the agent never took (pasted, but not in its record), in a row.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub undelivered: u32,
+}
+
+/// For `skip_serializing_if`.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// What happened to one message for an agent (`ao send`, a reaction), per DESIGN §7.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The agent's own record shows the message: a hook call, its transcript or rollout,
+    /// its input history or its storage.
+    Delivered,
+    /// Submitted (the text left the input line), but the agent keeps no record ao reads
+    /// (a custom agent whose patterns do not confirm), or the message waits queued on
+    /// screen and its record does not show it yet.
+    Unconfirmed,
+    /// Pasted and submitted, but the agent never took it: neither its record nor its
+    /// screen shows the message (for example typed before the agent was ready). The
+    /// reason says what was seen.
+    Undelivered(String),
+    /// Not sent at all: the screen showed a dialog, a sign-in or limit screen, the agent
+    /// was not ready, or its pane was dead or gone. The reason names what was on screen.
+    Refused(String),
+}
+
+impl Delivery {
+    /// `delivered`, `unconfirmed`, `undelivered` or `refused`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Delivery::Delivered => "delivered",
+            Delivery::Unconfirmed => "unconfirmed",
+            Delivery::Undelivered(_) => "undelivered",
+            Delivery::Refused(_) => "refused",
+        }
+    }
+
+    /// Why it was not delivered (undelivered, refused).
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Delivery::Undelivered(r) | Delivery::Refused(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// True when the agent took the message or it left the input line.
+    pub fn sent(&self) -> bool {
+        matches!(self, Delivery::Delivered | Delivery::Unconfirmed)
+    }
 }
 
 /// A human notification's delivery state, persisted per notification key and notifier.

@@ -19,7 +19,6 @@ use crate::model::{Activity, CaptureCache, PrState, SessionId, SessionRecord};
 use crate::ops;
 use crate::plugins::agent::{self, AgentContext};
 use crate::plugins::notifier::{self, Notification};
-use crate::plugins::runtime::Delivery;
 use crate::plugins::scm::{self, MergeOutcome, ScmContext};
 use crate::store::Event;
 
@@ -116,7 +115,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     let started = Instant::now();
     let now = crate::clock::now();
     let mut sum = TickSummary::empty(opts.dry_run);
-    let Some(_tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
+    let Some(tick_lock) = ctx.store.try_lock_tick(&ctx.config_path)? else {
         sum.skipped = true;
         if !opts.dry_run {
             ctx.store
@@ -258,6 +257,17 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     }
     sum.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     if !opts.dry_run {
+        // The heartbeat (`ao doctor`, the dashboard): the lock file's mtime, in place.
+        if let Err(e) = tick_lock.touch() {
+            sum.failures.push(Failure {
+                session: None,
+                error: format!("tick heartbeat {}: {e}", tick_lock.path().display()),
+            });
+        }
+    }
+    // A steady pass (nothing changed, nothing done) writes nothing, not even its summary.
+    let steady = sum.transitions.is_empty() && sum.actions.is_empty() && sum.failures.is_empty();
+    if !opts.dry_run && !steady {
         let e = Event::new(crate::clock::now(), "tick.done", format!(
             "{} sessions, {} transitions, {} actions, {} failures",
             sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
@@ -624,6 +634,7 @@ fn tick_session(
         return Ok(());
     };
     let mut rec = ctx.store.find(id)?;
+    let loaded = rec.clone();
     let project = ctx.config.project(&rec.project)?.clone();
     let mut settings = settings(&ctx.config, Some(&project), ctx.store.root());
     let (runtime, activity_time, died) =
@@ -770,9 +781,13 @@ fn tick_session(
                 reaction,
                 message,
             } => {
-                let r = ops::deliver(ctx, &rec, &message, &key);
+                // No ready-wait: a starting agent is tried again next tick.
+                let r = ops::deliver(ctx, &rec, &message, &key, ops::DeliverOptions::default());
                 let outcome = match &r {
-                    Ok(rep) => rep.outcome.to_owned(),
+                    Ok(rep) => match &rep.reason {
+                        Some(why) => format!("{}: {why}", rep.outcome),
+                        None => rep.outcome.to_owned(),
+                    },
                     Err(e) => format!("failed: {e:#}"),
                 };
                 sum.actions.push(ActionReport {
@@ -781,15 +796,7 @@ fn tick_session(
                     detail: format!("{} ({key})", reaction.as_str()),
                     outcome,
                 });
-                let res = r
-                    .map(|rep| {
-                        if rep.outcome == "delivered" {
-                            Delivery::Delivered
-                        } else {
-                            Delivery::Unconfirmed
-                        }
-                    })
-                    .map_err(|e| format!("{e:#}"));
+                let res = r.map(|rep| rep.delivery).map_err(|e| format!("{e:#}"));
                 let d2 = lifecycle::on_send_result(&rec, &key, res, &settings, now);
                 rec = d2.record;
                 events.extend(d2.events);
@@ -860,7 +867,9 @@ fn tick_session(
         }
     }
     events.extend(delivered);
-    ctx.store.save(&rec)?;
+    if !observed_again(&loaded, &rec) {
+        ctx.store.save(&rec)?;
+    }
     ctx.store.append(&events)?;
     if let Some(reason) = cleanup {
         match ops::kill(ctx, &rec, false, &reason) {
@@ -883,6 +892,24 @@ fn tick_session(
         }
     }
     Ok(())
+}
+
+/// True when `after` differs from `before` only in when its facts were last confirmed
+/// (the activity's, the runtime's and the PR's `observedAt`): a steady tick does not
+/// rewrite the record for that. On disk `observedAt` is then when a fact last changed or
+/// was written; when ticks last ran is the tick heartbeat ([`Store::last_tick`]).
+///
+/// [`Store::last_tick`]: crate::store::Store::last_tick
+fn observed_again(before: &SessionRecord, after: &SessionRecord) -> bool {
+    let mut a = after.clone();
+    a.runtime_observed_at = before.runtime_observed_at.or(a.runtime_observed_at);
+    if let (Some(x), Some(y)) = (a.activity.as_mut(), before.activity.as_ref()) {
+        x.observed_at = y.observed_at;
+    }
+    if let (Some(x), Some(y)) = (a.pr.as_mut(), before.pr.as_ref()) {
+        x.observed_at = y.observed_at;
+    }
+    a == *before
 }
 
 fn report(id: &SessionId, a: &Action, outcome: String) -> ActionReport {

@@ -39,6 +39,7 @@ pub fn run(g: &GlobalArgs, a: &DashboardArgs) -> anyhow::Result<()> {
         tmux_socket: socket.as_deref(),
         refresh_secs: dashboard::REFRESH_SECS,
         notes: &snap.notes,
+        last_tick: snap.last_tick,
     });
     let path = match &a.out {
         Some(p) if p.is_absolute() => p.clone(),

@@ -757,6 +757,12 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
             );
         }
     };
+    // A steady tick logs nothing; its heartbeat is the tick lock's mtime.
+    let last = match (last.map(|e| (e.ts, e.kind)), crate::store::last_tick(data)) {
+        (Some((t, kind)), Some(beat)) if t >= beat => Some((t, kind)),
+        (_, Some(beat)) => Some((beat, "heartbeat".to_owned())),
+        (event, None) => event,
+    };
     match (last, live) {
         (None, 0) => Check::ok(name, "no tick has run yet; no live sessions"),
         (None, n) => Check::warn(
@@ -764,10 +770,10 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
             format!("{n} live session(s) but no tick has run"),
             fix,
         ),
-        (Some(e), n) => {
-            let ago = crate::dashboard::age(e.ts, now);
-            let what = format!("last tick {ago} ago (`{}`)", e.kind);
-            if n > 0 && now.duration_since(e.ts) > TICK_STALE {
+        (Some((ts, kind)), n) => {
+            let ago = crate::dashboard::age(ts, now);
+            let what = format!("last tick {ago} ago (`{kind}`)");
+            if n > 0 && now.duration_since(ts) > TICK_STALE {
                 Check::warn(name, format!("{what}, with {n} live session(s)"), fix)
             } else {
                 Check::ok(name, what)

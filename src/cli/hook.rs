@@ -102,6 +102,10 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
         serde_json::from_str(payload).map_err(|e| format!("payload is not JSON: {e}"))?
     };
     let project_cfg = |rec: &SessionRecord| config.projects.get(&rec.project).cloned();
+    if a.event == "UserPromptSubmit" {
+        // Before the lock: `ao send` holds it while it waits for this very confirmation.
+        log_prompt(store, &id, &payload);
+    }
     let _lock = store.lock_session(&id).map_err(|e| e.to_string())?;
     let mut rec = store.find(&id).map_err(|e| e.to_string())?;
     let agent_cfg = project_cfg(&rec)
@@ -169,6 +173,35 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
     }
     store.save(&rec).map_err(|e| e.to_string())?;
     store.append(&events).map_err(|e| e.to_string())
+}
+
+/// Appends the prompt Claude Code took to the session's prompt log (0600), which
+/// delivery reads to confirm a message (see `agent::PROMPT_LOG`). Best effort: the
+/// transcript confirms too.
+fn log_prompt(store: &Store, id: &SessionId, payload: &Value) {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let Some(prompt) = payload.get("prompt").and_then(Value::as_str) else {
+        return;
+    };
+    let Ok(rec) = store.find(id) else { return };
+    let Ok(dir) = store.session_files(&rec.project, &rec.id) else {
+        return;
+    };
+    let prompt = crate::sys::text::truncate_chars(prompt, 4096);
+    // Wall clock, like the transcripts it is compared with (not a pinned AO_NOW).
+    let at = jiff::Timestamp::now();
+    let mut line = json!({"at": at, "prompt": prompt}).to_string();
+    line.push('\n');
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(dir.join(agent::PROMPT_LOG));
+    if let Ok(mut f) = file {
+        // One write of one line: concurrent hooks do not interleave.
+        let _ = f.write_all(line.as_bytes());
+    }
 }
 
 fn hook_event(

@@ -1,6 +1,9 @@
-//! `ao send`: the single delivery routine (DESIGN §7).
+//! `ao send`: the single delivery routine (DESIGN §7). Exit 0 when the message was
+//! delivered (the agent's record shows it) or unconfirmed (submitted; the agent keeps no
+//! record ao reads); exit 1 when it was refused (nothing typed: dialog, dead pane, not
+//! ready) or undelivered (typed, but the agent never took it).
 use super::{Ctx, GlobalArgs};
-use crate::model::SessionId;
+use crate::model::{Delivery, SessionId};
 use crate::ops;
 
 /// Send a message to a session's agent.
@@ -19,6 +22,11 @@ pub struct SendArgs {
     /// Seconds to wait with --wait-idle.
     #[arg(long, default_value_t = 600)]
     pub timeout: u64,
+    /// Seconds to wait for a starting agent to show it is ready for input before giving
+    /// up (text typed into a starting program is lost). A dialog on screen is never
+    /// waited for without --wait-idle.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub ready_timeout: u64,
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
@@ -48,9 +56,19 @@ pub fn run(g: &GlobalArgs, a: &SendArgs) -> anyhow::Result<()> {
     if a.wait_idle {
         wait_idle(&ctx, &id, std::time::Duration::from_secs(a.timeout))?;
     }
-    let _lock = ctx.store.lock_session(&id)?;
+    // Unlocked: a starting agent runs hooks that take the session lock.
+    ops::wait_started(
+        &ctx,
+        &ctx.store.find(&id)?,
+        std::time::Duration::from_secs(a.ready_timeout),
+    )?;
+    let lock = ctx.store.lock_session(&id)?;
     let rec = ctx.store.find(&id)?;
-    let report = ops::deliver(&ctx, &rec, &text, "send")?;
+    let opts = ops::DeliverOptions {
+        ready_wait: std::time::Duration::from_secs(a.ready_timeout.min(2)),
+        release_after_submit: Some(lock),
+    };
+    let report = ops::deliver(&ctx, &rec, &text, "send", opts)?;
     if a.json {
         println!(
             "{}",
@@ -58,8 +76,32 @@ pub fn run(g: &GlobalArgs, a: &SendArgs) -> anyhow::Result<()> {
                 &serde_json::json!({"schemaVersion": 1, "session": id, "delivery": report})
             )?
         );
-    } else {
-        eprintln!("Sent {} bytes to {} ({})", report.bytes, id, report.outcome);
+    }
+    match (&report.delivery, a.json) {
+        (Delivery::Delivered, false) => eprintln!(
+            "Sent {} bytes to {id} (delivered: confirmed by its {})",
+            report.bytes, report.confirmed_by
+        ),
+        (Delivery::Unconfirmed, false) => eprintln!(
+            "Sent {} bytes to {id} (unconfirmed: submitted, but its record does not show it; confirmation: {})",
+            report.bytes, report.confirmed_by
+        ),
+        (Delivery::Refused(why), false) => {
+            anyhow::bail!(crate::error::Hinted {
+                message: format!("not sent to {id}: {why}"),
+                hint: "nothing was typed; `ao open` shows the screen, `ao send --wait-idle` waits until the agent can take it".into(),
+            })
+        }
+        (Delivery::Undelivered(why), false) => {
+            anyhow::bail!(crate::error::Hinted {
+                message: format!("not delivered to {id}: {why}"),
+                hint: "the message was typed but the agent did not take it; `ao open` shows the screen, then send it again".into(),
+            })
+        }
+        (d, true) if !d.sent() => {
+            return Err(crate::error::SilentExit { code: 1 }.into());
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -13,10 +13,9 @@ use super::facts::{
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, RuntimeObs, Settings};
 use crate::model::{
-    Activity, ActivitySource, CiState, Mergeability, PrFacts, PrState, ReviewDecision,
+    Activity, ActivitySource, CiState, Delivery, Mergeability, PrFacts, PrState, ReviewDecision,
     SessionRecord, Status,
 };
-use crate::plugins::runtime::Delivery;
 use crate::plugins::scm::MergeOutcome;
 use crate::store::Event;
 
@@ -263,8 +262,13 @@ fn outcome_data(key: &str, l: &crate::model::ReactionLedger) -> serde_json::Valu
 }
 
 /// Records the outcome of a `SendToAgent` action for `key`. Delivered / unconfirmed are
-/// stored (a delivered message also marks the agent busy, so its next turn end is seen);
-/// a failure is stored and always escalates to the human (#614).
+/// stored (a delivered message also marks the agent busy, so its next turn end is seen).
+/// Refused (nothing was typed) and
+/// undelivered (typed, never taken) do not use up the key's budget: the message stays
+/// pending, with since-when and why in the ledger, and is sent again on a later tick;
+/// after [`UNDELIVERED_LIMIT`] undelivered sends in a row, or once it waited longer than
+/// its escalate-after (15 min by default), the human is told why. A failure of ao itself
+/// always escalates (#614).
 pub fn on_send_result(
     rec: &SessionRecord,
     key: &str,
@@ -274,20 +278,54 @@ pub fn on_send_result(
 ) -> Decision {
     let delivered = matches!(result, Ok(Delivery::Delivered));
     let mut d = with_ledger(rec, key, s, now, |c, l, out| {
-        let (kind, outcome) = match &result {
-            Ok(Delivery::Delivered) => ("reaction.delivered", "delivered".to_owned()),
-            Ok(Delivery::Unconfirmed) => ("reaction.unconfirmed", "unconfirmed".to_owned()),
-            Err(e) => ("reaction.failed", format!("failed: {e}")),
+        let kind = match &result {
+            Ok(Delivery::Delivered) => "reaction.delivered",
+            Ok(Delivery::Unconfirmed) => "reaction.unconfirmed",
+            Ok(Delivery::Undelivered(_)) => "reaction.undelivered",
+            Ok(Delivery::Refused(_)) => "reaction.refused",
+            Err(_) => "reaction.failed",
         };
-        l.last_outcome = outcome;
+        l.last_outcome = match &result {
+            Ok(d) => match d.reason() {
+                Some(why) => format!("{}: {why}", d.as_str()),
+                None => d.as_str().to_owned(),
+            },
+            Err(e) => format!("failed: {e}"),
+        };
+        match &result {
+            Ok(d) if d.sent() => {
+                l.pending_since = None;
+                l.pending_why = None;
+                l.undelivered = 0;
+            }
+            Ok(d) => {
+                // Not taken: it does not count as a send; it is still due.
+                l.attempts = l.attempts.saturating_sub(1);
+                l.pending_since.get_or_insert(now);
+                l.pending_why = d.reason().map(str::to_owned);
+                if matches!(d, Delivery::Undelivered(_)) {
+                    l.undelivered = l.undelivered.saturating_add(1);
+                }
+            }
+            Err(_) => {}
+        }
         out.event(
             now,
             kind,
             format!("{key}: {}", l.last_outcome),
             outcome_data(key, l),
         );
-        if let Err(e) = &result {
-            reactions::escalate(c, l, Why::SendFailed(e.clone()), out);
+        match &result {
+            Err(e) => reactions::escalate(c, l, Why::SendFailed(e.clone()), out),
+            Ok(Delivery::Undelivered(why)) if l.undelivered >= UNDELIVERED_LIMIT => {
+                let e = format!(
+                    "the agent never took the message ({} tries): {why}",
+                    l.undelivered
+                );
+                reactions::escalate(c, l, Why::SendFailed(e), out);
+            }
+            Ok(Delivery::Refused(_)) => reactions::escalate_if_waited_too_long(c, l, out),
+            _ => {}
         }
     });
     if delivered {
@@ -295,6 +333,9 @@ pub fn on_send_result(
     }
     d
 }
+
+/// Undelivered sends of one key in a row before the human is told.
+pub const UNDELIVERED_LIMIT: u32 = 3;
 
 /// Records the outcome of a `Merge` action for `key`: merged → `merge.done`; head moved →
 /// the key is dropped so the next tick re-evaluates on fresh facts; refused or failed →

@@ -12,10 +12,10 @@ use proptest::prelude::*;
 use super::tests::{alive, failing, obs, pr, record, settings, t};
 use super::*;
 use crate::config::{EscalateAfter, ReactionAction};
+use crate::model::Delivery;
 use crate::model::{
     CiState, Mergeability, PrState, Priority, ReviewComment, ReviewDecision, Status,
 };
-use crate::plugins::runtime::Delivery;
 use crate::plugins::scm::MergeOutcome;
 
 /// One tick of the simulated world.

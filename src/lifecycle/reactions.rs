@@ -37,6 +37,10 @@ const DEFAULT_MAX_SENDS: u32 = 3;
 /// Ledger outcome while a send waits for the agent to accept messages.
 const PENDING: &str = "pending";
 
+/// How long a due message may wait undelivered when no `escalate-after` duration is
+/// set (15 minutes).
+const DEFAULT_PENDING_SECS: i64 = 15 * 60;
+
 /// The effective settings for `kind` (built-in defaults when absent from `s`).
 pub(super) fn config(s: &Settings, kind: ReactionKind) -> ReactionConfig {
     s.reactions
@@ -395,6 +399,9 @@ pub(super) enum Why {
     Budget,
     /// `escalate-after` duration passed since first seen.
     Duration(i64),
+    /// The message waited undelivered longer than allowed (the agent did not accept
+    /// messages, or the screen showed a dialog); the ledger says since when and why.
+    Waited,
     /// The send itself failed.
     SendFailed(String),
     /// Auto-merge was refused or failed.
@@ -406,7 +413,7 @@ pub(super) enum Why {
 pub(super) fn escalate(c: &Ctx<'_>, l: &mut ReactionLedger, why: Why, out: &mut Out) {
     let already = l.escalated;
     l.escalated = true;
-    if already && matches!(why, Why::Budget | Why::Duration(_)) {
+    if already && matches!(why, Why::Budget | Why::Duration(_) | Why::Waited) {
         return;
     }
     let id = c.rec.id.as_str();
@@ -432,13 +439,32 @@ pub(super) fn escalate(c: &Ctx<'_>, l: &mut ReactionLedger, why: Why, out: &mut 
             ),
             c.priority(Priority::Action),
         ),
-        Why::Budget | Why::Duration(_) => {
+        Why::Budget | Why::Duration(_) | Why::Waited => {
             let after = match why {
                 Why::Duration(secs) => format!(" after {}", human_secs(secs)),
                 _ => String::new(),
             };
-            let tried = if l.attempts == 0 {
-                format!("Never sent {}: the agent did not accept messages", w.what)
+            let waited = l
+                .pending_since
+                .map(|t| human_secs(secs_since(c.now, t)))
+                .unwrap_or_default();
+            let why_waited = l
+                .pending_why
+                .clone()
+                .unwrap_or_else(|| "the agent did not accept messages".to_owned());
+            let tried = if l.pending_since.is_some() && l.attempts == 0 {
+                format!(
+                    "Never sent {}: it waited {waited} undelivered because {why_waited}",
+                    w.what
+                )
+            } else if l.pending_since.is_some() {
+                format!(
+                    "Sent {} {}; the next one waited {waited} undelivered because {why_waited}",
+                    w.what,
+                    times(l.attempts)
+                )
+            } else if l.attempts == 0 {
+                format!("Never sent {}: {why_waited}", w.what)
             } else {
                 format!("Sent {} {} ({facts})", w.what, times(l.attempts))
             };
@@ -507,6 +533,30 @@ fn escalation_due(c: &Ctx<'_>, l: &ReactionLedger, turn: bool) -> Option<Why> {
     (budget_escalates && turn && l.attempts >= max_sends(&c.cfg)).then_some(Why::Budget)
 }
 
+/// How long a due message may wait undelivered before the human is told: the
+/// reaction's `escalate-after` duration, else 15 minutes.
+fn pending_limit(cfg: &ReactionConfig) -> i64 {
+    match cfg.escalate_after {
+        Some(EscalateAfter::After(d)) => d.as_secs(),
+        _ => DEFAULT_PENDING_SECS,
+    }
+}
+
+/// Escalates once when the key's message has waited undelivered longer than its
+/// [`pending_limit`], naming why it waited.
+pub(super) fn escalate_if_waited_too_long(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
+    let Some(since) = l.pending_since else { return };
+    let waited = secs_since(c.now, since);
+    if waited >= pending_limit(&c.cfg) {
+        escalate(c, l, Why::Waited, out);
+    }
+}
+
+/// `s` shortened for a ledger or a message.
+fn short_text(s: &str) -> String {
+    super::messages::truncate(s, 120)
+}
+
 fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     if l.escalated {
         return;
@@ -526,13 +576,31 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
         }
         return;
     }
-    let turn = l.last_attempt.is_none_or(|t| took_turn(c.rec, t));
+    // A message still due (refused or never taken) needs no new turn to be sent again.
+    let turn = l.pending_since.is_some() || l.last_attempt.is_none_or(|t| took_turn(c.rec, t));
     if let Some(why) = escalation_due(c, l, turn) {
         escalate(c, l, why, out);
         return;
     }
     if !turn {
-        return; // the agent has not finished its turn on the last message yet
+        // The agent has not finished its turn on the last message yet. A message whose
+        // delivery was never confirmed, with no sign of the agent at work since, may
+        // never have been taken: it counts as waiting undelivered.
+        if l.last_outcome == "unconfirmed"
+            && let Some(at) = l.last_attempt
+        {
+            let since_turn = c.rec.activity.as_ref().is_none_or(|a| a.since <= at);
+            if since_turn {
+                l.pending_since.get_or_insert(at);
+                l.pending_why = Some(
+                    "it was submitted but never confirmed, and the agent has shown no turn since"
+                        .to_owned(),
+                );
+                escalate_if_waited_too_long(c, l, out);
+                l.pending_since = None;
+            }
+        }
+        return;
     }
     if l.attempts >= max_sends(&c.cfg) {
         return; // budget used: wait for the escalation (a duration) without resending
@@ -544,19 +612,27 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
         .iter()
         .any(|a| matches!(a, Action::SendToAgent { .. }));
     if busy || !activity.is_some_and(Activity::accepts_messages) {
+        let state = match activity {
+            _ if busy => "another message was just sent".to_owned(),
+            Some(a) => match c.rec.activity.as_ref().map(|a| a.evidence.as_str()) {
+                Some(e) if !e.is_empty() => format!("{} (\"{}\")", a.as_str(), short_text(e)),
+                _ => a.as_str().to_owned(),
+            },
+            None => "its state is unknown: nothing on its screen says it is ready".to_owned(),
+        };
+        if !busy {
+            l.pending_since.get_or_insert(c.now);
+            l.pending_why = Some(format!("the agent did not accept messages: {state}"));
+        }
         if l.last_outcome != PENDING {
             l.last_outcome = PENDING.to_owned();
-            let state = match activity {
-                _ if busy => "another message was just sent",
-                Some(a) => a.as_str(),
-                None => "not started",
-            };
             let msg = format!(
                 "{}: waiting for the agent to accept messages ({state})",
                 c.key
             );
             c.event(out, l, "reaction.pending", "send", msg);
         }
+        escalate_if_waited_too_long(c, l, out);
         return;
     }
     // Counted before the send: a crash after this point never sends twice (§3.3).
@@ -731,6 +807,9 @@ pub(super) fn new_ledger(kind: ReactionKind, key: &str, now: Timestamp) -> React
         escalated: false,
         resolved_ticks: 0,
         sent_at_head: None,
+        pending_since: None,
+        pending_why: None,
+        undelivered: 0,
     }
 }
 

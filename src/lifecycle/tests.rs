@@ -6,11 +6,11 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::config::{EscalateAfter, ReactionAction};
+use crate::model::Delivery;
 use crate::model::{
     ActivitySource, CiState, FailingCheck, HookSignal, Mergeability, PrState, Priority,
     ReviewComment, ReviewDecision, SessionId, Status,
 };
-use crate::plugins::runtime::Delivery;
 use crate::plugins::scm::MergeOutcome;
 
 /// 2025-01-01T00:00:00Z plus `min` minutes.
@@ -928,6 +928,138 @@ fn ci_failed_stays_pending_while_the_agent_works() {
     assert!(sends(&d).is_empty(), "never into a dialog");
     let d = h.tick(4, ready(p));
     assert_eq!(sends(&d).len(), 1);
+}
+
+/// A send refused by the screen (a dialog appeared between the tick's look and the
+/// paste) is not a send: the budget is untouched, the ledger keeps since-when and why,
+/// the next tick sends again without waiting for a turn, and after 15 minutes of waiting
+/// the human is told once, with the reason.
+#[test]
+fn refused_sends_stay_pending_and_escalate_once_naming_why() {
+    let mut h = H::new();
+    let p = PrObs::Pr(failing(pr(), &["test", "lint"]));
+    assert_eq!(sends(&h.tick(1, ready(p.clone()))).len(), 1);
+    let why = "a dialog is on screen (\"Enter to confirm · Esc to cancel\")";
+    let d = h.sent(1, CI_KEY, Ok(Delivery::Refused(why.into())));
+    let l = &d.record.reactions[CI_KEY];
+    assert_eq!(l.attempts, 0);
+    assert_eq!(l.pending_since, Some(t(1)));
+    assert_eq!(l.pending_why.as_deref(), Some(why));
+    assert!(kinds(&d).contains(&"reaction.refused"));
+    assert!(notes(&d).is_empty());
+    // Ready again: sent again at once (no turn needed), still attempt 1.
+    let d = h.tick(2, ready(p.clone()));
+    assert_eq!(sends(&d).len(), 1);
+    assert_eq!(d.record.reactions[CI_KEY].attempts, 1);
+    h.sent(2, CI_KEY, Ok(Delivery::Refused(why.into())));
+    // Waiting behind the dialog: no escalation before 15 minutes…
+    let dialog = || {
+        obs(
+            alive(),
+            screen(Activity::WaitingInput, "Enter to confirm · Esc to cancel"),
+            p.clone(),
+        )
+    };
+    for m in 3..16 {
+        assert!(
+            !kinds(&h.tick(m, dialog())).contains(&"reaction.escalated"),
+            "minute {m}"
+        );
+    }
+    // …then exactly once.
+    let mut told = Vec::new();
+    for m in 16..40 {
+        let d = h.tick(m, dialog());
+        told.extend(
+            notes(&d)
+                .into_iter()
+                .filter(|n| n.key.ends_with(":escalated"))
+                .cloned(),
+        );
+    }
+    assert_eq!(told.len(), 1, "{told:#?}");
+    assert!(
+        told[0].message.contains("waited 15m undelivered"),
+        "{}",
+        told[0].message
+    );
+    assert!(
+        told[0].message.contains("waiting_input"),
+        "{}",
+        told[0].message
+    );
+}
+
+/// A message typed but never taken is sent again (the budget untouched) and after
+/// three such sends in a row the human is told why.
+#[test]
+fn undelivered_sends_are_retried_then_reported() {
+    let mut h = H::new();
+    let p = PrObs::Pr(failing(pr(), &["test", "lint"]));
+    let why = "the agent never took it: its transcript does not show the message";
+    for m in 1..=3 {
+        let d = h.tick(m, ready(p.clone()));
+        assert_eq!(sends(&d).len(), 1, "minute {m}");
+        let d = h.sent(m, CI_KEY, Ok(Delivery::Undelivered(why.into())));
+        assert_eq!(d.record.reactions[CI_KEY].attempts, 0);
+        if m < 3 {
+            assert!(notes(&d).is_empty());
+        } else {
+            let n = notes(&d);
+            assert_eq!(n.len(), 1);
+            assert!(
+                n[0].message.contains("never took the message (3 tries)"),
+                "{}",
+                n[0].message
+            );
+        }
+    }
+    assert!(sends(&h.tick(4, ready(p))).is_empty());
+}
+
+/// A message submitted but never confirmed, after which the agent shows no turn (a
+/// silent agent): after 15 minutes the human is told once that it may never have been
+/// taken.
+#[test]
+fn an_unconfirmed_send_without_a_turn_escalates_once() {
+    let mut h = H::new();
+    let p = PrObs::Pr(failing(pr(), &["test", "lint"]));
+    assert_eq!(sends(&h.tick(1, ready(p.clone()))).len(), 1);
+    h.sent(1, CI_KEY, Ok(Delivery::Unconfirmed));
+    let mut told = Vec::new();
+    for m in 2..40 {
+        let d = h.tick(m, ready(p.clone()));
+        assert!(sends(&d).is_empty(), "minute {m}: no resend without a turn");
+        let escalations: Vec<Notification> = notes(&d)
+            .into_iter()
+            .filter(|n| n.key.ends_with(":escalated"))
+            .cloned()
+            .collect();
+        if m < 16 {
+            assert!(escalations.is_empty(), "minute {m}");
+        }
+        told.extend(escalations);
+    }
+    assert_eq!(told.len(), 1, "{told:#?}");
+    assert!(
+        told[0].message.contains("never confirmed"),
+        "{}",
+        told[0].message
+    );
+}
+
+/// Delivered clears the pending state.
+#[test]
+fn a_delivered_send_clears_pending() {
+    let mut h = H::new();
+    let p = PrObs::Pr(failing(pr(), &["test", "lint"]));
+    h.tick(1, working(p.clone()));
+    assert_eq!(h.rec.reactions[CI_KEY].pending_since, Some(t(1)));
+    assert_eq!(sends(&h.tick(2, ready(p))).len(), 1);
+    let d = h.sent(2, CI_KEY, Ok(Delivery::Delivered));
+    let l = &d.record.reactions[CI_KEY];
+    assert_eq!((l.pending_since, l.pending_why.as_deref()), (None, None));
+    assert_eq!(l.attempts, 1);
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod spawn;
 
 use std::path::{Path, PathBuf};
 
-pub use deliver::{DeliveryReport, LONG_MESSAGE_BYTES, deliver};
+pub use deliver::{DeliverOptions, DeliveryReport, LONG_MESSAGE_BYTES, deliver, wait_started};
 pub use kill::{KillOutcome, kill};
 pub use restore::restore;
 pub use spawn::{SpawnRequest, spawn};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// A held exclusive lock; released on drop.
 #[derive(Debug)]
 pub struct FileLock {
-    _file: File,
+    file: File,
     path: PathBuf,
 }
 
@@ -27,7 +27,7 @@ impl FileLock {
         let f = Self::open(path)?;
         f.lock()?;
         Ok(Self {
-            _file: f,
+            file: f,
             path: path.to_path_buf(),
         })
     }
@@ -37,12 +37,18 @@ impl FileLock {
         let f = Self::open(path)?;
         match f.try_lock() {
             Ok(()) => Ok(Some(Self {
-                _file: f,
+                file: f,
                 path: path.to_path_buf(),
             })),
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(e)) => Err(e),
         }
+    }
+
+    /// Sets the lock file's modification time to now, in place (no rename, no write of
+    /// its contents): the tick's heartbeat, so a steady tick writes nothing else.
+    pub fn touch(&self) -> std::io::Result<()> {
+        self.file.set_modified(std::time::SystemTime::now())
     }
 
     /// Lock file path.

@@ -173,6 +173,23 @@ fn fs_type(mountinfo: &str, path: &Path) -> Option<String> {
 
 /// `locks/tick-<hash>.lock` for the config file `config`: FNV-1a (64 bit) of its path
 /// bytes, in hex. Stable across versions and runs (the lock file must not change name).
+/// When a tick last ran for any config on the data dir `root`: the newest heartbeat (the
+/// modification time of a `locks/tick-*.lock` file, touched in place by every tick that
+/// ran, including one that found nothing to change and so wrote nothing else).
+pub fn last_tick(root: &Path) -> Option<Timestamp> {
+    std::fs::read_dir(root.join("locks"))
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.starts_with("tick-") && n.ends_with(".lock")
+        })
+        .filter_map(|e| e.metadata().ok()?.modified().ok())
+        .filter_map(|t| Timestamp::try_from(t).ok())
+        .max()
+}
+
 pub fn tick_lock_name(config: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -280,6 +297,11 @@ impl Store {
     pub fn try_lock_tick(&self, config: &Path) -> Result<Option<FileLock>, StoreError> {
         let p = self.root.join(tick_lock_name(config));
         FileLock::try_lock(&p).ctx("lock", &p)
+    }
+
+    /// When a tick last ran for any config on this data dir (see [`last_tick`]).
+    pub fn last_tick(&self) -> Option<Timestamp> {
+        last_tick(&self.root)
     }
 
     /// Blocks for a named lock under `locks/` (e.g. `spawn`).

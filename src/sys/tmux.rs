@@ -24,6 +24,73 @@ pub struct Pane {
     pub activity: Option<i64>,
 }
 
+/// What a guarded paste or key press did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guarded {
+    /// The paste or key went to the live pane.
+    Done,
+    /// Nothing was sent: the pane is dead, or its pid is not the expected one.
+    Refused {
+        /// The pane's program has exited (`remain-on-exit` kept it).
+        dead: bool,
+        /// The pane's pid.
+        pid: Option<u32>,
+        /// Exit status of a dead pane.
+        status: Option<i32>,
+    },
+}
+
+/// Marker printed by the refusing branch of a guarded command.
+const REFUSED: &str = "ao-refused:";
+
+/// The tmux arguments (after `tmux` and its server options) of a guarded command: run
+/// `action` (a tmux command string) only when the pane of `name` is alive and has pid
+/// `pid`, else `refuse` (a command string ending in `;`, may be empty) followed by a
+/// report of the pane's state ([`parse_guarded`] reads the output). Shared with the
+/// `ssh` runtime, which runs the same command on a host.
+pub fn guarded_args(name: &str, pid: Option<u32>, action: &str, refuse: &str) -> Vec<String> {
+    let target = Tmux::target(name);
+    // tmux 3.3a has no `#{!:}`: a dead pane selects the 0 branch of `#{?}`.
+    let ok = match pid {
+        Some(p) => format!("#{{?pane_dead,0,#{{==:#{{pane_pid}},{p}}}}}"),
+        None => "#{?pane_dead,0,1}".to_owned(),
+    };
+    let report = format!(
+        "{refuse} display-message -p -t {} '{REFUSED}#{{pane_dead}}:#{{pane_pid}}:#{{pane_dead_status}}'",
+        quote(&target)
+    );
+    vec![
+        "if-shell".into(),
+        "-F".into(),
+        "-t".into(),
+        target,
+        ok,
+        action.to_owned(),
+        report,
+    ]
+}
+
+/// Parses the output of a guarded command: the refusal report, else done.
+pub fn parse_guarded(out: &str) -> Guarded {
+    match out.lines().find_map(|l| l.strip_prefix(REFUSED)) {
+        None => Guarded::Done,
+        Some(rest) => {
+            let f: Vec<&str> = rest.split(':').collect();
+            Guarded::Refused {
+                dead: f.first() == Some(&"1"),
+                pid: f.get(1).and_then(|p| p.parse().ok()),
+                status: f.get(2).and_then(|p| p.parse().ok()),
+            }
+        }
+    }
+}
+
+/// Quotes a word for a tmux command string (single quotes; ao's words never contain one,
+/// but a quote is escaped all the same).
+pub fn quote(w: &str) -> String {
+    format!("'{}'", w.replace('\'', "'\\''"))
+}
+
 /// tmux on a chosen server (`-L socket`) or the user's default server.
 #[derive(Debug, Clone)]
 pub struct Tmux {
@@ -186,34 +253,55 @@ impl Tmux {
         Ok(screen.lines().nth(y).unwrap_or("").to_owned())
     }
 
-    /// Pastes `text` into the pane: `load-buffer -` (text on stdin) then
-    /// `paste-buffer -d -p -r` into the exact target. `buffer` must be unique per message.
-    pub fn paste(&self, name: &str, buffer: &str, text: &str) -> Result<(), CmdError> {
+    /// Pastes `text` into the pane without submitting it: `load-buffer -` (text on stdin),
+    /// then, in ONE tmux command, `if-shell -F` on the pane's state chained with
+    /// `paste-buffer -d -p -r` into the exact target. The paste runs only when the pane is
+    /// alive and (when `pid` is given) its pid is `pid`; otherwise nothing is pasted, the
+    /// buffer is deleted and [`Guarded::Refused`] says what the pane was. tmux 3.3a
+    /// crashes its whole server on a paste into a dead pane, so the check and the paste
+    /// must be one command. `buffer` must be unique per message.
+    pub fn paste(
+        &self,
+        name: &str,
+        pid: Option<u32>,
+        buffer: &str,
+        text: &str,
+    ) -> Result<Guarded, CmdError> {
         self.command()
             .args(["load-buffer", "-b", buffer, "-"])
             .stdin(text.as_bytes())
             .run()?;
-        self.command()
-            .args([
-                "paste-buffer",
-                "-d",
-                "-p",
-                "-r",
-                "-b",
-                buffer,
-                "-t",
-                &Self::target(name),
-            ])
-            .run()
-            .map(|_| ())
+        let paste = format!(
+            "paste-buffer -d -p -r -b {} -t {}",
+            quote(buffer),
+            quote(&Self::target(name))
+        );
+        let refuse = format!("delete-buffer -b {} ;", quote(buffer));
+        self.guarded(name, pid, &paste, &refuse)
     }
 
-    /// Sends one key by name (e.g. `Enter`). Only ao-chosen key names reach here.
-    pub fn send_key(&self, name: &str, key: &str) -> Result<(), CmdError> {
-        self.command()
-            .args(["send-keys", "-t", &Self::target(name), key])
-            .run()
-            .map(|_| ())
+    /// Sends one key by name (e.g. `Enter`) with the same guard as [`Tmux::paste`]: only
+    /// into a live pane with the expected pid. Only ao-chosen key names reach here.
+    pub fn send_key(&self, name: &str, pid: Option<u32>, key: &str) -> Result<Guarded, CmdError> {
+        let send = format!("send-keys -t {} {}", quote(&Self::target(name)), quote(key));
+        self.guarded(name, pid, &send, "")
+    }
+
+    /// Runs `action` (a tmux command string) only when the pane of `name` is alive and
+    /// has pid `pid`, else `refuse` (a command string ending in `;`, may be empty)
+    /// followed by a report of the pane's state, all in one tmux invocation.
+    fn guarded(
+        &self,
+        name: &str,
+        pid: Option<u32>,
+        action: &str,
+        refuse: &str,
+    ) -> Result<Guarded, CmdError> {
+        let out = self
+            .command()
+            .args(guarded_args(name, pid, action, refuse))
+            .read()?;
+        Ok(parse_guarded(&out))
     }
 
     /// True when the session exists (exact match).
@@ -349,6 +437,83 @@ mod tests {
                 .is_none()
         );
         let _ = t2.command().arg("kill-server").run();
+    }
+
+    /// Real tmux 3.3a crashes its server on a paste into a dead pane: the guarded paste
+    /// and key press send nothing there (nor to a pane with another pid), say why, and
+    /// every session on the server stays alive.
+    #[test]
+    fn guarded_paste_never_reaches_a_dead_or_foreign_pane() {
+        let t = Tmux::new(Some(&format!("ao-unit-guard-{}", std::process::id())));
+        let dir = std::env::temp_dir();
+        let none = BTreeMap::new();
+        let argv = |s: &str| vec!["sh".to_owned(), "-c".to_owned(), s.to_owned()];
+        t.new_session("live", &dir, &none, &argv("cat")).unwrap();
+        t.new_session("dead", &dir, &none, &argv("exit 3")).unwrap();
+        let pane = |n: &str| {
+            t.list_panes()
+                .unwrap()
+                .into_iter()
+                .find(|p| p.session == n)
+                .unwrap()
+        };
+        for _ in 0..100 {
+            if pane("dead").dead {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let dead = pane("dead");
+        assert!(dead.dead);
+        let got = t.paste("dead", dead.pid, "ao-unit-b1", "hello").unwrap();
+        // tmux may mark the pane dead a moment before it records the exit status.
+        assert!(
+            matches!(got, Guarded::Refused { dead: true, pid, status }
+                if pid == dead.pid && matches!(status, None | Some(3))),
+            "{got:?}"
+        );
+        assert!(matches!(
+            t.send_key("dead", dead.pid, "Enter").unwrap(),
+            Guarded::Refused { dead: true, .. }
+        ));
+        // The refused paste left no buffer behind.
+        let buffers = t
+            .command()
+            .args(["list-buffers"])
+            .read()
+            .unwrap_or_default();
+        assert!(!buffers.contains("ao-unit-b1"), "{buffers}");
+        let live = pane("live");
+        let other = live.pid.map(|p| p + 1);
+        assert!(matches!(
+            t.paste("live", other, "ao-unit-b2", "wrong pane").unwrap(),
+            Guarded::Refused { dead: false, .. }
+        ));
+        assert_eq!(
+            t.paste("live", live.pid, "ao-unit-b3", "right pane")
+                .unwrap(),
+            Guarded::Done
+        );
+        let mut shown = String::new();
+        for _ in 0..100 {
+            shown = t.capture("live", 5).unwrap();
+            if shown.contains("right pane") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let names: Vec<String> = t
+            .list_panes()
+            .unwrap()
+            .into_iter()
+            .map(|p| p.session)
+            .collect();
+        let _ = t.command().arg("kill-server").run();
+        assert!(
+            shown.contains("right pane") && !shown.contains("wrong pane"),
+            "{shown}"
+        );
+        assert_eq!(names, ["dead", "live"]);
     }
 
     #[test]

@@ -17,7 +17,7 @@
 use serde_json::Value;
 
 use super::detect::{self, BOTTOM_LINES};
-use super::{Agent, AgentContext, HookMeaning, LaunchPlan, ScreenMatch, program};
+use super::{Agent, AgentContext, HookMeaning, LaunchPlan, ScreenMatch, SentMessage, program};
 use crate::model::Activity;
 use crate::plugins::PluginError;
 
@@ -40,7 +40,7 @@ impl Aider {
             "--chat-history-file".to_owned(),
             dir.join("aider.chat.history.md").display().to_string(),
             "--input-history-file".to_owned(),
-            dir.join("aider.input.history").display().to_string(),
+            dir.join(INPUT_HISTORY).display().to_string(),
             "--no-gitignore".to_owned(),
             "--no-show-release-notes".to_owned(),
             "--no-analytics".to_owned(),
@@ -143,6 +143,51 @@ impl Agent for Aider {
     fn hook_checks_screen(&self, _event: &str) -> bool {
         true
     }
+
+    fn confirmed_by(&self) -> &'static str {
+        "input history"
+    }
+
+    fn took_message(&self, ctx: &AgentContext<'_>, msg: &SentMessage<'_>) -> Option<bool> {
+        let path = ctx.session_dir.join(INPUT_HISTORY);
+        let text = detect::read_tail(&path, 256 * 1024).unwrap_or_default();
+        let tz = jiff::tz::TimeZone::system();
+        Some(history_has(&text, msg, &tz))
+    }
+}
+
+/// aider's input history file in the session directory (`--input-history-file`).
+const INPUT_HISTORY: &str = "aider.input.history";
+
+/// True when aider's input history (prompt_toolkit's `FileHistory`: a `# <local time>`
+/// line, then the entry's lines each prefixed with `+`) has an entry for `msg` written
+/// since it was typed. Times are local civil times in `tz`.
+pub(crate) fn history_has(text: &str, msg: &SentMessage<'_>, tz: &jiff::tz::TimeZone) -> bool {
+    let mut at: Option<jiff::Timestamp> = None;
+    let mut entry = String::new();
+    let mut found = false;
+    let mut check = |at: Option<jiff::Timestamp>, entry: &str| {
+        found |= !entry.is_empty()
+            && at.is_some_and(|t| detect::not_before(Some(t), msg.since))
+            && detect::same_message(entry, msg.text);
+    };
+    for line in text.lines() {
+        if let Some(time) = line.strip_prefix("# ") {
+            check(at, &entry);
+            entry.clear();
+            at = time
+                .trim()
+                .parse::<jiff::civil::DateTime>()
+                .ok()
+                .and_then(|d| d.to_zoned_datetime(tz.clone()).ok())
+                .map(|z| z.timestamp());
+        } else if let Some(l) = line.strip_prefix('+') {
+            entry.push_str(l);
+            entry.push('\n');
+        }
+    }
+    check(at, &entry);
+    found
 }
 
 /// Classifies an aider screen: a `(Y)es/(N)o` question on the last lines (waiting for

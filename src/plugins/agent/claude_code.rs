@@ -25,8 +25,8 @@ use serde_json::Value;
 
 use super::detect::{self, BOTTOM_LINES};
 use super::{
-    Agent, AgentContext, CostEstimate, HookMeaning, LaunchPlan, ScreenMatch, fresh_uuid, program,
-    recorded_uuid, transcript_fact,
+    Agent, AgentContext, CostEstimate, HookMeaning, LaunchPlan, ScreenMatch, SentMessage,
+    fresh_uuid, program, recorded_uuid, transcript_fact,
 };
 use crate::config::AgentConfig;
 use crate::model::{Activity, ActivityFact};
@@ -166,7 +166,7 @@ impl Agent for ClaudeCode {
     }
 
     fn transcript_activity(&self, ctx: &AgentContext<'_>) -> Option<ActivityFact> {
-        self.transcript_activity_in(&config_dir(), ctx)
+        self.transcript_activity_in(&config_dir_of(ctx), ctx)
     }
 
     fn interpret_hook(&self, event: &str, payload: &Value) -> Option<HookMeaning> {
@@ -183,12 +183,77 @@ impl Agent for ClaudeCode {
     }
 
     fn transcript_path(&self, ctx: &AgentContext<'_>) -> Option<PathBuf> {
-        find_transcript(&config_dir(), &recorded_uuid(ctx)?, ctx.workspace)
+        find_transcript(&config_dir_of(ctx), &recorded_uuid(ctx)?, ctx.workspace)
+    }
+
+    fn confirmed_by(&self) -> &'static str {
+        "UserPromptSubmit hook or transcript"
+    }
+
+    fn took_message(&self, ctx: &AgentContext<'_>, msg: &SentMessage<'_>) -> Option<bool> {
+        if prompt_logged(&ctx.session_dir.join(super::PROMPT_LOG), msg) {
+            return Some(true);
+        }
+        let in_transcript = self.transcript_path(ctx).is_some_and(|p| {
+            detect::read_tail(&p, TAIL_BYTES)
+                .is_ok_and(|t| transcript_has(&detect::json_lines(&t), msg))
+        });
+        Some(in_transcript)
     }
 
     fn estimate_cost(&self, ctx: &AgentContext<'_>) -> Option<CostEstimate> {
         let path = self.transcript_path(ctx)?;
         cost_of(&path).ok()
+    }
+}
+
+/// True when the `UserPromptSubmit` hook logged `msg` (see [`super::PROMPT_LOG`]).
+fn prompt_logged(log: &Path, msg: &SentMessage<'_>) -> bool {
+    let Ok(text) = detect::read_tail(log, TAIL_BYTES) else {
+        return false;
+    };
+    detect::json_lines(&text).iter().any(|v| {
+        let at = v
+            .get("at")
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse().ok());
+        detect::not_before(at, msg.since)
+            && v.get("prompt")
+                .and_then(Value::as_str)
+                .is_some_and(|p| detect::same_message(p, msg.text))
+    })
+}
+
+/// True when the transcript shows `msg` taken: a user entry (a submitted prompt) or a
+/// `queue-operation` enqueue (typed while Claude works; checked against 2.1.328).
+pub(crate) fn transcript_has(lines: &[Value], msg: &SentMessage<'_>) -> bool {
+    lines.iter().any(|v| {
+        if !detect::not_before(detect::line_time(v), msg.since) {
+            return false;
+        }
+        let text = match v.get("type").and_then(Value::as_str) {
+            Some("user") => v
+                .get("message")
+                .and_then(|m| m.get("content"))
+                .map(detect::content_text),
+            Some("queue-operation") => v.get("content").and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        };
+        text.is_some_and(|t| detect::same_message(&t, msg.text))
+    })
+}
+
+/// Claude's config directory for this session: `CLAUDE_CONFIG_DIR` from
+/// `agentConfig.env` (what the agent was launched with), else [`config_dir`].
+pub(crate) fn config_dir_of(ctx: &AgentContext<'_>) -> PathBuf {
+    match ctx
+        .config
+        .env
+        .get("CLAUDE_CONFIG_DIR")
+        .filter(|d| !d.is_empty())
+    {
+        Some(d) => PathBuf::from(d),
+        None => config_dir(),
     }
 }
 

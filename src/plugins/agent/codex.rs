@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::detect::{self, BOTTOM_LINES};
 use super::{
-    Agent, AgentContext, CostEstimate, HookMeaning, LaunchPlan, ScreenMatch, program,
+    Agent, AgentContext, CostEstimate, HookMeaning, LaunchPlan, ScreenMatch, SentMessage, program,
     transcript_fact,
 };
 use crate::config::AgentConfig;
@@ -156,6 +156,18 @@ impl Agent for Codex {
         find_rollout(&codex_home(), ctx.agent_session_id, ctx.workspace)
     }
 
+    fn confirmed_by(&self) -> &'static str {
+        "rollout (user message)"
+    }
+
+    fn took_message(&self, ctx: &AgentContext<'_>, msg: &SentMessage<'_>) -> Option<bool> {
+        let found = self.transcript_path(ctx).is_some_and(|p| {
+            detect::read_tail(&p, TAIL_BYTES)
+                .is_ok_and(|t| rollout_has(&detect::json_lines(&t), msg))
+        });
+        Some(found)
+    }
+
     fn estimate_cost(&self, ctx: &AgentContext<'_>) -> Option<CostEstimate> {
         let path = self.transcript_path(ctx)?;
         let text = detect::read_tail(&path, TAIL_BYTES).ok()?;
@@ -238,6 +250,34 @@ pub(crate) fn find_rollout(
         }
     }
     None
+}
+
+/// True when the rollout shows `msg` taken: a `user_message` event or a user
+/// `message` response item written since it was typed.
+pub(crate) fn rollout_has(lines: &[Value], msg: &SentMessage<'_>) -> bool {
+    lines.iter().any(|v| {
+        if !detect::not_before(detect::line_time(v), msg.since) {
+            return false;
+        }
+        let Some(p) = v.get("payload") else {
+            return false;
+        };
+        let text = match (
+            v.get("type").and_then(Value::as_str),
+            p.get("type").and_then(Value::as_str),
+        ) {
+            (Some("event_msg"), Some("user_message")) => {
+                p.get("message").and_then(Value::as_str).map(str::to_owned)
+            }
+            (Some("response_item"), Some("message"))
+                if p.get("role").and_then(Value::as_str) == Some("user") =>
+            {
+                p.get("content").map(detect::content_text)
+            }
+            _ => None,
+        };
+        text.is_some_and(|t| detect::same_message(&t, msg.text))
+    })
 }
 
 fn first_line(p: &Path) -> Option<String> {

@@ -4,7 +4,7 @@
 //! last non-empty lines of the pane, most urgent activity first). Multi-line messages go
 //! to a file unless `agentConfig.pasteMultiline: true`.
 
-use super::{Agent, AgentContext, LaunchPlan, ScreenMatch};
+use super::{Agent, AgentContext, LaunchPlan, ScreenMatch, SentMessage};
 use crate::config::{AgentConfig, AgentPatterns};
 use crate::model::Activity;
 use crate::plugins::PluginError;
@@ -65,6 +65,25 @@ impl Agent for Custom {
             env: ctx.config.env.clone(),
             ..LaunchPlan::default()
         })
+    }
+
+    fn confirmed_by(&self) -> &'static str {
+        "its `working` pattern, else unconfirmed"
+    }
+
+    fn took_message(&self, _ctx: &AgentContext<'_>, msg: &SentMessage<'_>) -> Option<bool> {
+        // Only the user's own patterns can confirm: the screen shows the agent at work.
+        if self.patterns.working.iter().all(String::is_empty) {
+            return None;
+        }
+        let working = self
+            .classify_screen(msg.screen)
+            .is_some_and(|m| m.activity == Activity::Working);
+        working.then_some(true)
+    }
+
+    fn knows_ready_screen(&self) -> bool {
+        self.patterns.ready.iter().any(|s| !s.is_empty())
     }
 
     fn ready_when_quiet(&self) -> bool {

@@ -225,6 +225,43 @@ pub fn text_on_line(cursor_line: &str, text: &str) -> bool {
     cursor_line.contains(&probe)
 }
 
+/// Whitespace collapsed to single spaces, trimmed: records re-wrap or re-indent text.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True when `recorded` (a message as the agent recorded it) is the message `sent`:
+/// the first 160 characters of `sent` occur in it, whitespace differences ignored.
+pub fn same_message(recorded: &str, sent: &str) -> bool {
+    let probe: String = squash(sent).chars().take(160).collect();
+    !probe.is_empty() && squash(recorded).contains(&probe)
+}
+
+/// The text of a message `content` as Claude and Codex record it: a string, or an array
+/// of parts whose `text` fields are joined.
+pub fn content_text(content: &serde_json::Value) -> String {
+    match content {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(parts) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(serde_json::Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// The `timestamp` field of a JSONL record line.
+pub fn line_time(v: &serde_json::Value) -> Option<jiff::Timestamp> {
+    v.get("timestamp")?.as_str()?.parse().ok()
+}
+
+/// True when a record written at `at` can be the message typed at `since` (two seconds
+/// of slack for clocks that round; a line without a time counts).
+pub fn not_before(at: Option<jiff::Timestamp>, since: jiff::Timestamp) -> bool {
+    at.is_none_or(|t| t.as_second() >= since.as_second() - 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,8 @@ mod aider;
 mod claude_code;
 mod claude_headless;
 mod codex;
+#[cfg(test)]
+mod confirm_tests;
 mod custom;
 pub mod detect;
 mod goose;
@@ -27,6 +29,10 @@ pub use codex::Codex;
 pub use custom::Custom;
 pub use goose::Goose;
 pub use opencode::OpenCode;
+
+/// File in the session directory where the `UserPromptSubmit` hook logs the prompts
+/// Claude Code took (one JSON object a line: `at`, `prompt`), read to confirm delivery.
+pub const PROMPT_LOG: &str = "prompts.jsonl";
 
 use super::PluginError;
 use crate::config::AgentConfig;
@@ -158,6 +164,17 @@ pub struct HookMeaning {
     pub detail: String,
 }
 
+/// A message ao typed into the agent, for [`Agent::took_message`].
+#[derive(Debug, Clone)]
+pub struct SentMessage<'a> {
+    /// The text typed (sanitised; the one-line pointer for a message sent as a file).
+    pub text: &'a str,
+    /// When ao started typing it: the agent's record of it is not older.
+    pub since: jiff::Timestamp,
+    /// The agent's screen after the submit key.
+    pub screen: &'a str,
+}
+
 /// An AI coding tool.
 pub trait Agent: Send + Sync + Debug {
     /// Plugin name, persisted in the session record.
@@ -241,6 +258,30 @@ pub trait Agent: Send + Sync + Debug {
             self.classify_screen(screen).map(|m| m.activity),
             Some(Activity::WaitingInput | Activity::Blocked)
         )
+    }
+
+    /// What confirms that the agent took a message, in words for people (`ao send`,
+    /// README): e.g. `UserPromptSubmit hook or transcript`. Default: `screen only
+    /// (unconfirmed)`.
+    fn confirmed_by(&self) -> &'static str {
+        "screen only (unconfirmed)"
+    }
+
+    /// Whether the agent's own record (hook log, transcript, rollout, input history,
+    /// storage) shows it took `msg`: `Some(true)` when it does, `Some(false)` when the
+    /// agent keeps such a record and it does not show the message (yet), `None` when the
+    /// agent keeps no record ao reads, so delivery can at best be `unconfirmed`. Called
+    /// repeatedly while delivery waits for the confirmation; must be cheap (tail reads).
+    fn took_message(&self, _ctx: &AgentContext<'_>, _msg: &SentMessage<'_>) -> Option<bool> {
+        None
+    }
+
+    /// True when the agent's screen rules can tell that it is up and taking input (ready,
+    /// idle or working), so delivery waits for one of them before typing (text typed into
+    /// a starting program is lost). False for agents without screen rules (a custom
+    /// agent without `patterns`): delivery then types once no dialog shows. Default: true.
+    fn knows_ready_screen(&self) -> bool {
+        true
     }
 
     /// Where the agent's transcript for this session is, when it keeps one and it exists.

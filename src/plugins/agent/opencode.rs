@@ -10,9 +10,11 @@
 //!   (blocked), the interrupt hint shown while busy (working).
 
 use super::detect::{self, BOTTOM_LINES};
-use super::{Agent, AgentContext, LaunchPlan, ScreenMatch, program};
+use super::{Agent, AgentContext, LaunchPlan, ScreenMatch, SentMessage, program};
 use crate::model::Activity;
 use crate::plugins::PluginError;
+use crate::sys::cmd::Cmd;
+use serde_json::Value;
 
 /// The `opencode` agent.
 #[derive(Debug)]
@@ -64,6 +66,16 @@ impl Agent for OpenCode {
         "opencode"
     }
 
+    fn confirmed_by(&self) -> &'static str {
+        "storage (opencode.db, read with sqlite3)"
+    }
+
+    fn took_message(&self, ctx: &AgentContext<'_>, msg: &SentMessage<'_>) -> Option<bool> {
+        let db = data_dir(ctx).join("opencode").join("opencode.db");
+        let rows = user_parts_since(&db, msg.since)?;
+        Some(stored_has(&rows, ctx.workspace, msg))
+    }
+
     fn launch(&self, ctx: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
         let mut plan = Self::base(ctx)?;
         let mut prompt = ctx.prompt()?;
@@ -90,6 +102,66 @@ impl Agent for OpenCode {
     fn classify_screen(&self, screen: &str) -> Option<ScreenMatch> {
         classify(screen)
     }
+}
+
+/// OpenCode's data directory for this session: `XDG_DATA_HOME` from `agentConfig.env`,
+/// else ao's own `XDG_DATA_HOME`, else `~/.local/share`.
+fn data_dir(ctx: &AgentContext<'_>) -> std::path::PathBuf {
+    match ctx
+        .config
+        .env
+        .get("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+    {
+        Some(d) => d.into(),
+        None => detect::home_dir_or("XDG_DATA_HOME", ".local/share"),
+    }
+}
+
+/// Text parts of user messages stored since `since`, with their session's directory, as
+/// `sqlite3 -readonly -json` prints them (checked against OpenCode 1.18.33: table `part`
+/// with `data` `{"type":"text","text":…}`, `message.data.role`, `session.directory`).
+/// `None` when the database or `sqlite3` is missing or the query fails. Only an integer
+/// is put into the SQL text.
+fn user_parts_since(db: &std::path::Path, since: jiff::Timestamp) -> Option<Vec<Value>> {
+    if !db.is_file() {
+        return None;
+    }
+    let ms = since.as_millisecond() - 2000;
+    let sql = format!(
+        "select s.directory as dir, p.data as data from part p \
+         join session s on s.id = p.session_id join message m on m.id = p.message_id \
+         where p.time_created >= {ms} and json_extract(m.data, '$.role') = 'user' \
+         order by p.time_created desc limit 200"
+    );
+    let out = Cmd::new("sqlite3")
+        .args(["-readonly", "-json"])
+        .arg(db)
+        .arg(sql)
+        .read()
+        .ok()?;
+    if out.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    serde_json::from_str(&out).ok()
+}
+
+/// True when one of the stored user parts of a session in `workspace` is `msg`.
+pub(crate) fn stored_has(
+    rows: &[Value],
+    workspace: &std::path::Path,
+    msg: &SentMessage<'_>,
+) -> bool {
+    let ws = workspace.display().to_string();
+    rows.iter().any(|r| {
+        let dir = r.get("dir").and_then(Value::as_str);
+        let text = r
+            .get("data")
+            .and_then(Value::as_str)
+            .and_then(|d| serde_json::from_str::<Value>(d).ok())
+            .and_then(|d| d.get("text").and_then(Value::as_str).map(str::to_owned));
+        dir == Some(ws.as_str()) && text.is_some_and(|t| detect::same_message(&t, msg.text))
+    })
 }
 
 /// Classifies an opencode screen.

@@ -1,5 +1,6 @@
 //! Runtime slot: where an agent runs (tmux session, detached process). A runtime starts,
-//! probes in batch, captures output, delivers text, and destroys.
+//! probes in batch, captures output, pastes text and presses keys (the policy of when and
+//! what to send lives in `ops::deliver`), and destroys.
 
 mod process;
 mod ssh;
@@ -65,36 +66,6 @@ pub struct Probe {
     pub exit_status: Option<i32>,
 }
 
-/// Outcome of delivering a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
-    /// Submitted and confirmed (text left the input line).
-    Delivered,
-    /// Submitted, but confirmation failed after bounded retries.
-    Unconfirmed,
-}
-
-/// How to submit pasted text.
-#[derive(Debug, Clone)]
-pub struct SubmitPolicy {
-    /// Key sent to submit (tmux key name), e.g. `Enter`.
-    pub key: String,
-    /// Extra Enter attempts when the text still sits in the input line.
-    pub retries: u32,
-    /// Pause between paste and submit, milliseconds.
-    pub settle_ms: u64,
-}
-
-impl Default for SubmitPolicy {
-    fn default() -> Self {
-        Self {
-            key: "Enter".into(),
-            retries: 3,
-            settle_ms: 150,
-        }
-    }
-}
-
 /// A place where an agent runs.
 pub trait Runtime: Send + Sync + Debug {
     /// Plugin name, persisted in `RuntimeHandle::plugin`.
@@ -126,14 +97,24 @@ pub trait Runtime: Send + Sync + Debug {
         handles.iter().map(|h| self.capture(h, lines)).collect()
     }
 
-    /// Delivers already-sanitised `text` and submits it per `policy`, confirming
-    /// submission with bounded retries. Never interprets the text as commands or key names.
-    fn deliver(
-        &self,
-        handle: &RuntimeHandle,
-        text: &str,
-        policy: &SubmitPolicy,
-    ) -> Result<Delivery, PluginError>;
+    /// Pastes already-sanitised `text` into the agent's input as one (bracketed) paste,
+    /// without submitting it. Never interprets the text as commands or key names. Sends
+    /// nothing and returns [`PluginError::Refused`] when the instance is not the one
+    /// `handle` recorded (another pid) or its agent has exited (a dead pane): that check
+    /// and the paste are one atomic step of the runtime, so nothing is ever pasted into a
+    /// dead pane. [`PluginError::NotFound`] when the instance is gone;
+    /// [`PluginError::Unsupported`] for runtimes without a terminal. Deciding whether the
+    /// agent's screen can take a message is the caller's job (ops::deliver).
+    fn paste(&self, handle: &RuntimeHandle, text: &str) -> Result<(), PluginError>;
+
+    /// Presses one key, given by its tmux key name (`Enter`, `C-m`, `Escape`); only
+    /// ao-chosen names reach here, never message text. Same refusals as
+    /// [`Runtime::paste`].
+    fn send_key(&self, handle: &RuntimeHandle, key: &str) -> Result<(), PluginError>;
+
+    /// The text of the visible line the cursor is on (the agent's input line), escape
+    /// sequences stripped. Used to see whether pasted text still waits unsent.
+    fn cursor_line(&self, handle: &RuntimeHandle) -> Result<String, PluginError>;
 
     /// Argument vector a person runs to attach, or `None` when not attachable.
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>>;

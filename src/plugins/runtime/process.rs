@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Delivery, LaunchSpec, Probe, Runtime, SubmitPolicy};
+use super::{LaunchSpec, Probe, Runtime};
 use crate::model::RuntimeHandle;
 use crate::plugins::PluginError;
 use crate::sys::cmd::Cmd;
@@ -123,16 +123,16 @@ impl Runtime for ProcessRuntime {
         Ok(all[all.len().saturating_sub(lines as usize)..].join("\n"))
     }
 
-    fn deliver(
-        &self,
-        handle: &RuntimeHandle,
-        _text: &str,
-        _p: &SubmitPolicy,
-    ) -> Result<Delivery, PluginError> {
-        Err(PluginError::Unsupported(format!(
-            "process {} has no terminal to type into; headless agents receive messages as new turns",
-            handle.target
-        )))
+    fn paste(&self, handle: &RuntimeHandle, _text: &str) -> Result<(), PluginError> {
+        Err(no_terminal(handle))
+    }
+
+    fn send_key(&self, handle: &RuntimeHandle, _key: &str) -> Result<(), PluginError> {
+        Err(no_terminal(handle))
+    }
+
+    fn cursor_line(&self, handle: &RuntimeHandle) -> Result<String, PluginError> {
+        Err(no_terminal(handle))
     }
 
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>> {
@@ -141,6 +141,14 @@ impl Runtime for ProcessRuntime {
             .as_ref()
             .map(|l| vec!["tail".into(), "-f".into(), l.display().to_string()])
     }
+}
+
+/// A plain process has no terminal: messages cannot be typed into it.
+fn no_terminal(handle: &RuntimeHandle) -> PluginError {
+    PluginError::Unsupported(format!(
+        "process {} has no terminal to type into; headless agents receive messages as new turns",
+        handle.target
+    ))
 }
 
 #[cfg(test)]

@@ -16,13 +16,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Delivery, LaunchSpec, Observed, Probe, Runtime, SubmitPolicy};
+use super::{LaunchSpec, Observed, Probe, Runtime};
 use crate::model::{RemoteHandle, RuntimeHandle};
 use crate::plugins::PluginError;
 use crate::sys::cmd::Cmd;
 use crate::sys::ssh::{Host, Ssh, SshError, quote, quote_words, remote_path};
 use crate::sys::text::strip_control;
-use crate::sys::tmux::{Pane, parse_panes};
+use crate::sys::tmux::{Pane, Tmux, guarded_args, parse_guarded, parse_panes, quote as tmux_quote};
 
 /// The local tmux runtime's `list-panes` fields, separated by [`SEP`]: tmux prints a tab
 /// as `_` when the remote locale is not UTF-8, so the separator is printable.
@@ -196,58 +196,33 @@ impl SshRuntime {
         Ok((parse_panes(&panes.replace(SEP, "\t")), now, caps))
     }
 
-    /// Pastes `text` (on stdin) into the pane, in one remote command that first checks
-    /// the pane is the one ao started.
-    fn paste(&self, host: &Host, handle: &RuntimeHandle, text: &str) -> Result<(), PluginError> {
-        let name = &handle.target;
-        let tgt = quote(&format!("={name}:"));
-        let buffer = format!("ao-{name}-{}", std::process::id());
-        let expect = handle.pid.map(|p| p.to_string()).unwrap_or_default();
-        let s = format!(
-            "{tf}pid=$(t display-message -p -t {tgt} '#{{pane_pid}}' 2>/dev/null) || {{ echo 'gone' >&2; exit 5; }}; \
-             if [ -n {e} ] && [ \"$pid\" != {e} ]; then echo \"pane runs pid $pid\" >&2; exit 6; fi; \
-             t load-buffer -b {b} - && t paste-buffer -d -p -r -b {b} -t {tgt}",
-            tf = self.tmux_fn(),
-            e = quote(&expect),
-            b = quote(&buffer),
-        );
-        match self.run(host, &s, Some(text.as_bytes().to_vec())) {
-            Ok(_) => Ok(()),
-            Err(SshError::Remote { source, .. }) if source.stderr().contains("gone") => Err(
-                PluginError::NotFound(format!("tmux session `{name}` on {} is gone", host.dest)),
-            ),
-            Err(SshError::Remote { source, .. }) if source.stderr().contains("pane runs pid") => {
-                Err(PluginError::Refused(format!(
-                    "tmux session `{name}` on {} is not the one ao started ({}; ao recorded pid {expect}); refusing to type into it",
-                    host.dest,
-                    source.stderr().trim()
+    /// Runs a guarded tmux command on the host (`sys::tmux::guarded_args`) after
+    /// `prefix` (e.g. a `load-buffer` from stdin), mapping the outcome as the local
+    /// runtime does: refused for a dead or foreign pane, not found for a gone session.
+    fn guarded(
+        &self,
+        handle: &RuntimeHandle,
+        prefix: &str,
+        action: &str,
+        refuse: &str,
+        stdin: Option<&str>,
+    ) -> Result<(), PluginError> {
+        let host = self.host_of(handle)?;
+        let args = guarded_args(&handle.target, handle.pid, action, refuse);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let s = format!("{}{prefix}t {}", self.tmux_fn(), quote_words(&refs));
+        match self.run(&host, &s, stdin.map(|t| t.as_bytes().to_vec())) {
+            Ok(out) => {
+                super::tmux::guarded(handle, Ok(parse_guarded(&String::from_utf8_lossy(&out))))
+            }
+            Err(SshError::Remote { source, .. }) if gone(source.stderr()) => {
+                Err(PluginError::NotFound(format!(
+                    "tmux session `{}` on {} is gone",
+                    handle.target, host.dest
                 )))
             }
             Err(e) => Err(e.into()),
         }
-    }
-
-    fn send_key(&self, host: &Host, name: &str, key: &str) -> Result<(), PluginError> {
-        let s = format!(
-            "{}t send-keys -t {} {}",
-            self.tmux_fn(),
-            quote(&format!("={name}:")),
-            quote(key)
-        );
-        self.run(host, &s, None)?;
-        Ok(())
-    }
-
-    fn cursor_line(&self, host: &Host, name: &str) -> Result<String, PluginError> {
-        let tgt = quote(&format!("={name}:"));
-        let s = format!(
-            "{}t display-message -p -t {tgt} '#{{cursor_y}}' && t capture-pane -p -t {tgt}",
-            self.tmux_fn()
-        );
-        let out = self.run_text(host, &s)?;
-        let mut lines = out.lines();
-        let y: usize = lines.next().unwrap_or("0").trim().parse().unwrap_or(0);
-        Ok(lines.nth(y).unwrap_or("").to_owned())
     }
 
     /// Copies the session files and the launcher to `files` on `host`, then starts the
@@ -372,6 +347,18 @@ impl SshRuntime {
             Err(format!("reachable, but {}", problems.join("; ")))
         }
     }
+}
+
+/// A tmux error that means the session (or its server) is gone.
+fn gone(stderr: &str) -> bool {
+    [
+        "can't find",
+        "no server running",
+        "no current target",
+        "error connecting",
+    ]
+    .iter()
+    .any(|m| stderr.contains(m))
 }
 
 /// Splits the output of the observation script: panes, the host's clock, captures.
@@ -670,41 +657,50 @@ impl Runtime for SshRuntime {
         out
     }
 
-    fn deliver(
-        &self,
-        handle: &RuntimeHandle,
-        text: &str,
-        policy: &SubmitPolicy,
-    ) -> Result<Delivery, PluginError> {
+    fn paste(&self, handle: &RuntimeHandle, text: &str) -> Result<(), PluginError> {
+        // The text travels on ssh's stdin into `load-buffer -`; the paste is guarded in
+        // the same tmux command as locally.
+        let buffer = format!(
+            "ao-{}-{}-{}",
+            handle.target,
+            std::process::id(),
+            jiff::Timestamp::now().as_nanosecond()
+        );
+        let target = Tmux::target(&handle.target);
+        let action = format!(
+            "paste-buffer -d -p -r -b {} -t {}",
+            tmux_quote(&buffer),
+            tmux_quote(&target)
+        );
+        let refuse = format!("delete-buffer -b {} ;", tmux_quote(&buffer));
+        let load = format!("t load-buffer -b {} - && ", quote(&buffer));
+        self.guarded(handle, &load, &action, &refuse, Some(text))
+    }
+
+    fn send_key(&self, handle: &RuntimeHandle, key: &str) -> Result<(), PluginError> {
+        let target = Tmux::target(&handle.target);
+        let action = format!("send-keys -t {} {}", tmux_quote(&target), tmux_quote(key));
+        self.guarded(handle, "", &action, "", None)
+    }
+
+    fn cursor_line(&self, handle: &RuntimeHandle) -> Result<String, PluginError> {
         let host = self.host_of(handle)?;
-        self.paste(&host, handle, text)?;
-        std::thread::sleep(std::time::Duration::from_millis(policy.settle_ms));
-        self.send_key(&host, &handle.target, &policy.key)?;
-        // Confirm as locally: the tail of the text must leave the cursor line.
-        let probe: String = {
-            let last = text
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("")
-                .trim();
-            let n = last.chars().count();
-            last.chars().skip(n.saturating_sub(24)).collect()
-        };
-        if probe.is_empty() {
-            return Ok(Delivery::Delivered);
-        }
-        for attempt in 0..=policy.retries {
-            std::thread::sleep(std::time::Duration::from_millis(policy.settle_ms));
-            let line = self.cursor_line(&host, &handle.target).unwrap_or_default();
-            if !line.contains(&probe) {
-                return Ok(Delivery::Delivered);
+        let tgt = quote(&format!("={}:", handle.target));
+        let s = format!(
+            "{}t display-message -p -t {tgt} '#{{cursor_y}}' && t capture-pane -p -t {tgt}",
+            self.tmux_fn()
+        );
+        match self.run_text(&host, &s) {
+            Ok(out) => {
+                let mut lines = out.lines();
+                let y: usize = lines.next().unwrap_or("0").trim().parse().unwrap_or(0);
+                Ok(strip_control(lines.nth(y).unwrap_or("")))
             }
-            if attempt < policy.retries {
-                self.send_key(&host, &handle.target, &policy.key)?;
-            }
+            Err(SshError::Remote { source, .. }) if gone(source.stderr()) => Err(
+                PluginError::NotFound(format!("tmux session `{}` is gone", handle.target)),
+            ),
+            Err(e) => Err(e.into()),
         }
-        Ok(Delivery::Unconfirmed)
     }
 
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>> {

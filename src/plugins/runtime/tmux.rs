@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use super::{Delivery, LaunchSpec, Probe, Runtime, SubmitPolicy};
+use super::{LaunchSpec, Probe, Runtime};
 use crate::model::RuntimeHandle;
 use crate::plugins::PluginError;
+use crate::sys::cmd::CmdError;
 use crate::sys::text::strip_control;
-use crate::sys::tmux::Tmux;
+use crate::sys::tmux::{Guarded, Tmux};
 
 /// Shells: when one is the pane's foreground command and the agent is not itself a shell
 /// script, the agent has exited back to its shell (decided by the tick, which knows the
@@ -131,11 +132,7 @@ impl Runtime for TmuxRuntime {
     fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError> {
         match self.tmux.capture(&handle.target, lines) {
             Ok(s) => Ok(strip_control(&s)),
-            Err(e) if e.stderr().contains("can't find") => Err(PluginError::NotFound(format!(
-                "tmux session `{}` is gone",
-                handle.target
-            ))),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(gone_or(handle, e)),
         }
     }
 
@@ -164,68 +161,27 @@ impl Runtime for TmuxRuntime {
         out
     }
 
-    fn deliver(
-        &self,
-        handle: &RuntimeHandle,
-        text: &str,
-        policy: &SubmitPolicy,
-    ) -> Result<Delivery, PluginError> {
-        // Never type into a session that merely has the right name (checklist F9).
-        let panes = self.tmux.list_panes()?;
-        match panes.iter().find(|p| p.session == handle.target) {
-            None => {
-                return Err(PluginError::NotFound(format!(
-                    "tmux session `{}` is gone",
-                    handle.target
-                )));
-            }
-            Some(p) if !same_pane(handle, p) => {
-                return Err(PluginError::Refused(format!(
-                    "tmux session `{}` is not the one ao started (its pane runs pid {}, ao recorded pid {}); refusing to type into it",
-                    handle.target,
-                    p.pid.map_or("?".into(), |v| v.to_string()),
-                    handle.pid.map_or("?".into(), |v| v.to_string()),
-                )));
-            }
-            Some(_) => {}
-        }
+    fn paste(&self, handle: &RuntimeHandle, text: &str) -> Result<(), PluginError> {
         let buffer = format!(
             "ao-{}-{}-{}",
             handle.target,
             std::process::id(),
             jiff::Timestamp::now().as_nanosecond()
         );
-        self.tmux.paste(&handle.target, &buffer, text)?;
-        std::thread::sleep(std::time::Duration::from_millis(policy.settle_ms));
-        self.tmux.send_key(&handle.target, &policy.key)?;
-        // Confirm: the tail of the text must no longer sit on the cursor line.
-        let probe: String = text
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim()
-            .chars()
-            .rev()
-            .take(24)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        if probe.is_empty() {
-            return Ok(Delivery::Delivered);
+        let r = self.tmux.paste(&handle.target, handle.pid, &buffer, text);
+        guarded(handle, r)
+    }
+
+    fn send_key(&self, handle: &RuntimeHandle, key: &str) -> Result<(), PluginError> {
+        let r = self.tmux.send_key(&handle.target, handle.pid, key);
+        guarded(handle, r)
+    }
+
+    fn cursor_line(&self, handle: &RuntimeHandle) -> Result<String, PluginError> {
+        match self.tmux.cursor_line(&handle.target) {
+            Ok(l) => Ok(strip_control(&l)),
+            Err(e) => Err(gone_or(handle, e)),
         }
-        for attempt in 0..=policy.retries {
-            std::thread::sleep(std::time::Duration::from_millis(policy.settle_ms));
-            let line = self.tmux.cursor_line(&handle.target).unwrap_or_default();
-            if !line.contains(&probe) {
-                return Ok(Delivery::Delivered);
-            }
-            if attempt < policy.retries {
-                self.tmux.send_key(&handle.target, &policy.key)?;
-            }
-        }
-        Ok(Delivery::Unconfirmed)
     }
 
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>> {
@@ -239,5 +195,43 @@ fn same_pane(h: &RuntimeHandle, p: &crate::sys::tmux::Pane) -> bool {
     match (h.pid, p.pid) {
         (Some(a), Some(b)) => a == b,
         _ => true,
+    }
+}
+
+/// A missing session as `NotFound`, anything else as the command's error.
+fn gone_or(handle: &RuntimeHandle, e: CmdError) -> PluginError {
+    let err = e.stderr();
+    // "no current target": the session went away between the lookup and the command.
+    if ["can't find", "no server running", "no current target"]
+        .iter()
+        .any(|m| err.contains(m))
+    {
+        PluginError::NotFound(format!("tmux session `{}` is gone", handle.target))
+    } else {
+        e.into()
+    }
+}
+
+/// The result of a guarded paste or key press as the runtime contract states it.
+pub(super) fn guarded(
+    handle: &RuntimeHandle,
+    r: Result<Guarded, CmdError>,
+) -> Result<(), PluginError> {
+    match r.map_err(|e| gone_or(handle, e))? {
+        Guarded::Done => Ok(()),
+        Guarded::Refused {
+            dead: true, status, ..
+        } => Err(PluginError::Refused(format!(
+            "the agent in tmux session `{}` has exited{} (its pane is dead); nothing was sent",
+            handle.target,
+            status.map_or(String::new(), |s| format!(" with status {s}")),
+        ))),
+        // Never type into a session that merely has the right name (checklist F9).
+        Guarded::Refused { pid, .. } => Err(PluginError::Refused(format!(
+            "tmux session `{}` is not the one ao started (its pane runs pid {}, ao recorded pid {}); refusing to type into it",
+            handle.target,
+            pid.map_or("?".into(), |v| v.to_string()),
+            handle.pid.map_or("?".into(), |v| v.to_string()),
+        ))),
     }
 }
