@@ -82,9 +82,12 @@ pub fn send_via(
     now: Timestamp,
     data: serde_json::Value,
 ) -> (Result<(), String>, Event) {
-    let result = notifier::create_in(name, config.notifiers.get(name), data_dir)
-        .and_then(|sink| sink.send(n))
-        .map_err(|e| e.to_string());
+    let result = notifier::create(
+        name,
+        &crate::plugins::PluginEnv::new(data_dir).with_notifier(config.notifiers.get(name)),
+    )
+    .and_then(|sink| sink.send(n))
+    .map_err(|e| e.to_string());
     let (kind, msg) = match &result {
         Ok(()) => ("notification.sent", format!("{} via {name}", n.title)),
         Err(e) => ("notification.failed", format!("{name}: {e}")),

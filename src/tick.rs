@@ -514,7 +514,8 @@ fn shell_left(ctx: &Ctx, rec: &SessionRecord, command: &str) -> bool {
         .get(&rec.project)
         .map(|p| p.agent_config.clone())
         .unwrap_or_default();
-    agent::create(&rec.agent, &cfg).is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
+    agent::create(&rec.agent, &crate::plugins::agent_env(&cfg))
+        .is_ok_and(|a| !a.process_names().iter().any(|n| n == command))
 }
 
 /// One SCM observe call per project.
@@ -549,7 +550,8 @@ fn observe_scm(
             now,
             dry_run,
         };
-        let result = scm::create(pid, project).and_then(|s| s.observe(&sctx, &group));
+        let env = ops::plugin_env(ctx).with_project(pid, project, &repo);
+        let result = scm::create(project.scm_name(), &env).and_then(|s| s.observe(&sctx, &group));
         match result {
             Ok(map) => {
                 for r in group {
@@ -642,7 +644,10 @@ fn tick_session(
             .get(id)
             .cloned()
             .unwrap_or((RuntimeObs::NotProbed, None, None));
-    let agent = agent::create(&rec.agent, &project.agent_config)?;
+    let agent = agent::create(
+        &rec.agent,
+        &crate::plugins::agent_env(&project.agent_config),
+    )?;
     settings.ready_when_quiet = agent.ready_when_quiet();
 
     // Terminal: capture only when the pane changed since the last capture.
@@ -783,6 +788,12 @@ fn tick_session(
             } => {
                 // No ready-wait: a starting agent is tried again next tick.
                 let r = ops::deliver(ctx, &rec, &message, &key, ops::DeliverOptions::default());
+                if let Ok(rep) = &r
+                    && let Some(h) = &rep.runtime
+                {
+                    // A headless agent's next turn runs in a new process.
+                    rec.runtime = Some(h.clone());
+                }
                 let outcome = match &r {
                     Ok(rep) => match &rep.reason {
                         Some(why) => format!("{}: {why}", rep.outcome),
@@ -817,9 +828,12 @@ fn tick_session(
                 };
                 let pr = rec.pr.clone();
                 let res = match &pr {
-                    Some(pr) if pr.head_sha == sha => scm::create(&rec.project, &project)
-                        .and_then(|s| s.merge(&sctx, &rec, pr, &method))
-                        .map_err(|e| e.to_string()),
+                    Some(pr) if pr.head_sha == sha => scm::create(
+                        project.scm_name(),
+                        &ops::plugin_env(ctx).with_project(&rec.project, &project, &repo),
+                    )
+                    .and_then(|s| s.merge(&sctx, &rec, pr, &method))
+                    .map_err(|e| e.to_string()),
                     _ => Ok(MergeOutcome::HeadMoved),
                 };
                 let outcome = match &res {

@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let cfg = ao::config::AgentConfig::default();
     let last = screen.lines().last().unwrap_or("");
     for name in ao::plugins::agent::BUILTIN {
-        if let Ok(agent) = ao::plugins::agent::create(name, &cfg) {
+        if let Ok(agent) = ao::plugins::agent::create(name, &ao::plugins::agent_env(&cfg)) {
             let _ = agent.classify_screen(&screen);
             let _ = agent.input_pending(last, "hello");
             let _ = agent.accepts_paste(&screen);

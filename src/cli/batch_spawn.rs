@@ -1,6 +1,7 @@
 //! `ao batch-spawn`: spawn several issues as one batch.
 use super::{Ctx, GlobalArgs};
 use crate::ops::{self, SpawnRequest};
+use crate::plugins::PluginEnv;
 use crate::plugins::tracker::{self, IssueFilter};
 
 /// Start sessions for several issues.
@@ -25,7 +26,10 @@ pub fn run(g: &GlobalArgs, a: &BatchSpawnArgs) -> anyhow::Result<()> {
     let mut issues = a.issues.clone();
     if !a.label.is_empty() {
         let repo = ops::repo_path(&ctx, project);
-        let tr = tracker::create(&a.project, project, &repo, ctx.store.root())?;
+        let tr = tracker::create(
+            project.tracker_name(),
+            &PluginEnv::new(ctx.store.root()).with_project(&a.project, project, &repo),
+        )?;
         let filter = IssueFilter {
             labels: a.label.clone(),
             ..IssueFilter::default()

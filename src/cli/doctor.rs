@@ -130,7 +130,26 @@ struct Report<'a> {
 
 /// Runs `ao doctor`.
 pub fn run(g: &GlobalArgs, a: &DoctorArgs) -> anyhow::Result<()> {
-    let checks = gather(g, a);
+    let checks = match registered_instead(g) {
+        // No config in reach (cron's $HOME): check every registered one, as `ao tick` ticks
+        // them; the machine-wide checks once.
+        Some(configs) => {
+            let mut all: Vec<Check> = Vec::new();
+            for path in configs {
+                let one = GlobalArgs { config: Some(path) };
+                for c in gather(&one, a) {
+                    if !all
+                        .iter()
+                        .any(|o| o.name == c.name && o.message == c.message)
+                    {
+                        all.push(c);
+                    }
+                }
+            }
+            all
+        }
+        None => gather(g, a),
+    };
     let mut summary = BTreeMap::from([("ok", 0), ("warn", 0), ("fail", 0)]);
     for c in &checks {
         *summary.entry(c.status.as_str()).or_default() += 1;
@@ -177,6 +196,22 @@ fn print_human(checks: &[Check], summary: &BTreeMap<&'static str, usize>) {
         "{} ok, {} warning(s), {} failure(s)",
         summary["ok"], summary["warn"], summary["fail"]
     );
+}
+
+/// The registered configs (`configs.json`) when no `--config` was given and none is in
+/// reach from here; `None` when a config is in reach (or none is registered either).
+fn registered_instead(g: &GlobalArgs) -> Option<Vec<PathBuf>> {
+    if g.config.is_some() {
+        return None;
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match config::load(None, &cwd) {
+        Err(config::ConfigError::NotFound { .. }) => {
+            let list = config::registry::list();
+            (!list.is_empty()).then_some(list)
+        }
+        _ => None,
+    }
 }
 
 /// Runs every check.
@@ -406,11 +441,19 @@ fn check_agents(cfg: &Config, config_path: &Path) -> Vec<Check> {
             .and_then(|id| cfg.projects.get(id))
             .map(|p| p.agent_config.clone())
             .unwrap_or_default();
-        if let Err(e) = agent::create(&name, &agent_cfg) {
+        if let Err(e) = agent::create(&name, &crate::plugins::agent_env(&agent_cfg)) {
             out.push(Check::fail(
                 check_name,
                 format!("{e} (used by {users})"),
                 "set `agent:` (or `defaults.agent`) to an available agent",
+            ));
+            continue;
+        }
+        if !agent::BUILTIN.contains(&name.as_str()) {
+            let path = crate::plugins::external::find("agent", &name).unwrap_or_default();
+            out.push(Check::ok(
+                check_name,
+                format!("external plugin {} (used by {users})", path.display()),
             ));
             continue;
         }
@@ -667,7 +710,11 @@ fn check_notifiers(cfg: &Config, send: bool, json: bool) -> Vec<Check> {
         } else {
             format!(" (routes: {})", routes.join(", "))
         };
-        let n = match notifier::create(&name, cfg.notifiers.get(&name)) {
+        let n = match notifier::create(
+            &name,
+            &crate::plugins::PluginEnv::new(&crate::cli::ctx::data_dir(cfg))
+                .with_notifier(cfg.notifiers.get(&name)),
+        ) {
             Ok(n) => n,
             Err(e) => {
                 out.push(Check::fail(

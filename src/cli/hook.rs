@@ -111,7 +111,8 @@ fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result
     let agent_cfg = project_cfg(&rec)
         .map(|p| p.agent_config)
         .unwrap_or_default();
-    let agent = agent::create(&a.agent, &agent_cfg).map_err(|e| e.to_string())?;
+    let agent = agent::create(&a.agent, &crate::plugins::agent_env(&agent_cfg))
+        .map_err(|e| e.to_string())?;
     if !agent.hook_events().contains(&a.event.as_str()) {
         return Err(format!(
             "agent `{}` sends no hook event `{}` (known: {})",
@@ -227,7 +228,12 @@ fn hook_event(
 fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<agent::ScreenMatch> {
     let h = rec.runtime.as_ref()?;
     let socket = crate::cli::ctx::tmux_socket(config);
-    let rt = crate::plugins::runtime::create(&h.plugin, socket.as_deref()).ok()?;
+    let rt = crate::plugins::runtime::create(
+        &h.plugin,
+        &crate::plugins::PluginEnv::new(&crate::cli::ctx::data_dir(config))
+            .with_tmux(socket.as_deref()),
+    )
+    .ok()?;
     let text = rt.capture(h, 40).ok()?;
     agent.classify_screen(&text)
 }

@@ -82,7 +82,14 @@ pub fn run(g: &GlobalArgs, c: &IssueCommand) -> anyhow::Result<()> {
             println!("{}", issue.id);
         }
         IssueCommand::Ls { json, .. } => {
-            let t = tracker::create(&project_id, project, &repo, ctx.store.root())?;
+            let t = tracker::create(
+                project.tracker_name(),
+                &crate::plugins::PluginEnv::new(ctx.store.root()).with_project(
+                    &project_id,
+                    project,
+                    &repo,
+                ),
+            )?;
             let issues = t.list_issues(&tracker::IssueFilter::default())?;
             if *json {
                 println!(

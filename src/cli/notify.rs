@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Ctx, GlobalArgs};
 use crate::model::Priority;
+use crate::plugins::PluginEnv;
 use crate::plugins::notifier::{self, Notification};
 use crate::store::Event;
 
@@ -109,7 +110,8 @@ fn test(g: &GlobalArgs, only: Option<&str>, priority: &str, json: bool) -> anyho
     for name in names {
         let cfg = ctx.config.notifiers.get(&name);
         let n = test_notification(&name, priority, now);
-        let sent = notifier::create_in(&name, cfg, ctx.store.root()).and_then(|s| s.send(&n));
+        let sent = notifier::create(&name, &PluginEnv::new(ctx.store.root()).with_notifier(cfg))
+            .and_then(|s| s.send(&n));
         results.push(Outcome {
             plugin: cfg.map_or_else(|| name.clone(), |c| c.plugin.clone()),
             notifier: name,

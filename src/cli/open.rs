@@ -89,10 +89,11 @@ pub fn open(ctx: &Ctx, rec: &SessionRecord, print_only: bool) -> anyhow::Result<
         .terminal
         .as_deref()
         .unwrap_or(crate::config::plugin_defaults::TERMINAL);
+    let env = crate::plugins::PluginEnv::new(ctx.store.root());
     let term = if print_only {
-        terminal::create("none")?
+        terminal::create("none", &env)?
     } else {
-        terminal::create(name)?
+        terminal::create(name, &env)?
     };
     // Inside tmux, switch the client only when it is on the session's server; from
     // another server (the user's own, while ao uses its own socket) attach nested.

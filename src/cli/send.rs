@@ -112,7 +112,10 @@ fn wait_idle(ctx: &Ctx, id: &SessionId, timeout: std::time::Duration) -> anyhow:
     loop {
         let rec = ctx.store.find(id)?;
         let project = ctx.config.project(&rec.project)?;
-        let agent = crate::plugins::agent::create(&rec.agent, &project.agent_config)?;
+        let agent = crate::plugins::agent::create(
+            &rec.agent,
+            &crate::plugins::agent_env(&project.agent_config),
+        )?;
         if let Some(h) = &rec.runtime {
             let rt = ops::runtime_for(ctx, &rec)?;
             let screen = rt.capture(h, 50)?;

@@ -97,6 +97,11 @@ pub struct DeliveryReport {
     /// The typed outcome.
     #[serde(skip)]
     pub delivery: Delivery,
+    /// The new runtime handle, when the message started a new process (a headless
+    /// agent's next turn). Already saved in the record; a caller holding its own copy of
+    /// the record must take it over.
+    #[serde(skip)]
+    pub runtime: Option<crate::model::RuntimeHandle>,
 }
 
 /// Delivers `text` to the session's agent. `reason` names the sender in the event
@@ -124,7 +129,7 @@ pub fn deliver(
     super::check_text_size("message", clean.len())?;
     let project = ctx.config.projects.get(&rec.project);
     let agent_cfg = project.map(|p| p.agent_config.clone()).unwrap_or_default();
-    let agent = agent::create(&rec.agent, &agent_cfg)?;
+    let agent = agent::create(&rec.agent, &crate::plugins::agent_env(&agent_cfg))?;
     // A newline pasted into an agent without bracketed paste would submit early (a lone
     // CR too): such messages always go through a file.
     let multiline = clean.contains(['\n', '\r']);
@@ -167,7 +172,35 @@ pub fn deliver(
         ao_bin: &ao_bin,
     };
     let rt = super::runtime_for(ctx, rec)?;
-    let outcome = attempt(rt.as_ref(), handle, agent.as_ref(), &actx, &payload, opts);
+    let mut new_handle = None;
+    let outcome = match agent.message_plan(&actx, &payload) {
+        // A headless agent: the message is the prompt of its next turn.
+        Some(plan) => {
+            let lock = opts.release_after_submit;
+            let r = new_turn(
+                ctx,
+                rec,
+                rt.as_ref(),
+                handle,
+                plan,
+                &files,
+                &prompt,
+                opts.ready_wait,
+            );
+            let r = r.map(|(d, h)| {
+                new_handle = h;
+                d
+            });
+            if let Some(h) = &new_handle {
+                let mut updated = rec.clone();
+                updated.runtime = Some(h.clone());
+                ctx.store.save(&updated)?;
+            }
+            drop(lock);
+            r
+        }
+        None => attempt(rt.as_ref(), handle, agent.as_ref(), &actx, &payload, opts),
+    };
     let report = DeliveryReport {
         outcome: outcome.as_ref().map_or("failed", Delivery::as_str),
         reason: outcome
@@ -181,6 +214,7 @@ pub fn deliver(
             Delivery::Undelivered(String::new()),
             std::clone::Clone::clone,
         ),
+        runtime: new_handle,
     };
     let (kind, msg) = match &outcome {
         Ok(d) if d.sent() => (
@@ -226,7 +260,7 @@ pub fn wait_started(ctx: &Ctx, rec: &SessionRecord, timeout: Duration) -> anyhow
     };
     let project = ctx.config.projects.get(&rec.project);
     let agent_cfg = project.map(|p| p.agent_config.clone()).unwrap_or_default();
-    let agent = agent::create(&rec.agent, &agent_cfg)?;
+    let agent = agent::create(&rec.agent, &crate::plugins::agent_env(&agent_cfg))?;
     let rt = super::runtime_for(ctx, rec)?;
     let end = Instant::now() + timeout;
     let mut waited = false;
@@ -364,6 +398,50 @@ fn gate(
         Err(PluginError::NotFound(m)) => Ok(Gate::Closed(m)),
         Err(e) => Err(e),
     }
+}
+
+/// Delivery to a headless agent ([`Agent::message_plan`]): once the running turn has
+/// ended (waiting up to `ready_wait` for it), the message starts the next turn as a new
+/// process in the same runtime, resuming the conversation. Refused while a turn runs.
+#[allow(clippy::too_many_arguments)]
+fn new_turn(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    rt: &dyn Runtime,
+    handle: &crate::model::RuntimeHandle,
+    plan: Result<agent::LaunchPlan, PluginError>,
+    files: &std::path::Path,
+    prompt: &std::path::Path,
+    ready_wait: Duration,
+) -> Result<(Delivery, Option<crate::model::RuntimeHandle>), PluginError> {
+    let plan = plan?;
+    let ready_by = Instant::now() + ready_wait;
+    loop {
+        let probe = rt.probe(&[handle])?;
+        let running = probe
+            .get(&handle.target)
+            .is_some_and(|p| p.exists && !p.agent_exited);
+        if !running {
+            break;
+        }
+        if Instant::now() >= ready_by {
+            return Ok((
+                Delivery::Refused(
+                    "the agent is still on its turn; a message to a headless agent starts its next turn once this one has ended".into(),
+                ),
+                None,
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let host = rec
+        .runtime
+        .as_ref()
+        .and_then(|h| h.remote.as_ref())
+        .map(|r| r.host.as_str());
+    let h =
+        super::run_plan(ctx, rec, rt, files, prompt, &plan, host).map_err(PluginError::Other)?;
+    Ok((Delivery::Delivered, Some(h)))
 }
 
 /// One delivery attempt: gate, paste, submit, confirm.
@@ -676,7 +754,11 @@ mod tests {
 
     #[test]
     fn dialogs_close_the_gate_whatever_the_agent_rules_say() {
-        let claude = agent::create("claude-code", &AgentConfig::default()).unwrap();
+        let claude = agent::create(
+            "claude-code",
+            &crate::plugins::agent_env(&AgentConfig::default()),
+        )
+        .unwrap();
         match gate_of(claude.as_ref(), TRUST_2_1_328) {
             Gate::Closed(why) => assert!(why.contains("Esc to cancel"), "{why}"),
             g => panic!("{g:?}"),
@@ -690,7 +772,11 @@ mod tests {
 
     #[test]
     fn a_custom_agent_without_patterns_is_typed_into_unless_a_dialog_shows() {
-        let plain = agent::create("custom", &AgentConfig::default()).unwrap();
+        let plain = agent::create(
+            "custom",
+            &crate::plugins::agent_env(&AgentConfig::default()),
+        )
+        .unwrap();
         assert_eq!(gate_of(plain.as_ref(), "anything\n"), Gate::Open);
         assert!(matches!(
             gate_of(plain.as_ref(), "Continue? Press Enter to continue\n"),
@@ -704,7 +790,7 @@ mod tests {
             }),
             ..AgentConfig::default()
         };
-        let custom = agent::create("custom", &cfg).unwrap();
+        let custom = agent::create("custom", &crate::plugins::agent_env(&cfg)).unwrap();
         assert!(matches!(
             gate_of(custom.as_ref(), "Proceed? [y/N]\n"),
             Gate::Closed(_)

@@ -42,7 +42,7 @@ pub fn kill(
         .unwrap_or_default();
     let repo = super::repo_path(ctx, &project);
     let base = super::default_branch(&project, &repo);
-    let ws = workspace::create(&rec.workspace_plugin)?;
+    let ws = workspace::create(&rec.workspace_plugin, &super::plugin_env(ctx))?;
     let wreq = super::workspace_request(&project, &repo, rec, &base);
     if !force && let Some(why) = ws.unsaved_work(&wreq)? {
         anyhow::bail!(crate::error::UsageError {
@@ -96,7 +96,11 @@ pub fn kill(
             log: None,
             remote: None,
         };
-        let rt = crate::plugins::runtime::create("tmux", ctx.tmux_socket().as_deref())?;
+        let socket = ctx.tmux_socket();
+        let rt = crate::plugins::runtime::create(
+            "tmux",
+            &super::plugin_env(ctx).with_tmux(socket.as_deref()),
+        )?;
         rt.destroy(&orphan)?;
     }
     let _ws_lock = workspace_lock(ctx, &rec.project)?;

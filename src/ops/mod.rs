@@ -83,6 +83,11 @@ pub fn default_branch(project: &ProjectConfig, repo: &Path) -> String {
         .unwrap_or_else(|| "main".into())
 }
 
+/// The plugin environment of `ctx` without a project: the data dir.
+pub fn plugin_env(ctx: &Ctx) -> crate::plugins::PluginEnv<'_> {
+    crate::plugins::PluginEnv::new(ctx.store.root())
+}
+
 /// The runtime plugin a record was started with.
 pub fn runtime_for(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<Box<dyn runtime::Runtime>> {
     let name = rec.runtime.as_ref().map_or("tmux", |h| h.plugin.as_str());
@@ -97,7 +102,11 @@ pub fn runtime_named(
     name: &str,
 ) -> anyhow::Result<Box<dyn runtime::Runtime>> {
     if name != "ssh" {
-        return Ok(runtime::create(name, ctx.tmux_socket().as_deref())?);
+        let socket = ctx.tmux_socket();
+        return Ok(runtime::create(
+            name,
+            &plugin_env(ctx).with_tmux(socket.as_deref()),
+        )?);
     }
     Ok(Box::new(runtime::SshRuntime::new(ssh_settings(
         ctx, project,
@@ -200,7 +209,6 @@ pub(crate) fn start_agent(
     resume: bool,
     host: Option<&str>,
 ) -> anyhow::Result<(crate::model::RuntimeHandle, Option<String>)> {
-    use anyhow::Context as _;
     let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
     let actx = crate::plugins::agent::AgentContext {
         session: rec.id.as_str(),
@@ -221,6 +229,22 @@ pub(crate) fn start_agent(
     } else {
         agent.launch(&actx)?
     };
+    let handle = run_plan(ctx, rec, rt, files, prompt_file, &plan, host)?;
+    Ok((handle, plan.agent_session_id))
+}
+
+/// Writes the files `plan` needs and starts it in the runtime with the `AO_*`
+/// environment (on `host` for the `ssh` runtime); returns the runtime handle.
+pub(crate) fn run_plan(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    rt: &dyn runtime::Runtime,
+    files: &Path,
+    prompt_file: &Path,
+    plan: &crate::plugins::agent::LaunchPlan,
+    host: Option<&str>,
+) -> anyhow::Result<crate::model::RuntimeHandle> {
+    use anyhow::Context as _;
     for (path, contents) in &plan.files {
         crate::store::atomic::write(path, contents.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -236,10 +260,8 @@ pub(crate) fn start_agent(
         state_dir: files.to_path_buf(),
         host: host.map(str::to_owned),
     };
-    let handle = rt
-        .create(&spec)
-        .with_context(|| format!("cannot start the {} runtime", rt.name()))?;
-    Ok((handle, plan.agent_session_id))
+    rt.create(&spec)
+        .with_context(|| format!("cannot start the {} runtime", rt.name()))
 }
 
 /// Creates `path` empty with mode 0600 when missing; makes an existing regular file 0600.

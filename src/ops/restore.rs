@@ -15,7 +15,7 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
     let project = ctx.config.project(&rec.project)?.clone();
     let repo = super::repo_path(ctx, &project);
     let base = super::default_branch(&project, &repo);
-    let ws = workspace::create(&rec.workspace_plugin)?;
+    let ws = workspace::create(&rec.workspace_plugin, &super::plugin_env(ctx))?;
     let wreq = super::workspace_request(&project, &repo, rec, &base);
     let ws_lock = super::workspace_lock(ctx, &rec.project)?;
     ws.restore(&wreq)
@@ -31,7 +31,10 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
         .prompt_file
         .clone()
         .unwrap_or_else(|| files.join("prompt.md"));
-    let agent = agent::create(&rec.agent, &project.agent_config)?;
+    let agent = agent::create(
+        &rec.agent,
+        &super::plugin_env(ctx).with_project(&rec.project, &project, &repo),
+    )?;
     let (handle, agent_session_id) = super::start_agent(
         ctx,
         rec,

@@ -65,7 +65,11 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
         .unwrap_or(project.runtime_name(&ctx.config))
         .to_owned();
     let workspace_name = project.workspace_name(&ctx.config).to_owned();
-    let agent = agent::create(&agent_name, &project.agent_config)?;
+    let socket = ctx.tmux_socket();
+    let env = super::plugin_env(ctx)
+        .with_tmux(socket.as_deref())
+        .with_project(&req.project, project, &repo);
+    let agent = agent::create(&agent_name, &env)?;
     // Before anything is created: a permission value the CLI would reject, or a program
     // that is not installed, must not leave a record, workspace, branch or tmux session.
     if runtime_name == "ssh" {
@@ -80,7 +84,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
         agent::preflight(&agent_name, &project.agent_config, &repo)?;
     }
     let rt = super::runtime_named(ctx, &req.project, &runtime_name)?;
-    let ws = workspace::create(&workspace_name)?;
+    let ws = workspace::create(&workspace_name, &env)?;
     if let Some(b) = &req.branch {
         validate_branch(b).map_err(|e| usage(e.to_string(), "choose a branch of [a-z0-9-/._]"))?;
     }
@@ -88,7 +92,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
     // Issue → title and prompt (before reserving: a missing issue costs nothing).
     let (issue, prompt_text) = match &req.issue {
         Some(id) => {
-            let tr = tracker::create(&req.project, project, &repo, ctx.store.root())?;
+            let tr = tracker::create(project.tracker_name(), &env)?;
             let issue = tr.get_issue(id)?;
             let mut p = tr.prompt(&issue, project);
             if let Some(extra) = &req.prompt {

@@ -1,7 +1,8 @@
 //! Plugin slots (DESIGN §6): one sync, object-safe trait per slot with a registry that maps
-//! a name to a constructor. Built-ins are listed in each slot's `BUILTIN`; an unknown name
-//! resolves to an executable `ao-<slot>-<name>` on PATH (see `external`), else fails with
-//! the list of available names.
+//! a name to a constructor. Every slot's registry is `create(name, &PluginEnv)`. Built-ins
+//! are listed in each slot's `BUILTIN`; any other name resolves, in every slot, to an
+//! executable `ao-<slot>-<name>` on PATH speaking the JSON protocol of `external`
+//! (docs/plugins.md), else fails with the list of available names.
 
 pub mod agent;
 pub mod external;
@@ -11,6 +12,98 @@ pub mod scm;
 pub mod terminal;
 pub mod tracker;
 pub mod workspace;
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use crate::config::{AgentConfig, NotifierConfig, ProjectConfig};
+
+/// What a plugin constructor may use; the one argument of every slot's `create` besides
+/// the name. Built with [`PluginEnv::new`] and the `with_*` methods; a constructor that
+/// needs a part the caller did not give fails with a clear error.
+#[derive(Debug, Clone, Copy)]
+pub struct PluginEnv<'a> {
+    /// ao's data dir (caches, queues, check results).
+    pub data_dir: &'a Path,
+    /// The private tmux server (`-L`), for the tmux runtime.
+    pub tmux_socket: Option<&'a str>,
+    /// The project the plugin serves, when it serves one (trackers and SCMs need it).
+    pub project: Option<ProjectEnv<'a>>,
+    /// Agent settings (the project's `agentConfig`; empty when there is no project).
+    pub agent_config: &'a AgentConfig,
+    /// A notifier's own settings block (`notifiers.<name>`), for notifiers.
+    pub notifier: Option<&'a NotifierConfig>,
+}
+
+/// The project part of a [`PluginEnv`].
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectEnv<'a> {
+    /// Project id (the key under `projects:`).
+    pub id: &'a str,
+    /// Its config.
+    pub config: &'a ProjectConfig,
+    /// Its checkout.
+    pub repo: &'a Path,
+}
+
+static NO_AGENT_CONFIG: LazyLock<AgentConfig> = LazyLock::new(AgentConfig::default);
+
+impl<'a> PluginEnv<'a> {
+    /// An environment with only the data dir.
+    pub fn new(data_dir: &'a Path) -> Self {
+        Self {
+            data_dir,
+            tmux_socket: None,
+            project: None,
+            agent_config: &NO_AGENT_CONFIG,
+            notifier: None,
+        }
+    }
+
+    /// With the private tmux server.
+    #[must_use]
+    pub fn with_tmux(mut self, socket: Option<&'a str>) -> Self {
+        self.tmux_socket = socket;
+        self
+    }
+
+    /// With the project (and its `agentConfig`).
+    #[must_use]
+    pub fn with_project(mut self, id: &'a str, config: &'a ProjectConfig, repo: &'a Path) -> Self {
+        self.project = Some(ProjectEnv { id, config, repo });
+        self.agent_config = &config.agent_config;
+        self
+    }
+
+    /// With agent settings.
+    #[must_use]
+    pub fn with_agent(mut self, cfg: &'a AgentConfig) -> Self {
+        self.agent_config = cfg;
+        self
+    }
+
+    /// With a notifier's settings block.
+    #[must_use]
+    pub fn with_notifier(mut self, cfg: Option<&'a NotifierConfig>) -> Self {
+        self.notifier = cfg;
+        self
+    }
+
+    /// The project, or an error naming the `slot` that needs one.
+    pub fn project(&self, slot: &str) -> Result<ProjectEnv<'a>, PluginError> {
+        self.project.ok_or_else(|| {
+            PluginError::Other(anyhow::anyhow!(
+                "a {slot} plugin serves one project, and none was given"
+            ))
+        })
+    }
+}
+
+/// An agent-only environment (for code that just needs an agent's rules: tests, fuzzing,
+/// `ao hook`).
+pub fn agent_env(cfg: &AgentConfig) -> PluginEnv<'_> {
+    PluginEnv::new(Path::new("")).with_agent(cfg)
+}
 
 /// Error of a plugin operation. Callers branch on the variant: `NotFound` (the thing is
 /// gone), `Unsupported` (the plugin cannot do this), `Unavailable` (transient: retry later,

@@ -8,6 +8,7 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// A failed subprocess.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +41,15 @@ pub enum CmdError {
         /// Captured stdout.
         stdout: String,
     },
+    /// The program did not finish within its time limit and was killed (with its process
+    /// group).
+    #[error("`{cmd}` did not finish within {secs}s and was stopped")]
+    TimedOut {
+        /// Command line.
+        cmd: String,
+        /// The limit, in seconds.
+        secs: u64,
+    },
 }
 
 fn stderr_section(s: &str) -> String {
@@ -68,6 +78,8 @@ pub struct Cmd {
     env: BTreeMap<OsString, Option<OsString>>,
     cwd: Option<PathBuf>,
     stdin: Option<Vec<u8>>,
+    clear_env: bool,
+    timeout: Option<Duration>,
 }
 
 impl Cmd {
@@ -79,6 +91,8 @@ impl Cmd {
             env: BTreeMap::new(),
             cwd: None,
             stdin: None,
+            clear_env: false,
+            timeout: None,
         }
     }
 
@@ -110,6 +124,20 @@ impl Cmd {
         self
     }
 
+    /// Starts from an empty environment: the child sees only the variables set with
+    /// [`Cmd::env`].
+    pub fn env_clear(mut self) -> Self {
+        self.clear_env = true;
+        self
+    }
+
+    /// Limits [`Cmd::output`] (and `run`, `read`) to `d`: the program runs in its own
+    /// process group, which is killed when the time is up ([`CmdError::TimedOut`]).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
     /// Sets the working directory.
     pub fn cwd(mut self, d: impl AsRef<Path>) -> Self {
         self.cwd = Some(d.as_ref().to_path_buf());
@@ -130,6 +158,9 @@ impl Cmd {
     fn command(&self) -> Command {
         let mut c = Command::new(&self.program);
         c.args(&self.args);
+        if self.clear_env {
+            c.env_clear();
+        }
         for (k, v) in &self.env {
             match v {
                 Some(v) => c.env(k, v),
@@ -156,8 +187,12 @@ impl Cmd {
         }
     }
 
-    /// Runs to completion, capturing stdout and stderr; never fails on exit status.
+    /// Runs to completion, capturing stdout and stderr; never fails on exit status (but
+    /// on the time limit, when one is set).
     pub fn output(&self) -> Result<Output, CmdError> {
+        if let Some(limit) = self.timeout {
+            return self.output_within(limit);
+        }
         let mut c = self.command();
         c.stdout(Stdio::piped()).stderr(Stdio::piped());
         c.stdin(if self.stdin.is_some() {
@@ -173,6 +208,95 @@ impl Cmd {
             let _ = w.write_all(bytes);
         }
         child.wait_with_output().map_err(|e| self.spawn_error(e))
+    }
+
+    /// [`Cmd::output`] with a time limit. Stdin is written and stdout/stderr are read on
+    /// their own threads, so neither a child that reads nothing nor one that writes a lot
+    /// blocks the clock. A child that leaves a background process holding its stdout is
+    /// not waited for beyond the limit: what it wrote so far is returned.
+    fn output_within(&self, limit: Duration) -> Result<Output, CmdError> {
+        use std::io::Read;
+        use std::os::unix::process::CommandExt;
+        use std::sync::mpsc;
+        let start = Instant::now();
+        let mut c = self.command();
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        c.process_group(0);
+        let mut child = c.spawn().map_err(|e| self.spawn_error(e))?;
+        let pgid = child.id();
+        if let (Some(bytes), Some(mut w)) = (self.stdin.clone(), child.stdin.take()) {
+            std::thread::spawn(move || {
+                let _ = w.write_all(&bytes);
+            });
+        }
+        let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
+        let readers: [(bool, Option<Box<dyn Read + Send>>); 2] = [
+            (
+                true,
+                child
+                    .stdout
+                    .take()
+                    .map(|r| Box::new(r) as Box<dyn Read + Send>),
+            ),
+            (
+                false,
+                child
+                    .stderr
+                    .take()
+                    .map(|r| Box::new(r) as Box<dyn Read + Send>),
+            ),
+        ];
+        for (is_out, r) in readers {
+            if let Some(mut r) = r {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let mut buf = Vec::new();
+                    let _ = r.read_to_end(&mut buf);
+                    let _ = tx.send((is_out, buf));
+                });
+            }
+        }
+        drop(tx);
+        let timed_out = |pgid: u32| {
+            // SAFETY: kill(2) with a negative pid signals the group ao created above.
+            unsafe { libc_kill(-(pgid.cast_signed()), 9) };
+            CmdError::TimedOut {
+                cmd: self.to_string(),
+                secs: limit.as_secs(),
+            }
+        };
+        let status = loop {
+            match child.try_wait().map_err(|e| self.spawn_error(e))? {
+                Some(st) => break st,
+                None if start.elapsed() >= limit => {
+                    let e = timed_out(pgid);
+                    let _ = child.wait();
+                    return Err(e);
+                }
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
+        };
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        for _ in 0..2 {
+            let left = limit
+                .saturating_sub(start.elapsed())
+                .max(Duration::from_millis(50));
+            match rx.recv_timeout(left) {
+                Ok((true, b)) => stdout = b,
+                Ok((false, b)) => stderr = b,
+                Err(_) => break,
+            }
+        }
+        Ok(Output {
+            status,
+            stdout,
+            stderr,
+        })
     }
 
     /// Runs and fails unless the exit status is success.
@@ -272,6 +396,8 @@ impl Cmd {
 unsafe extern "C" {
     #[link_name = "setsid"]
     fn libc_setsid_raw() -> i32;
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
 }
 
 fn libc_setsid() -> i32 {
@@ -347,6 +473,37 @@ mod tests {
             e.to_string()
                 .contains("could not find `ao-definitely-missing-program`")
         );
+    }
+
+    #[test]
+    fn time_limit_kills_the_process_group() {
+        let t = Instant::now();
+        let e = Cmd::new("sh")
+            .args(["-c", "sleep 30 & sleep 30"])
+            .timeout(Duration::from_millis(300))
+            .output()
+            .unwrap_err();
+        assert!(matches!(e, CmdError::TimedOut { .. }), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(5));
+        let out = Cmd::new("sh")
+            .args(["-c", "cat; echo err >&2"])
+            .stdin("in")
+            .env_clear()
+            .timeout(Duration::from_secs(10))
+            .run()
+            .unwrap();
+        assert_eq!(out.stdout, b"in");
+        assert_eq!(out.stderr, b"err\n");
+    }
+
+    #[test]
+    fn cleared_env_keeps_only_what_is_set() {
+        let out = Cmd::new("/usr/bin/env")
+            .env_clear()
+            .env("ONLY", "1")
+            .read()
+            .unwrap();
+        assert_eq!(out, "ONLY=1\n");
     }
 
     #[test]

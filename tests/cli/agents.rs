@@ -282,7 +282,7 @@ fn ao_bin() -> PathBuf {
 fn agents_claude_trust_dialog_keeps_the_prompt() {
     let rig = Rig::new("claude-code");
     let bin = ao_bin();
-    let claude = agent::create("claude-code", &rig.cfg).unwrap();
+    let claude = agent::create("claude-code", &ao::plugins::agent_env(&rig.cfg)).unwrap();
     let plan = claude.launch(&rig.ctx(None, &bin)).unwrap();
     let uuid = plan.agent_session_id.clone().unwrap();
     // Settings outside the workspace, nothing written into it.
@@ -385,7 +385,10 @@ screen login
     assert!(ms < 1000, "needs-input recorded {ms} ms after the prompt");
     let hook = rig.load().hook.unwrap();
     assert_eq!(hook.detail, "permission to run `rm -rf build`");
-    assert!(rig.log_text().contains("hook PermissionRequest exit 0"));
+    // The stand-in logs the hook's exit after `ao hook` returned (racy under load).
+    assert!(rig.env.wait_for(5, || {
+        rig.log_text().contains("hook PermissionRequest exit 0")
+    }));
     let out =
         std::fs::read_to_string(format!("{}.hook-stdout", rig.log.display())).unwrap_or_default();
     assert!(out.is_empty(), "ao hook printed {out:?}");

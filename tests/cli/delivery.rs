@@ -406,3 +406,60 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// `claude-headless` on the `process` runtime takes every message as its next turn: once
+/// the running turn has ended, a new `claude -p --resume <id>` process gets the message as
+/// its prompt, appending to the same stream log. (A stand-in `claude` that prints the
+/// stream-json shape of Claude Code 2.1.328's print mode.)
+#[test]
+fn claude_headless_takes_each_message_as_a_resumed_turn() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let claude = env.bin().join("claude");
+    std::fs::write(
+        &claude,
+        "#!/bin/sh\necho \"argv: $*\"\nfor a; do last=$a; done\necho '{\"type\":\"system\",\"subtype\":\"init\"}'\necho \"{\\\"type\\\":\\\"result\\\",\\\"subtype\\\":\\\"success\\\",\\\"is_error\\\":false,\\\"result\\\":\\\"did: $last\\\"}\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&claude, std::fs::Permissions::from_mode(0o755)).unwrap();
+    env.config(&format!(
+        "worktreeDir: {}\nspawnGrace: 0s\ndefaults:\n  notifiers: [stdout]\nprojects:\n  app:\n    path: {}\n    defaultBranch: main\n    agent: claude-headless\n    runtime: process\n    tracker:\n      plugin: plain\n    scm:\n      plugin: local\n",
+        env.worktrees().display(),
+        repo.display()
+    ));
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "first task"])
+        .ok();
+    let log = env.data().join("projects/app/files/app-1/output.log");
+    let read = || std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(env.wait_for(10, || read().contains("did: ")), "{}", read());
+    let record = || -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(env.data().join("projects/app/sessions/app-1.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    let first_pid = record()["runtime"]["pid"].as_u64().unwrap();
+    let r = env
+        .ao_in(&repo, &["send", "app-1", "now fix the tests", "--json"])
+        .ok()
+        .json();
+    assert_eq!(r["delivery"]["outcome"], "delivered", "{r}");
+    assert!(
+        env.wait_for(10, || read().contains("did: now fix the tests")),
+        "{}",
+        read()
+    );
+    let turn = read()
+        .lines()
+        .find(|l| l.starts_with("argv:") && l.contains("now fix the tests"))
+        .unwrap()
+        .to_owned();
+    let rec = record();
+    let id = rec["agentSessionId"].as_str().unwrap();
+    assert!(turn.contains(&format!("--resume {id}")), "{turn}");
+    assert!(turn.contains(" -p "), "{turn}");
+    // The record follows the new process; a tick after the turn sees the agent ready.
+    assert_ne!(rec["runtime"]["pid"].as_u64(), Some(first_pid), "{rec}");
+    env.ao_in(&repo, &["tick"]).ok();
+}

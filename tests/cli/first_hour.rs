@@ -592,3 +592,29 @@ fn a_config_in_a_worktree_is_never_registered() {
     );
     assert!(!reg.contains(wt.to_str().unwrap()), "{reg}");
 }
+
+/// `ao doctor` from `$HOME` (cron's cwd, no config in reach) checks the registered
+/// configs instead of failing with "no config file found".
+#[test]
+fn doctor_from_home_checks_registered_configs() {
+    let env = TestEnv::new();
+    install_agent(&env);
+    let a = env.repo("alpha");
+    cron_like(&env, &a, &["init", "--local"]).ok();
+    customize(&env, &a.join("agent-orchestrator.yaml"), "alpha");
+    cron_like(&env, &a, &["spawn", "alpha", "--prompt", "Fix alpha"]).ok();
+    cron_like(&env, &env.home(), &["tick"]).ok();
+    let r = cron_like(&env, &env.home(), &["doctor", "--json"]);
+    let j = r.json();
+    let checks = j["checks"].as_array().unwrap();
+    let config = checks.iter().find(|c| c["name"] == "config").unwrap();
+    assert_eq!(config["status"], "ok", "{r}");
+    assert!(config["message"].as_str().unwrap().contains("alpha"), "{r}");
+    let tick = checks.iter().find(|c| c["name"] == "tick").unwrap();
+    assert_eq!(tick["status"], "ok", "{r}");
+    assert_eq!(
+        checks.iter().filter(|c| c["name"] == "tmux").count(),
+        1,
+        "{r}"
+    );
+}

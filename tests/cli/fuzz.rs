@@ -47,7 +47,7 @@ proptest! {
     fn terminal_classifiers_never_panic(screen in "(\\PC|\u{1b}\\[[0-9;]{0,6}m|\n|❯|─|✻|esc to interrupt|\\(Y\\)es/\\(N\\)o|Do you want to proceed\\?|limit reached · resets 3pm){0,60}") {
         let cfg = ao::config::AgentConfig::default();
         for name in ao::plugins::agent::BUILTIN {
-            if let Ok(agent) = ao::plugins::agent::create(name, &cfg) {
+            if let Ok(agent) = ao::plugins::agent::create(name, &ao::plugins::agent_env(&cfg)) {
                 let _ = agent.classify_screen(&screen);
             }
         }

@@ -1195,12 +1195,15 @@ fn github_registry_knows_the_plugins() {
     let m = MockGitHub::start();
     let env = Env::new();
     let p = project(&m, "octo/alpha", &[]);
+    let penv = ao::plugins::PluginEnv::new(&env.data).with_project("alpha", &p, &env.data);
     assert_eq!(
-        ao::plugins::scm::create("alpha", &p).unwrap().name(),
+        ao::plugins::scm::create(p.scm_name(), &penv)
+            .unwrap()
+            .name(),
         "github"
     );
     assert_eq!(
-        ao::plugins::tracker::create("alpha", &p, &env.data, &env.data)
+        ao::plugins::tracker::create(p.tracker_name(), &penv)
             .unwrap()
             .name(),
         "github"

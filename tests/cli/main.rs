@@ -12,6 +12,7 @@ mod dashboard;
 mod delivery;
 mod doctor;
 mod examples;
+mod external_plugins;
 mod first_hour;
 mod fuzz;
 mod generated;

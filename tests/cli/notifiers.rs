@@ -691,11 +691,11 @@ fn external_ao_notifier_on_path_is_the_extension_point() {
     );
     let j: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(j["version"], 1);
-    assert_eq!(j["op"], "notify");
+    assert_eq!(j["protocol"], 1);
+    assert_eq!(j["method"], "notify");
     assert_eq!(j["config"], serde_json::json!({"room": "ops"}));
-    assert_eq!(j["input"]["type"], "test");
-    assert_eq!(j["input"]["title"], "ao test notification");
+    assert_eq!(j["params"]["type"], "test");
+    assert_eq!(j["params"]["title"], "ao test notification");
 }
 
 #[test]

@@ -273,7 +273,7 @@ fn manifest(agent: &str) -> Vec<Entry> {
 }
 
 fn classify(agent_name: &str, screen: &str) -> Option<(String, bool)> {
-    let a = agent::create(agent_name, &AgentConfig::default()).unwrap();
+    let a = agent::create(agent_name, &ao::plugins::agent_env(&AgentConfig::default())).unwrap();
     a.classify_screen(screen)
         .map(|m| (m.activity.as_str().to_owned(), m.retrying))
 }

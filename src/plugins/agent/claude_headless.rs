@@ -111,6 +111,10 @@ impl Agent for ClaudeHeadless {
         false
     }
 
+    fn confirmed_by(&self) -> &'static str {
+        "a new `claude -p --resume` process taking it as its prompt"
+    }
+
     fn transcript_path(&self, ctx: &AgentContext<'_>) -> Option<std::path::PathBuf> {
         ClaudeCode.transcript_path(ctx)
     }

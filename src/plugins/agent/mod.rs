@@ -34,7 +34,7 @@ pub use opencode::OpenCode;
 /// Claude Code took (one JSON object a line: `at`, `prompt`), read to confirm delivery.
 pub const PROMPT_LOG: &str = "prompts.jsonl";
 
-use super::PluginError;
+use super::{PluginEnv, PluginError};
 use crate::config::AgentConfig;
 pub use crate::model::CostEstimate;
 use crate::model::{Activity, ActivityFact};
@@ -296,8 +296,9 @@ pub trait Agent: Send + Sync + Debug {
     }
 
     /// For headless agents (no terminal to type into): the plan that delivers `text` as
-    /// a new, resumed turn. `None` for interactive agents, which get messages through the
-    /// runtime's terminal delivery.
+    /// a new, resumed turn; `ops::deliver` starts it in the session's runtime once the
+    /// running turn has ended. `None` for interactive agents, which get messages through
+    /// the runtime's terminal delivery.
     fn message_plan(
         &self,
         _ctx: &AgentContext<'_>,
@@ -307,8 +308,10 @@ pub trait Agent: Send + Sync + Debug {
     }
 }
 
-/// Creates the agent `name` with the project's agent settings.
-pub fn create(name: &str, cfg: &AgentConfig) -> Result<Box<dyn Agent>, PluginError> {
+/// Creates the agent `name` with the project's agent settings (`env.agent_config`).
+/// Another name is the external `ao-agent-<name>`, given `agentConfig` as config.
+pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Agent>, PluginError> {
+    let cfg = env.agent_config;
     match name {
         "claude-code" => Ok(Box::new(ClaudeCode)),
         "codex" => Ok(Box::new(Codex)),
@@ -317,7 +320,12 @@ pub fn create(name: &str, cfg: &AgentConfig) -> Result<Box<dyn Agent>, PluginErr
         "opencode" => Ok(Box::new(OpenCode)),
         "claude-headless" => Ok(Box::new(ClaudeHeadless)),
         "custom" => Ok(Box::new(Custom::new(cfg))),
-        other => Err(super::unknown("agent", other, BUILTIN)),
+        other => {
+            let config = serde_json::to_value(cfg).map_err(|e| PluginError::Other(e.into()))?;
+            Ok(Box::new(super::external::ExternalAgent::new(
+                super::external::Plugin::find("agent", other, BUILTIN, config)?,
+            )))
+        }
     }
 }
 
@@ -420,6 +428,11 @@ pub fn preflight(
     cfg: &AgentConfig,
     cwd: &Path,
 ) -> Result<(), crate::error::UsageError> {
+    if !BUILTIN.contains(&name) {
+        // An external `ao-agent-<name>`: the registry found it on PATH; what it launches is
+        // its own business.
+        return Ok(());
+    }
     check_permissions(name, cfg).map_err(|m| crate::error::UsageError {
         message: m,
         hint: Some("fix `agentConfig.permissions` in the project (see README, Agents)".into()),
@@ -495,10 +508,10 @@ mod tests {
     #[test]
     fn registry_knows_every_builtin() {
         for name in BUILTIN {
-            let a = create(name, &AgentConfig::default()).unwrap();
+            let a = create(name, &crate::plugins::agent_env(&AgentConfig::default())).unwrap();
             assert_eq!(a.name(), *name);
         }
-        let e = create("nope", &AgentConfig::default()).unwrap_err();
+        let e = create("nope", &crate::plugins::agent_env(&AgentConfig::default())).unwrap_err();
         assert!(e.to_string().contains("claude-headless"), "{e}");
     }
 

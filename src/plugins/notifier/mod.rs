@@ -47,7 +47,7 @@ pub use slack::SlackNotifier;
 pub use stdout::{StdoutNotifier, reserve_stdout};
 pub use webhook::WebhookNotifier;
 
-use super::PluginError;
+use super::{PluginEnv, PluginError};
 use crate::config::NotifierConfig;
 use crate::model::Priority;
 use crate::sys::text::strip_control;
@@ -141,20 +141,13 @@ pub trait Notifier: Send + Sync + Debug {
     }
 }
 
-/// Creates the notifier configured as `name`. `name` is also accepted as a plugin name
-/// when there is no `notifiers.<name>` entry (e.g. `desktop`, `stdout`). The email digest
-/// queue lives under [`default_data_dir`]; callers that know the data dir use
-/// [`create_in`].
-pub fn create(name: &str, cfg: Option<&NotifierConfig>) -> Result<Box<dyn Notifier>, PluginError> {
-    create_in(name, cfg, &default_data_dir())
-}
-
-/// [`create`] with the data dir (where the email digest queue is kept).
-pub fn create_in(
-    name: &str,
-    cfg: Option<&NotifierConfig>,
-    data_dir: &Path,
-) -> Result<Box<dyn Notifier>, PluginError> {
+/// Creates the notifier configured as `name`, with its settings block `env.notifier`
+/// (`notifiers.<name>`). `name` is also accepted as a plugin name when there is no such
+/// block (e.g. `desktop`, `stdout`). The email digest queue lives under `env.data_dir`.
+/// Another plugin name is the external `ao-notifier-<plugin>`, given the block's
+/// `options` as config.
+pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Notifier>, PluginError> {
+    let (cfg, data_dir) = (env.notifier, env.data_dir);
     let plugin = cfg.map_or(name, |c| c.plugin.as_str());
     let default_cfg;
     let with_cfg = |plugin: &str| {
@@ -188,10 +181,17 @@ pub fn create_in(
             };
             Ok(Box::new(EmailNotifier::new(name, c, data_dir)?))
         }
-        other => match super::external::find("notifier", other) {
-            Some(path) => Ok(Box::new(super::external::ExternalNotifier::new(path, cfg))),
-            None => Err(super::unknown("notifier", other, BUILTIN)),
-        },
+        other => {
+            let options = cfg.and_then(|c| c.options.clone());
+            Ok(Box::new(super::external::ExternalNotifier(
+                super::external::Plugin::find(
+                    "notifier",
+                    other,
+                    BUILTIN,
+                    options.unwrap_or(serde_json::Value::Null),
+                )?,
+            )))
+        }
     }
 }
 
@@ -221,7 +221,7 @@ pub fn flush_digests(
 }
 
 /// `AO_DATA_DIR`, else `~/.agent-orchestrator` (the config's `dataDir` is applied by
-/// callers through [`create_in`]).
+/// callers through [`create`]).
 pub fn default_data_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("AO_DATA_DIR").filter(|v| !v.is_empty()) {
         return PathBuf::from(d);
@@ -645,18 +645,20 @@ mod tests {
     fn registry_knows_every_builtin() {
         let dir = tempfile::tempdir().unwrap();
         for name in ["stdout", "desktop"] {
-            let n = create_in(name, None, dir.path()).unwrap();
+            let n = create(name, &PluginEnv::new(dir.path())).unwrap();
             assert_eq!(n.name(), name);
         }
         for name in ["slack", "discord", "webhook", "ntfy", "command"] {
-            let e = create_in(name, None, dir.path()).unwrap_err().to_string();
+            let e = create(name, &PluginEnv::new(dir.path()))
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(&format!("notifiers.{name}")), "{e}");
         }
-        let e = create_in("email", None, dir.path())
+        let e = create("email", &PluginEnv::new(dir.path()))
             .unwrap_err()
             .to_string();
         assert!(e.contains("`to:`"), "{e}");
-        let e = create_in("pigeon", None, dir.path())
+        let e = create("pigeon", &PluginEnv::new(dir.path()))
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown notifier plugin `pigeon`"), "{e}");
@@ -671,7 +673,11 @@ mod tests {
             webhook: Some("https://hooks.slack.com/services/T0/B0/XYZ".into()),
             ..Default::default()
         };
-        let n = create_in("team", Some(&cfg), dir.path()).unwrap();
+        let n = create(
+            "team",
+            &PluginEnv::new(dir.path()).with_notifier(Some(&cfg)),
+        )
+        .unwrap();
         assert_eq!(n.name(), "slack");
         assert!(!format!("{n:?}").contains("XYZ"), "{n:?}");
     }

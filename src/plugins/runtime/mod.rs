@@ -14,7 +14,7 @@ pub use process::ProcessRuntime;
 pub use ssh::{DEFAULT_WORKTREE_DIR as SSH_WORKTREE_DIR, SshRuntime, SshSettings};
 pub use tmux::{SHELLS, TmuxRuntime};
 
-use super::PluginError;
+use super::{PluginEnv, PluginError, external};
 use crate::model::RuntimeHandle;
 
 /// Built-in runtime names.
@@ -198,16 +198,23 @@ pub trait Runtime: Send + Sync + Debug {
     }
 }
 
-/// Creates the runtime `name`. `tmux_socket` selects a private tmux server (`-L`). The
-/// `ssh` runtime needs its project's settings: use `ops::runtime_named`.
-pub fn create(name: &str, tmux_socket: Option<&str>) -> Result<Box<dyn Runtime>, PluginError> {
+/// Creates the runtime `name`; `env.tmux_socket` selects a private tmux server (`-L`).
+/// The `ssh` runtime needs its project's settings: use `ops::runtime_named`. Another name
+/// is the external `ao-runtime-<name>` (no config: everything it needs is in each call's
+/// params).
+pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Runtime>, PluginError> {
     match name {
-        "tmux" => Ok(Box::new(TmuxRuntime::new(tmux_socket))),
+        "tmux" => Ok(Box::new(TmuxRuntime::new(env.tmux_socket))),
         "process" => Ok(Box::new(ProcessRuntime)),
         "ssh" => Err(PluginError::Unsupported(
             "the ssh runtime needs its project's runtimeConfig".into(),
         )),
-        other => Err(super::unknown("runtime", other, BUILTIN)),
+        other => Ok(Box::new(external::ExternalRuntime(external::Plugin::find(
+            "runtime",
+            other,
+            BUILTIN,
+            serde_json::Value::Null,
+        )?))),
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 pub use github::GitHubScm;
 pub use local::{LocalReview, LocalScm, reviews, run_checks};
 
-use super::PluginError;
+use super::{PluginEnv, PluginError, external};
 use crate::config::ProjectConfig;
 use crate::model::{PrFacts, SessionId, SessionRecord};
 
@@ -72,11 +72,23 @@ pub trait Scm: Send + Sync + Debug {
     ) -> Result<MergeOutcome, PluginError>;
 }
 
-/// Creates the SCM for a project.
-pub fn create(project_id: &str, project: &ProjectConfig) -> Result<Box<dyn Scm>, PluginError> {
-    match project.scm_name() {
-        "github" => Ok(Box::new(GitHubScm::new(project_id, project))),
+/// Creates the SCM `name` (normally `project.scm_name()`) for `env.project`. Another name
+/// is the external `ao-scm-<name>`, given the `scm.options` block as config and run in the
+/// project's checkout.
+pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Scm>, PluginError> {
+    let p = env.project("scm")?;
+    match name {
+        "github" => Ok(Box::new(GitHubScm::new(p.id, p.config))),
         "local" => Ok(Box::new(LocalScm)),
-        other => Err(super::unknown("scm", other, BUILTIN)),
+        other => {
+            let options = p.config.scm.as_ref().and_then(|t| t.options.clone());
+            let plugin = external::Plugin::find(
+                "scm",
+                other,
+                BUILTIN,
+                options.unwrap_or(serde_json::Value::Null),
+            )?;
+            Ok(Box::new(external::ExternalScm(plugin.in_dir(p.repo))))
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Debug;
 
-use super::PluginError;
+use super::{PluginEnv, PluginError, external};
 
 /// Built-in terminal names.
 pub const BUILTIN: &[&str] = &["tmux-attach", "none"];
@@ -75,11 +75,14 @@ impl Terminal for NoTerminal {
     }
 }
 
-/// Creates the terminal plugin `name`.
-pub fn create(name: &str) -> Result<Box<dyn Terminal>, PluginError> {
+/// Creates the terminal plugin `name`; another name is the external
+/// `ao-terminal-<name>` (no config).
+pub fn create(name: &str, _env: &PluginEnv<'_>) -> Result<Box<dyn Terminal>, PluginError> {
     match name {
         "tmux-attach" | "auto" => Ok(Box::new(TmuxAttach)),
         "none" => Ok(Box::new(NoTerminal)),
-        other => Err(super::unknown("terminal", other, BUILTIN)),
+        other => Ok(Box::new(external::ExternalTerminal(
+            external::Plugin::find("terminal", other, BUILTIN, serde_json::Value::Null)?,
+        ))),
     }
 }

@@ -5,12 +5,11 @@ pub mod github;
 mod plain;
 
 use std::fmt::Debug;
-use std::path::Path;
 
 pub use github::GitHubTracker;
 pub use plain::PlainTracker;
 
-use super::PluginError;
+use super::{PluginEnv, PluginError, external};
 use crate::config::ProjectConfig;
 use crate::model::slugify;
 
@@ -128,16 +127,23 @@ pub fn fence_for(texts: &[&str]) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
-/// Creates the tracker for a project whose checkout is `repo`; `data_dir` holds caches.
-pub fn create(
-    project_id: &str,
-    project: &ProjectConfig,
-    repo: &Path,
-    data_dir: &Path,
-) -> Result<Box<dyn Tracker>, PluginError> {
-    match project.tracker_name() {
-        "github" => Ok(Box::new(GitHubTracker::new(project_id, project, data_dir))),
-        "plain" => Ok(Box::new(PlainTracker::new(project, repo))),
-        other => Err(super::unknown("tracker", other, BUILTIN)),
+/// Creates the tracker `name` (normally `project.tracker_name()`) for `env.project`;
+/// `env.data_dir` holds caches. Another name is the external `ao-tracker-<name>`, given
+/// the `tracker.options` block as config and run in the project's checkout.
+pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Tracker>, PluginError> {
+    let p = env.project("tracker")?;
+    match name {
+        "github" => Ok(Box::new(GitHubTracker::new(p.id, p.config, env.data_dir))),
+        "plain" => Ok(Box::new(PlainTracker::new(p.config, p.repo))),
+        other => {
+            let options = p.config.tracker.as_ref().and_then(|t| t.options.clone());
+            let plugin = external::Plugin::find(
+                "tracker",
+                other,
+                BUILTIN,
+                options.unwrap_or(serde_json::Value::Null),
+            )?;
+            Ok(Box::new(external::ExternalTracker(plugin.in_dir(p.repo))))
+        }
     }
 }

@@ -13,7 +13,7 @@ pub use clone::CloneWorkspace;
 pub use copy::CopyWorkspace;
 pub use worktree::WorktreeWorkspace;
 
-use super::PluginError;
+use super::{PluginEnv, PluginError, external};
 
 /// Built-in workspace names.
 pub const BUILTIN: &[&str] = &["worktree", "clone", "copy"];
@@ -209,12 +209,15 @@ pub fn git_unsaved(
     })
 }
 
-/// Creates the workspace plugin `name`.
-pub fn create(name: &str) -> Result<Box<dyn Workspace>, PluginError> {
+/// Creates the workspace plugin `name`; another name is the external
+/// `ao-workspace-<name>` (no config: the request carries everything).
+pub fn create(name: &str, _env: &PluginEnv<'_>) -> Result<Box<dyn Workspace>, PluginError> {
     match name {
         "worktree" => Ok(Box::new(WorktreeWorkspace)),
         "clone" => Ok(Box::new(CloneWorkspace)),
         "copy" => Ok(Box::new(CopyWorkspace)),
-        other => Err(super::unknown("workspace", other, BUILTIN)),
+        other => Ok(Box::new(external::ExternalWorkspace(
+            external::Plugin::find("workspace", other, BUILTIN, serde_json::Value::Null)?,
+        ))),
     }
 }
