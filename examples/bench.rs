@@ -3,12 +3,14 @@
 //! ```sh
 //! cargo build --release && cargo run --release --example bench            # the full table
 //! cargo run --release --example bench -- --quick                          # without 10k records, 500 local sessions
+//! cargo run --release --example bench -- --gitlab                         # only the GitLab rows
 //! ```
 //!
 //! Measures on this machine, with the real binary: `ao status --json` over N session records;
 //! `ao tick` over N sessions that run in real tmux panes (private socket), once with the
-//! local SCM and once with GitHub as SCM against the test suite's GitHub stand-in (a local
-//! HTTP server answering GraphQL over GitHub's published schema), counting tmux and git
+//! local SCM, once with GitHub as SCM against the test suite's GitHub stand-in (a local
+//! HTTP server answering GraphQL over GitHub's published schema) and once with GitLab
+//! against the GitLab stand-in (GraphQL over GitLab's schema), counting tmux and git
 //! subprocesses through PATH shims and HTTP requests at the stand-in; `ao tick` over N
 //! sessions in tmux on 2 ssh hosts (the tests' sshd on loopback addresses), counting ssh
 //! connections and remote commands in the sshd logs; `ao hook` latency;
@@ -18,7 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-// The GitHub stand-in of the integration tests, reused as is.
+// The GitHub and GitLab stand-ins of the integration tests, reused as they are.
+#[path = "../tests/cli/gitlab/mock.rs"]
+mod gitlab_mock;
 #[allow(dead_code)]
 #[path = "../tests/cli/github/gql.rs"]
 mod gql;
@@ -31,6 +35,9 @@ mod world;
 #[allow(dead_code)]
 #[path = "../tests/cli/common/sshd.rs"]
 mod sshd;
+// What the GitLab stand-in expects of its parent module.
+use mock as gh;
+use world::sha;
 
 /// Token handed to `ao` for the GitHub rows (the stand-in accepts any).
 const TOKEN: &str = "ghp_BENCHtoken000000000000000000000000";
@@ -124,6 +131,7 @@ impl Env {
             .env("AO_CONFIG", self.dir.path().join("agent-orchestrator.yaml"))
             .env("AO_TMUX_SOCKET", &self.socket)
             .env("GH_TOKEN", TOKEN)
+            .env("GITLAB_TOKEN", gitlab_mock::TOKEN)
             .env_remove("TMUX")
             .current_dir(self.dir.path());
         c
@@ -318,6 +326,60 @@ fn tick_rows(n: usize, github: bool) {
     }
 }
 
+/// `n` sessions with GitLab as SCM against the GitLab stand-in, one open, green MR per
+/// session: the first and the steady tick.
+fn gitlab_rows(n: usize) {
+    let env = Env::new();
+    let m = gitlab_mock::MockGitLab::start();
+    let scm = format!(
+        "{{plugin: gitlab, apiUrl: \"{}\", token: \"${{GITLAB_TOKEN}}\"}}",
+        m.url
+    );
+    setup(&env, n, true, &scm);
+    let mrs: Vec<serde_json::Value> = (1..=n as u64)
+        .map(|i| {
+            let head = sha(&format!("bench{i}"));
+            serde_json::json!({
+                "__typename": "MergeRequest", "iid": i.to_string(),
+                "webUrl": format!("https://gitlab.example/octo/bench/-/merge_requests/{i}"),
+                "state": "opened", "draft": false, "sourceBranch": format!("ao/{i}-issue"),
+                "sourceProjectId": 1, "targetProjectId": 1, "diffHeadSha": head,
+                "diffRefs": {"baseSha": sha("base"), "headSha": head, "startSha": sha("base")},
+                "author": {"username": "ao-bot", "bot": false}, "conflicts": false,
+                "detailedMergeStatus": "MERGEABLE", "mergeCommitSha": null, "approved": true,
+                "approvalsLeft": 0, "approvedBy": {"nodes": []},
+                "headPipeline": {"status": "SUCCESS", "sha": head, "jobs": {"nodes": []}},
+                "discussions": {"nodes": []},
+            })
+        })
+        .collect();
+    m.with(|s| {
+        s.projects.insert(
+            "octo/bench".into(),
+            serde_json::json!({"mergeRequests": mrs, "projectMembers": {"nodes": []}}),
+        );
+    });
+    for phase in ["first", "steady"] {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let before = data_files(&env);
+        let (ms, rss) = time_runs(&env, &["tick", "--json"], 1);
+        let after = data_files(&env);
+        let r = m.requests();
+        m.clear_requests();
+        let gql = r.iter().filter(|r| r.url == "/api/graphql").count();
+        row_w(
+            &format!("ao tick, {n} sessions, GitLab ({phase})"),
+            ms,
+            Some(rss),
+            &env.count("tmux").to_string(),
+            &env.count("git").to_string(),
+            &format!("{gql} gql {} rest", r.len() - gql),
+            &written(&before, &after).to_string(),
+        );
+    }
+    m.assert_clean();
+}
+
 /// `n` sessions in tmux on 2 ssh hosts (real sshd on 127.0.0.2 and 127.0.0.3): the first
 /// tick (opening the master connections, capturing every pane) and a steady one. The
 /// last column counts the ssh connections accepted and the remote commands run, from
@@ -419,6 +481,10 @@ fn main() {
         "{:<40} {:>9} {:>12} {:>6} {:>6} {:>14} {:>8}",
         "benchmark", "wall ms", "peak RSS MiB", "tmux", "git", "HTTP requests", "written"
     );
+    if std::env::args().any(|a| a == "--gitlab") {
+        gitlab_rows(100);
+        return;
+    }
     let status_sizes: &[usize] = if long {
         &[100, 1000, 10_000]
     } else {
@@ -450,6 +516,7 @@ fn main() {
     for &n in &[10, 100] {
         ssh_tick_rows(n);
     }
+    gitlab_rows(100);
 
     let env = Env::new();
     setup(&env, 10, false, "{plugin: local}");

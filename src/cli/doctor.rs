@@ -3,11 +3,11 @@
 //! failed, else 0. It changes nothing (exceptions: `--notify` sends a test notification,
 //! and a corrupt session record is moved aside as every command that lists sessions
 //! does) and makes no network calls of its own beyond what a notifier's `check()` does
-//! and one ssh command per configured host of the `ssh` runtime; the data dir is not
-//! created when it is missing.
+//! and one authenticated `GET /user` per GitLab project, and one ssh command per configured
+//! host of the `ssh` runtime; the data dir is not created when it is missing.
 //!
 //! Checks, in order: config, tmux, git, each configured agent's binary, a GitHub token for
-//! each GitHub project, data-dir permissions, session records, each notifier,
+//! each GitHub project, GitLab (token, one call, rate-limit headroom), data-dir permissions, session records, each notifier,
 //! whether a tick ran recently, clock sanity.
 
 use std::collections::BTreeMap;
@@ -41,7 +41,8 @@ const MIN_GIT: (u32, u32) = (2, 25);
 /// Check the installation and configuration.
 ///
 /// Checks tmux and git (versions), the configured agents' binaries, a GitHub token for
-/// each GitHub project, the config, data-dir permissions (0700 dirs, 0600 files), each
+/// each GitHub project, GitLab for each GitLab project (token, one authenticated call,
+/// rate-limit headroom), the config, data-dir permissions (0700 dirs, 0600 files), each
 /// notifier (without sending unless --notify), whether a tick ran in the last 5 minutes
 /// while sessions are live, and the clock. Each check prints ok, warn or fail with the
 /// fix. Exits 1 when any check failed.
@@ -255,6 +256,9 @@ fn gather(g: &GlobalArgs, a: &DoctorArgs) -> Vec<Check> {
     }
     let default_cfg = Config::default();
     let data = data_dir(cfg.unwrap_or(&default_cfg));
+    if let Some(c) = cfg {
+        out.extend(check_gitlab(c, &data));
+    }
     out.push(check_data_dir(&data));
     let store = if data.is_dir() {
         Store::open(&data).ok()
@@ -530,6 +534,85 @@ fn check_tokens(cfg: &Config) -> Vec<Check> {
                 name,
                 format!("no GitHub token for {repo}: GH_TOKEN and GITHUB_TOKEN are unset and `gh auth token` gave none"),
                 "export GH_TOKEN in the environment cron / systemd runs ao with, or run `gh auth login`",
+            )),
+        }
+    }
+    out
+}
+
+/// Per GitLab project: a token is configured, one authenticated call succeeds, and the
+/// rate-limit budget has headroom. Never prints the token.
+fn check_gitlab(cfg: &Config, data: &Path) -> Vec<Check> {
+    use crate::sys::gitlab::{Api, Client, find_token, token_source};
+    let mut out = Vec::new();
+    for (id, p) in &cfg.projects {
+        if p.scm_name() != "gitlab" && p.tracker_name() != "gitlab" {
+            continue;
+        }
+        let name = format!("gitlab:{id}");
+        let slots = [&p.scm, &p.tracker];
+        let pick = |f: fn(&config::PluginConfig) -> Option<&String>| {
+            slots
+                .iter()
+                .copied()
+                .flatten()
+                .find_map(f)
+                .map(String::as_str)
+        };
+        let api = match Api::new(pick(|c| c.api_url.as_ref())) {
+            Ok(a) => a,
+            Err(e) => {
+                out.push(Check::fail(
+                    name,
+                    e.to_string(),
+                    "fix `apiUrl` (https://gitlab.example.com)",
+                ));
+                continue;
+            }
+        };
+        let configured = pick(|c| c.token.as_ref());
+        let Some(source) = token_source(configured) else {
+            out.push(Check::fail(
+                name,
+                format!("no GitLab token for {}", api.host),
+                "set `token: ${GITLAB_TOKEN}` on the gitlab plugin and export GITLAB_TOKEN (scope `api`) where ao runs",
+            ));
+            continue;
+        };
+        let token = match find_token(&api, configured) {
+            Ok(t) => t,
+            Err(e) => {
+                out.push(Check::fail(name, e.to_string(), "export GITLAB_TOKEN"));
+                continue;
+            }
+        };
+        match Client::new(api.clone(), token, data).probe() {
+            Ok(probe) => {
+                let headroom = probe.rate.as_ref().map(|r| {
+                    (
+                        r.remaining,
+                        r.limit,
+                        r.limit > 0 && r.remaining < (r.limit / 10).max(20),
+                    )
+                });
+                let msg = format!(
+                    "{source}; authenticated to {} as @{}{}",
+                    api.host,
+                    probe.username,
+                    headroom.map_or(String::new(), |(rem, lim, _)| format!(
+                        "; rate limit {rem} of {lim} left"
+                    ))
+                );
+                if headroom.is_some_and(|(_, _, low)| low) {
+                    out.push(Check::warn(name, msg, "little rate-limit budget left: lower the tick frequency or the number of sessions"));
+                } else {
+                    out.push(Check::ok(name, msg));
+                }
+            }
+            Err(e) => out.push(Check::fail(
+                name,
+                format!("{source}, but the call failed: {e}"),
+                "check the token (not expired, scope `api`, access to the project) and `apiUrl`",
             )),
         }
     }

@@ -90,6 +90,8 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
             sessions: Vec<SessionView<'a>>,
             problems: Vec<serde_json::Value>,
             github_backoff: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            gitlab_backoff: Option<String>,
         }
         let out = Out {
             schema_version: SCHEMA_VERSION,
@@ -100,6 +102,7 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
                 .map(|p| serde_json::json!({"path": p.path, "error": p.error.to_string()}))
                 .collect(),
             github_backoff: crate::sys::github::backoff_notice(ctx.store.root()),
+            gitlab_backoff: crate::sys::gitlab::backoff_notice(ctx.store.root()),
         };
         let mut s = serde_json::to_string(&out)?;
         s.push('\n');
@@ -112,6 +115,11 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
     if let Some(b) = crate::sys::github::backoff_notice(ctx.store.root()) {
         out.push_str(&format!(
             "{b} (GitHub data below is from the last successful tick)\n"
+        ));
+    }
+    if let Some(b) = crate::sys::gitlab::backoff_notice(ctx.store.root()) {
+        out.push_str(&format!(
+            "{b} (GitLab data below is from the last successful tick)\n"
         ));
     }
     let mut zone = None;

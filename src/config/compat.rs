@@ -172,6 +172,7 @@ const PLUGIN_KEYS: &[&str] = &[
     "plugin",
     "apiUrl",
     "teamId",
+    "token",
     "path",
     "checks",
     "mergeMethod",
@@ -191,7 +192,7 @@ fn external_options(
 ) {
     let builtin = matches!(
         m.get("plugin").and_then(Value::as_str),
-        None | Some("github" | "plain" | "local")
+        None | Some("github" | "gitlab" | "plain" | "local")
     );
     if builtin {
         return;
@@ -353,12 +354,12 @@ mod tests {
 
     #[test]
     fn settings_of_external_plugins_become_options() {
-        let text = "projects:\n  a:\n    path: /tmp\n    scm: {plugin: gitlab, host: gitlab.example.com}\n    tracker: {plugin: github, host: x}\n";
+        let text = "projects:\n  a:\n    path: /tmp\n    scm: {plugin: bitbucket, host: bitbucket.example.com}\n    tracker: {plugin: github, host: x}\n";
         let mut v: Value = yaml_serde::from_str(text).unwrap();
         let w = migrate(&mut v, Path::new("c.yaml"), text);
         assert_eq!(
             v["projects"]["a"]["scm"]["options"]["host"],
-            "gitlab.example.com"
+            "bitbucket.example.com"
         );
         assert_eq!(
             w.len(),

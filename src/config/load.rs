@@ -402,6 +402,7 @@ pub(crate) fn parse_with(
     if let Some(mode) = mode {
         check_secret_permissions(&raw, text, file, mode)?;
     }
+    check_plugin_tokens(&raw, text, file)?;
     let interpolated = interpolate::interpolate_tree(&raw, true, lookup)
         .map_err(|(key, e)| interpolation_error(text, file, &key, e))?;
     let config = match yaml_serde::from_value::<Config>(interpolated.value.clone()) {
@@ -671,6 +672,37 @@ fn literal_secrets(raw: &Value) -> Vec<KeyPath> {
     out
 }
 
+/// Refuses an API token written into a project's `tracker:`/`scm:` block: it must come
+/// from the environment (`token: ${GITLAB_TOKEN}`), so the file never holds it.
+fn check_plugin_tokens(raw: &Value, text: &str, file: &Path) -> Result<(), ConfigError> {
+    let Some(Value::Mapping(projects)) = raw.get("projects") else {
+        return Ok(());
+    };
+    for (id, p) in projects {
+        for slot in ["tracker", "scm"] {
+            let token = p.get(slot).and_then(|b| b.get("token"));
+            if let Some(Value::String(t)) = token
+                && !t.contains("${")
+            {
+                let key = KeyPath::root()
+                    .key("projects")
+                    .key(interpolate::key_string(id))
+                    .key(slot)
+                    .key("token");
+                return Err(ConfigError::one(Problem::at(
+                    ProblemKind::InsecureSecret,
+                    file,
+                    Some(text),
+                    &key,
+                    "a token written into the config is not accepted".to_owned(),
+                    Some("write it as `token: ${GITLAB_TOKEN}` and export the variable where ao runs".to_owned()),
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a config that holds a literal secret and is readable by group or others.
 fn check_secret_permissions(
     raw: &Value,
@@ -799,6 +831,23 @@ mod tests {
         assert_eq!(p.line, Some(6));
         assert!(p.message.contains("after `${…}` interpolation"), "{p}");
         assert!(!p.message.contains("hooks.slack.com"), "{p}");
+    }
+
+    #[test]
+    fn plugin_tokens_come_from_the_environment() {
+        let lit = "projects:\n  app:\n    path: /tmp\n    repo: g/app\n    scm: {plugin: gitlab, token: glpat-literal}\n";
+        let e = parse(lit).unwrap_err().to_string();
+        assert!(
+            e.contains("projects.app.scm.token") && e.contains("${GITLAB_TOKEN}"),
+            "{e}"
+        );
+        assert!(!e.contains("glpat-literal"), "{e}");
+        let var = "projects:\n  app:\n    path: /tmp\n    repo: g/app\n    scm: {plugin: gitlab, token: \"${TEAM}\"}\n";
+        let (c, _) = parse(var).unwrap();
+        assert_eq!(
+            c.projects["app"].scm.as_ref().unwrap().token.as_deref(),
+            Some("123")
+        );
     }
 
     #[test]

@@ -180,6 +180,9 @@ pub struct PluginConfig {
     /// Linear team id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
+    /// API token (GitLab), written as `${VAR}`; never printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
     /// `plain` tracker: folder of issue files (default `<project path>/.ao/issues`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,
@@ -854,6 +857,9 @@ impl Config {
             p.post_create = p.post_create.iter().map(|s| redact_str(s)).collect();
             for pc in [&mut p.tracker, &mut p.scm].into_iter().flatten() {
                 pc.options = pc.options.as_ref().map(redact_json);
+                if pc.token.is_some() {
+                    pc.token = Some(REDACTED.to_owned());
+                }
                 pc.checks = pc.checks.iter().map(|s| redact_str(s)).collect();
             }
         }

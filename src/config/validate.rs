@@ -182,7 +182,22 @@ impl Checker<'_> {
                 );
             }
             self.project_path(&key, &p.path);
+            let gitlab = p.scm_name() == "gitlab" || p.tracker_name() == "gitlab";
             if let Some(repo) = &p.repo
+                && gitlab
+                && crate::sys::gitlab::parse_project(repo).is_none()
+            {
+                self.error(
+                    ProblemKind::InvalidValue,
+                    &key.key("repo"),
+                    format!(
+                        "invalid GitLab project `{}`: expected `group/project` or `group/subgroup/project`",
+                        repo.escape_default()
+                    ),
+                    None,
+                );
+            } else if let Some(repo) = &p.repo
+                && !gitlab
                 && !valid_repo(repo)
             {
                 self.error(
@@ -278,6 +293,14 @@ impl Checker<'_> {
             let dflt = p.scm.as_ref().is_none_or(|t| t.plugin.is_none());
             let k = key.key("scm");
             self.plugin("scm", &scm, &k, plugins::scm::BUILTIN, dflt);
+            if p.repo.is_none() && (tracker == "gitlab" || scm == "gitlab") {
+                self.warn(
+                    ProblemKind::MissingKey,
+                    &key,
+                    "the `gitlab` tracker and SCM need `repo: group/project`".to_owned(),
+                    Some("add `repo:` (the project's full path on GitLab)".to_owned()),
+                );
+            }
             if p.repo.is_none() && (tracker == "github" || scm == "github") {
                 self.warn(
                     ProblemKind::MissingKey,
@@ -801,7 +824,7 @@ mod tests {
             .unwrap();
         assert_eq!(tracker.key.as_deref(), Some("projects.app.tracker"));
         assert!(
-            tracker.message.contains("available: github, plain"),
+            tracker.message.contains("available: github, gitlab, plain"),
             "{tracker}"
         );
         let n = w

@@ -4,6 +4,7 @@
 pub mod cmd;
 pub mod git;
 pub mod github;
+pub mod gitlab;
 pub mod http;
 pub mod ssh;
 pub mod text;

@@ -11,10 +11,10 @@
 //! reuse and cache loss, issue listing with filters and pagination, writes, and merging
 //! pinned to the approved head.
 
-mod gql;
-mod mock;
+pub mod gql;
+pub mod mock;
 mod tick;
-mod world;
+pub mod world;
 
 use std::path::{Path, PathBuf};
 

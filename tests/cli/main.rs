@@ -17,6 +17,7 @@ mod first_hour;
 mod fuzz;
 mod generated;
 mod github;
+mod gitlab;
 mod hostile;
 mod notifiers;
 mod real_agents;

@@ -250,11 +250,13 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
         "10m",
     );
     env.ao_in(&repo, &["spawn", "app", "--prompt", "hi"]).ok();
+    // tmux marks the pane dead at its pty's EOF and learns the exit status later (from
+    // waitpid): wait for both.
     assert!(env.wait_for(10, || {
-        env.tmux(&["list-panes", "-a", "-F", "#{pane_dead}"])
+        env.tmux(&["list-panes", "-a", "-F", "#{pane_dead}:#{pane_dead_status}"])
             .stdout
             .trim()
-            == "1"
+            == "1:1"
     }));
     let t = env.ao_in(&repo, &["tick"]).ok();
     let told = format!("{}{}", t.stdout, t.stderr);

@@ -1,7 +1,8 @@
-//! SCM slot: pull requests, CI and reviews (GitHub), or the `local` stand-in where a
+//! SCM slot: pull requests, CI and reviews (GitHub, GitLab), or the `local` stand-in where a
 //! session's branch in the project's own repository is its PR.
 
 pub mod github;
+pub mod gitlab;
 mod local;
 
 use std::collections::BTreeMap;
@@ -9,6 +10,7 @@ use std::fmt::Debug;
 use std::path::Path;
 
 pub use github::GitHubScm;
+pub use gitlab::GitLabScm;
 pub use local::{LocalReview, LocalScm, reviews, run_checks};
 
 use super::{PluginEnv, PluginError, external};
@@ -16,7 +18,7 @@ use crate::config::ProjectConfig;
 use crate::model::{PrFacts, SessionId, SessionRecord};
 
 /// Built-in SCM names.
-pub const BUILTIN: &[&str] = &["github", "local"];
+pub const BUILTIN: &[&str] = &["github", "gitlab", "local"];
 
 /// What an SCM operation needs besides the sessions.
 #[derive(Debug, Clone)]
@@ -79,6 +81,7 @@ pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Scm>, PluginErr
     let p = env.project("scm")?;
     match name {
         "github" => Ok(Box::new(GitHubScm::new(p.id, p.config))),
+        "gitlab" => Ok(Box::new(GitLabScm::new(p.id, p.config))),
         "local" => Ok(Box::new(LocalScm)),
         other => {
             let options = p.config.scm.as_ref().and_then(|t| t.options.clone());

@@ -1,12 +1,14 @@
-//! Tracker slot: where issues come from (GitHub, Linear, plain Markdown files). Issue text
+//! Tracker slot: where issues come from (GitHub, GitLab, Linear, plain Markdown files). Issue text
 //! is untrusted: prompts fence it and label it as data; branch names are slugged.
 
 pub mod github;
+pub mod gitlab;
 mod plain;
 
 use std::fmt::Debug;
 
 pub use github::GitHubTracker;
+pub use gitlab::GitLabTracker;
 pub use plain::PlainTracker;
 
 use super::{PluginEnv, PluginError, external};
@@ -14,7 +16,7 @@ use crate::config::ProjectConfig;
 use crate::model::slugify;
 
 /// Built-in tracker names.
-pub const BUILTIN: &[&str] = &["github", "plain"];
+pub const BUILTIN: &[&str] = &["github", "gitlab", "plain"];
 
 /// An issue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -134,6 +136,7 @@ pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Tracker>, Plugi
     let p = env.project("tracker")?;
     match name {
         "github" => Ok(Box::new(GitHubTracker::new(p.id, p.config, env.data_dir))),
+        "gitlab" => Ok(Box::new(GitLabTracker::new(p.id, p.config, env.data_dir))),
         "plain" => Ok(Box::new(PlainTracker::new(p.config, p.repo))),
         other => {
             let options = p.config.tracker.as_ref().and_then(|t| t.options.clone());

@@ -40,20 +40,37 @@ pub fn schema() -> &'static Valid<Schema> {
 
 /// Validates `query` against the schema; `Err` carries apollo's diagnostics.
 pub fn validate(query: &str) -> Result<Valid<ExecutableDocument>, String> {
-    ExecutableDocument::parse_and_validate(schema(), query, "query.graphql")
+    validate_in(schema(), query)
+}
+
+/// Validates `query` against `schema`; `Err` carries apollo's diagnostics.
+pub fn validate_in(
+    schema: &Valid<Schema>,
+    query: &str,
+) -> Result<Valid<ExecutableDocument>, String> {
+    ExecutableDocument::parse_and_validate(schema, query, "query.graphql")
         .map_err(|e| e.errors.to_string())
 }
 
 /// Checks that `variables` supplies every declared variable with a value of the right
 /// kind. Returns the problems found.
 pub fn check_variables(doc: &ExecutableDocument, variables: &Value) -> Vec<String> {
+    check_variables_in(schema(), doc, variables)
+}
+
+/// [`check_variables`] against `schema`.
+pub fn check_variables_in(
+    schema: &Valid<Schema>,
+    doc: &ExecutableDocument,
+    variables: &Value,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let Ok(op) = doc.operations.get(None) else {
         return vec!["no single operation".into()];
     };
     for v in &op.variables {
         let given = variables.get(v.name.as_str()).unwrap_or(&Value::Null);
-        if let Err(p) = check_value(&v.ty, given, &format!("${}", v.name)) {
+        if let Err(p) = check_value(schema, &v.ty, given, &format!("${}", v.name)) {
             problems.push(p);
         }
     }
@@ -115,13 +132,44 @@ pub struct World {
 /// Executes a validated `doc` over `world`. Returns the full response body
 /// (`{"data": …, "errors": […]}`) and the schema violations found in the world data.
 pub fn execute(doc: &ExecutableDocument, variables: &Value, world: &World) -> (Value, Vec<String>) {
-    let mut ex = Exec {
+    run(Exec {
+        schema: schema(),
         doc,
         vars: variables,
         world,
+        hook: None,
         errors: Vec::new(),
         violations: Vec::new(),
-    };
+    })
+}
+
+/// A resolver for another API's root fields: `(parent type, field, arguments, parent
+/// object)` → `None` to read the field from the object, `Some(Ok(value))` to answer it,
+/// `Some(Err(message))` for a not-found error at that path.
+pub type Hook<'a> = &'a dyn Fn(&str, &str, &Value, &Value) -> Option<Result<Value, String>>;
+
+/// Executes `doc` against another `schema`, starting from `root` (the `Query` object),
+/// with `hook` answering the fields that take arguments. Same checks as [`execute`].
+pub fn execute_in(
+    schema: &Valid<Schema>,
+    doc: &ExecutableDocument,
+    variables: &Value,
+    hook: Hook<'_>,
+) -> (Value, Vec<String>) {
+    let world = World::default();
+    run(Exec {
+        schema,
+        doc,
+        vars: variables,
+        world: &world,
+        hook: Some(hook),
+        errors: Vec::new(),
+        violations: Vec::new(),
+    })
+}
+
+fn run(mut ex: Exec<'_>) -> (Value, Vec<String>) {
+    let doc = ex.doc;
     let Ok(op) = doc.operations.get(None) else {
         return (json!({"errors": [{"message": "no operation"}]}), vec![]);
     };
@@ -135,6 +183,8 @@ pub fn execute(doc: &ExecutableDocument, variables: &Value, world: &World) -> (V
 }
 
 struct Exec<'a> {
+    schema: &'a Valid<Schema>,
+    hook: Option<Hook<'a>>,
     doc: &'a ExecutableDocument,
     vars: &'a Value,
     world: &'a World,
@@ -177,13 +227,13 @@ impl<'a> Exec<'a> {
                 Selection::Field(f) => out.push(f),
                 Selection::FragmentSpread(s) => {
                     let fr = self.doc.fragments.get(&s.fragment_name).expect("validated");
-                    if applies(fr.type_condition().as_str(), typename) {
+                    if applies(self.schema, fr.type_condition().as_str(), typename) {
                         self.collect(&fr.selection_set, typename, out);
                     }
                 }
                 Selection::InlineFragment(i) => {
                     let cond = i.type_condition.as_ref().map(|n| n.as_str());
-                    if cond.is_none_or(|c| applies(c, typename)) {
+                    if cond.is_none_or(|c| applies(self.schema, c, typename)) {
                         self.collect(&i.selection_set, typename, out);
                     }
                 }
@@ -249,7 +299,7 @@ impl<'a> Exec<'a> {
             );
         }
         let named = ty.inner_named_type().as_str();
-        match schema().types.get(named) {
+        match self.schema.types.get(named) {
             Some(ExtendedType::Object(_))
             | Some(ExtendedType::Interface(_))
             | Some(ExtendedType::Union(_)) => {
@@ -259,14 +309,14 @@ impl<'a> Exec<'a> {
                     .unwrap_or(named)
                     .to_owned();
                 if !matches!(
-                    schema().types.get(concrete.as_str()),
+                    self.schema.types.get(concrete.as_str()),
                     Some(ExtendedType::Object(_))
                 ) {
                     self.violations.push(format!(
                         "{}: `{concrete}` is not an object type (for `{named}`)",
                         path.join(".")
                     ));
-                } else if concrete != named && !schema().is_subtype(named, &concrete) {
+                } else if concrete != named && !self.schema.is_subtype(named, &concrete) {
                     self.violations.push(format!(
                         "{}: `{concrete}` is not a `{named}`",
                         path.join(".")
@@ -305,6 +355,21 @@ impl<'a> Exec<'a> {
 
     /// The raw value of field `f` on `obj` (before completion).
     fn resolve(&mut self, f: &Field, obj: &Value, typename: &str, path: &[String]) -> Value {
+        if let Some(hook) = self.hook {
+            let args: Map<String, Value> = f
+                .arguments
+                .iter()
+                .map(|a| (a.name.to_string(), self.value(&a.value)))
+                .collect();
+            match hook(typename, f.name.as_str(), &Value::Object(args), obj) {
+                Some(Ok(v)) => return self.slice(f, v),
+                Some(Err(m)) => {
+                    self.not_found(path, &m);
+                    return Value::Null;
+                }
+                None => {}
+            }
+        }
         match (typename, f.name.as_str()) {
             ("Query", "rateLimit") => self.world.rate_limit.clone(),
             ("Query", "repository") => {
@@ -405,11 +470,11 @@ impl<'a> Exec<'a> {
     }
 }
 
-fn applies(cond: &str, typename: &str) -> bool {
-    cond == typename || schema().is_subtype(cond, typename)
+fn applies(schema: &Valid<Schema>, cond: &str, typename: &str) -> bool {
+    cond == typename || schema.is_subtype(cond, typename)
 }
 
-fn check_value(ty: &Type, v: &Value, at: &str) -> Result<(), String> {
+fn check_value(schema: &Valid<Schema>, ty: &Type, v: &Value, at: &str) -> Result<(), String> {
     if v.is_null() {
         return if ty.is_non_null() {
             Err(format!("{at}: missing value for non-null `{ty}`"))
@@ -422,7 +487,7 @@ fn check_value(ty: &Type, v: &Value, at: &str) -> Result<(), String> {
             return Err(format!("{at}: expected a list for `{ty}`"));
         };
         for (i, x) in items.iter().enumerate() {
-            check_value(ty.item_type(), x, &format!("{at}[{i}]"))?;
+            check_value(schema, ty.item_type(), x, &format!("{at}[{i}]"))?;
         }
         return Ok(());
     }
@@ -431,7 +496,7 @@ fn check_value(ty: &Type, v: &Value, at: &str) -> Result<(), String> {
         "Int" => v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
         "Boolean" => v.is_boolean(),
         "Float" => v.is_number(),
-        _ => match schema().types.get(named) {
+        _ => match schema.types.get(named) {
             Some(ExtendedType::Enum(e)) => v.as_str().is_some_and(|s| e.values.contains_key(s)),
             Some(ExtendedType::InputObject(_)) => v.is_object(),
             _ => v.is_string(),
