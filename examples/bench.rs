@@ -4,6 +4,7 @@
 //! cargo build --release && cargo run --release --example bench            # the full table
 //! cargo run --release --example bench -- --quick                          # without 10k records, 500 local sessions
 //! cargo run --release --example bench -- --gitlab                         # only the GitLab rows
+//! cargo run --release --example bench -- --trackers                       # only the Linear and Jira rows
 //! ```
 //!
 //! Measures on this machine, with the real binary: `ao status --json` over N session records;
@@ -13,8 +14,10 @@
 //! against the GitLab stand-in (GraphQL over GitLab's schema), counting tmux and git
 //! subprocesses through PATH shims and HTTP requests at the stand-in; `ao tick` over N
 //! sessions in tmux on 2 ssh hosts (the tests' sshd on loopback addresses), counting ssh
-//! connections and remote commands in the sshd logs; `ao hook` latency;
-//! `ao spawn` latency. Peak RSS is VmHWM sampled from /proc while the command runs.
+//! connections and remote commands in the sshd logs; `ao tick` over 100
+//! sessions whose issues live in Linear or Jira (the trackers following PRs) against the
+//! test suite's Linear and Jira stand-ins, steady and with every PR opening at once;
+//! `ao hook` latency; `ao spawn` latency. Peak RSS is VmHWM sampled from /proc while the command runs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,6 +41,20 @@ mod sshd;
 // What the GitLab stand-in expects of its parent module.
 use mock as gh;
 use world::sha;
+
+// The Linear and Jira stand-ins of the integration tests, reused as they are.
+#[allow(dead_code)]
+#[path = "../tests/cli/linear"]
+mod linear {
+    pub mod gql;
+    pub mod stand_in;
+}
+#[allow(dead_code)]
+#[path = "../tests/cli/jira"]
+mod jira {
+    pub mod openapi;
+    pub mod stand_in;
+}
 
 /// Token handed to `ao` for the GitHub rows (the stand-in accepts any).
 const TOKEN: &str = "ghp_BENCHtoken000000000000000000000000";
@@ -165,6 +182,11 @@ impl Drop for Env {
 /// Writes the config and `n` session records (with tmux sessions when `tmux`). `scm` is
 /// the project's `scm:` value, e.g. `{plugin: local}`.
 fn setup(env: &Env, n: usize, tmux: bool, scm: &str) {
+    setup_with(env, n, tmux, scm, "{plugin: plain}", "");
+}
+
+/// [`setup`] with a `tracker:` value and a prefix for the issue ids (`ENG-`).
+fn setup_with(env: &Env, n: usize, tmux: bool, scm: &str, tracker: &str, issue_prefix: &str) {
     let root = env.dir.path();
     let repo = root.join("repo");
     std::fs::create_dir_all(&repo).unwrap();
@@ -185,7 +207,7 @@ fn setup(env: &Env, n: usize, tmux: bool, scm: &str) {
     std::fs::write(
         root.join("agent-orchestrator.yaml"),
         format!(
-            "defaults:\n  notifiers: [stdout]\nprojects:\n  app:\n    repo: octo/bench\n    path: {}\n    defaultBranch: main\n    agent: custom\n    agentConfig: {{command: \"sleep 3600\", patterns: {{ready: [\"$ \"]}}}}\n    tracker: {{plugin: plain}}\n    scm: {scm}\n",
+            "defaults:\n  notifiers: [stdout]\nprojects:\n  app:\n    repo: octo/bench\n    path: {}\n    defaultBranch: main\n    agent: custom\n    agentConfig: {{command: \"sleep 3600\", patterns: {{ready: [\"$ \"]}}}}\n    tracker: {tracker}\n    scm: {scm}\n",
             repo.display()
         ),
     )
@@ -199,7 +221,7 @@ fn setup(env: &Env, n: usize, tmux: bool, scm: &str) {
             env.tmux(&["new-session", "-d", "-s", &id, "sleep", "3600"]);
         }
         let rec = serde_json::json!({
-            "version": 1, "id": id, "project": "app", "issue": i.to_string(),
+            "version": 1, "id": id, "project": "app", "issue": format!("{issue_prefix}{i}"),
             "issueTitle": format!("Issue number {i} with a reasonably long title"),
             "branch": format!("ao/{i}-issue"), "workspace": repo, "workspacePlugin": "worktree",
             "agent": "custom", "runtime": {"plugin": "tmux", "target": id},
@@ -380,6 +402,116 @@ fn gitlab_rows(n: usize) {
     m.assert_clean();
 }
 
+/// 100 sessions whose issues live in Linear or Jira, the tracker following PRs
+/// (`updateState` / `transitions`), local SCM. Steady ticks cost no tracker request; the
+/// tick in which every session's PR opens costs two per session (read the issue's states
+/// or transitions, then move it), once.
+fn tracker_rows(n: usize, service: &str) {
+    let env = Env::new();
+    let (url, tracker, prefix, count): (String, String, &str, Box<dyn Fn() -> usize>) =
+        match service {
+            "Linear" => {
+                let s = std::rc::Rc::new(linear::stand_in::StandIn::start());
+                for i in 1..=n as u32 {
+                    s.put(linear::stand_in::issue(
+                        i,
+                        &format!("Issue {i}"),
+                        "",
+                        "st-todo",
+                        &[],
+                    ));
+                }
+                let url = s.url.clone();
+                let s2 = s.clone();
+                (
+                    url.clone(),
+                    format!(
+                        "{{plugin: linear, teamId: ENG, apiUrl: \"{url}\", updateState: true}}"
+                    ),
+                    "ENG-",
+                    Box::new(move || {
+                        s2.assert_clean();
+                        let n = s2.requests().len();
+                        s2.with(|st| st.requests.clear());
+                        n
+                    }),
+                )
+            }
+            _ => {
+                let s = std::rc::Rc::new(jira::stand_in::StandIn::start());
+                for i in 1..=n as u32 {
+                    s.put(jira::stand_in::issue(
+                        i,
+                        &format!("Issue {i}"),
+                        &[],
+                        "To Do",
+                        &[],
+                    ));
+                }
+                let url = s.url.clone();
+                let s2 = s.clone();
+                (
+                    url.clone(),
+                    format!(
+                        "{{plugin: jira, baseUrl: \"{url}\", email: a@b.c, jql: project = PROJ, transitions: {{prOpened: Start Review, merged: Done}}}}"
+                    ),
+                    "PROJ-",
+                    Box::new(move || {
+                        s2.assert_clean();
+                        let n = s2.requests().len();
+                        s2.with(|st| st.requests.clear());
+                        n
+                    }),
+                )
+            }
+        };
+    let _ = url;
+    setup_with(&env, n, true, "{plugin: local}", &tracker, prefix);
+    let tick = |phase: &str| {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let mut c = env.cmd(&["tick", "--json"]);
+        c.env("LINEAR_API_KEY", "lin_api_BENCH")
+            .env("JIRA_API_TOKEN", "bench");
+        let t = Instant::now();
+        let (st, err, rss) = run_measured(&mut c);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        assert!(st.code().is_some_and(|c| c <= 1), "tick failed: {err}");
+        row(
+            &format!("ao tick, {n} sessions, {service} ({phase})"),
+            ms,
+            Some(rss),
+            &env.count("tmux").to_string(),
+            &env.count("git").to_string(),
+            &format!("{} {service}", count()),
+        );
+    };
+    tick("steady");
+    // Every session's branch gets a commit: its PR opens.
+    let repo = env.dir.path().join("repo");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "b")
+            .env("GIT_AUTHOR_EMAIL", "b@b")
+            .env("GIT_COMMITTER_NAME", "b")
+            .env("GIT_COMMITTER_EMAIL", "b@b")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    let tree = git(&["rev-parse", "main^{tree}"]);
+    let head = git(&["rev-parse", "main"]);
+    let work = git(&["commit-tree", &tree, "-p", &head, "-m", "work"]);
+    for i in 1..=n {
+        git(&["branch", "-f", &format!("ao/{i}-issue"), &work]);
+    }
+    let _ = env.count("git");
+    tick("PRs open");
+    tick("after");
+}
+
 /// `n` sessions in tmux on 2 ssh hosts (real sshd on 127.0.0.2 and 127.0.0.3): the first
 /// tick (opening the master connections, capturing every pane) and a steady one. The
 /// last column counts the ssh connections accepted and the remote commands run, from
@@ -485,6 +617,11 @@ fn main() {
         gitlab_rows(100);
         return;
     }
+    if std::env::args().any(|a| a == "--trackers") {
+        tracker_rows(100, "Linear");
+        tracker_rows(100, "Jira");
+        return;
+    }
     let status_sizes: &[usize] = if long {
         &[100, 1000, 10_000]
     } else {
@@ -517,6 +654,8 @@ fn main() {
         ssh_tick_rows(n);
     }
     gitlab_rows(100);
+    tracker_rows(100, "Linear");
+    tracker_rows(100, "Jira");
 
     let env = Env::new();
     setup(&env, 10, false, "{plugin: local}");

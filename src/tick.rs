@@ -856,6 +856,21 @@ fn tick_session(
             Action::Cleanup { reason } => cleanup = Some(reason),
         }
     }
+    if let Some(s) = ops::sync_tracker(
+        ctx,
+        &rec.project.clone(),
+        &project,
+        &mut rec,
+        now,
+        &mut events,
+    ) {
+        sum.actions.push(ActionReport {
+            session: id.to_string(),
+            action: "tracker".into(),
+            detail: s.stage.into(),
+            outcome: s.outcome,
+        });
+    }
     for n in &notes {
         sum.actions.push(ActionReport {
             session: id.to_string(),

@@ -253,6 +253,7 @@ fn gather(g: &GlobalArgs, a: &DoctorArgs) -> Vec<Check> {
     if let Some(l) = &loaded {
         out.extend(check_agents(&l.config, &l.path));
         out.extend(check_tokens(&l.config));
+        out.extend(check_trackers(&l.config, &data_dir(&l.config)));
     }
     let default_cfg = Config::default();
     let data = data_dir(cfg.unwrap_or(&default_cfg));
@@ -614,6 +615,92 @@ fn check_gitlab(cfg: &Config, data: &Path) -> Vec<Check> {
                 format!("{source}, but the call failed: {e}"),
                 "check the token (not expired, scope `api`, access to the project) and `apiUrl`",
             )),
+        }
+    }
+    out
+}
+
+/// The `linear` and `jira` trackers: a token is found (its source named, never its value),
+/// one authenticated call answers, and the rate-limit budget has headroom. A backoff in
+/// force is reported without calling the service.
+fn check_trackers(cfg: &Config, data: &Path) -> Vec<Check> {
+    use crate::plugins::tracker::service::{Budget, ServiceError};
+    use crate::plugins::tracker::{JiraTracker, LinearTracker};
+    type Access = Box<dyn Fn() -> Result<(String, Option<Budget>), ServiceError>>;
+    let mut out = Vec::new();
+    for (id, p) in &cfg.projects {
+        let name = format!("tracker:{id}");
+        let (service, var, made) = match p.tracker_name() {
+            "linear" => (
+                "Linear",
+                "LINEAR_API_KEY",
+                LinearTracker::new(p, data).map(|t| {
+                    (
+                        t.token_source().map(str::to_owned),
+                        Box::new(move || t.check_access()) as Access,
+                    )
+                }),
+            ),
+            "jira" => (
+                "Jira",
+                "JIRA_API_TOKEN",
+                JiraTracker::new(p, data).map(|t| {
+                    (
+                        t.token_source().map(str::to_owned),
+                        Box::new(move || t.check_access()) as Access,
+                    )
+                }),
+            ),
+            _ => continue,
+        };
+        let (source, call) = match made {
+            Ok(m) => m,
+            Err(e) => {
+                out.push(Check::fail(
+                    name,
+                    e.to_string(),
+                    "fix the tracker block (`ao config check`)",
+                ));
+                continue;
+            }
+        };
+        let Some(source) = source else {
+            out.push(Check::fail(
+                name,
+                format!("no {service} token: {var} is unset and the tracker block has no `token`"),
+                format!(
+                    "export {var} where ao runs, or set `token: ${{VAR}}` in the tracker block"
+                ),
+            ));
+            continue;
+        };
+        match call() {
+            Ok((who, budget)) => {
+                let left = budget.map(|b| (b.remaining, b.limit));
+                let headroom = match left {
+                    Some((r, l)) => format!("; {r} of {l} requests left in the window"),
+                    None => String::new(),
+                };
+                let msg =
+                    format!("{service}: authenticated as {who} (token from {source}){headroom}");
+                match left {
+                    Some((r, l)) if l > 0 && r * 10 < l => out.push(Check::warn(
+                        name,
+                        msg,
+                        "under 10 % of the budget is left: fewer ticks or sessions until it resets",
+                    )),
+                    _ => out.push(Check::ok(name, msg)),
+                }
+            }
+            Err(e) => {
+                let fix = match &e {
+                    ServiceError::RateLimited { .. } => {
+                        "wait for the backoff to end; ao resumes by itself".to_owned()
+                    }
+                    _ => format!("check the {service} token ({source}) and the tracker's URL"),
+                };
+                out.push(Check::fail(name, format!("{service}: {e}"), fix));
+            }
         }
     }
     out

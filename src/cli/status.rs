@@ -92,6 +92,9 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
             github_backoff: Option<String>,
             #[serde(skip_serializing_if = "Option::is_none")]
             gitlab_backoff: Option<String>,
+            /// Linear/Jira backoffs in force (`Linear backoff until …`).
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            tracker_backoff: Vec<String>,
         }
         let out = Out {
             schema_version: SCHEMA_VERSION,
@@ -103,6 +106,7 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
                 .collect(),
             github_backoff: crate::sys::github::backoff_notice(ctx.store.root()),
             gitlab_backoff: crate::sys::gitlab::backoff_notice(ctx.store.root()),
+            tracker_backoff: crate::plugins::tracker::service::backoff_notices(ctx.store.root()),
         };
         let mut s = serde_json::to_string(&out)?;
         s.push('\n');
@@ -121,6 +125,9 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
         out.push_str(&format!(
             "{b} (GitLab data below is from the last successful tick)\n"
         ));
+    }
+    for b in crate::plugins::tracker::service::backoff_notices(ctx.store.root()) {
+        out.push_str(&format!("{b}\n"));
     }
     let mut zone = None;
     for r in &recs {

@@ -179,6 +179,12 @@ const PLUGIN_KEYS: &[&str] = &[
     "trustedBots",
     "branchPrefix",
     "options",
+    "token",
+    "baseUrl",
+    "email",
+    "jql",
+    "updateState",
+    "transitions",
     "package",
     "webhook",
 ];
@@ -192,7 +198,7 @@ fn external_options(
 ) {
     let builtin = matches!(
         m.get("plugin").and_then(Value::as_str),
-        None | Some("github" | "gitlab" | "plain" | "local")
+        None | Some("github" | "gitlab" | "plain" | "local" | "linear" | "jira")
     );
     if builtin {
         return;

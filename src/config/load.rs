@@ -672,32 +672,31 @@ fn literal_secrets(raw: &Value) -> Vec<KeyPath> {
     out
 }
 
-/// Refuses an API token written into a project's `tracker:`/`scm:` block: it must come
-/// from the environment (`token: ${GITLAB_TOKEN}`), so the file never holds it.
+/// Refuses a `tracker.token` / `scm.token` written literally: those tokens come from the
+/// environment only (`token: ${VAR}`), whatever the file's mode.
 fn check_plugin_tokens(raw: &Value, text: &str, file: &Path) -> Result<(), ConfigError> {
     let Some(Value::Mapping(projects)) = raw.get("projects") else {
         return Ok(());
     };
     for (id, p) in projects {
+        let id = interpolate::key_string(id);
         for slot in ["tracker", "scm"] {
-            let token = p.get(slot).and_then(|b| b.get("token"));
-            if let Some(Value::String(t)) = token
-                && !t.contains("${")
-            {
-                let key = KeyPath::root()
-                    .key("projects")
-                    .key(interpolate::key_string(id))
-                    .key(slot)
-                    .key("token");
-                return Err(ConfigError::one(Problem::at(
-                    ProblemKind::InsecureSecret,
-                    file,
-                    Some(text),
-                    &key,
-                    "a token written into the config is not accepted".to_owned(),
-                    Some("write it as `token: ${GITLAB_TOKEN}` and export the variable where ao runs".to_owned()),
-                )));
+            let Some(Value::String(t)) = p.get(slot).and_then(|b| b.get("token")) else {
+                continue;
+            };
+            if t.contains("${") {
+                continue;
             }
+            return Err(ConfigError::one(Problem::at(
+                ProblemKind::InsecureSecret,
+                file,
+                Some(text),
+                &KeyPath::of(&["projects", &id, slot, "token"]),
+                format!(
+                    "`{slot}.token` is written literally; tokens come from the environment only"
+                ),
+                Some("write `token: ${VAR}` and export VAR where ao runs".to_owned()),
+            )));
         }
     }
     Ok(())
@@ -834,18 +833,34 @@ mod tests {
     }
 
     #[test]
-    fn plugin_tokens_come_from_the_environment() {
+    fn scm_tokens_come_from_the_environment() {
         let lit = "projects:\n  app:\n    path: /tmp\n    repo: g/app\n    scm: {plugin: gitlab, token: glpat-literal}\n";
         let e = parse(lit).unwrap_err().to_string();
         assert!(
-            e.contains("projects.app.scm.token") && e.contains("${GITLAB_TOKEN}"),
+            e.contains("projects.app.scm.token") && e.contains("${VAR}"),
             "{e}"
         );
         assert!(!e.contains("glpat-literal"), "{e}");
-        let var = "projects:\n  app:\n    path: /tmp\n    repo: g/app\n    scm: {plugin: gitlab, token: \"${TEAM}\"}\n";
-        let (c, _) = parse(var).unwrap();
+    }
+
+    #[test]
+    fn tracker_tokens_come_from_the_environment() {
+        let e = parse(
+            "projects:\n  app:\n    path: /tmp\n    tracker: {plugin: linear, token: lin_api_x}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("tracker.token"), "{e}");
+        assert!(e.contains("${VAR}"), "{e}");
+        assert!(!e.contains("lin_api_x"), "{e}");
+        let ok = "projects:\n  app:\n    path: /tmp\n    tracker: {plugin: linear, token: \"${TEAM}\"}\n";
         assert_eq!(
-            c.projects["app"].scm.as_ref().unwrap().token.as_deref(),
+            parse(ok).unwrap().0.projects["app"]
+                .tracker
+                .as_ref()
+                .unwrap()
+                .token
+                .as_deref(),
             Some("123")
         );
     }

@@ -180,9 +180,6 @@ pub struct PluginConfig {
     /// Linear team id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
-    /// API token (GitLab), written as `${VAR}`; never printed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
     /// `plain` tracker: folder of issue files (default `<project path>/.ao/issues`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,
@@ -201,6 +198,39 @@ pub struct PluginConfig {
     /// Free-form options for external `ao-<slot>-<name>` plugins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<serde_json::Value>,
+    /// `gitlab` (tracker and SCM), `linear`, `jira`: the API token, written `${VAR}` and
+    /// never printed (default: `GITLAB_TOKEN`, `LINEAR_API_KEY`, `JIRA_API_TOKEN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// `jira` tracker: the site (`https://acme.atlassian.net`, or a Data Center URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// `jira` tracker: the account email for Cloud basic auth (without it the token is
+    /// sent as a Data Center bearer PAT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `jira` tracker: JQL selecting the issues `ao batch-spawn --label` picks from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jql: Option<String>,
+    /// `linear` tracker: move the issue's workflow state when its PR opens and merges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_state: Option<bool>,
+    /// `linear`/`jira` tracker: state (Linear) or transition (Jira) names to move the
+    /// issue to when its PR opens and merges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transitions: Option<TrackerTransitions>,
+}
+
+/// `tracker.transitions`: where an issue goes when its PR opens and when it merges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrackerTransitions {
+    /// State or transition name when the PR opens (`In Review`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_opened: Option<String>,
+    /// State or transition name when the PR merges (`Done`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<String>,
 }
 
 impl Serialize for PluginConfig {
@@ -856,6 +886,7 @@ impl Config {
             a.command = a.command.as_deref().map(redact_str);
             p.post_create = p.post_create.iter().map(|s| redact_str(s)).collect();
             for pc in [&mut p.tracker, &mut p.scm].into_iter().flatten() {
+                hide(&mut pc.token);
                 pc.options = pc.options.as_ref().map(redact_json);
                 if pc.token.is_some() {
                     pc.token = Some(REDACTED.to_owned());

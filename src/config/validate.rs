@@ -312,6 +312,15 @@ impl Checker<'_> {
                     ),
                 );
             }
+            if tracker == "jira" && p.tracker.as_ref().is_none_or(|t| t.base_url.is_none()) {
+                self.error(
+                    ProblemKind::MissingKey,
+                    &key.key("tracker"),
+                    "the `jira` tracker needs `baseUrl` (your site, like https://acme.atlassian.net)"
+                        .to_owned(),
+                    None,
+                );
+            }
             for (slot, pc) in [("tracker", &p.tracker), ("scm", &p.scm)] {
                 if let Some(pc) = pc {
                     self.plugin_config(&key.key(slot), pc);
@@ -824,7 +833,9 @@ mod tests {
             .unwrap();
         assert_eq!(tracker.key.as_deref(), Some("projects.app.tracker"));
         assert!(
-            tracker.message.contains("available: github, gitlab, plain"),
+            tracker
+                .message
+                .contains("available: github, gitlab, jira, linear, plain"),
             "{tracker}"
         );
         let n = w

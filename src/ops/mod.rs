@@ -6,6 +6,7 @@ mod deliver;
 mod kill;
 mod restore;
 mod spawn;
+mod tracker_sync;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ pub use deliver::{DeliverOptions, DeliveryReport, LONG_MESSAGE_BYTES, deliver, w
 pub use kill::{KillOutcome, kill};
 pub use restore::restore;
 pub use spawn::{SpawnRequest, spawn};
+pub use tracker_sync::{Synced, sync as sync_tracker};
 
 use crate::cli::Ctx;
 use crate::config::ProjectConfig;

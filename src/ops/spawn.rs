@@ -156,7 +156,12 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
                 hint: Some("finish or kill a session of this project first".into()),
             });
         }
-        if let (Some(id), false) = (&req.issue, req.force)
+        // The tracker's own id (`ENG-123` for a Linear URL, `42` for `#42`).
+        let issue_id = issue
+            .as_ref()
+            .map(|(i, _)| i.id.clone())
+            .or_else(|| req.issue.clone());
+        if let (Some(id), false) = (&issue_id, req.force)
             && let Some(dup) = live
                 .iter()
                 .find(|r| r.project == req.project && r.issue.as_deref() == Some(id))
@@ -175,7 +180,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
             version: RECORD_VERSION,
             id: placeholder,
             project: req.project.clone(),
-            issue: req.issue.clone(),
+            issue: issue_id.clone(),
             issue_title: issue.as_ref().map(|(i, _)| i.title.clone()),
             branch: String::new(),
             workspace: Default::default(),

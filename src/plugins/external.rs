@@ -571,6 +571,7 @@ impl From<IssueWire> for Issue {
             state: w.state,
             assignees: w.assignees,
             url: w.url,
+            branch: None,
         }
     }
 }

@@ -19,6 +19,8 @@ mod generated;
 mod github;
 mod gitlab;
 mod hostile;
+mod jira;
+mod linear;
 mod notifiers;
 mod real_agents;
 mod session;

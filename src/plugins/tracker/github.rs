@@ -176,6 +176,7 @@ impl RestIssue {
                 .map(|a| clean(&a.login))
                 .collect(),
             url: self.html_url,
+            branch: None,
         }
     }
 }
@@ -300,6 +301,7 @@ mod tests {
             state: "open".into(),
             assignees: vec![],
             url: None,
+            branch: None,
         }
     }
 

@@ -118,6 +118,7 @@ impl RestIssue {
                 .map(|a| clean(&a.username))
                 .collect(),
             url: self.web_url,
+            branch: None,
         }
     }
 }

@@ -1,14 +1,20 @@
 //! Tracker slot: where issues come from (GitHub, GitLab, Linear, plain Markdown files). Issue text
 //! is untrusted: prompts fence it and label it as data; branch names are slugged.
 
+mod adf;
 pub mod github;
 pub mod gitlab;
+pub mod jira;
+pub mod linear;
 mod plain;
+pub mod service;
 
 use std::fmt::Debug;
 
 pub use github::GitHubTracker;
 pub use gitlab::GitLabTracker;
+pub use jira::JiraTracker;
+pub use linear::LinearTracker;
 pub use plain::PlainTracker;
 
 use super::{PluginEnv, PluginError, external};
@@ -16,7 +22,7 @@ use crate::config::ProjectConfig;
 use crate::model::slugify;
 
 /// Built-in tracker names.
-pub const BUILTIN: &[&str] = &["github", "gitlab", "plain"];
+pub const BUILTIN: &[&str] = &["github", "gitlab", "jira", "linear", "plain"];
 
 /// An issue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -35,6 +41,29 @@ pub struct Issue {
     pub assignees: Vec<String>,
     /// Link, when the tracker has one.
     pub url: Option<String>,
+    /// The branch name the tracker itself suggests (Linear's `branchName`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+}
+
+/// A point in a PR's life a tracker can follow (`tracker.updateState`,
+/// `tracker.transitions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PrStage {
+    /// The session's PR is open.
+    Opened,
+    /// The session's PR merged.
+    Merged,
+}
+
+impl PrStage {
+    /// `pr-opened`, `merged` (stored in the session record).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Opened => "pr-opened",
+            Self::Merged => "merged",
+        }
+    }
 }
 
 /// Filter for listing issues.
@@ -70,6 +99,18 @@ pub trait Tracker: Send + Sync + Debug {
             "the `{}` tracker cannot create issues",
             self.name()
         )))
+    }
+
+    /// True when the tracker is configured to follow PRs ([`Tracker::on_pr`]); no I/O.
+    fn follows_prs(&self) -> bool {
+        false
+    }
+
+    /// Moves issue `id` along when its PR reaches `stage` (a Linear state change, a Jira
+    /// transition). `Ok(Some(what))` says what changed, `Ok(None)` that nothing had to.
+    /// `PluginError::Unavailable` means "try again on a later tick".
+    fn on_pr(&self, _id: &str, _stage: PrStage) -> Result<Option<String>, PluginError> {
+        Ok(None)
     }
 
     /// Branch name for the issue: `<prefix>/<id>-<slug of title>`, `[a-z0-9-/]` only.
@@ -137,6 +178,8 @@ pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Tracker>, Plugi
     match name {
         "github" => Ok(Box::new(GitHubTracker::new(p.id, p.config, env.data_dir))),
         "gitlab" => Ok(Box::new(GitLabTracker::new(p.id, p.config, env.data_dir))),
+        "linear" => Ok(Box::new(LinearTracker::new(p.config, env.data_dir)?)),
+        "jira" => Ok(Box::new(JiraTracker::new(p.config, env.data_dir)?)),
         "plain" => Ok(Box::new(PlainTracker::new(p.config, p.repo))),
         other => {
             let options = p.config.tracker.as_ref().and_then(|t| t.options.clone());

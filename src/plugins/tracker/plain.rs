@@ -123,6 +123,7 @@ fn parse_issue(path: &Path, text: &str) -> Result<Issue, PluginError> {
         state: fm.state.unwrap_or_else(|| "open".into()),
         assignees: fm.assignees,
         url: Some(format!("file://{}", path.display())),
+        branch: None,
     })
 }
 
