@@ -157,7 +157,15 @@ fn permission_values_are_the_ones_the_real_clis_accept() {
             "-F",
             "#{session_name} #{pane_dead} #{pane_dead_status}",
         ]);
-        ls.stdout.lines().filter(|l| l.contains(" 1 ")).count() == projects.len()
+        // Dead and its exit status known (tmux learns it after the pane's EOF).
+        ls.stdout
+            .lines()
+            .filter(|l| {
+                let f: Vec<&str> = l.split(' ').collect();
+                f.len() == 3 && f[1] == "1" && !f[2].is_empty()
+            })
+            .count()
+            == projects.len()
     });
     let ls = env.tmux(&[
         "list-panes",
