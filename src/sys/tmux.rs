@@ -348,6 +348,9 @@ fn is_no_server(e: &CmdError) -> bool {
         || s.contains("No such file or directory")
         // A server that is shutting down (e.g. right after kill-server) answers this.
         || s.contains("server exited unexpectedly")
+        // A server whose last session was just killed (still exiting) has no target for
+        // `list-panes -a`: no panes.
+        || s.contains("no current target")
 }
 
 fn is_missing(e: &CmdError) -> bool {
