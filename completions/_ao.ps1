@@ -123,6 +123,7 @@ Register-ArgumentCompleter -Native -CommandName 'ao' -ScriptBlock {
             [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'Task prompt (instead of, or in addition to, the issue)')
             [CompletionResult]::new('--prompt-file', '--prompt-file', [CompletionResultType]::ParameterName, 'Read the task prompt from a file (- for stdin); at most 1 MiB')
             [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'Branch name (default: derived from the issue)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host to run on (ssh runtime; one of runtimeConfig.hosts; default: the host with the fewest live sessions)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)')
             [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Attach to the session after starting it')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Start even if the issue already has a live session')

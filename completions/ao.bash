@@ -1616,7 +1616,7 @@ _ao() {
             return 0
             ;;
         ao__subcmd__spawn)
-            opts="-h -V --agent --runtime --prompt --prompt-file --branch --open --force --json --config --help --version"
+            opts="-h -V --agent --runtime --prompt --prompt-file --branch --host --open --force --json --config --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1639,6 +1639,10 @@ _ao() {
                     return 0
                     ;;
                 --branch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

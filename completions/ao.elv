@@ -109,6 +109,7 @@ set edit:completion:arg-completer[ao] = {|@words|
             cand --prompt 'Task prompt (instead of, or in addition to, the issue)'
             cand --prompt-file 'Read the task prompt from a file (- for stdin); at most 1 MiB'
             cand --branch 'Branch name (default: derived from the issue)'
+            cand --host 'Host to run on (ssh runtime; one of runtimeConfig.hosts; default: the host with the fewest live sessions)'
             cand --config 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)'
             cand --open 'Attach to the session after starting it'
             cand --force 'Start even if the issue already has a live session'

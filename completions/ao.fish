@@ -81,6 +81,7 @@ complete -c ao -n "__fish_ao_using_subcommand spawn" -l runtime -d 'Runtime plug
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l prompt -d 'Task prompt (instead of, or in addition to, the issue)' -r
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l prompt-file -d 'Read the task prompt from a file (- for stdin); at most 1 MiB' -r -F
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l branch -d 'Branch name (default: derived from the issue)' -r
+complete -c ao -n "__fish_ao_using_subcommand spawn" -l host -d 'Host to run on (ssh runtime; one of runtimeConfig.hosts; default: the host with the fewest live sessions)' -r
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l config -d 'Config file (default: $AO_CONFIG, agent-orchestrator.yaml in this or a parent directory, then ~/.agent-orchestrator/config.yaml)' -r -F
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l open -d 'Attach to the session after starting it'
 complete -c ao -n "__fish_ao_using_subcommand spawn" -l force -d 'Start even if the issue already has a live session'

@@ -12,7 +12,9 @@
 //! local SCM, once with GitHub as SCM against the test suite's GitHub stand-in (a local
 //! HTTP server answering GraphQL over GitHub's published schema) and once with GitLab
 //! against the GitLab stand-in (GraphQL over GitLab's schema), counting tmux and git
-//! subprocesses through PATH shims and HTTP requests at the stand-in; `ao tick` over 100
+//! subprocesses through PATH shims and HTTP requests at the stand-in; `ao tick` over N
+//! sessions in tmux on 2 ssh hosts (the tests' sshd on loopback addresses), counting ssh
+//! connections and remote commands in the sshd logs; `ao tick` over 100
 //! sessions whose issues live in Linear or Jira (the trackers following PRs) against the
 //! test suite's Linear and Jira stand-ins, steady and with every PR opening at once;
 //! `ao hook` latency; `ao spawn` latency. Peak RSS is VmHWM sampled from /proc while the command runs.
@@ -44,6 +46,10 @@ mod gql;
 mod mock;
 #[path = "../tests/cli/github/world.rs"]
 mod world;
+// The integration tests' sshd hosts (loopback addresses, own keys), reused as is.
+#[allow(dead_code)]
+#[path = "../tests/cli/common/sshd.rs"]
+mod sshd;
 // What the GitLab stand-in expects of its parent module.
 use mock as gh;
 use world::sha;
@@ -516,6 +522,100 @@ fn tracker_rows(n: usize, service: &str) {
     tick("after");
 }
 
+/// `n` sessions in tmux on 2 ssh hosts (real sshd on 127.0.0.2 and 127.0.0.3): the first
+/// tick (opening the master connections, capturing every pane) and a steady one. The
+/// last column counts the ssh connections accepted and the remote commands run, from
+/// the sshd logs.
+fn ssh_tick_rows(n: usize) {
+    let env = Env::new();
+    setup(&env, 0, false, "{plugin: local}");
+    let root = env.dir.path().to_path_buf();
+    let (mut hosts, ssh_config) = sshd::start_hosts(&root, 2);
+    let cfg = std::fs::read_to_string(root.join("agent-orchestrator.yaml")).unwrap();
+    let cfg = cfg.replace(
+        "    tracker:",
+        &format!(
+            "    runtime: ssh\n    runtimeConfig: {{hosts: [h1, h2], sshConfig: {}}}\n    tracker:",
+            ssh_config.display()
+        ),
+    );
+    std::fs::write(root.join("agent-orchestrator.yaml"), cfg).unwrap();
+    let sessions = root.join("data/projects/app/sessions");
+    let now = jiff::Timestamp::now();
+    for i in 1..=n {
+        let id = format!("app-{i}");
+        let h = &hosts[i % 2];
+        Command::new("tmux")
+            .args([
+                "-L",
+                &env.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                &id,
+                "sleep",
+                "3600",
+            ])
+            .env("TMUX_TMPDIR", h.dir.join("tmux"))
+            .env_remove("TMUX")
+            .output()
+            .unwrap();
+        let ws = h.home().join(format!(".ao/worktrees/app/{id}"));
+        let rec = serde_json::json!({
+            "version": 1, "id": id, "project": "app", "branch": format!("ao/{i}"),
+            "workspace": root.join("repo"), "workspacePlugin": "worktree", "agent": "custom",
+            "runtime": {"plugin": "ssh", "target": id, "remote": {"host": h.name, "workspace": ws}},
+            "createdAt": now, "status": "working", "statusSince": now,
+        });
+        std::fs::write(
+            sessions.join(format!("{id}.json")),
+            serde_json::to_vec_pretty(&rec).unwrap(),
+        )
+        .unwrap();
+    }
+    let counts = |hosts: &[sshd::Host]| -> (usize, usize) {
+        (
+            hosts.iter().map(sshd::Host::connections).sum(),
+            hosts.iter().map(sshd::Host::commands).sum(),
+        )
+    };
+    for phase in ["first", "steady"] {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (c0, r0) = counts(&hosts);
+        let (ms, rss) = time_runs(&env, &["tick", "--json"], 1);
+        let (c1, r1) = counts(&hosts);
+        row(
+            &format!("ao tick, {n} sessions, 2 ssh hosts ({phase})"),
+            ms,
+            Some(rss),
+            &env.count("tmux").to_string(),
+            &env.count("git").to_string(),
+            &format!("{} conn {} cmd", c1 - c0, r1 - r0),
+        );
+    }
+    for e in std::fs::read_dir(root.join("data/ssh"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let _ = Command::new("ssh")
+            .arg("-o")
+            .arg(format!("ControlPath={}", e.path().display()))
+            .args(["-O", "exit", "x"])
+            .output();
+    }
+    for h in &mut hosts {
+        Command::new("tmux")
+            .args(["-L", &env.socket, "-f", "/dev/null", "kill-server"])
+            .env("TMUX_TMPDIR", h.dir.join("tmux"))
+            .output()
+            .unwrap();
+        h.stop();
+    }
+}
+
 fn main() {
     // The full table by default; `--quick` leaves out the two slowest rows.
     let long = !std::env::args().any(|a| a == "--quick");
@@ -559,6 +659,9 @@ fn main() {
     }
     for &n in &[10, 100, 500] {
         tick_rows(n, true);
+    }
+    for &n in &[10, 100] {
+        ssh_tick_rows(n);
     }
     gitlab_rows(100);
     tracker_rows(100, "Linear");

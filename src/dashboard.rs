@@ -824,6 +824,7 @@ mod tests {
                 pid: None,
                 pid_start: None,
                 log: None,
+                remote: None,
             }),
             prompt_file: None,
             created_at: ts(0),

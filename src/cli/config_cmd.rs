@@ -166,6 +166,7 @@ struct View {
     ready_threshold: Duration,
     spawn_grace: Duration,
     missing_after: u32,
+    unreachable_after: Duration,
     #[serde(skip_serializing_if = "Option::is_none")]
     tmux_socket: Option<String>,
     defaults: DefaultsView,
@@ -359,6 +360,7 @@ fn effective(raw: &Config, path: &Path) -> View {
         ready_threshold: cfg.ready_threshold(),
         spawn_grace: cfg.spawn_grace(),
         missing_after: cfg.missing_after(),
+        unreachable_after: cfg.unreachable_after(),
         tmux_socket,
         defaults,
         projects,

@@ -3,8 +3,8 @@
 //! failed, else 0. It changes nothing (exceptions: `--notify` sends a test notification,
 //! and a corrupt session record is moved aside as every command that lists sessions
 //! does) and makes no network calls of its own beyond what a notifier's `check()` does
-//! and one authenticated `GET /user` per GitLab project;
-//! the data dir is not created when it is missing.
+//! and one authenticated `GET /user` per GitLab project, and one ssh command per configured
+//! host of the `ssh` runtime; the data dir is not created when it is missing.
 //!
 //! Checks, in order: config, tmux, git, each configured agent's binary, a GitHub token for
 //! each GitHub project, GitLab (token, one call, rate-limit headroom), data-dir permissions, session records, each notifier,
@@ -274,6 +274,9 @@ fn gather(g: &GlobalArgs, a: &DoctorArgs) -> Vec<Check> {
         }
         None => 0,
     };
+    if let Some(l) = &loaded {
+        out.extend(check_hosts(&l.config, &l.path, &data));
+    }
     if let Some(c) = cfg {
         out.extend(check_notifiers(c, a.notify, a.json));
     }
@@ -283,6 +286,51 @@ fn gather(g: &GlobalArgs, a: &DoctorArgs) -> Vec<Check> {
         Timestamp::now(),
         std::env::var("AO_NOW").ok().as_deref(),
     ));
+    out
+}
+
+/// Each host of each project on the `ssh` runtime: reachable with BatchMode (through
+/// ao's control socket), git, tmux and the agent present, the worktree dir writable.
+fn check_hosts(cfg: &Config, config_path: &Path, data: &Path) -> Vec<Check> {
+    let mut out = Vec::new();
+    for (id, p) in &cfg.projects {
+        if p.runtime_name(cfg) != "ssh" {
+            continue;
+        }
+        let rc = p.runtime_config.clone().unwrap_or_default();
+        let settings = crate::plugins::runtime::SshSettings {
+            hosts: rc.hosts.clone(),
+            identity_file: rc
+                .identity_file
+                .as_deref()
+                .map(|f| resolve_path(config_path, f)),
+            ssh_config: rc
+                .ssh_config
+                .as_deref()
+                .map(|f| resolve_path(config_path, f)),
+            worktree_dir: rc
+                .worktree_dir
+                .clone()
+                .unwrap_or_else(|| crate::plugins::runtime::SSH_WORKTREE_DIR.to_owned()),
+            control_dir: data.join("ssh"),
+            tmux_socket: "ao".into(),
+        };
+        let rt = crate::plugins::runtime::SshRuntime::new(settings);
+        let program = agent::required_program(p.agent_name(cfg), &p.agent_config)
+            .ok()
+            .map(|(prog, _)| prog);
+        for h in &rc.hosts {
+            let name = format!("host:{id}:{h}");
+            out.push(match rt.check_host(h, program.as_deref()) {
+                Ok(m) => Check::ok(name, m),
+                Err(e) => Check::fail(
+                    name,
+                    e,
+                    format!("make `ssh -o BatchMode=yes {h} true` work (a key in ~/.ssh/authorized_keys on the host, its host key in known_hosts), and install git, tmux and the agent there"),
+                ),
+            });
+        }
+    }
     out
 }
 
@@ -376,6 +424,10 @@ fn check_agents(cfg: &Config, config_path: &Path) -> Vec<Check> {
     let mut seen: BTreeMap<(String, Program), Vec<String>> = BTreeMap::new();
     let mut cwd_of: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (id, p) in &cfg.projects {
+        if p.runtime_name(cfg) == "ssh" {
+            // The agent runs on the hosts: `check_hosts` looks for it there.
+            continue;
+        }
         let name = p.agent_name(cfg).to_owned();
         cwd_of.insert(id.clone(), resolve_path(config_path, &p.path));
         seen.entry((

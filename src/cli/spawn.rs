@@ -24,6 +24,10 @@ pub struct SpawnArgs {
     /// Branch name (default: derived from the issue).
     #[arg(long)]
     pub branch: Option<String>,
+    /// Host to run on (ssh runtime; one of runtimeConfig.hosts; default: the host with
+    /// the fewest live sessions).
+    #[arg(long)]
+    pub host: Option<String>,
     /// Attach to the session after starting it.
     #[arg(long)]
     pub open: bool,
@@ -50,6 +54,7 @@ pub fn run(g: &GlobalArgs, a: &SpawnArgs) -> anyhow::Result<()> {
         branch: a.branch.clone(),
         force: a.force,
         batch: None,
+        host: a.host.clone(),
     };
     let rec = ops::spawn(&ctx, &req)?;
     if a.json {
@@ -58,12 +63,18 @@ pub fn run(g: &GlobalArgs, a: &SpawnArgs) -> anyhow::Result<()> {
             serde_json::to_string_pretty(&super::status::session_json(&rec))?
         );
     } else {
-        eprintln!(
-            "Spawned {} on branch {} in {}",
-            rec.id,
-            rec.branch,
-            rec.workspace.display()
-        );
+        match rec.runtime.as_ref().and_then(|h| h.remote.as_ref()) {
+            Some(r) => eprintln!(
+                "Spawned {} on branch {} on host {} in {}",
+                rec.id, rec.branch, r.host, r.workspace
+            ),
+            None => eprintln!(
+                "Spawned {} on branch {} in {}",
+                rec.id,
+                rec.branch,
+                rec.workspace.display()
+            ),
+        }
         println!("{}", rec.id);
     }
     if a.open {

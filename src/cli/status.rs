@@ -153,6 +153,12 @@ fn zone_title(z: Attention) -> &'static str {
 
 fn line(r: &SessionRecord, now: Timestamp) -> String {
     let mut s = format!("  {:<16} {:<18}", r.id.as_str(), r.status.as_str());
+    if let Some(h) = r.runtime.as_ref().and_then(|h| h.remote.as_ref()) {
+        s.push_str(&format!(" @{}", h.host));
+    }
+    if let Some(u) = unreachable(r) {
+        s.push_str(&format!(" UNREACHABLE since {} — {}", u.0, clip(&u.1, 100)));
+    }
     if let Some(a) = &r.activity {
         s.push_str(&format!(
             " {} via {} {}",
@@ -188,6 +194,16 @@ fn line(r: &SessionRecord, now: Timestamp) -> String {
     }
     s.push('\n');
     s
+}
+
+/// `(since, ssh error)` while the session's host is unreachable.
+fn unreachable(r: &SessionRecord) -> Option<(String, String)> {
+    if r.runtime_state != Some(crate::model::RuntimeState::Unreachable) {
+        return None;
+    }
+    let v = r.extra.get(crate::lifecycle::UNREACHABLE_KEY)?;
+    let get = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("?").to_owned();
+    Some((get("since"), get("error")))
 }
 
 fn clip(s: &str, n: usize) -> String {
@@ -235,6 +251,16 @@ pub struct SessionView<'a> {
 pub struct RuntimeView<'a> {
     plugin: &'a str,
     target: &'a str,
+    /// Remote host (ssh runtime).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<&'a str>,
+    /// Runtime fact as last observed (`alive`, `exited`, `missing`, `probe_failed`,
+    /// `unreachable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<crate::model::RuntimeState>,
+    /// The ssh error while unreachable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unreachable: Option<serde_json::Value>,
 }
 
 /// PR part of `SessionView`.
@@ -268,6 +294,10 @@ pub fn session_view(r: &SessionRecord) -> SessionView<'_> {
         runtime: r.runtime.as_ref().map(|h| RuntimeView {
             plugin: &h.plugin,
             target: &h.target,
+            host: h.remote.as_ref().map(|x| x.host.as_str()),
+            state: r.runtime_state,
+            unreachable: unreachable(r)
+                .map(|(since, error)| serde_json::json!({"since": since, "error": error})),
         }),
         activity: r.activity.as_ref(),
         pr: r.pr.as_ref().map(|p| PrView {

@@ -63,6 +63,10 @@ pub struct Config {
     /// Consecutive failed observations before a session is `killed`. Default 3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_after: Option<u32>,
+    /// A session whose host (ssh runtime) stays unreachable this long is reported to the
+    /// human, once. Default 10m.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable_after: Option<Duration>,
     /// tmux socket name (`tmux -L`); `AO_TMUX_SOCKET` overrides. Default `ao`: ao's own
     /// tmux server. `default` uses the user's default tmux server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +157,9 @@ pub struct ProjectConfig {
     /// Agent settings.
     #[serde(default)]
     pub agent_config: AgentConfig,
+    /// Runtime settings (the `ssh` runtime's hosts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_config: Option<RuntimeConfig>,
     /// Project's own instructions appended to every task prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
@@ -259,6 +266,25 @@ impl<'de> Deserialize<'de> for PluginConfig {
         }
         d.deserialize_any(V)
     }
+}
+
+/// `runtimeConfig:` — settings of the `ssh` runtime.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuntimeConfig {
+    /// Hosts agents run on: `[user@]host[:port]`, or an alias of the ssh config.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Private key (`ssh -i`), `~` expanded; default: ssh's own choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_file: Option<PathBuf>,
+    /// ssh client config file (`ssh -F`), `~` expanded; default `~/.ssh/config`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_config: Option<PathBuf>,
+    /// Directory of the workspaces on each host (absolute, or `~/…` for the remote
+    /// user's home); default `~/.ao/worktrees`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worktree_dir: Option<String>,
 }
 
 /// `agentConfig:`.
@@ -753,6 +779,8 @@ pub mod setting_defaults {
     pub const SPAWN_GRACE: Duration = Duration::from_secs(60);
     /// `missingAfter`.
     pub const MISSING_AFTER: u32 = 3;
+    /// `unreachableAfter`.
+    pub const UNREACHABLE_AFTER: Duration = Duration::from_secs(600);
 }
 
 /// What secrets are replaced with in output.
@@ -814,6 +842,12 @@ impl Config {
     /// `spawnGrace` or its default.
     pub fn spawn_grace(&self) -> Duration {
         self.spawn_grace.unwrap_or(setting_defaults::SPAWN_GRACE)
+    }
+
+    /// `unreachableAfter` or its default.
+    pub fn unreachable_after(&self) -> Duration {
+        self.unreachable_after
+            .unwrap_or(setting_defaults::UNREACHABLE_AFTER)
     }
 
     /// `missingAfter` or its default.

@@ -4,7 +4,7 @@
 //! these names.
 
 /// Built-in runtime names.
-pub const RUNTIME: &[&str] = &["tmux", "process"];
+pub const RUNTIME: &[&str] = &["tmux", "process", "ssh"];
 
 /// Built-in agent names.
 pub const AGENT: &[&str] = &[

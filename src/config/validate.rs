@@ -243,6 +243,45 @@ impl Checker<'_> {
             let runtime = p.runtime_name(cfg).to_owned();
             let (k, dflt) = blame(p.runtime.is_some(), d.runtime.is_some(), "runtime");
             self.plugin("runtime", &runtime, &k, plugin_names::RUNTIME, dflt);
+            if runtime == "ssh" {
+                let hosts = p
+                    .runtime_config
+                    .as_ref()
+                    .map(|r| r.hosts.as_slice())
+                    .unwrap_or(&[]);
+                if hosts.is_empty() {
+                    self.error(
+                        ProblemKind::MissingKey,
+                        &key.key("runtimeConfig"),
+                        "the `ssh` runtime needs `runtimeConfig: {hosts: [...]}`".to_owned(),
+                        Some("list the hosts agents run on, e.g. `hosts: [build-1, user@build-2:2222]`".to_owned()),
+                    );
+                }
+                for (i, h) in hosts.iter().enumerate() {
+                    if let Err(e) = crate::sys::ssh::Host::parse(h) {
+                        self.error(
+                            ProblemKind::InvalidValue,
+                            &key.key("runtimeConfig").key("hosts").index(i),
+                            e,
+                            None,
+                        );
+                    }
+                }
+                if let Some(w) = p
+                    .runtime_config
+                    .as_ref()
+                    .and_then(|r| r.worktree_dir.as_deref())
+                    && (!(w.starts_with('/') || w.starts_with("~/"))
+                        || w.split('/').any(|c| c == ".."))
+                {
+                    self.error(
+                        ProblemKind::InvalidValue,
+                        &key.key("runtimeConfig").key("worktreeDir"),
+                        format!("`{w}` must be absolute or start with `~/`, without `..`"),
+                        None,
+                    );
+                }
+            }
             let ws = p.workspace_name(cfg).to_owned();
             let (k, dflt) = blame(p.workspace.is_some(), d.workspace.is_some(), "workspace");
             self.plugin("workspace", &ws, &k, plugin_names::WORKSPACE, dflt);

@@ -11,7 +11,7 @@ use super::facts::{
     apply_activity, in_grace, mark_busy, read_activity, update_pr, update_retrying, update_runtime,
 };
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
-use super::{Action, Decision, Observation, Settings};
+use super::{Action, Decision, Observation, RuntimeObs, Settings};
 use crate::model::Event;
 use crate::model::MergeOutcome;
 use crate::model::{
@@ -123,8 +123,24 @@ pub fn derive_status(rec: &SessionRecord, s: &Settings, now: Timestamp) -> Statu
 /// `session.status` on change), runs the reactions and asks for cleanup once the PR is
 /// merged or closed.
 pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timestamp) -> Decision {
+    if let RuntimeObs::Unreachable(error) = &obs.runtime {
+        return unreachable(rec, error, s, now);
+    }
     let mut r = rec.clone();
     let mut out = Out::new(&r);
+    if let Some(was) = r.extra.remove(UNREACHABLE_KEY) {
+        let since = was
+            .get("since")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .to_owned();
+        out.event(
+            now,
+            "session.reachable",
+            format!("{}: host reachable again (unreachable since {since})", r.id),
+            serde_json::json!({"since": since}),
+        );
+    }
     update_retrying(&mut r, obs, now);
     let reading = read_activity(&r, obs, s, now);
     update_runtime(&mut r, &obs.runtime, s, now);
@@ -152,6 +168,58 @@ pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timesta
             reason: reason.to_owned(),
         });
     }
+    out.into_decision(r)
+}
+
+/// Key in `SessionRecord::extra` while the session's host is unreachable:
+/// `{since, error, warned}`.
+pub const UNREACHABLE_KEY: &str = "runtime.unreachable";
+
+/// A step for a session whose host could not be reached: the runtime fact becomes
+/// `unreachable` (with the ssh error), nothing else changes (no status change, no
+/// reaction, never killed or cleaned up), and once the host has been unreachable for
+/// `unreachable_after` the human is warned, once per outage.
+fn unreachable(rec: &SessionRecord, error: &str, s: &Settings, now: Timestamp) -> Decision {
+    let mut r = rec.clone();
+    let mut out = Out::new(&r);
+    let mut info = r
+        .extra
+        .get(UNREACHABLE_KEY)
+        .cloned()
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| {
+            out.event(
+                now,
+                "session.unreachable",
+                format!("{}: host unreachable: {error}", r.id),
+                serde_json::json!({"error": error}),
+            );
+            serde_json::json!({"since": now.to_string(), "warned": false})
+        });
+    info["error"] = error.into();
+    let since: Timestamp = info
+        .get("since")
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(now);
+    let warned = info.get("warned").and_then(serde_json::Value::as_bool) == Some(true);
+    if !warned && super::facts::secs_since(now, since) >= s.unreachable_after.as_secs() {
+        info["warned"] = true.into();
+        let id = r.id.as_str();
+        let note = super::messages::Note {
+            key: format!("host-unreachable:{}", since.as_second()),
+            kind: "host-unreachable".into(),
+            priority: crate::model::Priority::Warning,
+            title: format!("{id}: its host is unreachable"),
+            message: format!(
+                "ao cannot reach the host of {id} since {since}: {error}. The session is left alone (not killed, no reactions) and carries on when the host answers again."
+            ),
+        };
+        out.actions.push(Action::Notify(note.build(&r, s, now)));
+    }
+    r.extra.insert(UNREACHABLE_KEY.to_owned(), info);
+    r.runtime_state = Some(crate::model::RuntimeState::Unreachable);
+    r.runtime_observed_at = Some(now);
     out.into_decision(r)
 }
 

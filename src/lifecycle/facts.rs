@@ -54,6 +54,7 @@ pub(super) fn update_runtime(
     let state = match obs {
         RuntimeObs::NotProbed => return,
         RuntimeObs::ProbeFailed(_) => RuntimeState::ProbeFailed,
+        RuntimeObs::Unreachable(_) => RuntimeState::Unreachable,
         RuntimeObs::Seen { exists: false, .. } => {
             if !in_grace(r, s, now) {
                 r.missing_count = r.missing_count.saturating_add(1);

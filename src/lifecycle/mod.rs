@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-pub use decide::{decide, derive_status, on_merge_result, on_send_result};
+pub use decide::{UNREACHABLE_KEY, decide, derive_status, on_merge_result, on_send_result};
 pub use notify::{NotifyPlan, enqueue, hook_needs_input, plan_deliveries, record_delivery};
 pub(crate) use reactions::SAME_QUESTION_SECS;
 
@@ -45,6 +45,8 @@ pub struct Settings {
     pub spawn_grace: Duration,
     /// Consecutive missing observations before `killed`.
     pub missing_after: u32,
+    /// How long a host stays unreachable before the human is warned (once).
+    pub unreachable_after: Duration,
     /// Effective reaction settings for every kind (project over global over built-in).
     pub reactions: BTreeMap<ReactionKind, ReactionConfig>,
     /// Command that attaches to a session, with `{session}` replaced by the id
@@ -66,6 +68,8 @@ pub enum RuntimeObs {
     NotProbed,
     /// The probe itself failed; says nothing about the session.
     ProbeFailed(String),
+    /// The runtime's host could not be reached (ssh error); says nothing about the agent.
+    Unreachable(String),
     /// Probed.
     Seen {
         /// Runtime exists.

@@ -24,6 +24,7 @@ pub(super) fn settings() -> Settings {
         ready_threshold: Duration::from_secs(120),
         spawn_grace: Duration::from_secs(60),
         missing_after: 3,
+        unreachable_after: Duration::from_secs(600),
         reactions: ReactionKind::ALL
             .iter()
             .map(|k| (*k, k.builtin()))
@@ -1794,4 +1795,57 @@ fn clock_jumps_neither_burst_nor_suppress() {
         "at most the capped resends: {total_sends}"
     );
     assert_eq!(total_notes, 1, "exactly one escalation after the jump");
+}
+
+/// An unreachable host: the runtime fact is `unreachable` with the error, the status and
+/// the missing count stay, no reaction runs (even with CI failing), one warning after
+/// `unreachable_after`, never again in the same outage; reachable again clears it.
+#[test]
+fn unreachable_host_waits_and_warns_once() {
+    let s = settings();
+    let mut r = record();
+    r.status = crate::model::Status::Working;
+    let d = decide(&r, &obs(alive(), None, PrObs::NoPr), &s, t(1));
+    r = d.record;
+    let down = || {
+        obs(
+            RuntimeObs::Unreachable("host h1 unreachable: Connection refused".into()),
+            None,
+            PrObs::Pr(failing(pr(), &["test"])),
+        )
+    };
+    let mut warnings = 0;
+    for min in [2, 5, 11, 12, 30] {
+        let d = decide(&r, &down(), &s, t(min));
+        assert_eq!(d.record.status, crate::model::Status::Working);
+        assert_eq!(d.record.missing_count, 0);
+        assert_eq!(
+            d.record.runtime_state,
+            Some(crate::model::RuntimeState::Unreachable)
+        );
+        assert!(
+            d.record.pr.is_none(),
+            "PR facts untouched while unreachable"
+        );
+        for a in &d.actions {
+            match a {
+                Action::Notify(n) => {
+                    assert!(n.title.contains("unreachable"), "{}", n.title);
+                    assert!(n.message.contains("Connection refused"));
+                    assert!(min >= 12, "warned before the bound at {min}");
+                    warnings += 1;
+                }
+                other => panic!("no reaction while unreachable: {other:?}"),
+            }
+        }
+        r = d.record;
+    }
+    assert_eq!(warnings, 1);
+    let d = decide(&r, &obs(alive(), None, PrObs::NoPr), &s, t(31));
+    assert_eq!(
+        d.record.runtime_state,
+        Some(crate::model::RuntimeState::Alive)
+    );
+    assert!(!d.record.extra.contains_key(UNREACHABLE_KEY));
+    assert!(d.events.iter().any(|e| e.kind == "session.reachable"));
 }

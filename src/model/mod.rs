@@ -304,6 +304,8 @@ pub enum RuntimeState {
     Missing,
     /// The probe itself failed (tmux server error, etc.); says nothing about the session.
     ProbeFailed,
+    /// The runtime's host could not be reached (ssh runtime); says nothing about the agent.
+    Unreachable,
 }
 
 /// What the agent is doing.
@@ -520,6 +522,18 @@ pub struct RuntimeHandle {
     /// Log file with the agent's output (process runtime).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<PathBuf>,
+    /// Where on a remote host the runtime lives (`ssh` runtime).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteHandle>,
+}
+
+/// The remote half of an `ssh` runtime handle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteHandle {
+    /// The host as configured (`[user@]host[:port]`).
+    pub host: String,
+    /// Absolute path of the session's workspace on the host.
+    pub workspace: String,
 }
 
 /// One reaction instance's ledger entry, persisted per reaction key (DESIGN §5).

@@ -144,6 +144,9 @@ pub fn deliver(
         let path = dir.join(&name);
         crate::sys::atomic::write(&path, clean.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
+        super::runtime_for(ctx, rec)?
+            .put_workspace_file(handle, &format!(".ao/messages/{name}"), clean.as_bytes())
+            .with_context(|| format!("cannot copy .ao/messages/{name} to where the agent runs"))?;
         let pointer = format!(
             "A message from ao is in the file .ao/messages/{name} ({} bytes). Read it and act on it.",
             clean.len()
@@ -417,7 +420,13 @@ fn new_turn(
         }
         std::thread::sleep(Duration::from_millis(500));
     }
-    let h = super::run_plan(ctx, rec, rt, files, prompt, &plan).map_err(PluginError::Other)?;
+    let host = rec
+        .runtime
+        .as_ref()
+        .and_then(|h| h.remote.as_ref())
+        .map(|r| r.host.as_str());
+    let h =
+        super::run_plan(ctx, rec, rt, files, prompt, &plan, host).map_err(PluginError::Other)?;
     Ok((Delivery::Delivered, Some(h)))
 }
 
@@ -665,6 +674,7 @@ mod tests {
             pid: None,
             pid_start: None,
             log: None,
+            remote: None,
         };
         let agent = FakeAgent { record };
         term.paste(&h, "fix the failing test").unwrap();

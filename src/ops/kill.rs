@@ -57,11 +57,34 @@ pub fn kill(
             )),
         });
     }
+    let rt_owned = match &rec.runtime {
+        Some(_) => Some(super::runtime_for(ctx, rec)?),
+        None => None,
+    };
+    if !force
+        && let (Some(rt), Some(h)) = (&rt_owned, &rec.runtime)
+        && let Some(why) = rt
+            .unsaved_work(h)
+            .map_err(|e| anyhow::anyhow!("cannot check for unsaved work: {e}"))?
+    {
+        anyhow::bail!(crate::error::UsageError {
+            message: format!("refusing to kill {}: its workspace has {why}", rec.id),
+            hint: Some(format!(
+                "commit and push the work, or run `ao session kill {} --force` to discard it",
+                rec.id
+            )),
+        });
+    }
     let mut runtime_stopped = false;
-    if let Some(h) = &rec.runtime {
-        let rt = super::runtime_for(ctx, rec)?;
-        rt.destroy(h)?;
-        runtime_stopped = true;
+    // With --force, a remote host that cannot be reached does not keep the record alive:
+    // its tmux session and workspace are left there, and the event says so.
+    let mut left_remote = None;
+    if let (Some(rt), Some(h)) = (&rt_owned, &rec.runtime) {
+        match rt.destroy(h).and_then(|()| rt.remove_workspace(h, force)) {
+            Ok(()) => runtime_stopped = true,
+            Err(PluginError::Unavailable(e)) if force => left_remote = Some(e),
+            Err(e) => return Err(e.into()),
+        }
     } else if project.runtime_name(&ctx.config) == "tmux" {
         // A spawn interrupted after starting tmux but before saving the handle: the tmux
         // session carries the session id as its name.
@@ -71,6 +94,7 @@ pub fn kill(
             pid: None,
             pid_start: None,
             log: None,
+            remote: None,
         };
         let socket = ctx.tmux_socket();
         let rt = crate::plugins::runtime::create(
@@ -99,7 +123,7 @@ pub fn kill(
             format!("{} stopped and archived ({reason})", rec.id),
         )
         .about(&rec.project, Some(rec.id.as_str()))
-        .with(serde_json::json!({"force": force, "reason": reason})),
+        .with(serde_json::json!({"force": force, "reason": reason, "remoteLeft": left_remote})),
     )?;
     Ok(KillOutcome {
         id: rec.id.to_string(),

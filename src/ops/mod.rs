@@ -88,11 +88,49 @@ pub fn plugin_env(ctx: &Ctx) -> crate::plugins::PluginEnv<'_> {
 /// The runtime plugin a record was started with.
 pub fn runtime_for(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<Box<dyn runtime::Runtime>> {
     let name = rec.runtime.as_ref().map_or("tmux", |h| h.plugin.as_str());
-    let socket = ctx.tmux_socket();
-    Ok(runtime::create(
-        name,
-        &plugin_env(ctx).with_tmux(socket.as_deref()),
-    )?)
+    runtime_named(ctx, &rec.project, name)
+}
+
+/// The runtime `name` for `project` (the `ssh` runtime takes the project's
+/// `runtimeConfig`).
+pub fn runtime_named(
+    ctx: &Ctx,
+    project: &str,
+    name: &str,
+) -> anyhow::Result<Box<dyn runtime::Runtime>> {
+    if name != "ssh" {
+        let socket = ctx.tmux_socket();
+        return Ok(runtime::create(
+            name,
+            &plugin_env(ctx).with_tmux(socket.as_deref()),
+        )?);
+    }
+    Ok(Box::new(runtime::SshRuntime::new(ssh_settings(
+        ctx, project,
+    ))))
+}
+
+/// The `ssh` runtime's settings for `project`: its `runtimeConfig`, control sockets
+/// under ao's data dir, the remote tmux on ao's socket name.
+pub fn ssh_settings(ctx: &Ctx, project: &str) -> runtime::SshSettings {
+    let rc = ctx
+        .config
+        .projects
+        .get(project)
+        .and_then(|p| p.runtime_config.clone())
+        .unwrap_or_default();
+    let resolve = |p: &Path| crate::config::resolved::resolve_path(&ctx.config_path, p);
+    runtime::SshSettings {
+        hosts: rc.hosts.clone(),
+        identity_file: rc.identity_file.as_deref().map(resolve),
+        ssh_config: rc.ssh_config.as_deref().map(resolve),
+        worktree_dir: rc
+            .worktree_dir
+            .clone()
+            .unwrap_or_else(|| runtime::SSH_WORKTREE_DIR.to_owned()),
+        control_dir: ctx.store.root().join("ssh"),
+        tmux_socket: ctx.tmux_socket().unwrap_or_else(|| "ao".to_owned()),
+    }
 }
 
 /// Refuses a record whose workspace is not where ao puts workspaces: absolute, no `..`,
@@ -208,6 +246,7 @@ pub(crate) fn start_agent(
     files: &Path,
     prompt_file: &Path,
     resume: bool,
+    host: Option<&str>,
 ) -> anyhow::Result<(crate::model::RuntimeHandle, Option<String>)> {
     let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
     let actx = crate::plugins::agent::AgentContext {
@@ -229,12 +268,12 @@ pub(crate) fn start_agent(
     } else {
         agent.launch(&actx)?
     };
-    let handle = run_plan(ctx, rec, rt, files, prompt_file, &plan)?;
+    let handle = run_plan(ctx, rec, rt, files, prompt_file, &plan, host)?;
     Ok((handle, plan.agent_session_id))
 }
 
 /// Writes the files `plan` needs and starts it in the runtime with the `AO_*`
-/// environment; returns the runtime handle.
+/// environment (on `host` for the `ssh` runtime); returns the runtime handle.
 pub(crate) fn run_plan(
     ctx: &Ctx,
     rec: &SessionRecord,
@@ -242,6 +281,7 @@ pub(crate) fn run_plan(
     files: &Path,
     prompt_file: &Path,
     plan: &crate::plugins::agent::LaunchPlan,
+    host: Option<&str>,
 ) -> anyhow::Result<crate::model::RuntimeHandle> {
     use anyhow::Context as _;
     for (path, contents) in &plan.files {
@@ -257,6 +297,7 @@ pub(crate) fn run_plan(
         argv: plan.argv.clone(),
         env: spawn::agent_env(ctx, rec, prompt_file, plan.env.clone()),
         state_dir: files.to_path_buf(),
+        host: host.map(str::to_owned),
     };
     rt.create(&spec)
         .with_context(|| format!("cannot start the {} runtime", rt.name()))

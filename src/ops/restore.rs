@@ -44,6 +44,10 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
         &files,
         &prompt_file,
         true,
+        rec.runtime
+            .as_ref()
+            .and_then(|h| h.remote.as_ref())
+            .map(|r| r.host.as_str()),
     )?;
     let now = crate::clock::now();
     let mut next = rec.clone();

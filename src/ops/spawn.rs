@@ -33,6 +33,9 @@ pub struct SpawnRequest {
     pub force: bool,
     /// Batch id (batch-spawn), for `all-complete`.
     pub batch: Option<String>,
+    /// Host for the `ssh` runtime (default: the configured host with the fewest live
+    /// sessions).
+    pub host: Option<String>,
 }
 
 /// Spawns a session; returns its record as saved.
@@ -69,8 +72,18 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
     let agent = agent::create(&agent_name, &env)?;
     // Before anything is created: a permission value the CLI would reject, or a program
     // that is not installed, must not leave a record, workspace, branch or tmux session.
-    agent::preflight(&agent_name, &project.agent_config, &repo)?;
-    let rt = runtime::create(&runtime_name, &env)?;
+    if runtime_name == "ssh" {
+        // The program runs on the host, not here (`ao doctor` checks it there).
+        agent::check_permissions(&agent_name, &project.agent_config).map_err(|m| {
+            usage(
+                m,
+                "fix `agentConfig.permissions` in the project (see README, Agents)",
+            )
+        })?;
+    } else {
+        agent::preflight(&agent_name, &project.agent_config, &repo)?;
+    }
+    let rt = super::runtime_named(ctx, &req.project, &runtime_name)?;
     let ws = workspace::create(&workspace_name, &env)?;
     if let Some(b) = &req.branch {
         validate_branch(b).map_err(|e| usage(e.to_string(), "choose a branch of [a-z0-9-/._]"))?;
@@ -113,6 +126,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
 
     // Reserve the id under the spawn lock, after the capacity and duplicate checks, so two
     // concurrent spawns cannot both pass them.
+    let host;
     let rec = {
         let _spawn_lock = ctx.store.lock_named("spawn")?;
         let (live, _) = ctx.store.list(None)?;
@@ -160,6 +174,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
                 )),
             });
         }
+        host = choose_host(ctx, req, &runtime_name, &live)?;
         let placeholder = SessionId::parse("reserving").map_err(anyhow::Error::from)?;
         let initial = SessionRecord {
             version: RECORD_VERSION,
@@ -203,6 +218,7 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
         &base,
         &repo,
         issue.map(|(_, b)| b),
+        host.as_deref(),
         &prompt_text,
         agent.as_ref(),
         rt.as_ref(),
@@ -213,6 +229,70 @@ pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
             created.undo(ctx, rt.as_ref(), ws.as_ref(), &repo, &base);
             Err(e)
         }
+    }
+}
+
+/// The host of a new `ssh` session: `--host` (which must be configured), else the
+/// configured host with the fewest live sessions (first listed on a tie). `None` for other
+/// runtimes; `--host` with another runtime is refused.
+fn choose_host(
+    ctx: &Ctx,
+    req: &SpawnRequest,
+    runtime_name: &str,
+    live: &[&SessionRecord],
+) -> anyhow::Result<Option<String>> {
+    if runtime_name != "ssh" {
+        if req.host.is_some() {
+            return Err(usage(
+                format!(
+                    "--host is for the ssh runtime; project `{}` uses `{runtime_name}`",
+                    req.project
+                ),
+                "set `runtime: ssh` with `runtimeConfig: {hosts: [...]}`, or leave out --host",
+            ));
+        }
+        return Ok(None);
+    }
+    let hosts = ctx
+        .config
+        .projects
+        .get(&req.project)
+        .and_then(|p| p.runtime_config.as_ref())
+        .map(|r| r.hosts.clone())
+        .unwrap_or_default();
+    if let Some(h) = &req.host {
+        if !hosts.contains(h) {
+            return Err(usage(
+                format!(
+                    "host `{h}` is not in project `{}`'s runtimeConfig.hosts ({})",
+                    req.project,
+                    hosts.join(", ")
+                ),
+                "pick one of the configured hosts, or add it to runtimeConfig.hosts",
+            ));
+        }
+        return Ok(Some(h.clone()));
+    }
+    let load = |h: &String| {
+        live.iter()
+            .filter(|r| {
+                r.runtime
+                    .as_ref()
+                    .and_then(|x| x.remote.as_ref())
+                    .is_some_and(|x| &x.host == h)
+            })
+            .count()
+    };
+    let best = hosts.iter().min_by_key(|h| load(h)).cloned();
+    match best {
+        Some(h) => Ok(Some(h)),
+        None => Err(usage(
+            format!(
+                "project `{}` uses the ssh runtime but lists no hosts",
+                req.project
+            ),
+            "add `runtimeConfig: {hosts: [build-1]}` to the project",
+        )),
     }
 }
 
@@ -252,6 +332,7 @@ impl Created {
     ) {
         if let Some(h) = &self.runtime {
             let _ = rt.destroy(h);
+            let _ = rt.remove_workspace(h, true);
         }
         if let Some(rec) = &self.record {
             if self.workspace {
@@ -290,6 +371,7 @@ fn build(
     base: &str,
     repo: &std::path::Path,
     issue_branch: Option<String>,
+    host: Option<&str>,
     prompt_text: &str,
     agent: &dyn agent::Agent,
     rt: &dyn runtime::Runtime,
@@ -348,6 +430,7 @@ fn build(
         &files,
         &prompt_file,
         false,
+        host,
     )?;
     created.runtime = Some(handle.clone());
     rec.runtime = Some(handle);

@@ -272,6 +272,7 @@ impl Runtime for ExternalRuntime {
             pid: s.pid,
             pid_start: s.pid_start,
             log: s.log,
+            remote: None,
         })
     }
 

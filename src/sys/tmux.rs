@@ -43,8 +43,35 @@ pub enum Guarded {
 /// Marker printed by the refusing branch of a guarded command.
 const REFUSED: &str = "ao-refused:";
 
+/// The tmux arguments (after `tmux` and its server options) of a guarded command: run
+/// `action` (a tmux command string) only when the pane of `name` is alive and has pid
+/// `pid`, else `refuse` (a command string ending in `;`, may be empty) followed by a
+/// report of the pane's state ([`parse_guarded`] reads the output). Shared with the
+/// `ssh` runtime, which runs the same command on a host.
+pub fn guarded_args(name: &str, pid: Option<u32>, action: &str, refuse: &str) -> Vec<String> {
+    let target = Tmux::target(name);
+    // tmux 3.3a has no `#{!:}`: a dead pane selects the 0 branch of `#{?}`.
+    let ok = match pid {
+        Some(p) => format!("#{{?pane_dead,0,#{{==:#{{pane_pid}},{p}}}}}"),
+        None => "#{?pane_dead,0,1}".to_owned(),
+    };
+    let report = format!(
+        "{refuse} display-message -p -t {} '{REFUSED}#{{pane_dead}}:#{{pane_pid}}:#{{pane_dead_status}}'",
+        quote(&target)
+    );
+    vec![
+        "if-shell".into(),
+        "-F".into(),
+        "-t".into(),
+        target,
+        ok,
+        action.to_owned(),
+        report,
+    ]
+}
+
 /// Parses the output of a guarded command: the refusal report, else done.
-fn parse_guarded(out: &str) -> Guarded {
+pub fn parse_guarded(out: &str) -> Guarded {
     match out.lines().find_map(|l| l.strip_prefix(REFUSED)) {
         None => Guarded::Done,
         Some(rest) => {
@@ -60,7 +87,7 @@ fn parse_guarded(out: &str) -> Guarded {
 
 /// Quotes a word for a tmux command string (single quotes; ao's words never contain one,
 /// but a quote is escaped all the same).
-fn quote(w: &str) -> String {
+pub fn quote(w: &str) -> String {
     format!("'{}'", w.replace('\'', "'\\''"))
 }
 
@@ -274,19 +301,9 @@ impl Tmux {
         action: &str,
         refuse: &str,
     ) -> Result<Guarded, CmdError> {
-        let target = Self::target(name);
-        // tmux 3.3a has no `#{!:}`: a dead pane selects the 0 branch of `#{?}`.
-        let ok = match pid {
-            Some(p) => format!("#{{?pane_dead,0,#{{==:#{{pane_pid}},{p}}}}}"),
-            None => "#{?pane_dead,0,1}".to_owned(),
-        };
-        let report = format!(
-            "{refuse} display-message -p -t {} '{REFUSED}#{{pane_dead}}:#{{pane_pid}}:#{{pane_dead_status}}'",
-            quote(&target)
-        );
         let out = self
             .command()
-            .args(["if-shell", "-F", "-t", &target, &ok, action, &report])
+            .args(guarded_args(name, pid, action, refuse))
             .read()?;
         Ok(parse_guarded(&out))
     }
@@ -335,6 +352,9 @@ fn is_no_server(e: &CmdError) -> bool {
         || s.contains("No such file or directory")
         // A server that is shutting down (e.g. right after kill-server) answers this.
         || s.contains("server exited unexpectedly")
+        // A server whose last session was just killed (still exiting) has no target for
+        // `list-panes -a`: no panes.
+        || s.contains("no current target")
 }
 
 fn is_missing(e: &CmdError) -> bool {

@@ -166,8 +166,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     sum.sessions_seen = recs.len();
 
     let mut storm = Storm::of(&ctx.config);
-    let runtime_obs = observe_runtimes(ctx, &recs, &mut sum);
-    let screens = capture_changed(ctx, &recs, &runtime_obs);
+    let (runtime_obs, screens) = observe_runtimes(ctx, &recs, &mut sum);
     let pr_obs = observe_scm(ctx, &recs, now, opts.dry_run, &mut sum);
     let mut batches = BTreeSet::new();
     for listed in &recs {
@@ -343,6 +342,7 @@ pub fn settings(
         ready_threshold: config.ready_threshold(),
         spawn_grace: config.spawn_grace(),
         missing_after: config.missing_after(),
+        unreachable_after: config.unreachable_after(),
         reactions,
         attach_template: ops::attach_hint("{session}"),
         dashboard_url,

@@ -77,17 +77,34 @@ pub(super) fn death_evidence(status: Option<i32>, tail: &str) -> String {
     }
 }
 
-/// One probe per runtime plugin for all sessions.
+/// What the observe phase saw of the runtimes, by session: the probe result with the
+/// pane's activity time, and a fresh capture (text, second taken) of each pane that changed.
+pub(super) type RuntimeSeen = (
+    BTreeMap<SessionId, Probed>,
+    BTreeMap<SessionId, (String, i64)>,
+);
+
+/// One observation per runtime (per project for `ssh`, whose hosts are per project): a
+/// probe of all its sessions plus captures of the panes whose cached classification is
+/// stale — one `tmux list-panes -a` locally, one remote command per host over ssh.
 pub(super) fn observe_runtimes(
     ctx: &Ctx,
     recs: &[SessionRecord],
     sum: &mut TickSummary,
-) -> BTreeMap<SessionId, Probed> {
+) -> RuntimeSeen {
     let mut out = BTreeMap::new();
-    let mut by_plugin: BTreeMap<String, Vec<&SessionRecord>> = BTreeMap::new();
+    let mut screens = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Vec<&SessionRecord>> = BTreeMap::new();
     for r in recs {
         match &r.runtime {
-            Some(h) => by_plugin.entry(h.plugin.clone()).or_default().push(r),
+            Some(h) => {
+                let scope = if h.plugin == "ssh" {
+                    r.project.clone()
+                } else {
+                    String::new()
+                };
+                groups.entry((h.plugin.clone(), scope)).or_default().push(r);
+            }
             None => {
                 out.insert(
                     r.id.clone(),
@@ -104,51 +121,88 @@ pub(super) fn observe_runtimes(
             }
         }
     }
-    for (plugin, group) in by_plugin {
+    for ((plugin, scope), group) in groups {
         let handles: Vec<&crate::model::RuntimeHandle> =
             group.iter().filter_map(|r| r.runtime.as_ref()).collect();
-        let socket = ctx.tmux_socket();
-        let env = ops::plugin_env(ctx).with_tmux(socket.as_deref());
-        let probed =
-            crate::plugins::runtime::create(&plugin, &env).and_then(|rt| rt.probe(&handles));
-        match probed {
-            Ok(map) => {
-                for r in group {
-                    let Some(h) = &r.runtime else { continue };
-                    let obs = match map.get(&h.target) {
-                        Some(p) => (
-                            RuntimeObs::Seen {
-                                exists: p.exists,
-                                agent_exited: p.agent_exited || shell_left(ctx, r, &p.command),
-                                activity_time: p.activity_time,
-                            },
-                            p.activity_time,
-                            (p.exists && p.agent_exited).then_some(p.exit_status),
-                        ),
-                        None => (
-                            RuntimeObs::ProbeFailed("not in probe result".into()),
-                            None,
-                            None,
-                        ),
-                    };
-                    out.insert(r.id.clone(), obs);
-                }
-            }
+        // A capture taken after the pane's last activity (one-second resolution) is
+        // still valid: no need to capture again while the activity time stays put.
+        let fresh: BTreeMap<String, i64> = group
+            .iter()
+            .filter_map(|r| {
+                let c = r
+                    .capture
+                    .as_ref()
+                    .filter(|c| c.captured_at > c.activity_time)?;
+                Some((r.runtime.as_ref()?.target.clone(), c.activity_time))
+            })
+            .collect();
+        let rt = match ops::runtime_named(ctx, &scope_project(&group, &scope), &plugin) {
+            Ok(rt) => rt,
             Err(e) => {
                 sum.failures.push(Failure {
                     session: None,
-                    error: format!("{plugin} probe failed: {e}"),
+                    error: format!("{plugin} probe failed: {e:#}"),
                 });
                 for r in group {
                     out.insert(
                         r.id.clone(),
-                        (RuntimeObs::ProbeFailed(e.to_string()), None, None),
+                        (RuntimeObs::ProbeFailed(format!("{e:#}")), None, None),
                     );
                 }
+                continue;
             }
+        };
+        let seen = rt.observe(&handles, &fresh, CAPTURE_LINES);
+        let mut reported = BTreeSet::new();
+        for r in group {
+            let Some(h) = &r.runtime else { continue };
+            let obs = match seen.get(&h.target) {
+                Some(Ok(o)) => {
+                    if let Some(sc) = &o.screen {
+                        screens.insert(r.id.clone(), sc.clone());
+                    }
+                    let p = &o.probe;
+                    (
+                        RuntimeObs::Seen {
+                            exists: p.exists,
+                            agent_exited: p.agent_exited || shell_left(ctx, r, &p.command),
+                            activity_time: p.activity_time,
+                        },
+                        p.activity_time,
+                        (p.exists && p.agent_exited).then_some(p.exit_status),
+                    )
+                }
+                Some(Err(crate::plugins::PluginError::Unavailable(e))) => {
+                    (RuntimeObs::Unreachable(e.clone()), None, None)
+                }
+                Some(Err(e)) => {
+                    if reported.insert(e.to_string()) {
+                        sum.failures.push(Failure {
+                            session: None,
+                            error: format!("{plugin} probe failed: {e}"),
+                        });
+                    }
+                    (RuntimeObs::ProbeFailed(e.to_string()), None, None)
+                }
+                None => (
+                    RuntimeObs::ProbeFailed("not in probe result".into()),
+                    None,
+                    None,
+                ),
+            };
+            out.insert(r.id.clone(), obs);
         }
     }
-    out
+    (out, screens)
+}
+
+/// The project a runtime group belongs to (`scope`, or the first session's).
+pub(super) fn scope_project(group: &[&SessionRecord], scope: &str) -> String {
+    if scope.is_empty() {
+        group.first().map(|r| r.project.clone()).unwrap_or_default()
+    } else {
+        scope.to_owned()
+    }
 }
 
 /// True when the pane's foreground command is a shell the agent itself is not: the agent
@@ -242,45 +296,6 @@ pub(super) fn capture_is_fresh(rec: &SessionRecord, activity_time: Option<i64>) 
     rec.capture
         .as_ref()
         .is_some_and(|c| activity_time.is_some_and(|t| t == c.activity_time && c.captured_at > t))
-}
-
-/// Captures, in one call per runtime plugin, every live pane whose cached classification
-/// is stale. A pane that cannot be captured here is left to `tick_session`.
-pub(super) fn capture_changed(
-    ctx: &Ctx,
-    recs: &[SessionRecord],
-    runtime_obs: &BTreeMap<SessionId, Probed>,
-) -> BTreeMap<SessionId, (String, i64)> {
-    let mut by_plugin: BTreeMap<&str, Vec<&SessionRecord>> = BTreeMap::new();
-    for r in recs {
-        let Some((obs, activity_time, _)) = runtime_obs.get(&r.id) else {
-            continue;
-        };
-        let alive = matches!(obs, RuntimeObs::Seen { exists: true, .. });
-        if let Some(h) = &r.runtime
-            && alive
-            && !capture_is_fresh(r, *activity_time)
-        {
-            by_plugin.entry(h.plugin.as_str()).or_default().push(r);
-        }
-    }
-    let mut out = BTreeMap::new();
-    for (plugin, group) in by_plugin {
-        let socket = ctx.tmux_socket();
-        let env = ops::plugin_env(ctx).with_tmux(socket.as_deref());
-        let Ok(rt) = crate::plugins::runtime::create(plugin, &env) else {
-            continue;
-        };
-        let handles: Vec<&crate::model::RuntimeHandle> =
-            group.iter().filter_map(|r| r.runtime.as_ref()).collect();
-        let taken = jiff::Timestamp::now().as_second();
-        for (r, text) in group.iter().zip(rt.capture_many(&handles, CAPTURE_LINES)) {
-            if let Ok(text) = text {
-                out.insert(r.id.clone(), (text, taken));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

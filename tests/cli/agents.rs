@@ -98,6 +98,7 @@ impl Rig {
                 pid: None,
                 pid_start: None,
                 log: None,
+                remote: None,
             }),
             prompt_file: Some(self.prompt.clone()),
             created_at: now,

@@ -410,6 +410,10 @@ fn config_schema_lists_exactly_the_keys_ao_accepts() {
             &project["properties"]["agentConfig"],
         ),
         (
+            "projects: {a: {path: /tmp, runtimeConfig: {zz: 1}}}",
+            &project["properties"]["runtimeConfig"],
+        ),
+        (
             "projects: {a: {path: /tmp, agentConfig: {patterns: {zz: 1}}}}",
             &project["properties"]["agentConfig"]["properties"]["patterns"],
         ),

@@ -38,5 +38,6 @@ mod real_agents;
 mod session;
 mod smoke;
 mod spawn_checks;
+mod ssh;
 mod steady;
 mod tick;

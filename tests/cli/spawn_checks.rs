@@ -157,12 +157,12 @@ fn permission_values_are_the_ones_the_real_clis_accept() {
             "-F",
             "#{session_name} #{pane_dead} #{pane_dead_status}",
         ]);
-        // Dead with its exit status known (tmux marks a pane dead before it reaps it).
+        // Dead and its exit status known (tmux learns it after the pane's EOF).
         ls.stdout
             .lines()
             .filter(|l| {
                 let f: Vec<&str> = l.split(' ').collect();
-                f.get(1) == Some(&"1") && f.get(2).is_some_and(|s| !s.is_empty())
+                f.len() == 3 && f[1] == "1" && !f[2].is_empty()
             })
             .count()
             == projects.len()

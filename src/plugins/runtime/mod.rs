@@ -3,6 +3,7 @@
 //! what to send lives in `ops::deliver`), and destroys.
 
 mod process;
+mod ssh;
 mod tmux;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -10,6 +11,7 @@ use std::fmt::Debug;
 use std::path::PathBuf;
 
 pub use process::ProcessRuntime;
+pub use ssh::{DEFAULT_WORKTREE_DIR as SSH_WORKTREE_DIR, SshRuntime, SshSettings};
 pub use tmux::{SHELLS, TmuxRuntime};
 
 use super::{PluginEnv, PluginError, external};
@@ -31,6 +33,18 @@ pub struct LaunchSpec {
     pub env: BTreeMap<String, String>,
     /// Directory for runtime files (process log).
     pub state_dir: PathBuf,
+    /// Host to start on (`ssh` runtime; chosen by spawn, kept by restore).
+    pub host: Option<String>,
+}
+
+/// One runtime's probe plus, when the pane changed, its capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observed {
+    /// Liveness.
+    pub probe: Probe,
+    /// The capture (escape sequences stripped) and the epoch second it was taken on the
+    /// runtime's own clock; `None` when not captured.
+    pub screen: Option<(String, i64)>,
 }
 
 /// One runtime's liveness as seen by a batched probe.
@@ -104,15 +118,97 @@ pub trait Runtime: Send + Sync + Debug {
 
     /// Argument vector a person runs to attach, or `None` when not attachable.
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>>;
+
+    /// One observation pass: probes every handle and captures (`lines` lines) each live
+    /// one whose activity time is not `fresh[target]` (a capture taken after that
+    /// activity is still valid). A per-handle `Err` says nothing about the session;
+    /// [`PluginError::Unavailable`] means its host could not be reached. Default: one
+    /// [`Runtime::probe`], then one [`Runtime::capture_many`].
+    fn observe(
+        &self,
+        handles: &[&RuntimeHandle],
+        fresh: &BTreeMap<String, i64>,
+        lines: u32,
+    ) -> BTreeMap<String, Result<Observed, PluginError>> {
+        let probes = match self.probe(handles) {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = e.to_string();
+                return handles
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.target.clone(),
+                            Err(PluginError::Other(anyhow::anyhow!(msg.clone()))),
+                        )
+                    })
+                    .collect();
+            }
+        };
+        let stale: Vec<&RuntimeHandle> = handles
+            .iter()
+            .copied()
+            .filter(|h| {
+                probes.get(&h.target).is_some_and(|p| {
+                    p.exists
+                        && (p.activity_time.is_none()
+                            || p.activity_time != fresh.get(&h.target).copied())
+                })
+            })
+            .collect();
+        let taken = jiff::Timestamp::now().as_second();
+        let mut screens: BTreeMap<String, (String, i64)> = BTreeMap::new();
+        for (h, text) in stale.iter().zip(self.capture_many(&stale, lines)) {
+            if let Ok(text) = text {
+                screens.insert(h.target.clone(), (text, taken));
+            }
+        }
+        probes
+            .into_iter()
+            .map(|(target, probe)| {
+                let screen = screens.remove(&target);
+                (target, Ok(Observed { probe, screen }))
+            })
+            .collect()
+    }
+
+    /// Copies `bytes`, which ao just wrote at `rel` in the session's local workspace (a
+    /// long message under `.ao/messages/`), to where the agent runs (the `ssh` runtime's
+    /// remote workspace). Default: nothing to do, the agent runs in the local workspace.
+    fn put_workspace_file(
+        &self,
+        _handle: &RuntimeHandle,
+        _rel: &str,
+        _bytes: &[u8],
+    ) -> Result<(), PluginError> {
+        Ok(())
+    }
+
+    /// Unsaved work in a workspace the runtime owns (the `ssh` runtime's remote
+    /// workspace), described for the human; `None` when clean or when the runtime owns
+    /// no workspace (the default).
+    fn unsaved_work(&self, _handle: &RuntimeHandle) -> Result<Option<String>, PluginError> {
+        Ok(None)
+    }
+
+    /// Removes a workspace the runtime owns (the `ssh` runtime's remote workspace),
+    /// refusing unsaved work unless `force`. Idempotent. Default: nothing to remove.
+    fn remove_workspace(&self, _handle: &RuntimeHandle, _force: bool) -> Result<(), PluginError> {
+        Ok(())
+    }
 }
 
 /// Creates the runtime `name`; `env.tmux_socket` selects a private tmux server (`-L`).
-/// Another name is the external `ao-runtime-<name>` (no config: everything it needs is in
-/// each call's params).
+/// The `ssh` runtime needs its project's settings: use `ops::runtime_named`. Another name
+/// is the external `ao-runtime-<name>` (no config: everything it needs is in each call's
+/// params).
 pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Runtime>, PluginError> {
     match name {
         "tmux" => Ok(Box::new(TmuxRuntime::new(env.tmux_socket))),
         "process" => Ok(Box::new(ProcessRuntime)),
+        "ssh" => Err(PluginError::Unsupported(
+            "the ssh runtime needs its project's runtimeConfig".into(),
+        )),
         other => Ok(Box::new(external::ExternalRuntime(external::Plugin::find(
             "runtime",
             other,

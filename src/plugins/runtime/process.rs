@@ -59,6 +59,7 @@ impl Runtime for ProcessRuntime {
             pid: Some(pid),
             pid_start: start_time(pid),
             log: Some(log),
+            remote: None,
         })
     }
 
@@ -163,6 +164,7 @@ mod tests {
             argv: vec!["sh".into(), "-c".into(), "echo started; sleep 30".into()],
             env: BTreeMap::new(),
             state_dir: d.path().join("state"),
+            host: None,
         };
         let rt = ProcessRuntime;
         let h = rt.create(&spec).unwrap();

@@ -89,6 +89,7 @@ impl Runtime for TmuxRuntime {
             pid,
             pid_start: None,
             log: None,
+            remote: None,
         })
     }
 
@@ -212,7 +213,10 @@ fn gone_or(handle: &RuntimeHandle, e: CmdError) -> PluginError {
 }
 
 /// The result of a guarded paste or key press as the runtime contract states it.
-fn guarded(handle: &RuntimeHandle, r: Result<Guarded, CmdError>) -> Result<(), PluginError> {
+pub(super) fn guarded(
+    handle: &RuntimeHandle,
+    r: Result<Guarded, CmdError>,
+) -> Result<(), PluginError> {
     match r.map_err(|e| gone_or(handle, e))? {
         Guarded::Done => Ok(()),
         Guarded::Refused {
