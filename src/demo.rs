@@ -55,10 +55,10 @@ pub fn run(
     say: &mut dyn FnMut(&str),
 ) -> anyhow::Result<DemoReport> {
     let started = Instant::now();
+    // The demo's own tmux server, whatever AO_TMUX_SOCKET says: it is killed at the end
+    // (and by the janitor), so it must never be a server with the user's sessions.
     let socket = format!("ao-demo-{}", std::process::id());
-    let effective =
-        crate::config::resolved::tmux_socket_override().unwrap_or_else(|| socket.clone());
-    janitor(&effective, dir, keep);
+    janitor(&socket, dir, keep);
     let repo = dir.join("repo");
     setup_repo(&repo)?;
     let agent = dir.join("demo-agent.sh");
@@ -112,6 +112,7 @@ projects:
     // The demo's own data dir, whatever AO_DATA_DIR says.
     let mut resolved = crate::config::Resolved::new(&config, &config_path);
     resolved.data_dir = dir.join("data");
+    resolved.tmux_socket = Some(socket.clone());
     let store = Store::open(&resolved.data_dir)?;
     let ctx = Ctx {
         config,

@@ -332,9 +332,21 @@ fn demo_cleans_up_when_terminated() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     let mut child = c.spawn().unwrap();
+    // The demo runs on its own server (`ao-demo-<pid>`), never on AO_TMUX_SOCKET's.
+    let socket = format!("ao-demo-{}", child.id());
+    let demo_tmux = |args: &[&str]| {
+        let mut t = Command::new("tmux");
+        env.apply(&mut t);
+        Run::from(t.args(["-L", &socket]).args(args).output().unwrap())
+    };
     let started = env.wait_for(30, || {
-        env.tmux(&["list-sessions"]).stdout.contains("demo-1")
+        demo_tmux(&["list-sessions"]).stdout.contains("demo-1")
     });
+    assert_ne!(
+        env.tmux(&["list-sessions"]).code,
+        0,
+        "nothing on AO_TMUX_SOCKET's server"
+    );
     assert!(started, "the demo started its sessions");
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 1, "the demo dir");
     let _ = Command::new("kill")
@@ -342,13 +354,13 @@ fn demo_cleans_up_when_terminated() {
         .status();
     let _ = child.wait();
     let clean = env.wait_for(10, || {
-        std::fs::read_dir(&tmp).unwrap().count() == 0 && env.tmux(&["list-sessions"]).code != 0
+        std::fs::read_dir(&tmp).unwrap().count() == 0 && demo_tmux(&["list-sessions"]).code != 0
     });
     assert!(
         clean,
         "left behind: {:?} / {}",
         std::fs::read_dir(&tmp).unwrap().collect::<Vec<_>>(),
-        env.tmux(&["list-sessions"])
+        demo_tmux(&["list-sessions"])
     );
 }
 
