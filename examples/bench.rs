@@ -633,9 +633,9 @@ fn main() {
         return;
     }
     let status_sizes: &[usize] = if long {
-        &[100, 1000, 10_000]
+        &[100, 500, 1000, 10_000]
     } else {
-        &[100, 1000]
+        &[100, 500, 1000]
     };
     for &n in status_sizes {
         let env = Env::new();

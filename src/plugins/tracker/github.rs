@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 
 use super::{Issue, IssueFilter, Tracker};
 use crate::config::ProjectConfig;
-use crate::model::{slugify, validate_branch};
 use crate::plugins::PluginError;
 use crate::plugins::scm::github::{Connection, api_url_for};
 use crate::sys::github::{Client, GitHubError, Token, encode_query};
@@ -22,9 +21,6 @@ use crate::sys::text::strip_control;
 
 /// Pages read when listing issues (100 issues a page).
 const MAX_PAGES: usize = 10;
-/// Branch prefix when none (or an unusable one) is configured.
-const DEFAULT_PREFIX: &str = "ao";
-
 /// The GitHub tracker for one project.
 #[derive(Debug)]
 pub struct GitHubTracker {
@@ -267,30 +263,12 @@ impl Tracker for GitHubTracker {
             .into_result()?;
         Ok(decode::<RestIssue>(v, "the new issue")?.into_issue())
     }
-
-    fn branch_name(&self, issue: &Issue, prefix: &str) -> String {
-        let prefix = prefix.trim_end_matches('/');
-        let prefix = if validate_branch(prefix).is_ok() {
-            prefix
-        } else {
-            DEFAULT_PREFIX
-        };
-        let branch = format!(
-            "{prefix}/{}-{}",
-            slugify(&issue.id, 24),
-            slugify(&issue.title, 40)
-        );
-        if validate_branch(&branch).is_ok() {
-            branch
-        } else {
-            format!("{DEFAULT_PREFIX}/{}-task", slugify(&issue.id, 24))
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::validate_branch;
 
     fn issue(id: &str, title: &str) -> Issue {
         Issue {

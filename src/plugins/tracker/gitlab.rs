@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 
 use super::{Issue, IssueFilter, Tracker};
 use crate::config::ProjectConfig;
-use crate::model::{slugify, validate_branch};
 use crate::plugins::PluginError;
 use crate::plugins::scm::gitlab::Connection;
 use crate::sys::github::encode_query;
@@ -22,9 +21,6 @@ use crate::sys::text::strip_control;
 
 /// Pages read when listing issues (100 issues a page).
 const MAX_PAGES: usize = 10;
-/// Branch prefix when none (or an unusable one) is configured.
-const DEFAULT_PREFIX: &str = "ao";
-
 /// The GitLab tracker for one project.
 #[derive(Debug)]
 pub struct GitLabTracker {
@@ -197,25 +193,6 @@ impl Tracker for GitLabTracker {
             )?
             .into_result()?;
         Ok(decode::<RestIssue>(v, "the new issue")?.into_issue())
-    }
-
-    fn branch_name(&self, issue: &Issue, prefix: &str) -> String {
-        let prefix = prefix.trim_end_matches('/');
-        let prefix = if validate_branch(prefix).is_ok() {
-            prefix
-        } else {
-            DEFAULT_PREFIX
-        };
-        let branch = format!(
-            "{prefix}/{}-{}",
-            slugify(&issue.id, 24),
-            slugify(&issue.title, 40)
-        );
-        if validate_branch(&branch).is_ok() {
-            branch
-        } else {
-            format!("{DEFAULT_PREFIX}/{}-task", slugify(&issue.id, 24))
-        }
     }
 }
 

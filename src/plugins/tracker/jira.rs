@@ -29,7 +29,6 @@ use serde_json::{Value, json};
 use super::service::{self, Client, RateHeaders, Secret, ServiceError, encode};
 use super::{Issue, IssueFilter, PrStage, Tracker};
 use crate::config::{PluginConfig, ProjectConfig};
-use crate::model::{slugify, validate_branch};
 use crate::plugins::PluginError;
 use crate::sys::text::strip_control;
 
@@ -466,25 +465,6 @@ impl Tracker for JiraTracker {
 
     fn on_pr(&self, id: &str, stage: PrStage) -> Result<Option<String>, PluginError> {
         self.transition(id, stage)
-    }
-
-    fn branch_name(&self, issue: &Issue, prefix: &str) -> String {
-        let prefix = prefix.trim_end_matches('/');
-        let prefix = if validate_branch(prefix).is_ok() {
-            prefix
-        } else {
-            "ao"
-        };
-        let branch = format!(
-            "{prefix}/{}-{}",
-            slugify(&issue.id, 24),
-            slugify(&issue.title, 40)
-        );
-        if validate_branch(&branch).is_ok() {
-            branch
-        } else {
-            format!("ao/{}-task", slugify(&issue.id, 24))
-        }
     }
 }
 

@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 use super::service::{self, Client, RateHeaders, Secret, ServiceError};
 use super::{Issue, IssueFilter, PrStage, Tracker};
 use crate::config::{PluginConfig, ProjectConfig};
-use crate::model::{slugify, validate_branch};
+use crate::model::validate_branch;
 use crate::plugins::PluginError;
 use crate::sys::text::strip_control;
 
@@ -544,24 +544,10 @@ impl Tracker for LinearTracker {
     }
 
     fn branch_name(&self, issue: &Issue, prefix: &str) -> String {
-        if let Some(b) = &issue.branch {
-            return b.clone();
-        }
-        let prefix = prefix.trim_end_matches('/');
-        let prefix = if validate_branch(prefix).is_ok() {
-            prefix
-        } else {
-            "ao"
-        };
-        let branch = format!(
-            "{prefix}/{}-{}",
-            slugify(&issue.id, 24),
-            slugify(&issue.title, 40)
-        );
-        if validate_branch(&branch).is_ok() {
-            branch
-        } else {
-            format!("ao/{}-task", slugify(&issue.id, 24))
+        // Linear's own suggested branch name (kept only when it is a valid branch).
+        match &issue.branch {
+            Some(b) => b.clone(),
+            None => super::branch_for(issue, prefix),
         }
     }
 }

@@ -19,10 +19,32 @@ pub use plain::PlainTracker;
 
 use super::{PluginEnv, PluginError, external};
 use crate::config::ProjectConfig;
-use crate::model::slugify;
+use crate::model::{slugify, validate_branch};
 
 /// Built-in tracker names (owned by [`crate::config::plugin_names`]).
 pub use crate::config::plugin_names::TRACKER as BUILTIN;
+
+/// `<prefix>/<id>-<slug of title>`, `[a-z0-9-/]` only; a prefix that is not a valid
+/// branch component falls back to `ao`, and a result git would refuse to
+/// `ao/<id>-task`.
+pub fn branch_for(issue: &Issue, prefix: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    let prefix = if validate_branch(prefix).is_ok() {
+        prefix
+    } else {
+        "ao"
+    };
+    let branch = format!(
+        "{prefix}/{}-{}",
+        slugify(&issue.id, 24),
+        slugify(&issue.title, 40)
+    );
+    if validate_branch(&branch).is_ok() {
+        branch
+    } else {
+        format!("ao/{}-task", slugify(&issue.id, 24))
+    }
+}
 
 /// An issue.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -113,10 +135,9 @@ pub trait Tracker: Send + Sync + Debug {
         Ok(None)
     }
 
-    /// Branch name for the issue: `<prefix>/<id>-<slug of title>`, `[a-z0-9-/]` only.
+    /// Branch name for the issue: [`branch_for`] unless the tracker suggests its own.
     fn branch_name(&self, issue: &Issue, prefix: &str) -> String {
-        let id = slugify(&issue.id, 24);
-        format!("{prefix}/{id}-{}", slugify(&issue.title, 40))
+        branch_for(issue, prefix)
     }
 
     /// The task prompt: the issue fenced and labelled as untrusted data, then the
