@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo build --release && cargo run --release --example bench            # the full table
 //! cargo run --release --example bench -- --quick                          # without 10k records, 500 local sessions
+//! cargo run --release --example bench -- --github                         # only the GitHub rows
 //! cargo run --release --example bench -- --gitlab                         # only the GitLab rows
 //! cargo run --release --example bench -- --trackers                       # only the Linear and Jira rows
 //! ```
@@ -300,10 +301,16 @@ fn written(
     before: &std::collections::BTreeMap<PathBuf, (u64, i128, u64)>,
     after: &std::collections::BTreeMap<PathBuf, (u64, i128, u64)>,
 ) -> usize {
-    after
+    let changed: Vec<&PathBuf> = after
         .iter()
         .filter(|(p, v)| before.get(*p) != Some(*v))
-        .count()
+        .map(|(p, _)| p)
+        .collect();
+    // BENCH_WRITTEN=1 names them (on stderr).
+    if std::env::var_os("BENCH_WRITTEN").is_some() {
+        eprintln!("written: {changed:?}");
+    }
+    changed.len()
 }
 
 /// `n` sessions with a tick: local SCM, or GitHub against the stand-in with one open,
@@ -623,6 +630,12 @@ fn main() {
         "{:<40} {:>9} {:>12} {:>6} {:>6} {:>14} {:>8}",
         "benchmark", "wall ms", "peak RSS MiB", "tmux", "git", "HTTP requests", "written"
     );
+    if std::env::args().any(|a| a == "--github") {
+        for n in [10, 100, 500] {
+            tick_rows(n, true);
+        }
+        return;
+    }
     if std::env::args().any(|a| a == "--gitlab") {
         gitlab_rows(100);
         return;

@@ -18,6 +18,15 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     sync_dir(dir)
 }
 
+/// [`write`], unless `path` already holds exactly `bytes` (then nothing is written:
+/// a steady tick leaves its files alone). Returns whether it wrote.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    match std::fs::read(path) {
+        Ok(old) if old == bytes => Ok(false),
+        _ => write(path, bytes).map(|()| true),
+    }
+}
+
 /// Creates `path` with `bytes` only if it does not exist, atomically and durably: the
 /// bytes go to a temp file (0600) in the same directory, which is then hard-linked to
 /// `path` (`link(2)` fails if `path` exists, like `O_EXCL`), maildir style. A crash at any

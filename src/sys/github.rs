@@ -666,7 +666,7 @@ impl Client {
         };
         atomic::ensure_private_dir(dir).map_err(io)?;
         let bytes = serde_json::to_vec(value).map_err(|e| io(std::io::Error::other(e)))?;
-        atomic::write(path, &bytes).map_err(io)
+        atomic::write_if_changed(path, &bytes).map(drop).map_err(io)
     }
 
     /// Sends one request and reads the response. No rate-limit policy here.

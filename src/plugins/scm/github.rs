@@ -764,7 +764,7 @@ impl ReviewCache {
         if atomic::ensure_private_dir(dir).is_ok()
             && let Ok(bytes) = serde_json::to_vec(&self.file)
         {
-            let _ = atomic::write(&self.path, &bytes);
+            let _ = atomic::write_if_changed(&self.path, &bytes);
         }
     }
 }
