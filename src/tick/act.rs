@@ -8,7 +8,7 @@ use super::*;
 pub(super) fn tick_session(
     ctx: &Ctx,
     opts: &TickOptions,
-    id: &SessionId,
+    (project, id): (&str, &SessionId),
     (runtime_obs, pr_obs, screens): Observed<'_>,
     now: Timestamp,
     storm: &mut Storm,
@@ -18,7 +18,8 @@ pub(super) fn tick_session(
     let Some(_lock) = ctx.store.try_lock_session(id)? else {
         return Ok(());
     };
-    let mut rec = ctx.store.find(id)?;
+    // The listing named its project: read that record directly, no search.
+    let mut rec = ctx.store.load(project, id)?;
     let loaded = rec.clone();
     let project = ctx.config.project(&rec.project)?.clone();
     let mut settings = settings(&ctx.config, Some(&project), ctx.store.root());

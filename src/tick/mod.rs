@@ -175,7 +175,15 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         }
         let id = listed.id.clone();
         let observed = (&runtime_obs, &pr_obs, &screens);
-        let result = tick_session(ctx, opts, &id, observed, now, &mut storm, &mut sum);
+        let result = tick_session(
+            ctx,
+            opts,
+            (&listed.project, &id),
+            observed,
+            now,
+            &mut storm,
+            &mut sum,
+        );
         if let Err(e) = result {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
