@@ -7,6 +7,8 @@
 
 pub mod agent;
 pub mod external;
+pub mod github;
+pub mod gitlab;
 pub mod notifier;
 pub mod runtime;
 pub mod scm;

@@ -39,7 +39,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -52,10 +51,9 @@ use crate::model::{
     SessionId, SessionRecord,
 };
 use crate::plugins::PluginError;
+use crate::plugins::github::{Connection, api_url_for};
 use crate::sys::atomic;
-use crate::sys::github::{
-    Api, Client, GitHubError, Token, find_token, fnv1a, parse_repo, prune_cache, redact_tokens,
-};
+use crate::sys::github::{Client, GitHubError, Token, fnv1a, prune_cache, redact_tokens};
 use crate::sys::text::fence_for;
 use crate::sys::text::{strip_control, truncate_chars};
 
@@ -90,92 +88,6 @@ const REVIEW_CACHE_VERSION: u32 = 1;
 
 /// Author associations whose review comments are forwarded.
 pub const TRUSTED_ASSOCIATIONS: [&str; 3] = ["OWNER", "MEMBER", "COLLABORATOR"];
-
-impl From<GitHubError> for PluginError {
-    fn from(e: GitHubError) -> Self {
-        match e {
-            GitHubError::NotFound { .. } => PluginError::NotFound(e.to_string()),
-            e if e.is_transient() => PluginError::Unavailable(e.to_string()),
-            e => PluginError::Other(anyhow::Error::new(e)),
-        }
-    }
-}
-
-/// The GitHub API base for a project: `own.apiUrl`, else the other GitHub plugin's
-/// (`tracker:` and `scm:` of one project normally talk to the same GitHub).
-pub(crate) fn api_url_for<'a>(
-    own: Option<&'a crate::config::PluginConfig>,
-    other: Option<&'a crate::config::PluginConfig>,
-    other_is_github: bool,
-) -> Option<&'a str> {
-    own.and_then(|c| c.api_url.as_deref()).or_else(|| {
-        other
-            .filter(|_| other_is_github)
-            .and_then(|c| c.api_url.as_deref())
-    })
-}
-
-/// Shared by the SCM and the tracker: the API endpoints, the repository and a lazily
-/// resolved token (environment or `gh auth token`, looked up once per process).
-#[derive(Debug)]
-pub(crate) struct Connection {
-    project_id: String,
-    api_url: Option<String>,
-    repo: Option<String>,
-    token: OnceLock<Result<Token, String>>,
-}
-
-impl Connection {
-    pub(crate) fn new(project_id: &str, api_url: Option<&str>, repo: Option<&str>) -> Self {
-        Self {
-            project_id: project_id.to_owned(),
-            api_url: api_url.map(str::to_owned),
-            repo: repo.map(str::to_owned),
-            token: OnceLock::new(),
-        }
-    }
-
-    pub(crate) fn set_token(&self, token: Token) {
-        let _ = self.token.set(Ok(token));
-    }
-
-    /// `(owner, name)` of the project's repository.
-    pub(crate) fn repo(&self) -> Result<(String, String), PluginError> {
-        let raw = self.repo.as_deref().ok_or_else(|| {
-            PluginError::Other(anyhow::anyhow!(
-                "project `{}` uses GitHub but has no `repo: owner/name`",
-                self.project_id
-            ))
-        })?;
-        parse_repo(raw).ok_or_else(|| {
-            PluginError::Other(anyhow::anyhow!(
-                "project `{}`: `repo: {}` is not `owner/name`",
-                self.project_id,
-                raw.escape_default()
-            ))
-        })
-    }
-
-    /// A client for this tick.
-    pub(crate) fn client(
-        &self,
-        data_dir: &std::path::Path,
-        now: Option<Timestamp>,
-        read_only: bool,
-    ) -> Result<Client, PluginError> {
-        let api = Api::new(self.api_url.as_deref())?;
-        let token = self
-            .token
-            .get_or_init(|| find_token(&api).map_err(|e| e.to_string()))
-            .clone()
-            .map_err(|e| PluginError::Other(anyhow::anyhow!(e)))?;
-        let c = Client::new(api, token, data_dir).read_only(read_only);
-        Ok(match now {
-            Some(t) => c.at(t),
-            None => c,
-        })
-    }
-}
 
 /// The GitHub SCM for one project.
 #[derive(Debug)]

@@ -28,7 +28,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer};
@@ -36,17 +35,16 @@ use serde_json::{Value, json};
 
 use super::github::{log_excerpt, sanitize_untrusted};
 use super::{MergeOutcome, Scm, ScmContext};
-use crate::config::{PluginConfig, ProjectConfig};
+use crate::config::ProjectConfig;
 use crate::model::{
     CiState, FailingCheck, Mergeability, PrFacts, PrState, ReviewComment, ReviewDecision,
     SessionId, SessionRecord,
 };
 use crate::plugins::PluginError;
+use crate::plugins::gitlab::Connection;
 use crate::sys::atomic;
 use crate::sys::github::fnv1a;
-use crate::sys::gitlab::{
-    Api, Client, GitLabError, Token, find_token, parse_project, project_path, redact_tokens,
-};
+use crate::sys::gitlab::{Client, GitLabError, Token, project_path, redact_tokens};
 
 /// Most branches in one `sourceBranches` list.
 pub const MAX_BRANCHES_PER_QUERY: usize = 100;
@@ -62,91 +60,6 @@ const MAX_EXCERPTS_PER_MR: usize = 3;
 const COMMENT_CHARS: usize = 4000;
 /// Minimum access level whose notes and approvals are trusted (30 = Developer).
 pub const TRUSTED_ACCESS_LEVEL: i64 = 30;
-
-impl From<GitLabError> for PluginError {
-    fn from(e: GitLabError) -> Self {
-        match e {
-            GitLabError::NotFound { .. } => PluginError::NotFound(e.to_string()),
-            e if e.is_transient() => PluginError::Unavailable(e.to_string()),
-            e => PluginError::Other(anyhow::Error::new(e)),
-        }
-    }
-}
-
-/// Shared by the SCM and the tracker: endpoints, project path and the token (from the
-/// plugin's `token:`, else the other GitLab plugin's, else `GITLAB_TOKEN`).
-#[derive(Debug)]
-pub(crate) struct Connection {
-    project_id: String,
-    api_url: Option<String>,
-    token_cfg: Option<String>,
-    repo: Option<String>,
-    token: OnceLock<Result<Token, String>>,
-}
-
-impl Connection {
-    /// For `own` (this slot's config) with `other` (the other slot's, used when it is
-    /// GitLab too).
-    pub(crate) fn new(
-        project_id: &str,
-        project: &ProjectConfig,
-        own: Option<&PluginConfig>,
-        other: Option<&PluginConfig>,
-        other_is_gitlab: bool,
-    ) -> Self {
-        let other = other.filter(|_| other_is_gitlab);
-        let pick = |f: fn(&PluginConfig) -> Option<&String>| {
-            own.and_then(f).or_else(|| other.and_then(f)).cloned()
-        };
-        Self {
-            project_id: project_id.to_owned(),
-            api_url: pick(|c| c.api_url.as_ref()),
-            token_cfg: pick(|c| c.token.as_ref()),
-            repo: project.repo.clone(),
-            token: OnceLock::new(),
-        }
-    }
-
-    pub(crate) fn set_token(&self, token: Token) {
-        let _ = self.token.set(Ok(token));
-    }
-
-    /// The project's full path.
-    pub(crate) fn project(&self) -> Result<String, PluginError> {
-        let raw = self.repo.as_deref().ok_or_else(|| {
-            PluginError::Other(anyhow::anyhow!(
-                "project `{}` uses GitLab but has no `repo: group/project`",
-                self.project_id
-            ))
-        })?;
-        parse_project(raw).ok_or_else(|| {
-            PluginError::Other(anyhow::anyhow!(
-                "project `{}`: `repo: {}` is not a GitLab project path (`group/project`)",
-                self.project_id,
-                raw.escape_default()
-            ))
-        })
-    }
-
-    /// A client for this call.
-    pub(crate) fn client(
-        &self,
-        data_dir: &std::path::Path,
-        now: Option<Timestamp>,
-    ) -> Result<Client, PluginError> {
-        let api = Api::new(self.api_url.as_deref())?;
-        let token = self
-            .token
-            .get_or_init(|| find_token(&api, self.token_cfg.as_deref()).map_err(|e| e.to_string()))
-            .clone()
-            .map_err(|e| PluginError::Other(anyhow::anyhow!(e)))?;
-        let c = Client::new(api, token, data_dir);
-        Ok(match now {
-            Some(t) => c.at(t),
-            None => c,
-        })
-    }
-}
 
 /// The GitLab SCM for one project.
 #[derive(Debug)]

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::{Issue, IssueFilter, Tracker};
 use crate::config::ProjectConfig;
 use crate::plugins::PluginError;
-use crate::plugins::scm::github::{Connection, api_url_for};
+use crate::plugins::github::{Connection, api_url_for};
 use crate::sys::github::{Client, GitHubError, Token, encode_query};
 use crate::sys::text::strip_control;
 

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::{Issue, IssueFilter, Tracker};
 use crate::config::ProjectConfig;
 use crate::plugins::PluginError;
-use crate::plugins::scm::gitlab::Connection;
+use crate::plugins::gitlab::Connection;
 use crate::sys::github::encode_query;
 use crate::sys::gitlab::{Client, GitLabError, Token, project_path};
 use crate::sys::text::strip_control;

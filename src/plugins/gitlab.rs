@@ -1,0 +1,96 @@
+//! What the GitLab tracker and SCM share: the connection to one project's GitLab
+//! (endpoints, project path, a token resolved once per process) and how the client's
+//! errors become plugin errors. The HTTP mechanism itself is `sys::gitlab`.
+
+use std::sync::OnceLock;
+
+use jiff::Timestamp;
+
+use crate::config::{PluginConfig, ProjectConfig};
+use crate::plugins::PluginError;
+use crate::sys::gitlab::{Api, Client, GitLabError, Token, find_token, parse_project};
+
+impl From<GitLabError> for PluginError {
+    fn from(e: GitLabError) -> Self {
+        match e {
+            GitLabError::NotFound { .. } => PluginError::NotFound(e.to_string()),
+            e if e.is_transient() => PluginError::Unavailable(e.to_string()),
+            e => PluginError::Other(anyhow::Error::new(e)),
+        }
+    }
+}
+
+/// Shared by the SCM and the tracker: endpoints, project path and the token (from the
+/// plugin's `token:`, else the other GitLab plugin's, else `GITLAB_TOKEN`).
+#[derive(Debug)]
+pub(crate) struct Connection {
+    project_id: String,
+    api_url: Option<String>,
+    token_cfg: Option<String>,
+    repo: Option<String>,
+    token: OnceLock<Result<Token, String>>,
+}
+
+impl Connection {
+    /// For `own` (this slot's config) with `other` (the other slot's, used when it is
+    /// GitLab too).
+    pub(crate) fn new(
+        project_id: &str,
+        project: &ProjectConfig,
+        own: Option<&PluginConfig>,
+        other: Option<&PluginConfig>,
+        other_is_gitlab: bool,
+    ) -> Self {
+        let other = other.filter(|_| other_is_gitlab);
+        let pick = |f: fn(&PluginConfig) -> Option<&String>| {
+            own.and_then(f).or_else(|| other.and_then(f)).cloned()
+        };
+        Self {
+            project_id: project_id.to_owned(),
+            api_url: pick(|c| c.api_url.as_ref()),
+            token_cfg: pick(|c| c.token.as_ref()),
+            repo: project.repo.clone(),
+            token: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn set_token(&self, token: Token) {
+        let _ = self.token.set(Ok(token));
+    }
+
+    /// The project's full path.
+    pub(crate) fn project(&self) -> Result<String, PluginError> {
+        let raw = self.repo.as_deref().ok_or_else(|| {
+            PluginError::Other(anyhow::anyhow!(
+                "project `{}` uses GitLab but has no `repo: group/project`",
+                self.project_id
+            ))
+        })?;
+        parse_project(raw).ok_or_else(|| {
+            PluginError::Other(anyhow::anyhow!(
+                "project `{}`: `repo: {}` is not a GitLab project path (`group/project`)",
+                self.project_id,
+                raw.escape_default()
+            ))
+        })
+    }
+
+    /// A client for this call.
+    pub(crate) fn client(
+        &self,
+        data_dir: &std::path::Path,
+        now: Option<Timestamp>,
+    ) -> Result<Client, PluginError> {
+        let api = Api::new(self.api_url.as_deref())?;
+        let token = self
+            .token
+            .get_or_init(|| find_token(&api, self.token_cfg.as_deref()).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|e| PluginError::Other(anyhow::anyhow!(e)))?;
+        let c = Client::new(api, token, data_dir);
+        Ok(match now {
+            Some(t) => c.at(t),
+            None => c,
+        })
+    }
+}
