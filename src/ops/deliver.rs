@@ -586,7 +586,9 @@ mod tests {
             "fake"
         }
         fn create(&self, _: &LaunchSpec) -> Result<RuntimeHandle, PluginError> {
-            unimplemented!()
+            Err(PluginError::Unsupported(
+                "the delivery tests' terminal starts no sessions".into(),
+            ))
         }
         fn destroy(&self, _: &RuntimeHandle) -> Result<(), PluginError> {
             Ok(())
@@ -640,7 +642,9 @@ mod tests {
             "fake"
         }
         fn launch(&self, _: &AgentContext<'_>) -> Result<LaunchPlan, PluginError> {
-            unimplemented!()
+            Err(PluginError::Unsupported(
+                "the delivery tests' agent is never launched".into(),
+            ))
         }
         fn process_names(&self) -> Vec<String> {
             Vec::new()
