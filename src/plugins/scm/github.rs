@@ -290,7 +290,8 @@ pub const MERGE_CHECK_QUERY: &str =
 // ---------------------------------------------------------------------------------------
 // Response shapes (GitHub's schema; nulls and unknown enum values tolerated).
 
-fn nd<'de, D, T>(d: D) -> Result<T, D::Error>
+/// A GraphQL field that may be `null`: its default instead (GitHub and GitLab answers).
+pub(super) fn nd<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,
@@ -298,11 +299,12 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A GraphQL connection's `nodes` (null nodes skipped by [`Conn::items`]).
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
-struct Conn<T> {
+pub(super) struct Conn<T> {
     #[serde(default, deserialize_with = "nd")]
-    nodes: Vec<Option<T>>,
+    pub(super) nodes: Vec<Option<T>>,
 }
 
 impl<T> Default for Conn<T> {
@@ -312,7 +314,7 @@ impl<T> Default for Conn<T> {
 }
 
 impl<T> Conn<T> {
-    fn items(&self) -> impl Iterator<Item = &T> {
+    pub(super) fn items(&self) -> impl Iterator<Item = &T> {
         self.nodes.iter().flatten()
     }
 }

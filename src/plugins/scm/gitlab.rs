@@ -30,10 +30,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use jiff::Timestamp;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::github::{log_excerpt, sanitize_untrusted};
+use super::github::{Conn, log_excerpt, nd, sanitize_untrusted};
 use super::{MergeOutcome, Scm, ScmContext};
 use crate::config::ProjectConfig;
 use crate::model::{
@@ -172,33 +172,6 @@ pub fn merge_check_query() -> String {
 
 // ---------------------------------------------------------------------------------------
 // Response shapes (GitLab's schema; nulls and unknown enum values tolerated).
-
-fn nd<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>"))]
-struct Conn<T> {
-    #[serde(default, deserialize_with = "nd")]
-    nodes: Vec<Option<T>>,
-}
-
-impl<T> Default for Conn<T> {
-    fn default() -> Self {
-        Self { nodes: Vec::new() }
-    }
-}
-
-impl<T> Conn<T> {
-    fn items(&self) -> impl Iterator<Item = &T> {
-        self.nodes.iter().flatten()
-    }
-}
 
 #[derive(Debug, Default, Clone, Deserialize)]
 struct User {
