@@ -150,23 +150,26 @@ fn permission_values_are_the_ones_the_real_clis_accept() {
         env.ao_in(&repo, &["spawn", id, "--prompt", "hi"]).ok();
     }
     // Every pane ran the real CLI to completion: dead with status 0.
-    let done = env.wait_for(60, || {
+    let dead = |with_status: bool| {
         let ls = env.tmux(&[
             "list-panes",
             "-a",
             "-F",
             "#{session_name} #{pane_dead} #{pane_dead_status}",
         ]);
-        // Dead and its exit status known (tmux learns it after the pane's EOF).
         ls.stdout
             .lines()
             .filter(|l| {
                 let f: Vec<&str> = l.split(' ').collect();
-                f.len() == 3 && f[1] == "1" && !f[2].is_empty()
+                f.len() == 3 && f[1] == "1" && (!with_status || !f[2].is_empty())
             })
             .count()
             == projects.len()
-    });
+    };
+    let done = env.wait_for(60, || dead(false));
+    // tmux learns a dead pane's exit status after its EOF, and under load now and then
+    // never does: give it a while, then judge such a pane by its screen.
+    env.wait_for(10, || dead(true));
     let ls = env.tmux(&[
         "list-panes",
         "-a",
@@ -178,10 +181,19 @@ fn permission_values_are_the_ones_the_real_clis_accept() {
         let name = line.split(' ').next().unwrap();
         let project = name.rsplit_once('-').unwrap().0;
         let (_, agent, value) = projects.iter().find(|(id, _, _)| id == project).unwrap();
+        let screen = env.capture(name);
+        // Status unknown: the CLI printed its version and no complaint about the options.
+        let unknown_but_clean = line.ends_with(" 1 ")
+            && screen.contains(if *agent == "codex" {
+                "codex-cli"
+            } else {
+                "Claude Code"
+            })
+            && !screen.to_lowercase().contains("error")
+            && !screen.contains("invalid value");
         assert!(
-            line.ends_with(" 1 0"),
-            "{agent} rejected permissions `{value}`: {line}\n{}",
-            env.capture(name)
+            line.ends_with(" 1 0") || unknown_but_clean,
+            "{agent} rejected permissions `{value}`: {line}\n{screen}"
         );
     }
 
