@@ -200,12 +200,8 @@ fn same_pane(h: &RuntimeHandle, p: &crate::sys::tmux::Pane) -> bool {
 
 /// A missing session as `NotFound`, anything else as the command's error.
 fn gone_or(handle: &RuntimeHandle, e: CmdError) -> PluginError {
-    let err = e.stderr();
-    // "no current target": the session went away between the lookup and the command.
-    if ["can't find", "no server running", "no current target"]
-        .iter()
-        .any(|m| err.contains(m))
-    {
+    // Also a server that exits while answering, its last session having just been killed.
+    if crate::sys::tmux::is_missing(&e) {
         PluginError::NotFound(format!("tmux session `{}` is gone", handle.target))
     } else {
         e.into()
