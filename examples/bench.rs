@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo build --release && cargo run --release --example bench            # the full table
 //! cargo run --release --example bench -- --quick                          # without 10k records, 500 local sessions
+//! cargo run --release --example bench -- --local                          # only status and local-SCM ticks, 100 and 500
 //! cargo run --release --example bench -- --github                         # only the GitHub rows
 //! cargo run --release --example bench -- --gitlab                         # only the GitLab rows
 //! cargo run --release --example bench -- --trackers                       # only the Linear and Jira rows
@@ -19,6 +20,8 @@
 //! sessions whose issues live in Linear or Jira (the trackers following PRs) against the
 //! test suite's Linear and Jira stand-ins, steady and with every PR opening at once;
 //! `ao hook` latency; `ao spawn` latency. Peak RSS is VmHWM sampled from /proc while the command runs.
+//! After the local-SCM ticks it prints, for 100 and 500 sessions, the steady tick's time
+//! as a multiple of `ao status --json` over as many records (the goal: at most 5× at 500).
 
 // A benchmark driver: runs programs directly and unwraps.
 #![allow(
@@ -314,8 +317,10 @@ fn written(
 }
 
 /// `n` sessions with a tick: local SCM, or GitHub against the stand-in with one open,
-/// green PR per session. Prints the first (cold) and the steady tick.
-fn tick_rows(n: usize, github: bool) {
+/// green PR per session. Prints the first (cold) and the steady tick; returns the steady
+/// tick's time (ms), the best of [`STEADY_RUNS`] (a steady tick changes nothing, so each
+/// run repeats the same work, as the `ao status` rows repeat theirs).
+fn tick_rows(n: usize, github: bool) -> f64 {
     let env = Env::new();
     let m = github.then(mock::MockGitHub::start);
     let scm = match &m {
@@ -345,24 +350,41 @@ fn tick_rows(n: usize, github: bool) {
     // "unchanged since the last capture" (a capture within the same second as the pane's
     // last output is taken again next time), so both the panes' start and the first tick
     // are left a second behind before the next tick.
+    let mut steady = 0.0;
     for phase in ["first", "steady"] {
         std::thread::sleep(std::time::Duration::from_millis(1100));
+        let runs = if phase == "steady" { STEADY_RUNS } else { 1 };
         let before = data_files(&env);
-        let (ms, rss) = time_runs(&env, &["tick", "--json"], 1);
+        let (ms, rss) = time_runs(&env, &["tick", "--json"], runs);
         let after = data_files(&env);
+        // Counts per run.
+        let per_run = |c: usize| (c / runs).to_string();
         row_w(
             &format!("ao tick, {n} sessions, {label} ({phase})"),
             ms,
             Some(rss),
-            &env.count("tmux").to_string(),
-            &env.count("git").to_string(),
+            &per_run(env.count("tmux")),
+            &per_run(env.count("git")),
             &http(),
             &written(&before, &after).to_string(),
         );
+        steady = ms;
     }
     if let Some(m) = &m {
         m.assert_clean();
     }
+    steady
+}
+
+/// Steady ticks timed per row (the best is shown).
+const STEADY_RUNS: usize = 3;
+
+/// The steady tick's time as a multiple of `ao status --json` over as many records.
+fn ratio_row(n: usize, tick_ms: f64, status_ms: f64) {
+    println!(
+        "steady tick / status --json, {n:>4} sessions: {tick_ms:.1} / {status_ms:.1} ms = {:.1}x",
+        tick_ms / status_ms
+    );
 }
 
 /// `n` sessions with GitLab as SCM against the GitLab stand-in, one open, green MR per
@@ -645,11 +667,15 @@ fn main() {
         tracker_rows(100, "Jira");
         return;
     }
-    let status_sizes: &[usize] = if long {
+    let local_only = std::env::args().any(|a| a == "--local");
+    let status_sizes: &[usize] = if local_only {
+        &[100, 500]
+    } else if long {
         &[100, 500, 1000, 10_000]
     } else {
         &[100, 500, 1000]
     };
+    let mut status_ms = std::collections::BTreeMap::new();
     for &n in status_sizes {
         let env = Env::new();
         setup(&env, n, false, "{plugin: local}");
@@ -665,10 +691,27 @@ fn main() {
             "0",
             &written(&before, &after).to_string(),
         );
+        status_ms.insert(n, ms);
     }
-    let tick_sizes: &[usize] = if long { &[10, 100, 500] } else { &[10, 100] };
+    let tick_sizes: &[usize] = if local_only {
+        &[100, 500]
+    } else if long {
+        &[10, 100, 500]
+    } else {
+        &[10, 100]
+    };
+    let mut ratios = Vec::new();
     for &n in tick_sizes {
-        tick_rows(n, false);
+        let steady = tick_rows(n, false);
+        if let Some(status) = status_ms.get(&n) {
+            ratios.push((n, steady, *status));
+        }
+    }
+    if local_only {
+        for (n, tick, status) in ratios {
+            ratio_row(n, tick, status);
+        }
+        return;
     }
     for &n in &[10, 100, 500] {
         tick_rows(n, true);
@@ -719,4 +762,7 @@ fn main() {
         &git.to_string(),
         "0",
     );
+    for (n, tick, status) in ratios {
+        ratio_row(n, tick, status);
+    }
 }

@@ -14,7 +14,7 @@ pub use deliver::{DeliverOptions, DeliveryReport, LONG_MESSAGE_BYTES, deliver, w
 pub use kill::{KillOutcome, kill};
 pub use restore::restore;
 pub use spawn::{SpawnRequest, spawn};
-pub use tracker_sync::{Synced, sync as sync_tracker};
+pub use tracker_sync::{Synced, due as tracker_sync_due, sync as sync_tracker};
 
 use crate::config::ProjectConfig;
 use crate::context::Ctx;

@@ -44,16 +44,14 @@ fn done_stage(rec: &SessionRecord) -> Option<PrStage> {
     }
 }
 
-/// Tells the tracker about a new PR stage of `rec`'s issue, updating `rec.extra` and
-/// appending an event to `events`. `None` when there was nothing to do.
-pub fn sync(
+/// The tracker call [`sync`] would make for `rec`: its issue, the PR stage not told yet
+/// and the tracker. `None` when there is nothing to tell.
+fn pending(
     ctx: &Ctx,
     project_id: &str,
     project: &ProjectConfig,
-    rec: &mut SessionRecord,
-    now: Timestamp,
-    events: &mut Vec<Event>,
-) -> Option<Synced> {
+    rec: &SessionRecord,
+) -> Option<(String, PrStage, Box<dyn tracker::Tracker>)> {
     let issue = rec.issue.clone()?;
     let stage = stage_of(rec)?;
     if done_stage(rec).is_some_and(|d| d >= stage) {
@@ -68,9 +66,26 @@ pub fn sync(
     let env =
         crate::plugins::PluginEnv::new(ctx.store.root()).with_project(project_id, project, &repo);
     let tr = tracker::create(name, &env).ok()?;
-    if !tr.follows_prs() {
-        return None;
-    }
+    tr.follows_prs().then_some((issue, stage, tr))
+}
+
+/// Whether [`sync`] would tell the tracker anything about `rec` (the tick leaves a
+/// session with nothing to do unlocked and unread).
+pub fn due(ctx: &Ctx, project_id: &str, project: &ProjectConfig, rec: &SessionRecord) -> bool {
+    pending(ctx, project_id, project, rec).is_some()
+}
+
+/// Tells the tracker about a new PR stage of `rec`'s issue, updating `rec.extra` and
+/// appending an event to `events`. `None` when there was nothing to do.
+pub fn sync(
+    ctx: &Ctx,
+    project_id: &str,
+    project: &ProjectConfig,
+    rec: &mut SessionRecord,
+    now: Timestamp,
+    events: &mut Vec<Event>,
+) -> Option<Synced> {
+    let (issue, stage, tr) = pending(ctx, project_id, project, rec)?;
     let about = |e: Event| e.about(&rec.project, Some(rec.id.as_str()));
     let (outcome, done) = match tr.on_pr(&issue, stage) {
         Ok(Some(what)) => {

@@ -255,6 +255,10 @@ impl Store {
     /// `projects/<project>/files/<id>`, created 0700.
     pub fn session_files(&self, project: &str, id: &SessionId) -> Result<PathBuf, StoreError> {
         let d = self.project_dir(project)?.join("files").join(id.as_str());
+        // Usually there already (one lstat, not a mkdir that fails and a stat).
+        if std::fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir()) {
+            return Ok(d);
+        }
         atomic::ensure_private_dir(&d).ctx("create directory", &d)?;
         Ok(d)
     }
@@ -495,17 +499,19 @@ impl Store {
                 continue;
             };
             for e in rd.filter_map(Result::ok) {
-                let old = e
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age > max_age);
+                // The name first: only temp files need their age looked up.
                 let temp = e
                     .file_name()
                     .to_str()
                     .is_some_and(|n| n.starts_with(".tmp-"));
-                if temp && old && std::fs::remove_file(e.path()).is_ok() {
+                let old = || {
+                    e.metadata()
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > max_age)
+                };
+                if temp && old() && std::fs::remove_file(e.path()).is_ok() {
                     removed += 1;
                 }
             }

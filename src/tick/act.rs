@@ -2,27 +2,76 @@
 //! then the actions (messages, notifications, merges, cleanup), persisted with their
 //! events.
 
+use std::borrow::Cow;
+
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-pub(super) fn tick_session(
+/// One session's decision, made before anything is done: the record it was made on, the
+/// lifecycle's decision, the agent's cost reading and the settings it used.
+pub(super) struct Planned<'a> {
+    /// The record decided on, as it was read.
+    loaded: &'a SessionRecord,
+    /// What the lifecycle decided.
+    decision: lifecycle::Decision,
+    /// The agent's cost reading, when its transcript changed.
+    cost: Option<(String, Option<agent::CostEstimate>)>,
+    /// The lifecycle settings of the session's project and agent.
+    settings: Cow<'a, Settings>,
+}
+
+impl Planned<'_> {
+    /// The record to persist: the decision's, the last error cleared, the cost applied.
+    fn settled(&self) -> SessionRecord {
+        let mut rec = self.decision.record.clone();
+        rec.last_error = None;
+        if let Some((stamp, estimate)) = &self.cost {
+            rec.extra
+                .insert(COST_STAMP_KEY.to_owned(), stamp.clone().into());
+            if estimate.is_some() && *estimate != rec.cost {
+                rec.cost.clone_from(estimate);
+            }
+        }
+        rec
+    }
+
+    /// True when acting on this decision would do nothing at all: no action, no event, a
+    /// record that changes only in when its facts were last confirmed, no PR stage for
+    /// the tracker and no notification due. Such a session (most of a steady pass) needs
+    /// neither its lock nor a fresh read of its record.
+    fn quiet(&mut self, ctx: &Ctx, project: &ProjectConfig, now: Timestamp) -> bool {
+        let d = &mut self.decision;
+        // A cost reading or an error to clear changes the record (see `settled`).
+        if !d.actions.is_empty()
+            || !d.events.is_empty()
+            || self.cost.is_some()
+            || d.record.last_error.is_some()
+            || !observed_again(&self.loaded, &mut d.record)
+        {
+            return false;
+        }
+        !ops::tracker_sync_due(ctx, &d.record.project, project, &d.record)
+            // Nothing new is enqueued: this only asks what is due.
+            && lifecycle::plan_deliveries(&mut d.record, &[], &|p| ctx.config.route(p), now)
+                .is_empty()
+    }
+}
+
+/// Observes what is particular to one session (its screen when the pane changed, its
+/// transcript, its cost, a dead pane's last lines) and asks the lifecycle. Reads only.
+fn plan<'a>(
     ctx: &Ctx,
-    opts: &TickOptions,
-    (project, id): (&str, &SessionId),
-    (runtime_obs, pr_obs, screens): Observed<'_>,
+    rec: &'a SessionRecord,
+    project: &ProjectConfig,
+    (runtime_obs, pr_obs, screens, project_settings): Observed<'a>,
     now: Timestamp,
-    storm: &mut Storm,
-    sum: &mut TickSummary,
-) -> anyhow::Result<()> {
-    // A session busy with `ao send` / `ao hook` is left for the next tick.
-    let Some(_lock) = ctx.store.try_lock_session(id)? else {
-        return Ok(());
-    };
-    // The listing named its project: read that record directly, no search.
-    let mut rec = ctx.store.load(project, id)?;
-    let loaded = rec.clone();
-    let project = ctx.config.project(&rec.project)?.clone();
-    let mut settings = settings(&ctx.config, Some(&project), ctx.store.root());
+) -> anyhow::Result<Planned<'a>> {
+    let __t = Instant::now();
+    let id = &rec.id;
+    let loaded = rec;
+    // Copied only when its cached screen classification changes.
+    let mut rec = Cow::Borrowed(rec);
+    acc(0, __t); let __t = Instant::now(); // settings
     let (runtime, activity_time, died) =
         runtime_obs
             .get(id)
@@ -32,7 +81,14 @@ pub(super) fn tick_session(
         &rec.agent,
         &crate::plugins::agent_env(&project.agent_config),
     )?;
-    settings.ready_when_quiet = agent.ready_when_quiet();
+    let mut settings = match project_settings.get(&rec.project) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(settings(&ctx.config, Some(project), ctx.store.root())),
+    };
+    if agent.ready_when_quiet() != settings.ready_when_quiet {
+        settings.to_mut().ready_when_quiet = agent.ready_when_quiet();
+    }
+    acc(1, __t); let __t = Instant::now(); // agent
 
     // Terminal: capture only when the pane changed since the last capture.
     let mut screen = None;
@@ -74,12 +130,17 @@ pub(super) fn tick_session(
                 changed_at: Some(cache.activity_time).filter(|t| *t > 0),
             });
         }
-        rec.capture = Some(cache);
+        if rec.capture.as_ref() != Some(&cache) {
+            rec.to_mut().capture = Some(cache);
+        }
     }
+    acc(2, __t); let __t = Instant::now(); // capture
     let paths = ops::AgentPaths::of(ctx, &rec)?;
     let actx = paths.context(&rec, &project.agent_config);
+    acc(3, __t); let __t = Instant::now(); // paths
     let transcript = agent.transcript_activity(&actx);
     let cost = read_cost(&rec, agent.as_ref(), &actx);
+    acc(4, __t); let __t = Instant::now(); // transcript+cost
     let pr = pr_obs.get(id).cloned().unwrap_or(PrObs::NotChecked);
     // A process that ended is reported with the pane's last lines ("Unable to connect to
     // Anthropic services"), once: the cause must reach the human, not only "exited".
@@ -105,8 +166,54 @@ pub(super) fn tick_session(
         pr,
         died,
     };
-    let before = rec.status;
-    let d = lifecycle::decide(&rec, &obs, &settings, now);
+    let decision = lifecycle::decide(&rec, &obs, &settings, now);
+    acc(5, __t); let __t = Instant::now(); // decide
+    Ok(Planned {
+        loaded,
+        decision,
+        cost,
+        settings,
+    })
+}
+
+pub(super) fn tick_session(
+    ctx: &Ctx,
+    opts: &TickOptions,
+    listed: &SessionRecord,
+    observed: Observed<'_>,
+    now: Timestamp,
+    storm: &mut Storm,
+    sum: &mut TickSummary,
+) -> anyhow::Result<()> {
+    let id = &listed.id;
+    let project = ctx.config.project(&listed.project)?;
+    // Decide on the record as listed first: nothing to do means no lock and no new read.
+    let mut planned = plan(ctx, listed, project, observed, now);
+    let __t = Instant::now();
+    let q = planned.as_mut().is_ok_and(|p| p.quiet(ctx, project, now));
+    acc(6, __t);
+    if q {
+        return Ok(());
+    }
+    // A session busy with `ao send` / `ao hook` is left for the next tick.
+    let Some(_lock) = ctx.store.try_lock_session(id)? else {
+        return Ok(());
+    };
+    // Anything written is written under the lock over the record as it is now: read it
+    // again (the listing named its project, no search); decide again if it changed.
+    let fresh = ctx.store.load(&listed.project, id)?;
+    let planned = match planned {
+        Ok(p) if *p.loaded == fresh => p,
+        _ => plan(ctx, &fresh, project, observed, now)?,
+    };
+    let mut rec = planned.settled();
+    let Planned {
+        loaded,
+        decision: d,
+        settings,
+        ..
+    } = planned;
+    let before = loaded.status;
     if d.record.status != before {
         sum.transitions.push(Transition {
             session: id.to_string(),
@@ -119,14 +226,6 @@ pub(super) fn tick_session(
             sum.actions.push(report(id, a, "dry-run".into()));
         }
         return Ok(());
-    }
-    let mut rec = d.record;
-    rec.last_error = None;
-    if let Some((stamp, estimate)) = cost {
-        rec.extra.insert(COST_STAMP_KEY.to_owned(), stamp.into());
-        if estimate.is_some() && estimate != rec.cost {
-            rec.cost = estimate;
-        }
     }
     let mut events = d.events;
     if !d.actions.is_empty() {
@@ -185,11 +284,11 @@ pub(super) fn tick_session(
             }
             Action::Notify(n) => notes.push(n),
             Action::Merge { key, sha, method } => {
-                let repo = ops::repo_path(ctx, &project);
-                let base = ops::default_branch(&project, &repo);
+                let repo = ops::repo_path(ctx, project);
+                let base = ops::default_branch(project, &repo);
                 let sctx = ScmContext {
                     project_id: &rec.project,
-                    project: &project,
+                    project,
                     repo: &repo,
                     default_branch: &base,
                     data_dir: ctx.store.root(),
@@ -200,7 +299,7 @@ pub(super) fn tick_session(
                 let res = match &pr {
                     Some(pr) if pr.head_sha == sha => scm::create(
                         project.scm_name(),
-                        &ops::plugin_env(ctx).with_project(&rec.project, &project, &repo),
+                        &ops::plugin_env(ctx).with_project(&rec.project, project, &repo),
                     )
                     .and_then(|s| s.merge(&sctx, &rec, pr, &method))
                     .map_err(|e| e.to_string()),
@@ -229,7 +328,7 @@ pub(super) fn tick_session(
     if let Some(s) = ops::sync_tracker(
         ctx,
         &rec.project.clone(),
-        &project,
+        project,
         &mut rec,
         now,
         &mut events,
@@ -266,7 +365,7 @@ pub(super) fn tick_session(
         }
     }
     events.extend(delivered);
-    if !observed_again(&loaded, &rec) {
+    if !observed_again(loaded, &mut rec) {
         ctx.store.save(&rec)?;
     }
     ctx.store.append(&events)?;
@@ -299,16 +398,38 @@ pub(super) fn tick_session(
 /// was written; when ticks last ran is the tick heartbeat ([`Store::last_tick`]).
 ///
 /// [`Store::last_tick`]: crate::store::Store::last_tick
-pub(super) fn observed_again(before: &SessionRecord, after: &SessionRecord) -> bool {
-    let mut a = after.clone();
-    a.runtime_observed_at = before.runtime_observed_at.or(a.runtime_observed_at);
-    if let (Some(x), Some(y)) = (a.activity.as_mut(), before.activity.as_ref()) {
-        x.observed_at = y.observed_at;
+pub(super) fn observed_again(before: &SessionRecord, after: &mut SessionRecord) -> bool {
+    // `after` is compared with `before`'s confirmation times, then given its own back
+    // (no copy of the record, once per session per tick).
+    let own = stamps(after);
+    let theirs = stamps(before);
+    set_stamps(after, (theirs.0.or(own.0), theirs.1, theirs.2));
+    let same = *after == *before;
+    set_stamps(after, own);
+    same
+}
+
+/// When a record's runtime, activity and PR were last confirmed.
+type Stamps = (Option<Timestamp>, Option<Timestamp>, Option<Timestamp>);
+
+fn stamps(r: &SessionRecord) -> Stamps {
+    (
+        r.runtime_observed_at,
+        r.activity.as_ref().map(|a| a.observed_at),
+        r.pr.as_ref().map(|p| p.observed_at),
+    )
+}
+
+/// Sets the runtime's confirmation time, and the activity's and the PR's where both the
+/// record and `stamps` have one.
+fn set_stamps(r: &mut SessionRecord, (runtime, activity, pr): Stamps) {
+    r.runtime_observed_at = runtime;
+    if let (Some(a), Some(t)) = (r.activity.as_mut(), activity) {
+        a.observed_at = t;
     }
-    if let (Some(x), Some(y)) = (a.pr.as_mut(), before.pr.as_ref()) {
-        x.observed_at = y.observed_at;
+    if let (Some(p), Some(t)) = (r.pr.as_mut(), pr) {
+        p.observed_at = t;
     }
-    a == *before
 }
 
 pub(super) fn report(id: &SessionId, a: &Action, outcome: String) -> ActionReport {

@@ -280,11 +280,13 @@ pub(super) fn observe_scm(
 }
 
 /// What the observe phase saw, by session: runtimes (with pane activity time), PRs, and
-/// fresh captures of the panes that changed (with the wall-clock second they were taken).
+/// fresh captures of the panes that changed (with the wall-clock second they were taken);
+/// and the lifecycle settings of each project, worked out once per pass.
 pub(super) type Observed<'a> = (
     &'a BTreeMap<SessionId, Probed>,
     &'a BTreeMap<SessionId, PrObs>,
     &'a BTreeMap<SessionId, (String, i64)>,
+    &'a BTreeMap<String, Settings>,
 );
 
 /// Lines of a pane captured for classification.

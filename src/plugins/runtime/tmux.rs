@@ -100,12 +100,16 @@ impl Runtime for TmuxRuntime {
 
     fn probe(&self, handles: &[&RuntimeHandle]) -> Result<BTreeMap<String, Probe>, PluginError> {
         let panes = self.tmux.list_panes()?;
+        let mut by_session: BTreeMap<&str, Vec<&crate::sys::tmux::Pane>> = BTreeMap::new();
+        for p in &panes {
+            by_session.entry(p.session.as_str()).or_default().push(p);
+        }
         let mut out = BTreeMap::new();
         for h in handles {
             // A same-named session that is not the one ao started counts as gone.
-            let probe = match panes
-                .iter()
-                .find(|p| p.session == h.target && same_pane(h, p))
+            let probe = match by_session
+                .get(h.target.as_str())
+                .and_then(|ps| ps.iter().find(|p| same_pane(h, p)))
             {
                 Some(p) => Probe {
                     exists: true,
