@@ -31,9 +31,7 @@ pub fn run(g: &GlobalArgs, a: &TickArgs) -> anyhow::Result<()> {
     }
     // With no config in reach (cron in $HOME), every registered config is ticked, each
     // under its own lock; one that fails to load is reported and the others still tick.
-    crate::tick::prof("cli start");
     let (ctxs, errors) = Ctx::load_fleet(g.config.as_deref())?;
-    crate::tick::prof("ctx loaded");
     if let Some(p) = &a.project
         && !ctxs.iter().any(|c| c.config.projects.contains_key(p))
     {
@@ -74,9 +72,7 @@ pub fn run(g: &GlobalArgs, a: &TickArgs) -> anyhow::Result<()> {
             error: crate::error::render(&e).trim_end().to_owned(),
         });
     }
-    let r = report(&summary, a.json);
-    crate::tick::prof("reported");
-    r
+    report(&summary, a.json)
 }
 
 /// Two configs' passes as one summary.

@@ -247,6 +247,15 @@ impl Store {
         Ok(self.project_dir(project)?.join("sessions"))
     }
 
+    /// Whether `project`'s sessions dir has any entry (a record, or a temp file left
+    /// behind): a look without reading any record.
+    pub fn has_sessions(&self, project: &str) -> bool {
+        self.sessions_dir(project)
+            .ok()
+            .and_then(|d| std::fs::read_dir(d).ok())
+            .is_some_and(|mut rd| rd.next().is_some())
+    }
+
     /// `projects/<project>/archive`.
     pub fn archive_dir(&self, project: &str) -> Result<PathBuf, StoreError> {
         Ok(self.project_dir(project)?.join("archive"))

@@ -46,7 +46,7 @@ impl Planned<'_> {
             || !d.events.is_empty()
             || self.cost.is_some()
             || d.record.last_error.is_some()
-            || !observed_again(&self.loaded, &mut d.record)
+            || !observed_again(self.loaded, &mut d.record)
         {
             return false;
         }
@@ -66,12 +66,10 @@ fn plan<'a>(
     (runtime_obs, pr_obs, screens, project_settings): Observed<'a>,
     now: Timestamp,
 ) -> anyhow::Result<Planned<'a>> {
-    let __t = Instant::now();
     let id = &rec.id;
     let loaded = rec;
     // Copied only when its cached screen classification changes.
     let mut rec = Cow::Borrowed(rec);
-    acc(0, __t); let __t = Instant::now(); // settings
     let (runtime, activity_time, died) =
         runtime_obs
             .get(id)
@@ -88,7 +86,6 @@ fn plan<'a>(
     if agent.ready_when_quiet() != settings.ready_when_quiet {
         settings.to_mut().ready_when_quiet = agent.ready_when_quiet();
     }
-    acc(1, __t); let __t = Instant::now(); // agent
 
     // Terminal: capture only when the pane changed since the last capture.
     let mut screen = None;
@@ -134,13 +131,10 @@ fn plan<'a>(
             rec.to_mut().capture = Some(cache);
         }
     }
-    acc(2, __t); let __t = Instant::now(); // capture
     let paths = ops::AgentPaths::of(ctx, &rec)?;
     let actx = paths.context(&rec, &project.agent_config);
-    acc(3, __t); let __t = Instant::now(); // paths
     let transcript = agent.transcript_activity(&actx);
     let cost = read_cost(&rec, agent.as_ref(), &actx);
-    acc(4, __t); let __t = Instant::now(); // transcript+cost
     let pr = pr_obs.get(id).cloned().unwrap_or(PrObs::NotChecked);
     // A process that ended is reported with the pane's last lines ("Unable to connect to
     // Anthropic services"), once: the cause must reach the human, not only "exited".
@@ -167,7 +161,6 @@ fn plan<'a>(
         died,
     };
     let decision = lifecycle::decide(&rec, &obs, &settings, now);
-    acc(5, __t); let __t = Instant::now(); // decide
     Ok(Planned {
         loaded,
         decision,
@@ -189,10 +182,9 @@ pub(super) fn tick_session(
     let project = ctx.config.project(&listed.project)?;
     // Decide on the record as listed first: nothing to do means no lock and no new read.
     let mut planned = plan(ctx, listed, project, observed, now);
-    let __t = Instant::now();
-    let q = planned.as_mut().is_ok_and(|p| p.quiet(ctx, project, now));
-    acc(6, __t);
-    if q {
+    if let Ok(p) = &mut planned
+        && p.quiet(ctx, project, now)
+    {
         return Ok(());
     }
     // A session busy with `ao send` / `ao hook` is left for the next tick.

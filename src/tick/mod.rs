@@ -127,21 +127,7 @@ impl TickSummary {
 }
 
 /// Runs one pass.
-pub fn prof(what: &str) {
-    static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    let t0 = *T0.get_or_init(Instant::now);
-    if std::env::var_os("AO_PROF").is_some() {
-        eprintln!("PROF {:>8.2} {what}", t0.elapsed().as_secs_f64() * 1000.0);
-    }
-}
-
-pub static ACC: [std::sync::atomic::AtomicU64; 8] = [const { std::sync::atomic::AtomicU64::new(0) }; 8];
-pub fn acc(i: usize, t: Instant) {
-    ACC[i].fetch_add(t.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
-}
-
 pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
-    prof("run start");
     let started = Instant::now();
     let now = crate::clock::now();
     let mut sum = TickSummary::empty(opts.dry_run);
@@ -161,9 +147,8 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         ctx.store
             .sweep_temp_files(std::time::Duration::from_secs(3600));
     }
-    prof("locked+swept");
+    let prepared = prepare_runtimes(ctx, opts);
     let (mut recs, problems) = ctx.store.list(opts.project.as_deref())?;
-    prof("listed");
     for p in problems {
         sum.failures.push(Failure {
             session: None,
@@ -187,12 +172,11 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     let mut scm_failures = TickSummary::empty(opts.dry_run);
     let ((runtime_obs, screens), pr_obs) = std::thread::scope(|s| {
         let scm = s.spawn(|| observe_scm(ctx, &recs, now, opts.dry_run, &mut scm_failures));
-        let runtimes = observe_runtimes(ctx, &recs, &mut sum);
+        let runtimes = observe_runtimes(ctx, &recs, prepared, &mut sum);
         let pr_obs = scm.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (runtimes, pr_obs)
     });
     sum.failures.append(&mut scm_failures.failures);
-    prof("observed");
     let project_settings: BTreeMap<String, Settings> = ctx
         .config
         .projects
@@ -206,15 +190,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         }
         let id = listed.id.clone();
         let observed = (&runtime_obs, &pr_obs, &screens, &project_settings);
-        let result = tick_session(
-            ctx,
-            opts,
-            listed,
-            observed,
-            now,
-            &mut storm,
-            &mut sum,
-        );
+        let result = tick_session(ctx, opts, listed, observed, now, &mut storm, &mut sum);
         if let Err(e) = result {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
@@ -223,12 +199,6 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             if !opts.dry_run {
                 record_error(ctx, &id, &format!("{e:#}"));
             }
-        }
-    }
-    prof("sessions");
-    if std::env::var_os("AO_PROF").is_some() {
-        for (i, a) in ACC.iter().enumerate() {
-            eprintln!("ACC {i} {:.2}", a.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6);
         }
     }
     if !opts.dry_run {
@@ -297,7 +267,6 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             }
         }
     }
-    prof("post");
     if !opts.dry_run {
         for (name, r) in notifier::flush_digests(&ctx.config.notifiers, ctx.store.root(), now) {
             let (kind, msg) = match r {
@@ -320,7 +289,6 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
             });
         }
     }
-    prof("digests+dash");
     sum.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     if !opts.dry_run {
         // The heartbeat (`ao doctor`, the dashboard): the lock file's mtime, in place.

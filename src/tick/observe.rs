@@ -84,12 +84,43 @@ pub(super) type RuntimeSeen = (
     BTreeMap<SessionId, (String, i64)>,
 );
 
+/// The runtimes the ticked projects use (but `ssh`, whose hosts are per project), each
+/// already started on the part of its probe that needs no records ([`Runtime::prepare`]):
+/// the pane listing runs while the records are read. A project without sessions starts
+/// nothing, so a tick over none makes no call.
+///
+/// [`Runtime::prepare`]: crate::plugins::runtime::Runtime::prepare
+pub(super) fn prepare_runtimes(ctx: &Ctx, opts: &TickOptions) -> Prepared {
+    let mut out = Prepared::new();
+    for (id, project) in &ctx.config.projects {
+        let name = project.runtime_name(&ctx.config);
+        if opts.project.as_ref().is_some_and(|p| p != id)
+            || name == "ssh"
+            || out.contains_key(name)
+            || !ctx.store.has_sessions(id)
+        {
+            continue;
+        }
+        // One that cannot be made is reported by the probe that needs it.
+        if let Ok(rt) = ops::runtime_named(ctx, id, name) {
+            rt.prepare();
+            out.insert(name.to_owned(), rt);
+        }
+    }
+    out
+}
+
+/// Runtimes by plugin name, from [`prepare_runtimes`].
+pub(super) type Prepared = BTreeMap<String, Box<dyn crate::plugins::runtime::Runtime>>;
+
 /// One observation per runtime (per project for `ssh`, whose hosts are per project): a
 /// probe of all its sessions plus captures of the panes whose cached classification is
 /// stale — one `tmux list-panes -a` locally, one remote command per host over ssh.
+/// `prepared` runtimes are used where they fit; the others are made here.
 pub(super) fn observe_runtimes(
     ctx: &Ctx,
     recs: &[SessionRecord],
+    mut prepared: Prepared,
     sum: &mut TickSummary,
 ) -> RuntimeSeen {
     let mut out = BTreeMap::new();
@@ -136,7 +167,11 @@ pub(super) fn observe_runtimes(
                 Some((r.runtime.as_ref()?.target.clone(), c.activity_time))
             })
             .collect();
-        let rt = match ops::runtime_named(ctx, &scope_project(&group, &scope), &plugin) {
+        let made = match prepared.remove(&plugin) {
+            Some(rt) if scope.is_empty() => Ok(rt),
+            _ => ops::runtime_named(ctx, &scope_project(&group, &scope), &plugin),
+        };
+        let rt = match made {
             Ok(rt) => rt,
             Err(e) => {
                 sum.failures.push(Failure {

@@ -84,6 +84,12 @@ pub trait Runtime: Send + Sync + Debug {
     /// probe itself failed and says nothing about the sessions.
     fn probe(&self, handles: &[&RuntimeHandle]) -> Result<BTreeMap<String, Probe>, PluginError>;
 
+    /// Starts, ahead of [`Runtime::probe`] (or [`Runtime::observe`]), the part of a probe
+    /// that needs no handles (tmux: the listing of every pane), so it runs while the
+    /// caller still reads its records. The next probe of this instance uses that answer;
+    /// later ones ask again. Default: nothing.
+    fn prepare(&self) {}
+
     /// The last `lines` lines of output as plain text (escape sequences stripped).
     fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError>;
 

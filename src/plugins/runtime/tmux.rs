@@ -3,13 +3,14 @@
 //! dead pane to detect. Probing is one `list-panes -a` for all sessions.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use super::{LaunchSpec, Probe, Runtime};
 use crate::model::RuntimeHandle;
 use crate::plugins::PluginError;
 use crate::sys::cmd::CmdError;
 use crate::sys::text::strip_control;
-use crate::sys::tmux::{Guarded, Tmux};
+use crate::sys::tmux::{Guarded, Pane, Tmux};
 
 /// Shells: when one is the pane's foreground command and the agent is not itself a shell
 /// script, the agent has exited back to its shell (decided by the tick, which knows the
@@ -24,10 +25,15 @@ const CAPTURE_CHUNK: usize = 64;
 /// exec-env` as the pane starts.
 pub const ENV_FILE: &str = "agent-env.json";
 
+/// A pane listing running on its own thread.
+type Listing = std::thread::JoinHandle<Result<Vec<Pane>, CmdError>>;
+
 /// The tmux runtime.
 #[derive(Debug)]
 pub struct TmuxRuntime {
     tmux: Tmux,
+    /// The listing [`Runtime::prepare`] started, for the next probe.
+    early: Mutex<Option<Listing>>,
 }
 
 impl TmuxRuntime {
@@ -35,6 +41,21 @@ impl TmuxRuntime {
     pub fn new(socket: Option<&str>) -> Self {
         Self {
             tmux: Tmux::new(socket),
+            early: Mutex::new(None),
+        }
+    }
+
+    /// Every pane: the listing [`Runtime::prepare`] started, else a new one.
+    fn panes(&self) -> Result<Vec<Pane>, CmdError> {
+        let early = self
+            .early
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match early.map(Listing::join) {
+            Some(Ok(listed)) => listed,
+            // None started, or its thread panicked: ask now.
+            _ => self.tmux.list_panes(),
         }
     }
 }
@@ -99,8 +120,8 @@ impl Runtime for TmuxRuntime {
     }
 
     fn probe(&self, handles: &[&RuntimeHandle]) -> Result<BTreeMap<String, Probe>, PluginError> {
-        let panes = self.tmux.list_panes()?;
-        let mut by_session: BTreeMap<&str, Vec<&crate::sys::tmux::Pane>> = BTreeMap::new();
+        let panes = self.panes()?;
+        let mut by_session: BTreeMap<&str, Vec<&Pane>> = BTreeMap::new();
         for p in &panes {
             by_session.entry(p.session.as_str()).or_default().push(p);
         }
@@ -131,6 +152,12 @@ impl Runtime for TmuxRuntime {
             out.insert(h.target.clone(), probe);
         }
         Ok(out)
+    }
+
+    fn prepare(&self) {
+        let tmux = self.tmux.clone();
+        let listing = std::thread::spawn(move || tmux.list_panes());
+        *self.early.lock().unwrap_or_else(PoisonError::into_inner) = Some(listing);
     }
 
     fn capture(&self, handle: &RuntimeHandle, lines: u32) -> Result<String, PluginError> {
@@ -195,7 +222,7 @@ impl Runtime for TmuxRuntime {
 
 /// Whether pane `p` is the one `h` recorded: same pane pid (records without a pid, from
 /// before pids were kept, match by name alone).
-fn same_pane(h: &RuntimeHandle, p: &crate::sys::tmux::Pane) -> bool {
+fn same_pane(h: &RuntimeHandle, p: &Pane) -> bool {
     match (h.pid, p.pid) {
         (Some(a), Some(b)) => a == b,
         _ => true,
