@@ -7,6 +7,9 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::Settings;
+use super::reactions::SAME_QUESTION_SECS;
+use crate::config::ReactionKind;
 use crate::model::Notification;
 use crate::model::{DeliveryFailure, NotificationLedger, Priority, SessionRecord};
 
@@ -111,17 +114,31 @@ pub fn record_delivery(
 }
 
 /// The "needs your input" notification for a hook call (`ao hook`): the agent said it
-/// waits, with `detail`. Its key names the moment the agent stopped: the transcript's
-/// length `transcript_len` when the hook payload names a transcript (every hook reporting
-/// the same prompt sees the same length), else the hook `event` and a hash of the detail.
+/// waits, with `detail`. `None` when the tick told the human about this question from the
+/// screen moments ago (an escalated needs-input reaction first seen within
+/// `SAME_QUESTION_SECS`). Its priority is the `agent-needs-input` reaction's (default
+/// urgent). Its key names the moment the agent stopped: the transcript's length
+/// `transcript_len` when the hook payload names a transcript (every hook reporting the
+/// same prompt sees the same length), else the hook `event` and a hash of the detail.
 pub fn hook_needs_input(
     rec: &SessionRecord,
     event: &str,
     detail: &str,
     transcript_len: Option<u64>,
-    priority: Priority,
+    s: &Settings,
     now: Timestamp,
-) -> Notification {
+) -> Option<Notification> {
+    let told = rec.reactions.values().any(|l| {
+        l.reaction == ReactionKind::AgentNeedsInput.as_str()
+            && l.escalated
+            && now.as_second() - l.first_seen.as_second() <= SAME_QUESTION_SECS
+    });
+    if told {
+        return None;
+    }
+    let priority = super::reactions::config(s, ReactionKind::AgentNeedsInput)
+        .priority
+        .unwrap_or(Priority::Urgent);
     let key = match transcript_len {
         Some(len) => format!("{}:agent-needs-input:hook:transcript:{len}", rec.id),
         None => format!(
@@ -142,12 +159,10 @@ pub fn hook_needs_input(
             crate::sys::text::truncate_chars(t, 120)
         ));
     }
-    Notification {
+    Some(Notification {
         version: crate::model::notification::NOTIFICATION_SCHEMA_VERSION,
         key,
-        kind: crate::config::ReactionKind::AgentNeedsInput
-            .as_str()
-            .to_owned(),
+        kind: ReactionKind::AgentNeedsInput.as_str().to_owned(),
         priority,
         title: format!("{} needs your input", rec.id),
         message,
@@ -161,7 +176,7 @@ pub fn hook_needs_input(
         attach: Some(crate::model::attach_hint(rec.id.as_str())),
         dashboard_url: None,
         time: now,
-    }
+    })
 }
 
 #[cfg(test)]
