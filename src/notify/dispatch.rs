@@ -345,6 +345,16 @@ mod tests {
         )
     }
 
+    fn record() -> SessionRecord {
+        serde_json::from_value(json!({
+            "version": crate::model::RECORD_VERSION, "id": "app-1", "project": "app",
+            "branch": "ao/app-1", "workspace": "/tmp/ws", "workspacePlugin": "worktree",
+            "agent": "claude-code", "createdAt": "2026-01-01T00:00:00Z",
+            "status": "working", "statusSince": "2026-01-01T00:00:00Z",
+        }))
+        .unwrap()
+    }
+
     #[test]
     fn each_notifier_gets_a_typed_outcome_and_its_event() {
         let dir = tempfile::tempdir().unwrap();
@@ -376,13 +386,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = config();
         let d = Dispatcher::new(&config, dir.path(), Timestamp::UNIX_EPOCH);
-        let mut rec: SessionRecord = serde_json::from_value(json!({
-            "version": crate::model::RECORD_VERSION, "id": "app-1", "project": "app",
-            "branch": "ao/app-1", "workspace": "/tmp/ws", "workspacePlugin": "worktree",
-            "agent": "claude-code", "createdAt": "2026-01-01T00:00:00Z",
-            "status": "working", "statusSince": "2026-01-01T00:00:00Z",
-        }))
-        .unwrap();
+        let mut rec = record();
         let mut storm = Storm::new(1);
         let got = d.deliver(&mut rec, &[note("a"), note("b")], &mut storm);
         let outcomes: Vec<(&str, &str, &str)> = got
@@ -426,5 +430,31 @@ mod tests {
         let (got, _) = d.send_routed(&note("s"), &mut sent, &json!({}));
         assert_eq!(got.len(), 1, "only the failed one again");
         assert_eq!(got[0].notifier, "bad");
+    }
+
+    #[test]
+    fn a_notifier_that_keeps_failing_is_reported_once_through_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config();
+        let mut rec = record();
+        let mut warnings = Vec::new();
+        // Attempts at 0 s, then each time the backoff (30 s, 60 s, 120 s) has passed.
+        for (i, at) in [0, 31, 92, 213].into_iter().enumerate() {
+            let now = Timestamp::from_second(at).unwrap();
+            let d = Dispatcher::new(&config, dir.path(), now);
+            let new = if i == 0 { vec![note("a")] } else { vec![] };
+            for x in d.deliver(&mut rec, &new, &mut Storm::unlimited()) {
+                if x.title.contains("keeps failing") {
+                    warnings.push((i, x.notifier, matches!(x.outcome, Outcome::Sent)));
+                }
+            }
+        }
+        assert_eq!(rec.notifications["a"].failures["bad"].attempts, 4);
+        assert_eq!(
+            warnings,
+            [(2, "ok".to_owned(), true)],
+            "once, after 3 failures"
+        );
+        assert!(dir.path().join("cache/notifier-failing/bad").exists());
     }
 }
