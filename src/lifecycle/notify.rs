@@ -117,7 +117,8 @@ pub fn record_delivery(
 /// waits, with `detail`. `None` when the tick told the human about this question from the
 /// screen moments ago (an escalated needs-input reaction first seen within
 /// `SAME_QUESTION_SECS`). Its priority is the `agent-needs-input` reaction's (default
-/// urgent). Its key names the moment the agent stopped: the transcript's length
+/// urgent); like every notification about a session it carries the PR, attach command and
+/// dashboard links. Its key names the moment the agent stopped: the transcript's length
 /// `transcript_len` when the hook payload names a transcript (every hook reporting the
 /// same prompt sees the same length), else the hook `event` and a hash of the detail.
 pub fn hook_needs_input(
@@ -159,24 +160,14 @@ pub fn hook_needs_input(
             crate::sys::text::truncate_chars(t, 120)
         ));
     }
-    Some(Notification {
-        version: crate::model::notification::NOTIFICATION_SCHEMA_VERSION,
+    let note = super::messages::Note {
         key,
         kind: ReactionKind::AgentNeedsInput.as_str().to_owned(),
         priority,
         title: format!("{} needs your input", rec.id),
         message,
-        session: Some(rec.id.to_string()),
-        project: Some(rec.project.clone()),
-        pr_url: rec
-            .pr
-            .as_ref()
-            .map(|p| p.url.clone())
-            .filter(|u| !u.is_empty()),
-        attach: Some(crate::model::attach_hint(rec.id.as_str())),
-        dashboard_url: None,
-        time: now,
-    })
+    };
+    Some(note.build(rec, s, now))
 }
 
 #[cfg(test)]
