@@ -206,7 +206,8 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
                     });
                     "failed"
                 }
-                Outcome::Sent | Outcome::Held => "sent",
+                Outcome::Sent => "sent",
+                Outcome::Held => "held",
             };
             sum.actions.push(ActionReport {
                 session: String::new(),

@@ -185,7 +185,8 @@ fn report_summary(
     for d in sent {
         let outcome = match &d.outcome {
             Outcome::Failed(e) => format!("failed: {e}"),
-            Outcome::Sent | Outcome::Held => "sent".to_owned(),
+            Outcome::Sent => "sent".to_owned(),
+            Outcome::Held => "held".to_owned(),
         };
         let detail = d.title.clone();
         if let Some(e) = d.about(project, None).event {
