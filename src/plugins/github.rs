@@ -7,17 +7,7 @@ use std::sync::OnceLock;
 use jiff::Timestamp;
 
 use crate::plugins::PluginError;
-use crate::sys::github::{Api, Client, GitHubError, Token, find_token, parse_repo};
-
-impl From<GitHubError> for PluginError {
-    fn from(e: GitHubError) -> Self {
-        match e {
-            GitHubError::NotFound { .. } => PluginError::NotFound(e.to_string()),
-            e if e.is_transient() => PluginError::Unavailable(e.to_string()),
-            e => PluginError::Other(anyhow::Error::new(e)),
-        }
-    }
-}
+use crate::sys::github::{Api, Client, Token, find_token, parse_repo};
 
 /// The GitHub API base for a project: `own.apiUrl`, else the other GitHub plugin's
 /// (`tracker:` and `scm:` of one project normally talk to the same GitHub).

@@ -8,17 +8,7 @@ use jiff::Timestamp;
 
 use crate::config::{PluginConfig, ProjectConfig};
 use crate::plugins::PluginError;
-use crate::sys::gitlab::{Api, Client, GitLabError, Token, find_token, parse_project};
-
-impl From<GitLabError> for PluginError {
-    fn from(e: GitLabError) -> Self {
-        match e {
-            GitLabError::NotFound { .. } => PluginError::NotFound(e.to_string()),
-            e if e.is_transient() => PluginError::Unavailable(e.to_string()),
-            e => PluginError::Other(anyhow::Error::new(e)),
-        }
-    }
-}
+use crate::sys::gitlab::{Api, Client, Token, find_token, parse_project};
 
 /// Shared by the SCM and the tracker: endpoints, project path and the token (from the
 /// plugin's `token:`, else the other GitLab plugin's, else `GITLAB_TOKEN`).
