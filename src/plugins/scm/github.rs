@@ -1236,25 +1236,11 @@ impl Scm for GitHubScm {
         pr: &PrFacts,
         method: &str,
     ) -> Result<MergeOutcome, PluginError> {
-        // An empty method means "the project's `scm.mergeMethod`, else squash".
-        let method = match method {
-            "" => self.merge_method.as_deref().unwrap_or("squash"),
-            m => m,
-        };
-        if !matches!(method, "merge" | "squash" | "rebase") {
-            return Ok(MergeOutcome::Refused(format!(
-                "unknown merge method `{}` (use merge, squash or rebase)",
-                method.escape_default()
-            )));
-        }
-        if ctx.dry_run {
-            return Ok(MergeOutcome::Refused("dry run: not merged".into()));
-        }
-        if pr.number == 0 || pr.head_sha.is_empty() {
-            return Ok(MergeOutcome::Refused(
-                "no PR number or head sha to merge".into(),
-            ));
-        }
+        let method =
+            match merge_preflight(ctx, pr, method, self.merge_method.as_deref(), "PR number") {
+                Ok(m) => m,
+                Err(refused) => return Ok(refused),
+            };
         let (owner, name) = self.conn.repo()?;
         let client = self.conn.client(ctx.data_dir, Some(ctx.now), false)?;
         // 1. Re-check: still open, same head, approved by a trusted human on that head.
@@ -1363,6 +1349,37 @@ impl Scm for GitHubScm {
 
 fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
+}
+
+/// The checks before any merge call (shared with the GitLab SCM): the method (`""`: the
+/// project's `scm.mergeMethod`, else squash) must be merge, squash or rebase; a dry run
+/// merges nothing; the PR needs a number (`number` names it) and a head sha to pin.
+pub(crate) fn merge_preflight<'a>(
+    ctx: &ScmContext<'_>,
+    pr: &PrFacts,
+    method: &'a str,
+    configured: Option<&'a str>,
+    number: &str,
+) -> Result<&'a str, MergeOutcome> {
+    let method = match method {
+        "" => configured.unwrap_or("squash"),
+        m => m,
+    };
+    if !matches!(method, "merge" | "squash" | "rebase") {
+        return Err(MergeOutcome::Refused(format!(
+            "unknown merge method `{}` (use merge, squash or rebase)",
+            method.escape_default()
+        )));
+    }
+    if ctx.dry_run {
+        return Err(MergeOutcome::Refused("dry run: not merged".into()));
+    }
+    if pr.number == 0 || pr.head_sha.is_empty() {
+        return Err(MergeOutcome::Refused(format!(
+            "no {number} or head sha to merge"
+        )));
+    }
+    Ok(method)
 }
 
 #[cfg(test)]

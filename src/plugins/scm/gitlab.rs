@@ -33,7 +33,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::github::{Conn, log_excerpt, nd, sanitize_untrusted};
+use super::github::{Conn, log_excerpt, merge_preflight, nd, sanitize_untrusted};
 use super::{MergeOutcome, Scm, ScmContext};
 use crate::config::ProjectConfig;
 use crate::model::{
@@ -685,24 +685,16 @@ impl Scm for GitLabScm {
         pr: &PrFacts,
         method: &str,
     ) -> Result<MergeOutcome, PluginError> {
-        let method = match method {
-            "" => self.merge_method.as_deref().unwrap_or("squash"),
-            m => m,
+        let method = match merge_preflight(
+            ctx,
+            pr,
+            method,
+            self.merge_method.as_deref(),
+            "merge request iid",
+        ) {
+            Ok(m) => m,
+            Err(refused) => return Ok(refused),
         };
-        if !matches!(method, "merge" | "squash" | "rebase") {
-            return Ok(MergeOutcome::Refused(format!(
-                "unknown merge method `{}` (use merge, squash or rebase)",
-                method.escape_default()
-            )));
-        }
-        if ctx.dry_run {
-            return Ok(MergeOutcome::Refused("dry run: not merged".into()));
-        }
-        if pr.number == 0 || pr.head_sha.is_empty() {
-            return Ok(MergeOutcome::Refused(
-                "no merge request iid or head sha to merge".into(),
-            ));
-        }
         let project = self.conn.project()?;
         let client = self.conn.client(ctx.data_dir, Some(ctx.now))?;
         // 1. Re-check: still open, same head, approved by a trusted human.
