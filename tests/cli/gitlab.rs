@@ -26,8 +26,6 @@ use serde_json::{Value, json};
 
 use crate::common::TestEnv;
 use crate::github::gql;
-// What the GitLab stand-in (`gitlab/mock.rs`, shared with the benchmark) expects here.
-use crate::github::mock as gh;
 use crate::github::world::sha;
 
 /// A `MergeRequest` in GitLab's schema terms: open, green pipeline, no approvals needed.

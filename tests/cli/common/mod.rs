@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod sshd;
+pub mod stand_in;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

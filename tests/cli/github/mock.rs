@@ -9,75 +9,17 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use serde_json::{Value, json};
 
 use super::gql;
 
-/// A canned response.
-#[derive(Debug, Clone)]
-pub struct Canned {
-    /// Status.
-    pub status: u16,
-    /// Extra headers.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
+use crate::common::stand_in::StandIn;
+pub use crate::common::stand_in::{Canned, Recorded};
 
-impl Canned {
-    /// A JSON response.
-    pub fn json(status: u16, body: Value) -> Self {
-        Self {
-            status,
-            headers: vec![(
-                "Content-Type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
-            body: body.to_string(),
-        }
-    }
-
-    /// Adds a header.
-    pub fn header(mut self, k: &str, v: &str) -> Self {
-        self.headers.push((k.into(), v.into()));
-        self
-    }
-}
-
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// Method.
-    pub method: String,
-    /// Path and query.
-    pub url: String,
-    /// Headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
-
-impl Recorded {
-    /// A header's value.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// True for a GraphQL request.
-    pub fn is_graphql(&self) -> bool {
-        self.method == "POST" && self.url == "/graphql"
-    }
-
-    /// The GraphQL query text, if this is a GraphQL request.
-    pub fn query(&self) -> Option<String> {
-        let v: Value = serde_json::from_str(&self.body).ok()?;
-        v["query"].as_str().map(str::to_owned)
-    }
+/// A JSON answer as GitHub sends it.
+fn json(status: u16, body: Value) -> Canned {
+    Canned::json_as(status, "application/json; charset=utf-8", &body)
 }
 
 /// Everything the mock knows and remembers.
@@ -91,8 +33,6 @@ pub struct State {
     pub job_logs: BTreeMap<u64, String>,
     /// Scripted answers: (path prefix or any, response), consumed in order.
     pub overrides: VecDeque<(Option<String>, Canned)>,
-    /// Every request received.
-    pub requests: Vec<Recorded>,
     /// Schema violations and invalid documents seen (must stay empty).
     pub problems: Vec<String>,
     /// `x-ratelimit-remaining` to report.
@@ -106,61 +46,23 @@ pub struct MockGitHub {
     /// `http://127.0.0.1:<port>`: the REST base for `apiUrl`.
     pub url: String,
     state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
+    server: StandIn,
 }
 
 impl MockGitHub {
     /// Starts the server on an ephemeral loopback port.
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
-        let port = server.server_addr().to_ip().expect("ip listener").port();
-        let url = format!("http://127.0.0.1:{port}");
         let state = Arc::new(Mutex::new(State {
             remaining: 4999,
             reset: jiff::Timestamp::now().as_second() + 3600,
             ..State::default()
         }));
-        let (s2, st2, base) = (server.clone(), state.clone(), url.clone());
-        let thread = std::thread::spawn(move || {
-            while let Ok(mut req) = s2.recv() {
-                let mut body = String::new();
-                let _ = req.as_reader().read_to_string(&mut body);
-                let rec = Recorded {
-                    method: req.method().as_str().to_owned(),
-                    url: req.url().to_owned(),
-                    headers: req
-                        .headers()
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.field.as_str().as_str().to_ascii_lowercase(),
-                                h.value.as_str().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    body,
-                };
-                let canned = {
-                    let mut st = st2.lock().unwrap();
-                    st.requests.push(rec.clone());
-                    respond(&mut st, &base, &rec)
-                };
-                let mut resp =
-                    tiny_http::Response::from_string(canned.body).with_status_code(canned.status);
-                for (k, v) in canned.headers {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                        resp.add_header(h);
-                    }
-                }
-                let _ = req.respond(resp);
-            }
-        });
+        let st = state.clone();
+        let server = StandIn::start(move |base, rec| respond(&mut st.lock().unwrap(), base, rec));
         Self {
-            url,
+            url: server.url.clone(),
             state,
             server,
-            thread: Some(thread),
         }
     }
 
@@ -171,12 +73,12 @@ impl MockGitHub {
 
     /// Requests received so far.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.with(|s| s.requests.clone())
+        self.server.requests()
     }
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        self.with(|s| s.requests.clear());
+        self.server.clear_requests();
     }
 
     /// Answers the next request (whose path starts with `prefix`, if given) with `c`.
@@ -192,15 +94,6 @@ impl MockGitHub {
     }
 }
 
-impl Drop for MockGitHub {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 fn rate_headers(st: &State, resource: &str, c: Canned) -> Canned {
     c.header("x-ratelimit-limit", "5000")
         .header("x-ratelimit-remaining", &st.remaining.to_string())
@@ -213,7 +106,7 @@ fn rate_headers(st: &State, resource: &str, c: Canned) -> Canned {
 }
 
 fn not_found() -> Canned {
-    Canned::json(
+    json(
         404,
         json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}),
     )
@@ -254,7 +147,7 @@ fn etagged(rec: &Recorded, body: Value) -> Canned {
             body: String::new(),
         };
     }
-    Canned::json(200, body)
+    json(200, body)
         .header("ETag", &tag)
         .header("Cache-Control", "private, max-age=60, s-maxage=60")
 }
@@ -333,7 +226,7 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
                 false,
             );
             list.push(issue.clone());
-            Canned::json(201, issue)
+            json(201, issue)
         }
         ("GET", ["repos", o, r, "issues", n]) => {
             let repo = format!("{o}/{r}");
@@ -365,7 +258,7 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
                         a.push(user(l.as_str().unwrap_or("")));
                     }
                     issue["assignees"] = Value::Array(a);
-                    Canned::json(201, issue.clone())
+                    json(201, issue.clone())
                 }
                 "labels" => {
                     let mut ls = issue["labels"].as_array().cloned().unwrap_or_default();
@@ -373,7 +266,7 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
                         ls.push(label(l.as_str().unwrap_or("")));
                     }
                     issue["labels"] = Value::Array(ls.clone());
-                    Canned::json(200, Value::Array(ls))
+                    json(200, Value::Array(ls))
                 }
                 _ => not_found(),
             }
@@ -440,10 +333,10 @@ fn merge(st: &mut State, repo: &str, n: &str, rec: &Recorded) -> Canned {
         return not_found();
     };
     if pr["state"] != "OPEN" {
-        return Canned::json(405, json!({"message": "Pull Request is not mergeable"}));
+        return json(405, json!({"message": "Pull Request is not mergeable"}));
     }
     if !req["sha"].is_null() && req["sha"] != pr["headRefOid"] {
-        return Canned::json(
+        return json(
             409,
             json!({"message": "Head branch was modified. Review and try the merge again."}),
         );
@@ -456,7 +349,7 @@ fn merge(st: &mut State, repo: &str, n: &str, rec: &Recorded) -> Canned {
     result["sha"] = json!(sha);
     pr["state"] = json!("MERGED");
     pr["mergeCommit"] = json!({"__typename": "Commit", "oid": sha});
-    Canned::json(200, result)
+    json(200, result)
 }
 
 fn list_issues(st: &State, base: &str, rec: &Recorded, repo: &str) -> Canned {
@@ -515,7 +408,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
         Err(e) => {
             st.problems
                 .push(format!("GraphQL request body is not JSON: {e}"));
-            return Canned::json(400, json!({"message": "Problems parsing JSON"}));
+            return json(400, json!({"message": "Problems parsing JSON"}));
         }
     };
     let query = req["query"].as_str().unwrap_or("");
@@ -526,20 +419,20 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
             st.problems.push(format!(
                 "invalid GraphQL document:\n{e}\n--- query\n{query}"
             ));
-            return Canned::json(200, json!({"errors": [{"message": e}]}));
+            return json(200, json!({"errors": [{"message": e}]}));
         }
     };
     let var_problems = gql::check_variables(&doc, &vars);
     if !var_problems.is_empty() {
         st.problems.extend(var_problems.clone());
-        return Canned::json(
+        return json(
             200,
             json!({"errors": [{"message": var_problems.join("; ")}]}),
         );
     }
     let (body, violations) = gql::execute(&doc, &vars, &st.world);
     st.problems.extend(violations);
-    Canned::json(200, body)
+    json(200, body)
 }
 
 /// A REST user object (shape of GitHub's `simple-user`).

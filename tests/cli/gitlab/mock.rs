@@ -13,7 +13,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
 
 use apollo_compiler::Schema;
 use apollo_compiler::validation::Valid;
@@ -21,7 +20,8 @@ use serde_json::{Value, json};
 
 use super::gql;
 
-pub use super::gh::{Canned, Recorded};
+use crate::common::stand_in::StandIn;
+pub use crate::common::stand_in::{Canned, Recorded};
 
 /// The token every test hands to `ao`.
 pub const TOKEN: &str = "glpat-TESTtokenVALUE0123456789";
@@ -54,8 +54,6 @@ pub struct State {
     pub traces: BTreeMap<u64, String>,
     /// Scripted answers: (path prefix or any, response), consumed in order.
     pub overrides: VecDeque<(Option<String>, Canned)>,
-    /// Every request received.
-    pub requests: Vec<Recorded>,
     /// Invalid documents, schema violations, missing tokens (must stay empty).
     pub problems: Vec<String>,
     /// `RateLimit-Remaining` to report.
@@ -69,61 +67,23 @@ pub struct MockGitLab {
     /// `http://127.0.0.1:<port>`: the instance URL for `apiUrl`.
     pub url: String,
     state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
+    server: StandIn,
 }
 
 impl MockGitLab {
     /// Starts the server on an ephemeral loopback port.
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
-        let port = server.server_addr().to_ip().expect("ip listener").port();
-        let url = format!("http://127.0.0.1:{port}");
         let state = Arc::new(Mutex::new(State {
             remaining: 1999,
             reset: jiff::Timestamp::now().as_second() + 60,
             ..State::default()
         }));
-        let (s2, st2, base) = (server.clone(), state.clone(), url.clone());
-        let thread = std::thread::spawn(move || {
-            while let Ok(mut req) = s2.recv() {
-                let mut body = String::new();
-                let _ = req.as_reader().read_to_string(&mut body);
-                let rec = Recorded {
-                    method: req.method().as_str().to_owned(),
-                    url: req.url().to_owned(),
-                    headers: req
-                        .headers()
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.field.as_str().as_str().to_ascii_lowercase(),
-                                h.value.as_str().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    body,
-                };
-                let canned = {
-                    let mut st = st2.lock().unwrap();
-                    st.requests.push(rec.clone());
-                    respond(&mut st, &base, &rec)
-                };
-                let mut resp =
-                    tiny_http::Response::from_string(canned.body).with_status_code(canned.status);
-                for (k, v) in canned.headers {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                        resp.add_header(h);
-                    }
-                }
-                let _ = req.respond(resp);
-            }
-        });
+        let st = state.clone();
+        let server = StandIn::start(move |base, rec| respond(&mut st.lock().unwrap(), base, rec));
         Self {
-            url,
+            url: server.url.clone(),
             state,
             server,
-            thread: Some(thread),
         }
     }
 
@@ -134,12 +94,12 @@ impl MockGitLab {
 
     /// Requests received so far.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.with(|s| s.requests.clone())
+        self.server.requests()
     }
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        self.with(|s| s.requests.clear());
+        self.server.clear_requests();
     }
 
     /// Answers the next request (whose path starts with `prefix`, if given) with `c`.
@@ -157,15 +117,6 @@ impl MockGitLab {
             "GitLab stand-in saw problems:\n{}",
             p.join("\n")
         );
-    }
-}
-
-impl Drop for MockGitLab {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

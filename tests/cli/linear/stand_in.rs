@@ -9,75 +9,13 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use serde_json::{Value, json};
 
 use super::gql;
 
-/// A canned response.
-#[derive(Debug, Clone)]
-pub struct Canned {
-    /// Status.
-    pub status: u16,
-    /// Headers.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
-
-impl Canned {
-    /// A JSON response.
-    pub fn json(status: u16, body: Value) -> Self {
-        Self {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.to_string(),
-        }
-    }
-
-    /// Adds a header.
-    pub fn header(mut self, k: &str, v: &str) -> Self {
-        self.headers.push((k.into(), v.into()));
-        self
-    }
-}
-
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// Method.
-    pub method: String,
-    /// Path.
-    pub url: String,
-    /// Headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
-
-impl Recorded {
-    /// A header's value.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The operation name of the GraphQL document.
-    pub fn operation(&self) -> String {
-        let v: Value = serde_json::from_str(&self.body).unwrap_or(Value::Null);
-        let q = v["query"].as_str().unwrap_or("");
-        q.split(['(', '{'])
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("")
-            .to_owned()
-    }
-}
+use crate::common::stand_in::StandIn as Server;
+pub use crate::common::stand_in::{Canned, Recorded};
 
 /// What the stand-in knows and remembers.
 #[derive(Debug, Default)]
@@ -86,8 +24,6 @@ pub struct State {
     pub world: gql::World,
     /// Scripted answers, consumed in order.
     pub overrides: VecDeque<Canned>,
-    /// Every request received.
-    pub requests: Vec<Recorded>,
     /// Invalid documents, bad variables, schema violations (must stay empty).
     pub problems: Vec<String>,
     /// `X-RateLimit-Requests-Remaining` to report.
@@ -101,15 +37,12 @@ pub struct StandIn {
     /// `http://127.0.0.1:<port>/graphql`: the `apiUrl`.
     pub url: String,
     state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
+    server: Server,
 }
 
 impl StandIn {
     /// Starts on an ephemeral loopback port.
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-        let port = server.server_addr().to_ip().expect("ip").port();
         let state = Arc::new(Mutex::new(State {
             remaining: 4999,
             reset_ms: (jiff::Timestamp::now().as_second() + 3600) * 1000,
@@ -119,45 +52,12 @@ impl StandIn {
             },
             ..State::default()
         }));
-        let (s2, st2) = (server.clone(), state.clone());
-        let thread = std::thread::spawn(move || {
-            while let Ok(mut req) = s2.recv() {
-                let mut body = String::new();
-                let _ = req.as_reader().read_to_string(&mut body);
-                let rec = Recorded {
-                    method: req.method().as_str().to_owned(),
-                    url: req.url().to_owned(),
-                    headers: req
-                        .headers()
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.field.as_str().as_str().to_ascii_lowercase(),
-                                h.value.as_str().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    body,
-                };
-                let c = {
-                    let mut st = st2.lock().unwrap();
-                    st.requests.push(rec.clone());
-                    respond(&mut st, &rec)
-                };
-                let mut resp = tiny_http::Response::from_string(c.body).with_status_code(c.status);
-                for (k, v) in c.headers {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                        resp.add_header(h);
-                    }
-                }
-                let _ = req.respond(resp);
-            }
-        });
+        let st = state.clone();
+        let server = Server::start(move |_, rec| respond(&mut st.lock().unwrap(), rec));
         Self {
-            url: format!("http://127.0.0.1:{port}/graphql"),
+            url: format!("{}/graphql", server.url),
             state,
             server,
-            thread: Some(thread),
         }
     }
 
@@ -168,7 +68,12 @@ impl StandIn {
 
     /// Requests so far.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.with(|s| s.requests.clone())
+        self.server.requests()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.server.clear_requests();
     }
 
     /// Answers the next request with `c`.
@@ -202,15 +107,6 @@ impl StandIn {
             "Linear stand-in saw problems:\n{}",
             p.join("\n")
         );
-    }
-}
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -1,0 +1,189 @@
+//! The one stand-in HTTP server of the tests: tiny_http on an ephemeral 127.0.0.1 port,
+//! one thread, every request recorded, each answered by a handler (the GitHub, GitLab,
+//! Linear and Jira stand-ins compute answers over their worlds; the notifier tests play a
+//! script). Stops on drop.
+//!
+//! Shared by the integration tests (`common::stand_in`), the benchmark
+//! (`examples/bench.rs`) and the notifier unit tests (`src/plugins/notifier/testing.rs`),
+//! which include this file by path; it uses only std, serde_json and tiny_http.
+
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use serde_json::Value;
+
+/// A canned response.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    /// Status.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body (empty for 204 and 304).
+    pub body: String,
+}
+
+impl Canned {
+    /// An answer with `status`, no headers and an empty body.
+    pub fn status(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
+
+    /// A JSON answer (`Content-Type: application/json`).
+    pub fn json(status: u16, body: Value) -> Self {
+        Self::json_as(status, "application/json", &body)
+    }
+
+    /// A JSON answer with the `Content-Type` a vendor sends
+    /// (`application/json; charset=utf-8`, …).
+    pub fn json_as(status: u16, content_type: &str, body: &Value) -> Self {
+        Self::status(status)
+            .header("Content-Type", content_type)
+            .body(&body.to_string())
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, k: &str, v: &str) -> Self {
+        self.headers.push((k.to_owned(), v.to_owned()));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, b: &str) -> Self {
+        b.clone_into(&mut self.body);
+        self
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub url: String,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: String,
+}
+
+impl Recorded {
+    /// The first header named `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// True for a GraphQL request (a POST to `/graphql`).
+    pub fn is_graphql(&self) -> bool {
+        self.method == "POST" && self.url == "/graphql"
+    }
+
+    /// The GraphQL document of a JSON body, if any.
+    pub fn query(&self) -> Option<String> {
+        self.json()["query"].as_str().map(str::to_owned)
+    }
+
+    /// The operation name of the GraphQL document (empty when anonymous).
+    pub fn operation(&self) -> String {
+        let q = self.query().unwrap_or_default();
+        q.split(['(', '{'])
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+/// The running server; stops on drop.
+pub struct StandIn {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    log: Arc<Mutex<Vec<Recorded>>>,
+    server: Arc<tiny_http::Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StandIn {
+    /// Starts on an ephemeral loopback port. Each request is recorded, then answered by
+    /// `handler(base_url, request)`.
+    pub fn start<H>(mut handler: H) -> Self
+    where
+        H: FnMut(&str, &Recorded) -> Canned + Send + 'static,
+    {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let port = server.server_addr().to_ip().expect("ip listener").port();
+        let url = format!("http://127.0.0.1:{port}");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (srv, rec_log, base) = (server.clone(), log.clone(), url.clone());
+        let thread = std::thread::spawn(move || {
+            while let Ok(mut req) = srv.recv() {
+                let mut body = String::new();
+                let _ = req.as_reader().read_to_string(&mut body);
+                let rec = Recorded {
+                    method: req.method().as_str().to_owned(),
+                    url: req.url().to_owned(),
+                    headers: req
+                        .headers()
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.field.as_str().as_str().to_ascii_lowercase(),
+                                h.value.as_str().to_owned(),
+                            )
+                        })
+                        .collect(),
+                    body,
+                };
+                rec_log.lock().expect("request log").push(rec.clone());
+                let c = handler(&base, &rec);
+                let mut resp = tiny_http::Response::from_string(c.body).with_status_code(c.status);
+                for (k, v) in c.headers {
+                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+                        resp.add_header(h);
+                    }
+                }
+                let _ = req.respond(resp);
+            }
+        });
+        Self {
+            url,
+            log,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    /// Requests received so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.log.lock().expect("request log").clone()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.log.lock().expect("request log").clear();
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
