@@ -56,6 +56,7 @@ mod sshd;
 #[allow(dead_code)]
 #[path = "../tests/cli/common"]
 mod common {
+    pub mod gql;
     pub mod stand_in;
 }
 use world::sha;

@@ -18,8 +18,7 @@ use apollo_compiler::Schema;
 use apollo_compiler::validation::Valid;
 use serde_json::{Value, json};
 
-use super::gql;
-
+use crate::common::gql;
 use crate::common::stand_in::StandIn;
 pub use crate::common::stand_in::{Canned, Recorded};
 
@@ -29,17 +28,7 @@ pub const TOKEN: &str = "glpat-TESTtokenVALUE0123456789";
 /// GitLab's schema, parsed once per test process.
 pub fn schema() -> &'static Valid<Schema> {
     static S: OnceLock<Valid<Schema>> = OnceLock::new();
-    S.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/gitlab/schema.graphql"
-        );
-        let src = std::fs::read_to_string(path).expect("vendored gitlab schema");
-        match Schema::parse_and_validate(src, path) {
-            Ok(s) => s,
-            Err(e) => Valid::assume_valid(e.partial),
-        }
-    })
+    S.get_or_init(|| gql::load_schema("gitlab/schema.graphql", true))
 }
 
 /// Everything the stand-in knows and remembers.
@@ -396,7 +385,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
     };
     let query = req["query"].as_str().unwrap_or("");
     let vars = req.get("variables").cloned().unwrap_or(json!({}));
-    let doc = match gql::validate_in(schema(), query) {
+    let doc = match gql::validate(schema(), query) {
         Ok(d) => d,
         Err(e) => {
             st.problems
@@ -404,15 +393,15 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
             return Canned::json(200, json!({"errors": [{"message": e}]}));
         }
     };
-    let vp = gql::check_variables_in(schema(), &doc, &vars);
+    let vp = gql::check_variables(schema(), &doc, &vars);
     if !vp.is_empty() {
         st.problems.extend(vp);
     }
     let projects = &st.projects;
-    let hook = |ty: &str,
-                field: &str,
-                args: &Value,
-                obj: &Value|
+    let mut hook = |ty: &str,
+                    field: &str,
+                    args: &Value,
+                    obj: &Value|
      -> Option<Result<Value, String>> {
         match (ty, field) {
             ("Query", "project") => Some(Ok(args["fullPath"]
@@ -472,7 +461,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
             _ => None,
         }
     };
-    let (body, violations) = gql::execute_in(schema(), &doc, &vars, &hook);
+    let (body, violations) = gql::execute(schema(), &doc, &vars, &mut hook);
     st.problems.extend(violations);
     Canned::json(200, body)
 }
