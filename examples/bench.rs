@@ -444,7 +444,7 @@ fn tracker_rows(n: usize, service: &str) {
                         &[],
                     ));
                 }
-                let url = s.url.clone();
+                let url = s.api_url();
                 let s2 = s.clone();
                 (
                     url.clone(),

@@ -34,7 +34,7 @@ const KEY: &str = "lin_api_TESTkeyVALUE0123456789abcdefXYZ";
 fn tracker(s: &StandIn, data: &Path, update_state: bool) -> LinearTracker {
     let pc = PluginConfig {
         plugin: Some("linear".into()),
-        api_url: Some(s.url.clone()),
+        api_url: Some(s.api_url()),
         team_id: Some("ENG".into()),
         token: Some(KEY.into()),
         update_state: Some(update_state),
@@ -202,7 +202,7 @@ fn linear_state_moves_when_the_pr_opens_and_merges() {
 
     // Named states: a team without the configured one is a clear, permanent error.
     let pc = PluginConfig {
-        api_url: Some(s.url.clone()),
+        api_url: Some(s.api_url()),
         token: Some(KEY.into()),
         update_state: Some(true),
         transitions: Some(TrackerTransitions {
@@ -339,7 +339,7 @@ fn full_example(env: &TestEnv, s: &StandIn, extra_tracker: &str) -> (std::path::
         .replace("      - \"pnpm install\"\n      - \"claude mcp add rube --transport http https://rube.app/mcp\"\n", "      - \"true\"\n")
         .replace(
             "      teamId: \"abc-123\"\n",
-            &format!("      teamId: \"abc-123\"\n      apiUrl: {:?}\n{extra_tracker}", s.url),
+            &format!("      teamId: \"abc-123\"\n      apiUrl: {:?}\n{extra_tracker}", s.api_url()),
         )
         .replace("  notifiers: [desktop]", "  notifiers: [stderr]");
     assert!(replaced.contains("agent: custom"), "{replaced}");

@@ -23,7 +23,7 @@ impl Server {
     /// Starts a server answering with `script` in order, then `200 ok` forever.
     pub fn start(script: Vec<Answer>) -> Self {
         let mut script = script.into_iter();
-        let inner = stand_in::StandIn::start(move |_, _| {
+        let inner = stand_in::StandIn::serve((), move |(), _, _| {
             script
                 .next()
                 .unwrap_or_else(|| Answer::status(200).body("ok"))

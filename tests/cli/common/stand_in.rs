@@ -109,27 +109,30 @@ impl Recorded {
     }
 }
 
-/// The running server; stops on drop.
-pub struct StandIn {
+/// The running server with the stand-in's state `S` (what it knows and remembers);
+/// stops on drop. A vendor's stand-in is `StandIn<its State>` with its own `start`.
+pub struct StandIn<S = ()> {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
+    state: Arc<Mutex<S>>,
     log: Arc<Mutex<Vec<Recorded>>>,
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl StandIn {
-    /// Starts on an ephemeral loopback port. Each request is recorded, then answered by
-    /// `handler(base_url, request)`.
-    pub fn start<H>(mut handler: H) -> Self
+impl<S: Send + 'static> StandIn<S> {
+    /// Starts on an ephemeral loopback port with `state`. Each request is recorded, then
+    /// answered by `handler(state, base_url, request)` with the state locked.
+    pub fn serve<H>(state: S, mut handler: H) -> Self
     where
-        H: FnMut(&str, &Recorded) -> Canned + Send + 'static,
+        H: FnMut(&mut S, &str, &Recorded) -> Canned + Send + 'static,
     {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
         let port = server.server_addr().to_ip().expect("ip listener").port();
         let url = format!("http://127.0.0.1:{port}");
+        let state = Arc::new(Mutex::new(state));
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (srv, rec_log, base) = (server.clone(), log.clone(), url.clone());
+        let (srv, st, rec_log, base) = (server.clone(), state.clone(), log.clone(), url.clone());
         let thread = std::thread::spawn(move || {
             while let Ok(mut req) = srv.recv() {
                 let mut body = String::new();
@@ -150,7 +153,7 @@ impl StandIn {
                     body,
                 };
                 rec_log.lock().expect("request log").push(rec.clone());
-                let c = handler(&base, &rec);
+                let c = handler(&mut st.lock().expect("stand-in state"), &base, &rec);
                 let mut resp = tiny_http::Response::from_string(c.body).with_status_code(c.status);
                 for (k, v) in c.headers {
                     if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
@@ -162,10 +165,16 @@ impl StandIn {
         });
         Self {
             url,
+            state,
             log,
             server,
             thread: Some(thread),
         }
+    }
+
+    /// Runs `f` on the state.
+    pub fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
+        f(&mut self.state.lock().expect("stand-in state"))
     }
 
     /// Requests received so far.
@@ -179,7 +188,7 @@ impl StandIn {
     }
 }
 
-impl Drop for StandIn {
+impl<S> Drop for StandIn<S> {
     fn drop(&mut self) {
         self.server.unblock();
         if let Some(t) = self.thread.take() {

@@ -8,12 +8,10 @@
 //! next matching request with anything (403 rate-limited, 429, 502, truncated JSON).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
 use super::gql;
-
 use crate::common::stand_in::StandIn;
 pub use crate::common::stand_in::{Canned, Recorded};
 
@@ -41,44 +39,18 @@ pub struct State {
     pub reset: i64,
 }
 
-/// The running mock.
-pub struct MockGitHub {
-    /// `http://127.0.0.1:<port>`: the REST base for `apiUrl`.
-    pub url: String,
-    state: Arc<Mutex<State>>,
-    server: StandIn,
-}
+/// The running mock (`url`: the REST base for `apiUrl`).
+pub type MockGitHub = StandIn<State>;
 
 impl MockGitHub {
     /// Starts the server on an ephemeral loopback port.
     pub fn start() -> Self {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             remaining: 4999,
             reset: jiff::Timestamp::now().as_second() + 3600,
             ..State::default()
-        }));
-        let st = state.clone();
-        let server = StandIn::start(move |base, rec| respond(&mut st.lock().unwrap(), base, rec));
-        Self {
-            url: server.url.clone(),
-            state,
-            server,
-        }
-    }
-
-    /// Runs `f` on the state.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock().unwrap())
-    }
-
-    /// Requests received so far.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.server.requests()
-    }
-
-    /// Forgets the recorded requests.
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
+        };
+        StandIn::serve(state, respond)
     }
 
     /// Answers the next request (whose path starts with `prefix`, if given) with `c`.

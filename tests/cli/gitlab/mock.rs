@@ -12,7 +12,7 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use apollo_compiler::Schema;
 use apollo_compiler::validation::Valid;
@@ -51,44 +51,18 @@ pub struct State {
     pub reset: i64,
 }
 
-/// The running stand-in.
-pub struct MockGitLab {
-    /// `http://127.0.0.1:<port>`: the instance URL for `apiUrl`.
-    pub url: String,
-    state: Arc<Mutex<State>>,
-    server: StandIn,
-}
+/// The running stand-in (`url`: the instance URL for `apiUrl`).
+pub type MockGitLab = StandIn<State>;
 
 impl MockGitLab {
     /// Starts the server on an ephemeral loopback port.
     pub fn start() -> Self {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             remaining: 1999,
             reset: jiff::Timestamp::now().as_second() + 60,
             ..State::default()
-        }));
-        let st = state.clone();
-        let server = StandIn::start(move |base, rec| respond(&mut st.lock().unwrap(), base, rec));
-        Self {
-            url: server.url.clone(),
-            state,
-            server,
-        }
-    }
-
-    /// Runs `f` on the state.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock().unwrap())
-    }
-
-    /// Requests received so far.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.server.requests()
-    }
-
-    /// Forgets the recorded requests.
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
+        };
+        StandIn::serve(state, respond)
     }
 
     /// Answers the next request (whose path starts with `prefix`, if given) with `c`.

@@ -9,7 +9,6 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
@@ -36,56 +35,27 @@ pub struct State {
     pub remaining: u64,
 }
 
-/// The running stand-in.
-pub struct StandIn {
-    /// `http://127.0.0.1:<port>`: the `baseUrl`.
-    pub url: String,
-    state: Arc<Mutex<State>>,
-    server: Server,
-}
+/// The running stand-in (`url`: the `baseUrl`).
+pub type StandIn = Server<State>;
 
 impl StandIn {
     /// Starts on an ephemeral loopback port.
     pub fn start() -> Self {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             remaining: 990,
             ..State::default()
-        }));
-        let st = state.clone();
-        let server = Server::start(move |base, rec| {
-            let mut st = st.lock().unwrap();
-            match st.overrides.pop_front() {
-                Some(c) => c,
-                None => {
-                    st.remaining = st.remaining.saturating_sub(1);
-                    let remaining = st.remaining.to_string();
-                    route(&mut st, base, rec)
-                        .header("X-RateLimit-Limit", "1000")
-                        .header("X-RateLimit-Remaining", &remaining)
-                        .header("X-RateLimit-Reset", "2030-01-01T00:00Z")
-                }
+        };
+        Server::serve(state, |st, base, rec| match st.overrides.pop_front() {
+            Some(c) => c,
+            None => {
+                st.remaining = st.remaining.saturating_sub(1);
+                let remaining = st.remaining.to_string();
+                route(st, base, rec)
+                    .header("X-RateLimit-Limit", "1000")
+                    .header("X-RateLimit-Remaining", &remaining)
+                    .header("X-RateLimit-Reset", "2030-01-01T00:00Z")
             }
-        });
-        Self {
-            url: server.url.clone(),
-            state,
-            server,
-        }
-    }
-
-    /// Runs `f` on the state.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock().unwrap())
-    }
-
-    /// Requests so far.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.server.requests()
-    }
-
-    /// Forgets the recorded requests.
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
+        })
     }
 
     /// `METHOD path` of each request so far.

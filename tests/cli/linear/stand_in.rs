@@ -8,7 +8,6 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
@@ -32,18 +31,13 @@ pub struct State {
     pub reset_ms: i64,
 }
 
-/// The running stand-in.
-pub struct StandIn {
-    /// `http://127.0.0.1:<port>/graphql`: the `apiUrl`.
-    pub url: String,
-    state: Arc<Mutex<State>>,
-    server: Server,
-}
+/// The running stand-in. Linear's `apiUrl` is [`StandIn::api_url`].
+pub type StandIn = Server<State>;
 
 impl StandIn {
     /// Starts on an ephemeral loopback port.
     pub fn start() -> Self {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             remaining: 4999,
             reset_ms: (jiff::Timestamp::now().as_second() + 3600) * 1000,
             world: gql::World {
@@ -51,29 +45,13 @@ impl StandIn {
                 ..gql::World::default()
             },
             ..State::default()
-        }));
-        let st = state.clone();
-        let server = Server::start(move |_, rec| respond(&mut st.lock().unwrap(), rec));
-        Self {
-            url: format!("{}/graphql", server.url),
-            state,
-            server,
-        }
+        };
+        Server::serve(state, |st, _, rec| respond(st, rec))
     }
 
-    /// Runs `f` on the state.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock().unwrap())
-    }
-
-    /// Requests so far.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.server.requests()
-    }
-
-    /// Forgets the recorded requests.
-    pub fn clear_requests(&self) {
-        self.server.clear_requests();
+    /// `http://127.0.0.1:<port>/graphql`: the `apiUrl`.
+    pub fn api_url(&self) -> String {
+        format!("{}/graphql", self.url)
     }
 
     /// Answers the next request with `c`.
