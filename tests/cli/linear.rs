@@ -228,7 +228,7 @@ fn linear_rate_limits_stop_all_linear_traffic_until_the_reset() {
     // Linear's answer to an exhausted budget: a GraphQL error with code RATELIMITED.
     let reset_ms = (jiff::Timestamp::now().as_second() + 1800) * 1000;
     s.with(|st| st.reset_ms = reset_ms);
-    s.push_override(Canned::json(
+    s.push_override(None, Canned::json(
         400,
         json!({"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED", "type": "ratelimited"}}]}),
     ));
@@ -260,6 +260,7 @@ fn linear_rate_limits_stop_all_linear_traffic_until_the_reset() {
     let s2 = StandIn::start();
     s2.put(issue(1, "One", "", "st-todo", &[]));
     s2.push_override(
+        None,
         Canned::json(429, json!({"errors": [{"message": "slow down"}]}))
             .header("Retry-After", "120"),
     );

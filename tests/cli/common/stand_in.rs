@@ -7,6 +7,7 @@
 //! (`examples/bench.rs`) and the notifier unit tests (`src/plugins/notifier/testing.rs`),
 //! which include this file by path; it uses only std, serde_json and tiny_http.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -86,6 +87,20 @@ impl Recorded {
         serde_json::from_str(&self.body).unwrap_or(Value::Null)
     }
 
+    /// The path without the query.
+    pub fn path(&self) -> &str {
+        self.url.split('?').next().unwrap_or("")
+    }
+
+    /// The percent-decoded value of query parameter `key`.
+    pub fn query_param(&self, key: &str) -> Option<String> {
+        let q = self.url.split_once('?')?.1;
+        q.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            (k == key).then(|| percent_decode(v))
+        })
+    }
+
     /// True for a GraphQL request (a POST to `/graphql`).
     pub fn is_graphql(&self) -> bool {
         self.method == "POST" && self.url == "/graphql"
@@ -107,6 +122,57 @@ impl Recorded {
             .unwrap_or("")
             .to_owned()
     }
+}
+
+/// Decodes `%XX` escapes and `+` (a space in a query).
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(x) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(x);
+            i += 3;
+            continue;
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Scripted answers: (path prefix or any path, response), consumed in order.
+#[derive(Debug, Default)]
+pub struct Overrides(VecDeque<(Option<String>, Canned)>);
+
+impl Overrides {
+    /// Answers the next request whose path starts with `prefix` (any, if `None`) with `c`.
+    pub fn push(&mut self, prefix: Option<&str>, c: Canned) {
+        self.0.push_back((prefix.map(str::to_owned), c));
+    }
+
+    /// The first answer scripted for `path`, removed.
+    pub fn take(&mut self, path: &str) -> Option<Canned> {
+        let i = self
+            .0
+            .iter()
+            .position(|(p, _)| p.as_deref().is_none_or(|p| path.starts_with(p)))?;
+        self.0.remove(i).map(|(_, c)| c)
+    }
+}
+
+/// What a vendor stand-in's state keeps for the shared helpers: its scripted answers and
+/// the problems it saw (invalid documents, schema violations, missing tokens).
+pub trait Scripted {
+    /// The vendor, for messages.
+    const NAME: &'static str;
+    /// The scripted answers.
+    fn overrides(&mut self) -> &mut Overrides;
+    /// Problems seen so far (must stay empty).
+    fn problems(&self) -> &[String];
 }
 
 /// The running server with the stand-in's state `S` (what it knows and remembers);
@@ -185,6 +251,25 @@ impl<S: Send + 'static> StandIn<S> {
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         self.log.lock().expect("request log").clear();
+    }
+}
+
+impl<S: Scripted + Send + 'static> StandIn<S> {
+    /// Answers the next request whose path starts with `prefix` (any, if `None`) with `c`.
+    pub fn push_override(&self, prefix: Option<&str>, c: Canned) {
+        self.with(|s| s.overrides().push(prefix, c));
+    }
+
+    /// Panics if the stand-in saw any problem.
+    #[track_caller]
+    pub fn assert_clean(&self) {
+        let p = self.with(|s| s.problems().to_vec());
+        assert!(
+            p.is_empty(),
+            "{} stand-in saw problems:\n{}",
+            S::NAME,
+            p.join("\n")
+        );
     }
 }
 

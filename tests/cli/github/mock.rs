@@ -7,13 +7,13 @@
 //! carry an `ETag` and answer `If-None-Match` with 304. Scripted overrides answer the
 //! next matching request with anything (403 rate-limited, 429, 502, truncated JSON).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::gql;
-use crate::common::stand_in::StandIn;
 pub use crate::common::stand_in::{Canned, Recorded};
+use crate::common::stand_in::{Overrides, Scripted, StandIn};
 
 /// A JSON answer as GitHub sends it.
 fn json(status: u16, body: Value) -> Canned {
@@ -30,7 +30,7 @@ pub struct State {
     /// Actions job logs by job id.
     pub job_logs: BTreeMap<u64, String>,
     /// Scripted answers: (path prefix or any, response), consumed in order.
-    pub overrides: VecDeque<(Option<String>, Canned)>,
+    pub overrides: Overrides,
     /// Schema violations and invalid documents seen (must stay empty).
     pub problems: Vec<String>,
     /// `x-ratelimit-remaining` to report.
@@ -52,17 +52,17 @@ impl MockGitHub {
         };
         StandIn::serve(state, respond)
     }
+}
 
-    /// Answers the next request (whose path starts with `prefix`, if given) with `c`.
-    pub fn push_override(&self, prefix: Option<&str>, c: Canned) {
-        self.with(|s| s.overrides.push_back((prefix.map(str::to_owned), c)));
+impl Scripted for State {
+    const NAME: &'static str = "GitHub";
+
+    fn overrides(&mut self) -> &mut Overrides {
+        &mut self.overrides
     }
 
-    /// Panics if any GraphQL document was invalid or any world value broke the schema.
-    #[track_caller]
-    pub fn assert_clean(&self) {
-        let p = self.with(|s| s.problems.clone());
-        assert!(p.is_empty(), "mock GitHub saw problems:\n{}", p.join("\n"));
+    fn problems(&self) -> &[String] {
+        &self.problems
     }
 }
 
@@ -85,13 +85,8 @@ fn not_found() -> Canned {
 }
 
 fn respond(st: &mut State, base: &str, rec: &Recorded) -> Canned {
-    let path = rec.url.split('?').next().unwrap_or("").to_owned();
-    if let Some(i) = st
-        .overrides
-        .iter()
-        .position(|(p, _)| p.as_deref().is_none_or(|p| path.starts_with(p)))
-    {
-        let (_, c) = st.overrides.remove(i).expect("index");
+    let path = rec.path().to_owned();
+    if let Some(c) = st.overrides.take(&path) {
         return c;
     }
     let resource = if path == "/graphql" {
@@ -131,33 +126,6 @@ fn fnv(b: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
-}
-
-fn query_param(url: &str, key: &str) -> Option<String> {
-    let q = url.split_once('?')?.1;
-    q.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k == key).then(|| percent_decode(v))
-    })
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(x) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(x);
-            i += 3;
-            continue;
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
@@ -325,15 +293,18 @@ fn merge(st: &mut State, repo: &str, n: &str, rec: &Recorded) -> Canned {
 }
 
 fn list_issues(st: &State, base: &str, rec: &Recorded, repo: &str) -> Canned {
-    let state = query_param(&rec.url, "state").unwrap_or_else(|| "open".into());
-    let labels: Vec<String> = query_param(&rec.url, "labels")
+    let state = rec.query_param("state").unwrap_or_else(|| "open".into());
+    let labels: Vec<String> = rec
+        .query_param("labels")
         .map(|l| l.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
-    let assignee = query_param(&rec.url, "assignee");
-    let per_page: usize = query_param(&rec.url, "per_page")
+    let assignee = rec.query_param("assignee");
+    let per_page: usize = rec
+        .query_param("per_page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(30);
-    let page: usize = query_param(&rec.url, "page")
+    let page: usize = rec
+        .query_param("page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(1);
     let all: Vec<Value> = st

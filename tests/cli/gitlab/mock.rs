@@ -11,7 +11,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use apollo_compiler::Schema;
@@ -19,8 +19,8 @@ use apollo_compiler::validation::Valid;
 use serde_json::{Value, json};
 
 use crate::common::gql;
-use crate::common::stand_in::StandIn;
 pub use crate::common::stand_in::{Canned, Recorded};
+use crate::common::stand_in::{Overrides, Scripted, StandIn, percent_decode};
 
 /// The token every test hands to `ao`.
 pub const TOKEN: &str = "glpat-TESTtokenVALUE0123456789";
@@ -42,7 +42,7 @@ pub struct State {
     /// Job traces by job id.
     pub traces: BTreeMap<u64, String>,
     /// Scripted answers: (path prefix or any, response), consumed in order.
-    pub overrides: VecDeque<(Option<String>, Canned)>,
+    pub overrides: Overrides,
     /// Invalid documents, schema violations, missing tokens (must stay empty).
     pub problems: Vec<String>,
     /// `RateLimit-Remaining` to report.
@@ -64,22 +64,17 @@ impl MockGitLab {
         };
         StandIn::serve(state, respond)
     }
+}
 
-    /// Answers the next request (whose path starts with `prefix`, if given) with `c`.
-    pub fn push_override(&self, prefix: Option<&str>, c: Canned) {
-        self.with(|s| s.overrides.push_back((prefix.map(str::to_owned), c)));
+impl Scripted for State {
+    const NAME: &'static str = "GitLab";
+
+    fn overrides(&mut self) -> &mut Overrides {
+        &mut self.overrides
     }
 
-    /// Panics if any document was invalid, any value broke the schema, or a request came
-    /// without its token.
-    #[track_caller]
-    pub fn assert_clean(&self) {
-        let p = self.with(|s| s.problems.clone());
-        assert!(
-            p.is_empty(),
-            "GitLab stand-in saw problems:\n{}",
-            p.join("\n")
-        );
+    fn problems(&self) -> &[String] {
+        &self.problems
     }
 }
 
@@ -88,13 +83,8 @@ fn not_found(what: &str) -> Canned {
 }
 
 fn respond(st: &mut State, base: &str, rec: &Recorded) -> Canned {
-    let path = rec.url.split('?').next().unwrap_or("").to_owned();
-    if let Some(i) = st
-        .overrides
-        .iter()
-        .position(|(p, _)| p.as_deref().is_none_or(|p| path.starts_with(p)))
-    {
-        let (_, c) = st.overrides.remove(i).expect("index");
+    let path = rec.path().to_owned();
+    if let Some(c) = st.overrides.take(&path) {
         return c;
     }
     let graphql = path == "/api/graphql";
@@ -137,33 +127,6 @@ pub fn too_many(reset: i64, retry_after: Option<i64>) -> Canned {
     c
 }
 
-fn query_param(url: &str, key: &str) -> Option<String> {
-    let q = url.split_once('?')?.1;
-    q.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k == key).then(|| decode(v))
-    })
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(x) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(x);
-            i += 3;
-            continue;
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
     if path == "/api/graphql" && rec.method == "POST" {
         return graphql(st, rec);
@@ -181,7 +144,7 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
     let ["projects", id, tail @ ..] = parts.as_slice() else {
         return not_found("Page");
     };
-    let project = decode(id);
+    let project = percent_decode(id);
     if !st.projects.contains_key(&project) && !st.issues.contains_key(&project) {
         return not_found("Project");
     }
@@ -297,15 +260,18 @@ pub fn issue_json(
 }
 
 fn list_issues(st: &State, base: &str, rec: &Recorded, project: &str) -> Canned {
-    let state = query_param(&rec.url, "state").unwrap_or_else(|| "all".into());
-    let labels: Vec<String> = query_param(&rec.url, "labels")
+    let state = rec.query_param("state").unwrap_or_else(|| "all".into());
+    let labels: Vec<String> = rec
+        .query_param("labels")
         .map(|l| l.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
-    let assignee = query_param(&rec.url, "assignee_username");
-    let per_page: usize = query_param(&rec.url, "per_page")
+    let assignee = rec.query_param("assignee_username");
+    let per_page: usize = rec
+        .query_param("per_page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(20);
-    let page: usize = query_param(&rec.url, "page")
+    let page: usize = rec
+        .query_param("page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(1);
     let all: Vec<Value> = st

@@ -8,14 +8,12 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
-
 use serde_json::{Value, json};
 
 use super::openapi;
 
-use crate::common::stand_in::StandIn as Server;
 pub use crate::common::stand_in::{Canned, Recorded};
+use crate::common::stand_in::{Overrides, Scripted, StandIn as Server};
 
 /// A JSON answer as Jira sends it.
 fn json(status: u16, body: Value) -> Canned {
@@ -28,7 +26,7 @@ pub struct State {
     /// Issues (`IssueBean`s with all fields).
     pub issues: Vec<Value>,
     /// Scripted answers, consumed in order.
-    pub overrides: VecDeque<Canned>,
+    pub overrides: Overrides,
     /// Schema violations and unexpected requests (must stay empty).
     pub problems: Vec<String>,
     /// `X-RateLimit-Remaining` to report.
@@ -45,7 +43,7 @@ impl StandIn {
             remaining: 990,
             ..State::default()
         };
-        Server::serve(state, |st, base, rec| match st.overrides.pop_front() {
+        Server::serve(state, |st, base, rec| match st.overrides.take(rec.path()) {
             Some(c) => c,
             None => {
                 st.remaining = st.remaining.saturating_sub(1);
@@ -66,11 +64,6 @@ impl StandIn {
             .collect()
     }
 
-    /// Answers the next request with `c`.
-    pub fn push_override(&self, c: Canned) {
-        self.with(|s| s.overrides.push_back(c));
-    }
-
     /// Adds an issue.
     pub fn put(&self, issue: Value) {
         self.with(|s| s.issues.push(issue));
@@ -86,16 +79,17 @@ impl StandIn {
                 .expect("issue")
         })
     }
+}
 
-    /// Panics if any request or answer broke the published document.
-    #[track_caller]
-    pub fn assert_clean(&self) {
-        let p = self.with(|s| s.problems.clone());
-        assert!(
-            p.is_empty(),
-            "Jira stand-in saw problems:\n{}",
-            p.join("\n")
-        );
+impl Scripted for State {
+    const NAME: &'static str = "Jira";
+
+    fn overrides(&mut self) -> &mut Overrides {
+        &mut self.overrides
+    }
+
+    fn problems(&self) -> &[String] {
+        &self.problems
     }
 }
 

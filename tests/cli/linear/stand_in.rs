@@ -7,14 +7,12 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
-
 use serde_json::{Value, json};
 
 use super::gql;
 
-use crate::common::stand_in::StandIn as Server;
 pub use crate::common::stand_in::{Canned, Recorded};
+use crate::common::stand_in::{Overrides, Scripted, StandIn as Server};
 
 /// What the stand-in knows and remembers.
 #[derive(Debug, Default)]
@@ -22,7 +20,7 @@ pub struct State {
     /// The data.
     pub world: gql::World,
     /// Scripted answers, consumed in order.
-    pub overrides: VecDeque<Canned>,
+    pub overrides: Overrides,
     /// Invalid documents, bad variables, schema violations (must stay empty).
     pub problems: Vec<String>,
     /// `X-RateLimit-Requests-Remaining` to report.
@@ -54,11 +52,6 @@ impl StandIn {
         format!("{}/graphql", self.url)
     }
 
-    /// Answers the next request with `c`.
-    pub fn push_override(&self, c: Canned) {
-        self.with(|s| s.overrides.push_back(c));
-    }
-
     /// Adds an issue to the world.
     pub fn put(&self, issue: Value) {
         self.with(|s| s.world.issues.push(issue));
@@ -75,21 +68,22 @@ impl StandIn {
                 .expect("issue in world")
         })
     }
+}
 
-    /// Panics if any document or value broke the schema.
-    #[track_caller]
-    pub fn assert_clean(&self) {
-        let p = self.with(|s| s.problems.clone());
-        assert!(
-            p.is_empty(),
-            "Linear stand-in saw problems:\n{}",
-            p.join("\n")
-        );
+impl Scripted for State {
+    const NAME: &'static str = "Linear";
+
+    fn overrides(&mut self) -> &mut Overrides {
+        &mut self.overrides
+    }
+
+    fn problems(&self) -> &[String] {
+        &self.problems
     }
 }
 
 fn respond(st: &mut State, rec: &Recorded) -> Canned {
-    let c = if let Some(c) = st.overrides.pop_front() {
+    let c = if let Some(c) = st.overrides.take(rec.path()) {
         c
     } else {
         answer(st, rec)
