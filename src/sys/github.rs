@@ -363,19 +363,7 @@ impl Client {
     /// `path` (`/repos/…`) joined to the REST base, or an absolute URL that must lie
     /// under the REST base (pagination links), so the token never leaves the API host.
     pub fn url(&self, path: &str) -> Result<String, GitHubError> {
-        if path.starts_with('/') {
-            return Ok(format!("{}{path}", self.api.rest));
-        }
-        let base = format!("{}/", self.api.rest);
-        if path.starts_with(&base) {
-            Ok(path.to_owned())
-        } else {
-            Err(GitHubError::BadUrl {
-                vendor: &VENDOR,
-                url: http::redact_url(path),
-                why: "link points outside the configured API",
-            })
-        }
+        self.http.join(&self.api.rest, path)
     }
 
     /// Fails fast while a backoff for this host is in force.

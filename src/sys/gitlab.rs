@@ -286,18 +286,7 @@ impl Client {
     /// `path` (`/projects/…`) joined to the REST base, or an absolute URL under it
     /// (pagination links), so the token never leaves the API host.
     fn url(&self, path: &str) -> Result<String, GitLabError> {
-        if path.starts_with('/') {
-            return Ok(format!("{}{path}", self.api.rest));
-        }
-        if path.starts_with(&format!("{}/", self.api.rest)) {
-            Ok(path.to_owned())
-        } else {
-            Err(GitLabError::BadUrl {
-                vendor: &VENDOR,
-                url: http::redact_url(path),
-                why: "link points outside the configured API",
-            })
-        }
+        self.http.join(&self.api.rest, path)
     }
 
     /// A GET under the policy whose non-2xx answer is an error.

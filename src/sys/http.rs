@@ -715,6 +715,23 @@ impl Client {
         cache_dir(&self.data_dir, self.vendor.name)
     }
 
+    /// `path` (`/repos/…`) joined to the API's `base`, or an absolute URL that must lie
+    /// under `base` (pagination links), so the token never leaves the API host.
+    pub fn join(&self, base: &str, path: &str) -> Result<String, ApiError> {
+        if path.starts_with('/') {
+            return Ok(format!("{base}{path}"));
+        }
+        if path.starts_with(&format!("{base}/")) {
+            Ok(path.to_owned())
+        } else {
+            Err(ApiError::BadUrl {
+                vendor: self.vendor,
+                url: redact_url(path),
+                why: "link points outside the configured API",
+            })
+        }
+    }
+
     /// Budget figures from the most recent response.
     pub fn last_rate(&self) -> Option<RateInfo> {
         self.last_rate.lock().ok().and_then(|g| g.clone())
@@ -868,5 +885,123 @@ mod tests {
             super::redact_url("https://u:p@h.example:8443/x?t=1"),
             "https://h.example:8443/…"
         );
+    }
+
+    const V: super::Vendor = super::Vendor {
+        name: "GitHub",
+        auth_hint: "check the token's access to this repository",
+        token_hint: "set GH_TOKEN",
+        graphql_transient: false,
+        early_floor: 20,
+    };
+
+    #[test]
+    fn errors_name_the_vendor_and_classify_statuses() {
+        use super::ApiError;
+        let e = ApiError::from_status(&V, "GET", "https://h/x", 403, "Forbidden".into());
+        assert_eq!(
+            e.to_string(),
+            "GET https://h/x returned 403: Forbidden (check the token's access to this repository)"
+        );
+        assert!(!e.is_transient());
+        let e = ApiError::from_status(&V, "GET", "https://h/x", 410, "Gone".into());
+        assert!(matches!(e, ApiError::NotFound { .. }));
+        assert!(ApiError::from_status(&V, "GET", "u", 502, String::new()).is_transient());
+        let e = ApiError::NoToken {
+            vendor: &V,
+            host: "api.github.com".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "no GitHub token for api.github.com: set GH_TOKEN"
+        );
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        let ok = |u| super::check_base_url(u, "no userinfo");
+        assert_eq!(
+            ok("https://H.example/api/").unwrap(),
+            ("https://H.example/api".into(), "h.example".into())
+        );
+        assert_eq!(ok("http://[::1]:8/").unwrap().1, "[::1]:8");
+        assert_eq!(
+            ok("http://h.example"),
+            Err("plain http is only allowed for loopback hosts")
+        );
+        assert_eq!(ok("https://u:p@h"), Err("no userinfo"));
+        assert_eq!(
+            ok("https://h/?q"),
+            Err("query or fragment in the URL is not allowed")
+        );
+        assert_eq!(ok("h.example"), Err("no scheme"));
+    }
+
+    #[test]
+    fn backoff_doubles_per_strike_and_honours_later_deadlines() {
+        use jiff::{SignedDuration, Timestamp};
+        let d = tempfile::tempdir().unwrap();
+        let h = super::RateHeaders {
+            limit: "l",
+            remaining: "r",
+            reset: "t",
+            reset_millis: false,
+            resource: None,
+        };
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let c = super::Client::new(&V, "h", d.path(), h, 1024).at(now);
+        let until = |e| match e {
+            super::ApiError::RateLimited { until, .. } => until,
+            e => panic!("{e}"),
+        };
+        let s = SignedDuration::from_secs;
+        assert_eq!(until(c.back_off(None, true, "a".into())), now + s(60));
+        assert_eq!(until(c.back_off(None, true, "b".into())), now + s(120));
+        assert_eq!(
+            until(c.back_off(Some(now + s(900)), true, "c".into())),
+            now + s(900)
+        );
+        assert_eq!(
+            until(c.back_off(Some(now + s(30)), false, "d".into())),
+            now + s(30)
+        );
+        assert_eq!(super::backoff_entries(d.path(), "GitHub")[0].1.strikes, 0);
+        assert!(
+            super::backoff_notice(d.path(), "GitHub", now)
+                .unwrap()
+                .starts_with("GitHub backoff until")
+        );
+        assert!(c.check_backoff().is_err());
+    }
+
+    #[test]
+    fn rate_headers_read_seconds_millis_and_times() {
+        let mut m = ureq::http::HeaderMap::new();
+        m.insert("l", "100".parse().unwrap());
+        m.insert("r", "7".parse().unwrap());
+        m.insert("t", "1767225600".parse().unwrap());
+        let mut h = super::RateHeaders {
+            limit: "l",
+            remaining: "r",
+            reset: "t",
+            reset_millis: false,
+            resource: Some(("x", "core")),
+        };
+        let r = h.read(&m).unwrap();
+        assert_eq!(
+            (r.limit, r.remaining, r.resource.as_str()),
+            (100, 7, "core")
+        );
+        assert_eq!(r.reset, Some("2026-01-01T00:00:00Z".parse().unwrap()));
+        h.reset_millis = true;
+        m.insert("t", "1767225600000".parse().unwrap());
+        assert_eq!(
+            h.read(&m).unwrap().reset,
+            Some("2026-01-01T00:00:00Z".parse().unwrap())
+        );
+        m.insert("t", "2030-01-01T00:00Z".parse().unwrap());
+        assert!(h.read(&m).unwrap().reset.is_some());
+        m.remove("r");
+        assert!(h.read(&m).is_none());
     }
 }

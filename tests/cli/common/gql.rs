@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+use std::sync::OnceLock;
+
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::Schema;
 use apollo_compiler::ast::{Type, Value as GValue};
@@ -21,16 +23,51 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value, json};
 
-/// Parses the vendored schema at `tests/fixtures/<rel>`. `partial_ok`: a schema with known
-/// defects (GitHub's defines two fields twice) is assumed valid in its parsed form;
-/// otherwise a schema that does not validate fails the test.
-pub fn load_schema(rel: &str, partial_ok: bool) -> Valid<Schema> {
-    let path = format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
-    let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    match Schema::parse_and_validate(src, &path) {
-        Ok(s) => s,
-        Err(e) if partial_ok => Valid::assume_valid(e.partial),
-        Err(e) => panic!("{path} does not validate: {}", e.errors),
+/// A vendored schema (`tests/fixtures/<path>`), parsed once per test process on first
+/// use, and the checks against it.
+pub struct Vendored {
+    path: &'static str,
+    partial_ok: bool,
+    parsed: OnceLock<Valid<Schema>>,
+}
+
+impl Vendored {
+    /// The schema at `tests/fixtures/<path>`. `partial_ok`: a schema with known defects
+    /// (GitHub's defines two fields twice) is assumed valid in its parsed form; otherwise
+    /// a schema that does not validate fails the test.
+    pub const fn new(path: &'static str, partial_ok: bool) -> Self {
+        Self {
+            path,
+            partial_ok,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The parsed schema.
+    pub fn get(&self) -> &Valid<Schema> {
+        self.parsed.get_or_init(|| {
+            let path = format!(
+                "{}/tests/fixtures/{}",
+                env!("CARGO_MANIFEST_DIR"),
+                self.path
+            );
+            let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            match Schema::parse_and_validate(src, &path) {
+                Ok(s) => s,
+                Err(e) if self.partial_ok => Valid::assume_valid(e.partial),
+                Err(e) => panic!("{path} does not validate: {}", e.errors),
+            }
+        })
+    }
+
+    /// Validates `query`; `Err` carries apollo's diagnostics.
+    pub fn validate(&self, query: &str) -> Result<Valid<ExecutableDocument>, String> {
+        validate(self.get(), query)
+    }
+
+    /// [`check_variables`] against this schema.
+    pub fn check_variables(&self, doc: &ExecutableDocument, variables: &Value) -> Vec<String> {
+        check_variables(self.get(), doc, variables)
     }
 }
 

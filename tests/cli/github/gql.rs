@@ -4,35 +4,17 @@
 //! the resolver for the fields that take arguments, and GitHub's cost estimate. Checking
 //! and executing documents is the shared `common::gql`.
 
-use std::sync::OnceLock;
-
 use apollo_compiler::ExecutableDocument;
-use apollo_compiler::Schema;
 use apollo_compiler::ast::Value as GValue;
 use apollo_compiler::executable::{Selection, SelectionSet};
-use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value, json};
 
-use crate::common::gql::{self as shared, Resolver};
+use crate::common::gql::{self as shared, Resolver, Vendored};
 
-/// GitHub's schema, parsed once per test process. The published schema defines two
-/// fields twice (`EnterpriseOwnerInfo.repositoryDeployKeySetting*`); everything else is
-/// sound, so its parsed form is assumed valid.
-pub fn schema() -> &'static Valid<Schema> {
-    static S: OnceLock<Valid<Schema>> = OnceLock::new();
-    S.get_or_init(|| shared::load_schema("github/schema.graphql", true))
-}
-
-/// Validates `query` against the schema; `Err` carries apollo's diagnostics.
-pub fn validate(query: &str) -> Result<Valid<ExecutableDocument>, String> {
-    shared::validate(schema(), query)
-}
-
-/// Checks that `variables` supplies every declared variable with a value of the right
-/// type. Returns the problems found.
-pub fn check_variables(doc: &ExecutableDocument, variables: &Value) -> Vec<String> {
-    shared::check_variables(schema(), doc, variables)
-}
+/// GitHub's schema. The published schema defines two fields twice
+/// (`EnterpriseOwnerInfo.repositoryDeployKeySetting*`); everything else is sound, so its
+/// parsed form is assumed valid.
+pub static SCHEMA: Vendored = Vendored::new("github/schema.graphql", true);
 
 /// GitHub-style cost estimate of a query (docs: "Calculating a rate limit score"): each
 /// connection counts one request per parent object it may be asked for, assuming every
@@ -89,7 +71,7 @@ pub struct World {
 /// Executes a validated `doc` over `world`. Returns the full response body
 /// (`{"data": …, "errors": […]}`) and the schema violations found in the world data.
 pub fn execute(doc: &ExecutableDocument, variables: &Value, world: &World) -> (Value, Vec<String>) {
-    shared::execute(schema(), doc, variables, &mut Fields(world))
+    shared::execute(SCHEMA.get(), doc, variables, &mut Fields(world))
 }
 
 /// GitHub's answers for the fields that take arguments.

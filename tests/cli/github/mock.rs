@@ -356,7 +356,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
     };
     let query = req["query"].as_str().unwrap_or("");
     let vars = req.get("variables").cloned().unwrap_or(json!({}));
-    let doc = match gql::validate(query) {
+    let doc = match gql::SCHEMA.validate(query) {
         Ok(d) => d,
         Err(e) => {
             st.problems.push(format!(
@@ -365,7 +365,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
             return json(200, json!({"errors": [{"message": e}]}));
         }
     };
-    let var_problems = gql::check_variables(&doc, &vars);
+    let var_problems = gql::SCHEMA.check_variables(&doc, &vars);
     if !var_problems.is_empty() {
         st.problems.extend(var_problems.clone());
         return json(

@@ -12,10 +12,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
-use apollo_compiler::Schema;
-use apollo_compiler::validation::Valid;
 use serde_json::{Value, json};
 
 use crate::common::gql;
@@ -25,11 +22,8 @@ use crate::common::stand_in::{Overrides, Scripted, StandIn, percent_decode};
 /// The token every test hands to `ao`.
 pub const TOKEN: &str = "glpat-TESTtokenVALUE0123456789";
 
-/// GitLab's schema, parsed once per test process.
-pub fn schema() -> &'static Valid<Schema> {
-    static S: OnceLock<Valid<Schema>> = OnceLock::new();
-    S.get_or_init(|| gql::load_schema("gitlab/schema.graphql", true))
-}
+/// GitLab's schema (a 2023 SDL whose parsed form is assumed valid).
+pub static SCHEMA: gql::Vendored = gql::Vendored::new("gitlab/schema.graphql", true);
 
 /// Everything the stand-in knows and remembers.
 #[derive(Debug, Default)]
@@ -325,7 +319,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
     };
     let query = req["query"].as_str().unwrap_or("");
     let vars = req.get("variables").cloned().unwrap_or(json!({}));
-    let doc = match gql::validate(schema(), query) {
+    let doc = match SCHEMA.validate(query) {
         Ok(d) => d,
         Err(e) => {
             st.problems
@@ -333,7 +327,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
             return Canned::json(200, json!({"errors": [{"message": e}]}));
         }
     };
-    let vp = gql::check_variables(schema(), &doc, &vars);
+    let vp = SCHEMA.check_variables(&doc, &vars);
     if !vp.is_empty() {
         st.problems.extend(vp);
     }
@@ -401,7 +395,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
             _ => None,
         }
     };
-    let (body, violations) = gql::execute(schema(), &doc, &vars, &mut hook);
+    let (body, violations) = gql::execute(SCHEMA.get(), &doc, &vars, &mut hook);
     st.problems.extend(violations);
     Canned::json(200, body)
 }

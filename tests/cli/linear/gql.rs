@@ -7,31 +7,13 @@
 
 #![allow(dead_code)]
 
-use std::sync::OnceLock;
-
 use apollo_compiler::ExecutableDocument;
-use apollo_compiler::Schema;
-use apollo_compiler::validation::Valid;
 use serde_json::{Value, json};
 
-use crate::common::gql::{self as shared, Resolver};
+use crate::common::gql::{self as shared, Resolver, Vendored};
 
-/// Linear's schema, parsed once per test process (it must validate).
-pub fn schema() -> &'static Valid<Schema> {
-    static S: OnceLock<Valid<Schema>> = OnceLock::new();
-    S.get_or_init(|| shared::load_schema("linear/schema.graphql", false))
-}
-
-/// Validates `query` against the schema; `Err` carries apollo's diagnostics.
-pub fn validate(query: &str) -> Result<Valid<ExecutableDocument>, String> {
-    shared::validate(schema(), query)
-}
-
-/// Checks that `variables` supplies every declared variable with a value of the right
-/// type (input objects field by field). Returns the problems found.
-pub fn check_variables(doc: &ExecutableDocument, variables: &Value) -> Vec<String> {
-    shared::check_variables(schema(), doc, variables)
-}
+/// Linear's schema (it must validate).
+pub static SCHEMA: Vendored = Vendored::new("linear/schema.graphql", false);
 
 /// The data a query runs over: issues (schema `Issue` objects whose `team` holds its
 /// `states`), the viewer, and the state changes the mutations asked for.
@@ -55,7 +37,7 @@ pub fn execute(
         world,
         updates: Vec::new(),
     };
-    let (body, violations) = shared::execute(schema(), doc, variables, &mut fields);
+    let (body, violations) = shared::execute(SCHEMA.get(), doc, variables, &mut fields);
     (body, violations, fields.updates)
 }
 

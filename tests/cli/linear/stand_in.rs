@@ -112,7 +112,7 @@ fn answer(st: &mut State, rec: &Recorded) -> Canned {
         }
     };
     let query = v["query"].as_str().unwrap_or("");
-    let doc = match gql::validate(query) {
+    let doc = match gql::SCHEMA.validate(query) {
         Ok(d) => d,
         Err(e) => {
             st.problems.push(format!("invalid document:\n{query}\n{e}"));
@@ -123,7 +123,7 @@ fn answer(st: &mut State, rec: &Recorded) -> Canned {
         }
     };
     let vars = v.get("variables").cloned().unwrap_or(json!({}));
-    let bad = gql::check_variables(&doc, &vars);
+    let bad = gql::SCHEMA.check_variables(&doc, &vars);
     if !bad.is_empty() {
         st.problems
             .push(format!("bad variables for\n{query}\n{}", bad.join("\n")));
