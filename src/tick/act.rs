@@ -52,7 +52,7 @@ impl Planned<'_> {
         }
         !ops::tracker_sync_due(ctx, &d.record.project, project, &d.record)
             // Nothing new is enqueued: this only asks what is due.
-            && lifecycle::plan_deliveries(&mut d.record, &[], &|p| ctx.config.route(p), now)
+            && lifecycle::plan_deliveries(&mut d.record, &[], &|p| crate::notify::route(&ctx.config, p), now)
                 .is_empty()
     }
 }
@@ -340,23 +340,16 @@ pub(super) fn tick_session(
             outcome: "queued".into(),
         });
     }
-    let delivered = delivery::deliver_notifications(
-        &ctx.config,
-        ctx.store.root(),
-        &mut rec,
-        &notes,
-        now,
-        storm,
-    );
-    for e in &delivered {
-        if e.kind == kind::NOTIFICATION_FAILED {
+    let notify = Dispatcher::new(&ctx.config, ctx.store.root(), now);
+    for d in notify.deliver(&mut rec, &notes, storm) {
+        if let Outcome::Failed(e) = &d.outcome {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
-                error: e.message.clone(),
+                error: format!("{}: {e}", d.notifier),
             });
         }
+        events.extend(d.event);
     }
-    events.extend(delivered);
     if !observed_again(loaded, &mut rec) {
         ctx.store.save(&rec)?;
     }
