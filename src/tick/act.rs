@@ -50,10 +50,10 @@ impl Planned<'_> {
         {
             return false;
         }
+        // Nothing new is enqueued: this only asks which deliveries are due.
+        let route = |p| crate::notify::route(&ctx.config, p);
         !ops::tracker_sync_due(ctx, &d.record.project, project, &d.record)
-            // Nothing new is enqueued: this only asks what is due.
-            && lifecycle::plan_deliveries(&mut d.record, &[], &|p| crate::notify::route(&ctx.config, p), now)
-                .is_empty()
+            && lifecycle::plan_deliveries(&mut d.record, &[], &route, now).is_empty()
     }
 }
 
