@@ -87,7 +87,8 @@ pub(super) type RuntimeSeen = (
 /// The runtimes the ticked projects use (but `ssh`, whose hosts are per project), each
 /// already started on the part of its probe that needs no records ([`Runtime::prepare`]):
 /// the pane listing runs while the records are read. A project without sessions starts
-/// nothing, so a tick over none makes no call.
+/// nothing, so a tick over none makes no call; nor does `ao review-check`, which probes
+/// only the sessions with an open PR, often none.
 ///
 /// [`Runtime::prepare`]: crate::plugins::runtime::Runtime::prepare
 pub(super) fn prepare_runtimes(ctx: &Ctx, opts: &TickOptions) -> Prepared {
@@ -95,6 +96,7 @@ pub(super) fn prepare_runtimes(ctx: &Ctx, opts: &TickOptions) -> Prepared {
     for (id, project) in &ctx.config.projects {
         let name = project.runtime_name(&ctx.config);
         if opts.project.as_ref().is_some_and(|p| p != id)
+            || opts.only_prs
             || name == "ssh"
             || out.contains_key(name)
             || !ctx.store.has_sessions(id)

@@ -408,14 +408,23 @@ impl Scm for LocalScm {
         sessions: &[&SessionRecord],
     ) -> Result<BTreeMap<SessionId, PrFacts>, PluginError> {
         let repo = Git::new(ctx.repo);
-        let base_sha = repo.rev(ctx.default_branch)?.ok_or_else(|| {
+        // Two independent reads, run at once: the default branch and every branch head.
+        let (base, heads) = std::thread::scope(|s| {
+            let heads = s.spawn(|| branch_heads(&repo));
+            let base = repo.rev(ctx.default_branch);
+            let heads = heads
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (base, heads)
+        });
+        let base_sha = base?.ok_or_else(|| {
             PluginError::NotFound(format!(
                 "default branch `{}` not found in {}",
                 ctx.default_branch,
                 ctx.repo.display()
             ))
         })?;
-        let heads = branch_heads(&repo)?;
+        let heads = heads?;
         let mut out = BTreeMap::new();
         for rec in sessions {
             let Some(head) = self.head(&heads, rec)? else {
@@ -424,9 +433,19 @@ impl Scm for LocalScm {
             if head == base_sha && rec.pr.is_none() {
                 continue; // nothing committed yet
             }
+            // What git said about this same pair of commits still holds (`rev-list` and
+            // `merge-tree` depend on nothing else): asked again only when one moved.
+            let known = rec.pr.as_ref().filter(|p| {
+                p.head_sha == head
+                    && p.base_sha.as_deref() == Some(base_sha.as_str())
+                    && p.state == PrState::Open
+                    && p.mergeable != Mergeability::Unknown
+            });
             let marker = std::fs::read_to_string(merged_marker(ctx.data_dir, &rec.id)).ok();
             let ahead: u64 = if head == base_sha {
                 0
+            } else if known.is_some() {
+                1 // it was open, so ahead of this base
             } else {
                 repo.read(["rev-list", "--count", &format!("{base_sha}..{head}")])?
                     .trim()
@@ -466,13 +485,18 @@ impl Scm for LocalScm {
                 let (review, comments) = self.review(rec, &head);
                 facts.review = review;
                 facts.comments = comments;
-                match conflicts(&repo, &base_sha, &head)? {
-                    Some(files) if files.is_empty() => facts.mergeable = Mergeability::Clean,
-                    Some(files) => {
-                        facts.mergeable = Mergeability::Conflicting;
-                        facts.conflict_files = files;
+                if let Some(k) = known {
+                    facts.mergeable = k.mergeable;
+                    facts.conflict_files.clone_from(&k.conflict_files);
+                } else {
+                    match conflicts(&repo, &base_sha, &head)? {
+                        Some(files) if files.is_empty() => facts.mergeable = Mergeability::Clean,
+                        Some(files) => {
+                            facts.mergeable = Mergeability::Conflicting;
+                            facts.conflict_files = files;
+                        }
+                        None => {}
                     }
-                    None => {}
                 }
             }
             out.insert(rec.id.clone(), facts);
