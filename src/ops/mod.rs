@@ -188,6 +188,14 @@ pub fn workspace_request<'a>(
 
 pub use crate::model::attach_hint;
 
+/// The running `ao` binary (else `ao` on PATH), looked up once per process: a tick asks
+/// for it once per session.
+fn ao_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| std::env::current_exe().unwrap_or_else(|_| "ao".into()))
+        .clone()
+}
+
 /// Builds the agent's launch plan (a resume plan when `resume`), writes the files it needs
 /// (settings outside the workspace), and starts the runtime with the `AO_*` environment.
 /// What an [`crate::plugins::agent::AgentContext`] for an existing record borrows: its
@@ -212,7 +220,7 @@ impl AgentPaths {
         Ok(Self {
             files,
             prompt,
-            ao_bin: std::env::current_exe().unwrap_or_else(|_| "ao".into()),
+            ao_bin: ao_bin(),
         })
     }
 
