@@ -340,12 +340,13 @@ fn tick_rows(n: usize, github: bool) -> f64 {
             .collect();
         world::put_repo(m, "octo/bench", prs);
     }
-    let http = || match &m {
+    // Requests per run, over `runs` runs.
+    let http = |runs: usize| match &m {
         Some(m) => {
             let r = m.requests();
             m.clear_requests();
             let gql = r.iter().filter(|r| r.is_graphql()).count();
-            format!("{gql} gql {} rest", r.len() - gql)
+            format!("{} gql {} rest", gql / runs, (r.len() - gql) / runs)
         }
         None => "-".to_owned(),
     };
@@ -371,7 +372,7 @@ fn tick_rows(n: usize, github: bool) -> f64 {
             Some(rss),
             &per_run(env.count("tmux")),
             &per_run(env.count("git")),
-            &http(),
+            &http(runs),
             &written(&before, &after).to_string(),
         );
         steady = ms;
