@@ -14,7 +14,7 @@ use jiff::Timestamp;
 
 use crate::config::Config;
 use crate::lifecycle;
-use crate::model::event::kind;
+use crate::model::EventKind;
 use crate::model::{Priority, SessionId, SessionRecord};
 use crate::plugins::notifier::{self, Notification};
 use crate::store::{Event, Store};
@@ -90,8 +90,11 @@ pub fn send_via(
     .and_then(|sink| sink.send(n))
     .map_err(|e| e.to_string());
     let (kind, msg) = match &result {
-        Ok(()) => (kind::NOTIFICATION_SENT, format!("{} via {name}", n.title)),
-        Err(e) => (kind::NOTIFICATION_FAILED, format!("{name}: {e}")),
+        Ok(()) => (
+            EventKind::NotificationSent,
+            format!("{} via {name}", n.title),
+        ),
+        Err(e) => (EventKind::NotificationFailed, format!("{name}: {e}")),
     };
     (result, Event::new(now, kind, msg).with(data))
 }

@@ -958,10 +958,7 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
                (examples/systemd/ao-tick.timer)";
     let log = data.join("events.jsonl");
     let last = match recent_events(&log, TICK_SEARCH_BYTES) {
-        Ok(evs) => evs
-            .into_iter()
-            .rev()
-            .find(|e| e.kind.starts_with(crate::model::event::kind::TICK_PREFIX)),
+        Ok(evs) => evs.into_iter().rev().find(|e| e.kind.is_tick()),
         Err(e) => {
             return Check::warn(
                 name,
@@ -971,7 +968,10 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
         }
     };
     // A steady tick logs nothing; its heartbeat is the tick lock's mtime.
-    let last = match (last.map(|e| (e.ts, e.kind)), crate::store::last_tick(data)) {
+    let last = match (
+        last.map(|e| (e.ts, e.kind.to_string())),
+        crate::store::last_tick(data),
+    ) {
         (Some((t, kind)), Some(beat)) if t >= beat => Some((t, kind)),
         (_, Some(beat)) => Some((beat, "heartbeat".to_owned())),
         (event, None) => event,

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use super::GlobalArgs;
 use crate::config::{Config, ReactionKind};
 use crate::model::Notification;
-use crate::model::{Activity, HookSignal, Priority, SessionId, SessionRecord};
+use crate::model::{Activity, EventKind, HookSignal, Priority, SessionId, SessionRecord};
 use crate::plugins::agent::{self, Agent, HookMeaning};
 use crate::store::{Event, Store};
 
@@ -60,7 +60,7 @@ pub fn run(g: &GlobalArgs, a: &HookArgs) -> anyhow::Result<()> {
     if let Err(reason) = handle(&config, &store, a, &payload) {
         let now = crate::clock::now();
         let session = std::env::var("AO_SESSION").unwrap_or_default();
-        let e = Event::new(now, "hook.rejected", reason).with(json!({
+        let e = Event::new(now, EventKind::HookRejected, reason).with(json!({
             "agent": a.agent, "event": a.event, "session": session,
         }));
         let _ = store.event(e);
@@ -215,7 +215,7 @@ fn hook_event(
         Some(m) => format!("{} {}: {}", a.agent, a.event, m.activity.as_str()),
         None => format!("{} {}", a.agent, a.event),
     };
-    Event::new(now, &format!("hook.{}", a.event), msg)
+    Event::new(now, EventKind::Hook(a.event.clone()), msg)
         .about(&rec.project, Some(rec.id.as_str()))
         .with(json!({
             "agent": a.agent,

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use crate::context::Ctx;
-use crate::model::{Activity, Delivery, SessionRecord};
+use crate::model::{Activity, Delivery, EventKind, SessionRecord};
 use crate::plugins::PluginError;
 use crate::plugins::agent::{self, Agent, AgentContext, SentMessage};
 use crate::plugins::runtime::Runtime;
@@ -204,14 +204,14 @@ pub fn deliver(
     };
     let (kind, msg) = match &outcome {
         Ok(d) if d.sent() => (
-            "message.sent",
+            EventKind::MessageSent,
             format!("message {} ({} bytes, {reason})", d.as_str(), clean.len()),
         ),
         Ok(d) => (
             if matches!(d, Delivery::Refused(_)) {
-                "message.refused"
+                EventKind::MessageRefused
             } else {
-                "message.undelivered"
+                EventKind::MessageUndelivered
             },
             format!(
                 "message {} ({reason}): {}",
@@ -220,7 +220,7 @@ pub fn deliver(
             ),
         ),
         Err(e) => (
-            "message.failed",
+            EventKind::MessageFailed,
             format!("message not delivered ({reason}): {e}"),
         ),
     };

@@ -3,7 +3,7 @@
 
 use super::workspace_lock;
 use crate::context::Ctx;
-use crate::model::{SessionRecord, Status};
+use crate::model::{EventKind, SessionRecord, Status};
 use crate::plugins::{PluginError, workspace};
 use crate::store::Event;
 
@@ -119,7 +119,7 @@ pub fn kill(
     ctx.store.event(
         Event::new(
             now,
-            "session.killed",
+            EventKind::SessionKilled,
             format!("{} stopped and archived ({reason})", rec.id),
         )
         .about(&rec.project, Some(rec.id.as_str()))

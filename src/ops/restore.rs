@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 
 use crate::context::Ctx;
-use crate::model::{SessionRecord, Status};
+use crate::model::{EventKind, SessionRecord, Status};
 use crate::plugins::agent;
 use crate::plugins::workspace;
 use crate::store::Event;
@@ -69,9 +69,13 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
     }
     ctx.store.save(&next)?;
     ctx.store.event(
-        Event::new(now, "session.restored", format!("{} restored", rec.id))
-            .about(&rec.project, Some(rec.id.as_str()))
-            .with(serde_json::json!({"resumed": rec.agent_session_id.is_some()})),
+        Event::new(
+            now,
+            EventKind::SessionRestored,
+            format!("{} restored", rec.id),
+        )
+        .about(&rec.project, Some(rec.id.as_str()))
+        .with(serde_json::json!({"resumed": rec.agent_session_id.is_some()})),
     )?;
     Ok(next)
 }

@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::{RECORD_VERSION, SessionId, SessionRecord, Status, validate_branch};
+use crate::model::{EventKind, RECORD_VERSION, SessionId, SessionRecord, Status, validate_branch};
 use crate::plugins::agent;
 use crate::plugins::runtime;
 use crate::plugins::{tracker, workspace};
@@ -353,7 +353,7 @@ impl Created {
             let _ = ctx.store.event(
                 Event::new(
                     crate::clock::now(),
-                    "session.spawn_failed",
+                    EventKind::SessionSpawnFailed,
                     "spawn failed; undone",
                 )
                 .about(&rec.project, Some(rec.id.as_str())),
@@ -439,7 +439,7 @@ fn build(
     ctx.store.event(
         Event::new(
             crate::clock::now(),
-            "session.spawned",
+            EventKind::SessionSpawned,
             format!("spawned {} on {}", rec.id, rec.branch),
         )
         .about(&rec.project, Some(rec.id.as_str()))

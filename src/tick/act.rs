@@ -258,7 +258,7 @@ pub(super) fn tick_session(
         storm,
     );
     for e in &delivered {
-        if e.kind == kind::NOTIFICATION_FAILED {
+        if e.kind == EventKind::NotificationFailed {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
                 error: e.message.clone(),

@@ -19,7 +19,7 @@ use crate::config::{Config, ReactionKind};
 use crate::context::Ctx;
 use crate::delivery::{self, Storm};
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
-use crate::model::event::kind;
+use crate::model::EventKind;
 use crate::model::{Activity, CaptureCache, PrState, SessionId, SessionRecord};
 use crate::ops;
 use crate::plugins::agent::{self, AgentContext};
@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         if !opts.dry_run {
             ctx.store.event(Event::new(
                 now,
-                kind::TICK_SKIPPED,
+                EventKind::TickSkipped,
                 "another tick is running",
             ))?;
         }
@@ -201,7 +201,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
                 session: String::new(),
                 action: "notify".into(),
                 detail: e.message.clone(),
-                outcome: if e.kind == kind::NOTIFICATION_SENT {
+                outcome: if e.kind == EventKind::NotificationSent {
                     "sent"
                 } else {
                     "failed"
@@ -263,8 +263,14 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     if !opts.dry_run {
         for (name, r) in notifier::flush_digests(&ctx.config.notifiers, ctx.store.root(), now) {
             let (kind, msg) = match r {
-                Ok(n) => (kind::NOTIFICATION_SENT, format!("digest of {n} via {name}")),
-                Err(e) => (kind::NOTIFICATION_FAILED, format!("{name}: digest: {e}")),
+                Ok(n) => (
+                    EventKind::NotificationSent,
+                    format!("digest of {n} via {name}"),
+                ),
+                Err(e) => (
+                    EventKind::NotificationFailed,
+                    format!("{name}: digest: {e}"),
+                ),
             };
             let e = Event::new(now, kind, msg)
                 .with(serde_json::json!({"notifier": name, "digest": true}));
@@ -295,7 +301,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     // A steady pass (nothing changed, nothing done) writes nothing, not even its summary.
     let steady = sum.transitions.is_empty() && sum.actions.is_empty() && sum.failures.is_empty();
     if !opts.dry_run && !steady {
-        let e = Event::new(crate::clock::now(), kind::TICK_DONE, format!(
+        let e = Event::new(crate::clock::now(), EventKind::TickDone, format!(
             "{} sessions, {} transitions, {} actions, {} failures",
             sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
         ))
@@ -326,8 +332,12 @@ fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
         rec.last_error = Some(error.to_owned());
         let _ = ctx.store.save(&rec);
         let _ = ctx.store.event(
-            Event::new(crate::clock::now(), "tick.session_failed", error.to_owned())
-                .about(&rec.project, Some(rec.id.as_str())),
+            Event::new(
+                crate::clock::now(),
+                EventKind::TickSessionFailed,
+                error.to_owned(),
+            )
+            .about(&rec.project, Some(rec.id.as_str())),
         );
     }
 }
