@@ -231,7 +231,8 @@ fn drive(
 ) -> anyhow::Result<(bool, u32)> {
     let mut offset = 0;
     say("ao demo: spawning 3 agents on 3 issues (local SCM, checks: sh test.sh)");
-    let batch = format!("demo-{}", crate::clock::now().as_second());
+    let now = crate::clock::now();
+    let batch = format!("demo-{}", now.as_second());
     for issue in ["1", "2", "3"] {
         let rec = ops::spawn(
             ctx,
@@ -241,6 +242,7 @@ fn drive(
                 batch: Some(batch.clone()),
                 ..SpawnRequest::default()
             },
+            now,
         )?;
         say(&format!(
             "  spawned {} for issue {issue} on {}",
@@ -335,6 +337,8 @@ fn drive(
 }
 
 fn review(ctx: &Ctx, id: &SessionId, verdict: &str, body: &str) -> anyhow::Result<()> {
+    // Read here, not once for the demo: it runs for minutes and the review lands mid-way.
+    let now = crate::clock::now();
     let mut rec = ctx.store.find(id)?;
     let head = rec
         .pr
@@ -348,7 +352,7 @@ fn review(ctx: &Ctx, id: &SessionId, verdict: &str, body: &str) -> anyhow::Resul
         body: body.into(),
         head: head.clone(),
         author: "demo-reviewer".into(),
-        at: crate::clock::now(),
+        at: now,
     };
     all.push(review);
     rec.extra
@@ -356,7 +360,7 @@ fn review(ctx: &Ctx, id: &SessionId, verdict: &str, body: &str) -> anyhow::Resul
     ctx.store.save(&rec)?;
     ctx.store.event(
         Event::new(
-            crate::clock::now(),
+            now,
             EventKind::ReviewRecorded,
             format!("{verdict} on {}", &head[..head.len().min(12)]),
         )

@@ -104,15 +104,16 @@ pub struct DeliveryReport {
     pub runtime: Option<crate::model::RuntimeHandle>,
 }
 
-/// Delivers `text` to the session's agent. `reason` names the sender in the event
-/// (`send`, a reaction key). `Err` only for bad input or a failure of ao itself; every
-/// outcome of the attempt, including not sending, is in the report.
+/// Delivers `text` to the session's agent; `now` stamps its event. `reason` names the
+/// sender in the event (`send`, a reaction key). `Err` only for bad input or a failure of
+/// ao itself; every outcome of the attempt, including not sending, is in the report.
 pub fn deliver(
     ctx: &Ctx,
     rec: &SessionRecord,
     text: &str,
     reason: &str,
     opts: DeliverOptions,
+    now: jiff::Timestamp,
 ) -> anyhow::Result<DeliveryReport> {
     let handle = rec
         .runtime
@@ -140,6 +141,7 @@ pub fn deliver(
         let dir = rec.workspace.join(".ao").join("messages");
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
+        // A unique file name, not a time stamp: read fresh for every message.
         let name = format!("{}.md", crate::clock::now().as_millisecond());
         let path = dir.join(&name);
         crate::sys::atomic::write(&path, clean.as_bytes())
@@ -225,7 +227,7 @@ pub fn deliver(
         ),
     };
     ctx.store.event(
-        Event::new(crate::clock::now(), kind, msg)
+        Event::new(now, kind, msg)
             .about(&rec.project, Some(rec.id.as_str()))
             .with(serde_json::json!({
                 "reason": reason, "bytes": clean.len(), "outcome": report.outcome,

@@ -9,8 +9,12 @@ use crate::plugins::agent;
 use crate::plugins::workspace;
 use crate::store::Event;
 
-/// Restores `rec` (the caller holds the session lock); returns the saved record.
-pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> {
+/// Restores `rec` (the caller holds the session lock) at `now`; returns the saved record.
+pub fn restore(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    now: jiff::Timestamp,
+) -> anyhow::Result<SessionRecord> {
     super::check_workspace(ctx, rec)?;
     let project = ctx.config.project(&rec.project)?.clone();
     let repo = super::repo_path(ctx, &project);
@@ -49,7 +53,6 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
             .and_then(|h| h.remote.as_ref())
             .map(|r| r.host.as_str()),
     )?;
-    let now = crate::clock::now();
     let mut next = rec.clone();
     next.runtime = Some(handle);
     if agent_session_id.is_some() {

@@ -38,9 +38,8 @@ pub struct SpawnRequest {
     pub host: Option<String>,
 }
 
-/// Spawns a session; returns its record as saved.
-pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
-    let now = crate::clock::now();
+/// Spawns a session created at `now`; returns its record as saved.
+pub fn spawn(ctx: &Ctx, req: &SpawnRequest, now: jiff::Timestamp) -> anyhow::Result<SessionRecord> {
     let project = ctx.config.project(&req.project)?;
     let repo = super::repo_path(ctx, project);
     if !repo.is_dir() {
@@ -352,7 +351,7 @@ impl Created {
             }
             let _ = ctx.store.event(
                 Event::new(
-                    crate::clock::now(),
+                    rec.created_at,
                     EventKind::SessionSpawnFailed,
                     "spawn failed; undone",
                 )
@@ -438,7 +437,7 @@ fn build(
     ctx.store.save(&rec)?;
     ctx.store.event(
         Event::new(
-            crate::clock::now(),
+            rec.created_at,
             EventKind::SessionSpawned,
             format!("spawned {} on {}", rec.id, rec.branch),
         )

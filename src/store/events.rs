@@ -39,6 +39,7 @@ fn append_rotating(
         .map(|m| m.len() > rotate_bytes)
         .unwrap_or(false)
     {
+        // Names the rotated file (a free name is searched below), not an event's time.
         let stamp = Timestamp::now().as_second();
         #[allow(clippy::maybe_infinite_iter)] // some free name exists
         let rotated = (0..)

@@ -157,7 +157,14 @@ pub(super) fn tick_session(
                 message,
             } => {
                 // No ready-wait: a starting agent is tried again next tick.
-                let r = ops::deliver(ctx, &rec, &message, &key, ops::DeliverOptions::default());
+                let r = ops::deliver(
+                    ctx,
+                    &rec,
+                    &message,
+                    &key,
+                    ops::DeliverOptions::default(),
+                    now,
+                );
                 if let Ok(rep) = &r
                     && let Some(h) = &rep.runtime
                 {
@@ -271,7 +278,7 @@ pub(super) fn tick_session(
     }
     ctx.store.append(&events)?;
     if let Some(reason) = cleanup {
-        match ops::kill(ctx, &rec, false, &reason) {
+        match ops::kill(ctx, &rec, false, &reason, now) {
             Ok(_) => sum.actions.push(ActionReport {
                 session: id.to_string(),
                 action: "cleanup".into(),

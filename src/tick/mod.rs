@@ -190,7 +190,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
                 error: format!("{e:#}"),
             });
             if !opts.dry_run {
-                record_error(ctx, &id, &format!("{e:#}"));
+                record_error(ctx, &id, &format!("{e:#}"), now);
             }
         }
     }
@@ -301,7 +301,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     // A steady pass (nothing changed, nothing done) writes nothing, not even its summary.
     let steady = sum.transitions.is_empty() && sum.actions.is_empty() && sum.failures.is_empty();
     if !opts.dry_run && !steady {
-        let e = Event::new(crate::clock::now(), EventKind::TickDone, format!(
+        let e = Event::new(now, EventKind::TickDone, format!(
             "{} sessions, {} transitions, {} actions, {} failures",
             sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
         ))
@@ -325,19 +325,15 @@ fn log_or_report(ctx: &Ctx, e: Event, sum: &mut TickSummary) {
     }
 }
 
-fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
+fn record_error(ctx: &Ctx, id: &SessionId, error: &str, now: Timestamp) {
     if let Ok(Some(_l)) = ctx.store.try_lock_session(id)
         && let Ok(mut rec) = ctx.store.find(id)
     {
         rec.last_error = Some(error.to_owned());
         let _ = ctx.store.save(&rec);
         let _ = ctx.store.event(
-            Event::new(
-                crate::clock::now(),
-                EventKind::TickSessionFailed,
-                error.to_owned(),
-            )
-            .about(&rec.project, Some(rec.id.as_str())),
+            Event::new(now, EventKind::TickSessionFailed, error.to_owned())
+                .about(&rec.project, Some(rec.id.as_str())),
         );
     }
 }

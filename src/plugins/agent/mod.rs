@@ -466,6 +466,7 @@ pub(crate) fn transcript_fact(
     evidence: impl Into<String>,
     at: Option<jiff::Timestamp>,
 ) -> ActivityFact {
+    // The Agent trait carries no clock: a transcript fact is stamped when it is read.
     let now = crate::clock::now();
     let at = at.unwrap_or(now);
     ActivityFact {

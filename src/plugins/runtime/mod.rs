@@ -156,6 +156,8 @@ pub trait Runtime: Send + Sync + Debug {
                 })
             })
             .collect();
+        // Wall clock when the screens are taken, like tmux's activity time they are
+        // compared with (not a pinned AO_NOW).
         let taken = jiff::Timestamp::now().as_second();
         let mut screens: BTreeMap<String, (String, i64)> = BTreeMap::new();
         for (h, text) in stale.iter().zip(self.capture_many(&stale, lines)) {
