@@ -159,7 +159,19 @@ impl Tmux {
             "remain-on-exit",
             "on",
         ]);
-        c.run().map(|_| ())
+        // A server that is exiting (its last session was just killed) still accepts the
+        // connection, then goes away: the session died with it, so start it again once
+        // the socket is free (a new server then starts).
+        let mut tries = 0;
+        loop {
+            match c.clone().run() {
+                Err(e) if tries < 3 && is_server_exiting(&e) => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100 * tries));
+                }
+                r => return r.map(|_| ()),
+            }
+        }
     }
 
     /// Kills the session. Ok(false) when it did not exist.
@@ -343,13 +355,19 @@ pub fn escape_arg(a: &str) -> String {
     }
 }
 
+/// Whether the server went away while answering (it was shutting down).
+fn is_server_exiting(e: &CmdError) -> bool {
+    let s = e.stderr();
+    s.contains("server exited unexpectedly") || s.contains("lost server")
+}
+
 fn is_no_server(e: &CmdError) -> bool {
     let s = e.stderr();
     s.contains("no server running")
         || s.contains("error connecting to")
         || s.contains("No such file or directory")
-        // A server that is shutting down (e.g. right after kill-server) answers this.
-        || s.contains("server exited unexpectedly")
+        // A server that is shutting down (e.g. right after kill-server).
+        || is_server_exiting(e)
         // A server whose last session was just killed (still exiting) has no target for
         // `list-panes -a`: no panes.
         || s.contains("no current target")
@@ -428,6 +446,27 @@ mod tests {
     /// Real tmux on a private socket: a pane that prints something delimiter-like (but
     /// not the per-call word) does not shift the split; a missing session makes the
     /// batch fail as a whole (the caller then captures one by one).
+    /// Starting a session while the server's last session is being killed meets a server
+    /// that accepts the connection and then exits: the start is retried, not failed.
+    #[test]
+    fn a_session_started_while_the_last_one_is_killed_starts() {
+        let t = Tmux::new(Some(&format!("ao-unit-race-{}", std::process::id())));
+        let dir = std::env::temp_dir();
+        let none = BTreeMap::new();
+        let sleep = ["sleep".to_owned(), "30".to_owned()];
+        for i in 0..40 {
+            let old = format!("old{i}");
+            t.new_session(&old, &dir, &none, &sleep).unwrap();
+            std::thread::scope(|s| {
+                s.spawn(|| t.kill_session(&old).unwrap());
+                let new = format!("new{i}");
+                t.new_session(&new, &dir, &none, &sleep)
+                    .unwrap_or_else(|e| panic!("round {i}: {e}"));
+                t.kill_session(&new).unwrap();
+            });
+        }
+    }
+
     #[test]
     fn capture_many_splits_only_on_the_delimiter() {
         let t = Tmux::new(Some(&format!("ao-unit-capture-{}", std::process::id())));

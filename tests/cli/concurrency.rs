@@ -172,6 +172,35 @@ fn kill_racing_send_is_all_or_nothing() {
     assert!(!env.data().join("projects/app/sessions/app-1.json").exists());
 }
 
+/// A spawn racing the kill of the tmux server's last session meets a server that is
+/// exiting (it accepts the connection, then goes away): the spawn must still start its
+/// session, and the kill must still archive the other.
+#[test]
+fn spawn_racing_the_kill_of_the_last_session_starts() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    env.local_config(&repo, "cat");
+    for round in 0..4 {
+        let old = format!("app-{}", round * 2 + 1);
+        env.ao_in(&repo, &["spawn", "app", "--prompt", "a"]).ok();
+        let kill = spawn_bg(&env, &repo, &["session", "kill", &old, "--force"]);
+        let spawn = spawn_bg(&env, &repo, &["spawn", "app", "--prompt", "b"]);
+        let (k, s) = (
+            kill.wait_with_output().unwrap(),
+            spawn.wait_with_output().unwrap(),
+        );
+        assert!(k.status.success(), "{}", String::from_utf8_lossy(&k.stderr));
+        assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+        let new = format!("app-{}", round * 2 + 2);
+        assert!(
+            env.data()
+                .join(format!("projects/app/archive/{old}.json"))
+                .exists()
+        );
+        env.ao_in(&repo, &["session", "kill", &new, "--force"]).ok();
+    }
+}
+
 /// A storm on two live sessions: parallel `ao send`s to both, `ao hook` calls, ticks, two
 /// spawns, and a kill of one session mid-storm. No process hangs (all finish within a
 /// minute: no deadlock), every send that succeeded arrived whole, exactly once and on its
