@@ -1,6 +1,8 @@
 //! One entry of the event log: every state change and action appends one (the store
 //! writes them, `store::events`).
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -70,9 +72,11 @@ macro_rules! event_kinds {
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum EventKind {
             $($(#[$doc])* $variant,)*
-            /// `hook.<event>`: an agent hook fired (`ao hook`); holds the event name.
+            /// `hook.<event>`: an agent hook fired (`ao hook`); holds the event name
+            /// (`hook.rejected` is [`EventKind::HookRejected`]).
             Hook(String),
-            /// A type this build does not write (read from an older or newer log).
+            /// A type this build does not write (read from an older or newer log); made by
+            /// [`EventKind::parse`], never for a type named above.
             Other(String),
         }
 
@@ -80,11 +84,12 @@ macro_rules! event_kinds {
             /// Every variant with a fixed string.
             pub const NAMED: &[EventKind] = &[$(EventKind::$variant,)*];
 
-            /// The dotted string of a fixed variant; `None` for `Hook` and `Other`.
-            fn fixed(&self) -> Option<&'static str> {
+            /// The dotted string, as written to the log.
+            pub fn as_str(&self) -> Cow<'_, str> {
                 match self {
-                    $(EventKind::$variant => Some($name),)*
-                    EventKind::Hook(_) | EventKind::Other(_) => None,
+                    $(EventKind::$variant => Cow::Borrowed($name),)*
+                    EventKind::Hook(event) => Cow::Owned(format!("hook.{event}")),
+                    EventKind::Other(s) => Cow::Borrowed(s),
                 }
             }
 
@@ -174,15 +179,6 @@ event_kinds! {
 }
 
 impl EventKind {
-    /// The dotted string, as written to the log.
-    pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            EventKind::Hook(event) => format!("hook.{event}").into(),
-            EventKind::Other(s) => s.as_str().into(),
-            fixed => fixed.fixed().unwrap_or_default().into(),
-        }
-    }
-
     /// A tick event (the heartbeat readers look for), including `tick.*` types this build
     /// does not know (written by another version of ao).
     pub fn is_tick(&self) -> bool {
