@@ -343,7 +343,7 @@ fn effective(raw: &Config, path: &Path) -> View {
     let routing = Ordered(
         Priority::ALL
             .iter()
-            .map(|p| (p.as_str().to_owned(), cfg.route(*p)))
+            .map(|p| (p.as_str().to_owned(), crate::notify::route(&cfg, *p)))
             .collect(),
     );
     let dashboard_path = match &cfg.dashboard.path {

@@ -866,7 +866,7 @@ fn notifier_names(cfg: &Config) -> BTreeMap<String, Vec<&'static str>> {
         .map(|k| (k.clone(), Vec::new()))
         .collect();
     for p in Priority::ALL {
-        for n in cfg.route(p) {
+        for n in crate::notify::route(cfg, p) {
             names.entry(n).or_default().push(p.as_str());
         }
     }

@@ -19,9 +19,9 @@ use std::io::{IsTerminal, Read};
 use serde_json::{Value, json};
 
 use super::GlobalArgs;
-use crate::config::{Config, ReactionKind};
+use crate::config::Config;
 use crate::model::Notification;
-use crate::model::{Activity, EventKind, HookSignal, Priority, SessionId, SessionRecord};
+use crate::model::{Activity, EventKind, HookSignal, SessionId, SessionRecord};
 use crate::plugins::agent::{self, Agent, HookMeaning};
 use crate::store::{Event, Store};
 
@@ -157,25 +157,13 @@ fn handle(
         at: now,
     });
     let mut events = vec![hook_event(&rec, a, now, Some(&meaning))];
-    // The tick may have just told the human about the same question from the screen.
-    let told = rec.reactions.values().any(|l| {
-        l.reaction == ReactionKind::AgentNeedsInput.as_str()
-            && l.escalated
-            && now.as_second() - l.first_seen.as_second() <= crate::lifecycle::SAME_QUESTION_SECS
-    });
-    if meaning.activity == Activity::WaitingInput && !told {
-        let n = needs_input(config, &rec, a, &payload, &meaning, now);
-        // Durable before delivery: after a crash the next tick delivers it (same key).
-        crate::lifecycle::enqueue(&mut rec, std::slice::from_ref(&n), now);
-        store.save(&rec).map_err(|e| e.to_string())?;
-        events.extend(crate::delivery::deliver_notifications(
-            config,
-            store.root(),
-            &mut rec,
-            &[n],
-            now,
-            &mut crate::delivery::Storm::unlimited(),
-        ));
+    if meaning.activity == Activity::WaitingInput
+        && let Some(n) = needs_input(config, store, &rec, a, &payload, &meaning, now)
+    {
+        let sent = crate::notify::Dispatcher::new(config, store.root(), now)
+            .push(store, &mut rec, n)
+            .map_err(|e| e.to_string())?;
+        events.extend(sent.into_iter().filter_map(|d| d.event));
     }
     store.save(&rec).map_err(|e| e.to_string())?;
     store.append(&events).map_err(|e| e.to_string())
@@ -243,27 +231,23 @@ fn screen(config: &Config, rec: &SessionRecord, agent: &dyn Agent) -> Option<age
     agent.classify_screen(&text)
 }
 
-/// The "needs your input" notification ([`crate::lifecycle::hook_needs_input`]), with the
-/// transcript's length when the payload names a transcript and the configured priority.
+/// The "needs your input" notification, as the lifecycle decides it
+/// ([`crate::lifecycle::hook_needs_input`]), given the transcript's length when the payload
+/// names a transcript; `None` when the human was just told.
 fn needs_input(
     config: &Config,
+    store: &Store,
     rec: &SessionRecord,
     a: &HookArgs,
     payload: &Value,
     m: &HookMeaning,
     now: jiff::Timestamp,
-) -> Notification {
+) -> Option<Notification> {
     let transcript_len = payload
         .get("transcript_path")
         .and_then(Value::as_str)
         .and_then(|p| std::fs::metadata(p).ok())
         .map(|md| md.len());
-    let priority = config
-        .reaction(
-            config.projects.get(&rec.project),
-            ReactionKind::AgentNeedsInput,
-        )
-        .priority
-        .unwrap_or(Priority::Urgent);
-    crate::lifecycle::hook_needs_input(rec, &a.event, &m.detail, transcript_len, priority, now)
+    let settings = crate::tick::settings(config, config.projects.get(&rec.project), store.root());
+    crate::lifecycle::hook_needs_input(rec, &a.event, &m.detail, transcript_len, &settings, now)
 }

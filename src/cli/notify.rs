@@ -6,9 +6,7 @@
 use serde::Serialize;
 
 use super::{Ctx, GlobalArgs};
-use crate::model::{EventKind, Priority};
-use crate::plugins::PluginEnv;
-use crate::plugins::notifier::{self, Notification};
+use crate::model::{EventKind, Notification, Priority};
 use crate::store::Event;
 
 /// Version of the `--json` output.
@@ -86,9 +84,11 @@ fn test(g: &GlobalArgs, only: Option<&str>, priority: &str, json: bool) -> anyho
     }
     let priority = parse_priority(priority)?;
     let ctx = Ctx::load(g.config.as_deref())?;
+    let now = crate::clock::now();
+    let notify = crate::notify::Dispatcher::new(&ctx.config, ctx.store.root(), now);
     let names = match only {
         Some(n) => vec![n.to_owned()],
-        None => ctx.config.route(priority),
+        None => notify.route(priority),
     };
     if names.is_empty() {
         return Err(crate::error::usage(
@@ -96,15 +96,15 @@ fn test(g: &GlobalArgs, only: Option<&str>, priority: &str, json: bool) -> anyho
             format!("add notifiers to `notifications.routing.{priority}`, or pass --notifier NAME"),
         ));
     }
-    let now = crate::clock::now();
     let mut results = Vec::new();
     for name in names {
-        let cfg = ctx.config.notifiers.get(&name);
-        let n = test_notification(&name, priority, now);
-        let sent = notifier::create(&name, &PluginEnv::new(ctx.store.root()).with_notifier(cfg))
-            .and_then(|s| s.send(&n));
+        let sent = notify.try_send(&name, &test_notification(&name, priority, now));
         results.push(Outcome {
-            plugin: cfg.map_or_else(|| name.clone(), |c| c.plugin.clone()),
+            plugin: ctx
+                .config
+                .notifiers
+                .get(&name)
+                .map_or_else(|| name.clone(), |c| c.plugin.clone()),
             notifier: name,
             ok: sent.is_ok(),
             error: sent.err().map(|e| e.to_string()),

@@ -915,25 +915,6 @@ impl Config {
         }
     }
 
-    /// Notifier names for `priority`: the route if configured, else `defaults.notifiers`,
-    /// else `[desktop]`; duplicates collapsed, order kept.
-    pub fn route(&self, priority: Priority) -> Vec<String> {
-        let names = self
-            .notifications
-            .routing
-            .get(priority)
-            .cloned()
-            .or_else(|| self.defaults.notifiers.clone())
-            .unwrap_or_else(|| vec![plugin_defaults::NOTIFIER.to_owned()]);
-        let mut out: Vec<String> = Vec::new();
-        for n in names {
-            if !out.contains(&n) {
-                out.push(n);
-            }
-        }
-        out
-    }
-
     /// The project with id `id`, or an error listing the configured ones.
     pub fn project(&self, id: &str) -> Result<&ProjectConfig, ConfigError> {
         self.projects

@@ -97,7 +97,8 @@ pub(super) fn project_complete(
     let n = records.len();
     let sessions = if n == 1 { "session" } else { "sessions" };
     let message = if cfg.include_summary.unwrap_or(true) {
-        format!("All {n} {sessions} done. {}.", counts_text(&sum))
+        // The title says how many sessions are done; the text says how they ended.
+        format!("{}.", counts_text(&sum))
     } else {
         cfg.message
             .clone()
@@ -142,7 +143,7 @@ pub(super) fn all_complete(
             .as_ref()
             .map(|c| format!(" Estimated cost: {}.", c.short()))
             .unwrap_or_default();
-        format!("All {n} {sessions} done: {}.{cost}", summary_text(&sum))
+        format!("{}.{cost}", summary_text(&sum))
     } else {
         cfg.message
             .clone()

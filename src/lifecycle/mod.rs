@@ -29,7 +29,6 @@ use jiff::Timestamp;
 
 pub use decide::{UNREACHABLE_KEY, decide, derive_status, on_merge_result, on_send_result};
 pub use notify::{NotifyPlan, enqueue, hook_needs_input, plan_deliveries, record_delivery};
-pub(crate) use reactions::SAME_QUESTION_SECS;
 
 use crate::config::{Duration, ReactionConfig, ReactionKind};
 use crate::model::Event;

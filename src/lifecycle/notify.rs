@@ -7,6 +7,9 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::Settings;
+use super::reactions::SAME_QUESTION_SECS;
+use crate::config::ReactionKind;
 use crate::model::Notification;
 use crate::model::{DeliveryFailure, NotificationLedger, Priority, SessionRecord};
 
@@ -111,17 +114,32 @@ pub fn record_delivery(
 }
 
 /// The "needs your input" notification for a hook call (`ao hook`): the agent said it
-/// waits, with `detail`. Its key names the moment the agent stopped: the transcript's
-/// length `transcript_len` when the hook payload names a transcript (every hook reporting
-/// the same prompt sees the same length), else the hook `event` and a hash of the detail.
+/// waits, with `detail`. `None` when the tick told the human about this question from the
+/// screen moments ago (an escalated needs-input reaction first seen within
+/// `SAME_QUESTION_SECS`). Its priority is the `agent-needs-input` reaction's (default
+/// urgent); like every notification about a session it carries the PR, attach command and
+/// dashboard links. Its key names the moment the agent stopped: the transcript's length
+/// `transcript_len` when the hook payload names a transcript (every hook reporting the
+/// same prompt sees the same length), else the hook `event` and a hash of the detail.
 pub fn hook_needs_input(
     rec: &SessionRecord,
     event: &str,
     detail: &str,
     transcript_len: Option<u64>,
-    priority: Priority,
+    s: &Settings,
     now: Timestamp,
-) -> Notification {
+) -> Option<Notification> {
+    let told = rec.reactions.values().any(|l| {
+        l.reaction == ReactionKind::AgentNeedsInput.as_str()
+            && l.escalated
+            && now.as_second() - l.first_seen.as_second() <= SAME_QUESTION_SECS
+    });
+    if told {
+        return None;
+    }
+    let priority = super::reactions::config(s, ReactionKind::AgentNeedsInput)
+        .priority
+        .unwrap_or(Priority::Urgent);
     let key = match transcript_len {
         Some(len) => format!("{}:agent-needs-input:hook:transcript:{len}", rec.id),
         None => format!(
@@ -142,26 +160,14 @@ pub fn hook_needs_input(
             crate::sys::text::truncate_chars(t, 120)
         ));
     }
-    Notification {
-        version: crate::model::notification::NOTIFICATION_SCHEMA_VERSION,
+    let note = super::messages::Note {
         key,
-        kind: crate::config::ReactionKind::AgentNeedsInput
-            .as_str()
-            .to_owned(),
+        kind: ReactionKind::AgentNeedsInput.as_str().to_owned(),
         priority,
         title: format!("{} needs your input", rec.id),
         message,
-        session: Some(rec.id.to_string()),
-        project: Some(rec.project.clone()),
-        pr_url: rec
-            .pr
-            .as_ref()
-            .map(|p| p.url.clone())
-            .filter(|u| !u.is_empty()),
-        attach: Some(crate::model::attach_hint(rec.id.as_str())),
-        dashboard_url: None,
-        time: now,
-    }
+    };
+    Some(note.build(rec, s, now))
 }
 
 #[cfg(test)]

@@ -1672,9 +1672,10 @@ fn all_complete_summarizes_once_everything_is_final() {
     assert_eq!(sum.failed, ["app-3"]);
     assert_eq!(n.key, "batch:b1:all-complete");
     assert_eq!(n.priority, Priority::Info);
+    assert_eq!(n.title, "Batch b1: all 3 sessions done");
     assert_eq!(
-        n.message,
-        "All 3 sessions done: 2 merged, 1 failed (app-3)."
+        n.message, "2 merged, 1 failed (app-3).",
+        "no repeat of the title"
     );
     let open = finished("app-5", Status::Killed, Some(PrState::Open));
     let (sum, n) = all_complete("b1", &[&a, &open], &s, t(9)).unwrap();
@@ -1714,7 +1715,7 @@ fn all_complete_sums_the_cost_of_the_sessions_that_report_one() {
     assert_eq!(sum.cost.as_ref().unwrap().total_tokens(), 102_000);
     assert_eq!(
         n.message,
-        "All 3 sessions done: 1 merged, 2 failed (app-2, app-3). Estimated cost: 102.0k tokens ~$1.75."
+        "1 merged, 2 failed (app-2, app-3). Estimated cost: 102.0k tokens ~$1.75."
     );
     let (sum, n) = all_complete("b1", &[&c], &settings(), t(9)).unwrap();
     assert!(sum.cost.is_none());

@@ -256,23 +256,16 @@ pub(super) fn tick_session(
             outcome: "queued".into(),
         });
     }
-    let delivered = delivery::deliver_notifications(
-        &ctx.config,
-        ctx.store.root(),
-        &mut rec,
-        &notes,
-        now,
-        storm,
-    );
-    for e in &delivered {
-        if e.kind == EventKind::NotificationFailed {
+    let notify = Dispatcher::new(&ctx.config, ctx.store.root(), now);
+    for d in notify.deliver(&mut rec, &notes, storm) {
+        if let Outcome::Failed(e) = &d.outcome {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
-                error: e.message.clone(),
+                error: format!("{}: {e}", d.notifier),
             });
         }
+        events.extend(d.event);
     }
-    events.extend(delivered);
     if !observed_again(&loaded, &rec) {
         ctx.store.save(&rec)?;
     }

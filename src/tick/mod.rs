@@ -17,13 +17,12 @@ use serde::Serialize;
 
 use crate::config::{Config, ReactionKind};
 use crate::context::Ctx;
-use crate::delivery::{self, Storm};
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
 use crate::model::EventKind;
-use crate::model::{Activity, CaptureCache, PrState, SessionId, SessionRecord};
+use crate::model::{Activity, CaptureCache, Notification, PrState, SessionId, SessionRecord};
+use crate::notify::{Dispatcher, Outcome, Storm};
 use crate::ops;
 use crate::plugins::agent::{self, AgentContext};
-use crate::plugins::notifier::{self, Notification};
 use crate::plugins::scm::{self, MergeOutcome, ScmContext};
 use crate::store::Event;
 
@@ -195,19 +194,28 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         }
     }
     if !opts.dry_run {
-        let (events, errors) = delivery::flush_storm(&ctx.store, &ctx.config, storm, now);
-        for e in &events {
+        let notify = Dispatcher::new(&ctx.config, ctx.store.root(), now);
+        let (grouped, errors) = notify.flush_storm(&ctx.store, storm);
+        let mut events = Vec::new();
+        for d in grouped {
+            let outcome = match &d.outcome {
+                Outcome::Failed(e) => {
+                    sum.failures.push(Failure {
+                        session: None,
+                        error: format!("{}: grouped notification: {e}", d.notifier),
+                    });
+                    "failed"
+                }
+                Outcome::Sent => "sent",
+                Outcome::Held => "held",
+            };
             sum.actions.push(ActionReport {
                 session: String::new(),
                 action: "notify".into(),
-                detail: e.message.clone(),
-                outcome: if e.kind == EventKind::NotificationSent {
-                    "sent"
-                } else {
-                    "failed"
-                }
-                .into(),
+                detail: d.line(),
+                outcome: outcome.into(),
             });
+            events.extend(d.event);
         }
         if let Err(e) = ctx.store.append(&events) {
             sum.failures.push(Failure {
@@ -261,19 +269,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         }
     }
     if !opts.dry_run {
-        for (name, r) in notifier::flush_digests(&ctx.config.notifiers, ctx.store.root(), now) {
-            let (kind, msg) = match r {
-                Ok(n) => (
-                    EventKind::NotificationSent,
-                    format!("digest of {n} via {name}"),
-                ),
-                Err(e) => (
-                    EventKind::NotificationFailed,
-                    format!("{name}: digest: {e}"),
-                ),
-            };
-            let e = Event::new(now, kind, msg)
-                .with(serde_json::json!({"notifier": name, "digest": true}));
+        for e in Dispatcher::new(&ctx.config, ctx.store.root(), now).flush_digests() {
             log_or_report(ctx, e, &mut sum);
         }
     }

@@ -96,31 +96,12 @@ pub(super) fn project_complete(
                 ledger.round = n.key.clone();
                 ledger.sent.clear();
             }
-            let routes = ctx.config.route(n.priority);
-            let pending: Vec<&String> = routes
-                .iter()
-                .filter(|r| !ledger.sent.contains_key(*r))
-                .collect();
-            for name in pending {
-                let data = serde_json::json!({"key": n.key, "notifier": name, "project": project});
-                let (r, event) =
-                    delivery::send_via(&ctx.config, ctx.store.root(), name, &n, now, data);
-                let outcome = match &r {
-                    Ok(()) => {
-                        ledger.sent.insert(name.clone(), now);
-                        "sent".to_owned()
-                    }
-                    Err(e) => format!("failed: {e}"),
-                };
-                ctx.store.event(event.about(project, None))?;
-                sum.actions.push(ActionReport {
-                    session: project.to_owned(),
-                    action: "notify".into(),
-                    detail: n.title.clone(),
-                    outcome,
-                });
-            }
-            let all_sent = routes.iter().all(|r| ledger.sent.contains_key(r));
+            let (sent, all_sent) = Dispatcher::new(&ctx.config, ctx.store.root(), now).send_routed(
+                &n,
+                &mut ledger.sent,
+                &serde_json::json!({"project": project}),
+            );
+            report_summary(ctx, project, project, sent, sum)?;
             if all_sent {
                 ledger.cutoff = members.iter().map(|r| r.created_at).max();
                 ledger.sent.clear();
@@ -176,36 +157,47 @@ pub(super) fn batch_complete(
     let Some((_, n)) = lifecycle::all_complete(batch, &members, &settings, now) else {
         return Ok(());
     };
-    let routes = ctx.config.route(n.priority);
-    let mut changed = false;
-    let pending: Vec<String> = routes
-        .into_iter()
-        .filter(|r| !ledger.contains_key(r))
-        .collect();
-    for name in &pending {
-        let data = serde_json::json!({"key": n.key, "notifier": name, "batch": batch});
-        let (r, event) = delivery::send_via(&ctx.config, ctx.store.root(), name, &n, now, data);
-        let outcome = match &r {
-            Ok(()) => {
-                ledger.insert(name.clone(), now);
-                changed = true;
-                "sent".to_owned()
-            }
-            Err(e) => format!("failed: {e}"),
-        };
-        ctx.store.event(event.about(project, None))?;
-        sum.actions.push(ActionReport {
-            session: batch.to_owned(),
-            action: "notify".into(),
-            detail: n.title.clone(),
-            outcome,
-        });
-    }
+    let (sent, _) = Dispatcher::new(&ctx.config, ctx.store.root(), now).send_routed(
+        &n,
+        &mut ledger,
+        &serde_json::json!({"batch": batch}),
+    );
+    let changed = sent.iter().any(|d| matches!(d.outcome, Outcome::Sent));
+    report_summary(ctx, project, batch, sent, sum)?;
     if changed {
         if let Some(d) = file.parent() {
             crate::sys::atomic::ensure_private_dir(d)?;
         }
         crate::sys::atomic::write(&file, &serde_json::to_vec(&ledger)?)?;
+    }
+    Ok(())
+}
+
+/// Records the sends of a project or batch summary (`on`: the project or batch id): their
+/// events, scoped to `project`, and one action each ("sent" or "failed: <error>").
+fn report_summary(
+    ctx: &Ctx,
+    project: &str,
+    on: &str,
+    sent: Vec<crate::notify::Dispatch>,
+    sum: &mut TickSummary,
+) -> anyhow::Result<()> {
+    for d in sent {
+        let outcome = match &d.outcome {
+            Outcome::Failed(e) => format!("failed: {e}"),
+            Outcome::Sent => "sent".to_owned(),
+            Outcome::Held => "held".to_owned(),
+        };
+        let detail = d.title.clone();
+        if let Some(e) = d.about(project, None).event {
+            ctx.store.event(e)?;
+        }
+        sum.actions.push(ActionReport {
+            session: on.to_owned(),
+            action: "notify".into(),
+            detail,
+            outcome,
+        });
     }
     Ok(())
 }

@@ -222,18 +222,20 @@ fn killing_the_last_session_sends_one_summary() {
     let r1 = env.ao_in(&repo, &["tick"]).ok();
     let r2 = env.ao_in(&repo, &["tick"]).ok();
     let all = format!("{}{}", r1.stdout, r2.stdout);
-    assert_eq!(all.matches("All 2 sessions done").count(), 1, "{r1}\n{r2}");
-    assert!(
-        all.contains("0 PRs merged, 0 need review, 2 ended without a merge (app-1, app-2)"),
-        "{all}"
-    );
+    // The stdout notifier's line: title, then how the sessions ended (not the count again).
+    let line = "[info] app: all 2 sessions done: 0 PRs merged, 0 need review, 2 ended without a merge (app-1, app-2).";
+    assert_eq!(all.matches(line).count(), 1, "{r1}\n{r2}");
     // A new session starts a new round.
     env.ao_in(&repo, &["spawn", "app", "--prompt", "three"])
         .ok();
     env.ao_in(&repo, &["tick"]).ok();
     env.ao_in(&repo, &["session", "kill", "app-3"]).ok();
     let r = env.ao_in(&repo, &["tick"]).ok();
-    assert!(r.stdout.contains("All 1 session done"), "{r}");
+    assert!(
+        r.stdout
+            .contains("[info] app: all 1 session done: 0 PRs merged, 0 need review, 1 ended"),
+        "{r}"
+    );
 }
 
 #[test]

@@ -721,6 +721,65 @@ fn asking_agents(env: &TestEnv, repo: &Path, url: &str, extra: &str) -> PathBuf 
     ))
 }
 
+/// A notifier that fails (here a `command` notifier running `false`) is a failure of the
+/// tick — named in `--json`'s `failures`, exit 1 — and a `notification.failed` event; the
+/// notifier that works still delivers. The failed one backs off: the next tick at once
+/// neither sends nor fails again.
+#[test]
+fn a_failing_notifier_is_a_failure_of_the_tick_and_the_others_still_deliver() {
+    let env = TestEnv::new();
+    let http = Http::start(vec![]);
+    let repo = env.repo("repo");
+    env.config(&format!(
+        "worktreeDir: {wt}\nspawnGrace: 0s\ndefaults:\n  notifiers: [hook, broken]\nnotifiers:\n  hook:\n    plugin: webhook\n    url: {url}\n  broken:\n    plugin: command\n    command: [\"false\"]\nprojects:\n  app:\n    path: {repo}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: \"bash -c 'printf \\\"Deploy? [y/N] \\\"; read x'\"\n      patterns: {{waitingInput: [\"[y/N]\"]}}\n    tracker: {{plugin: plain}}\n    scm: {{plugin: local}}\n",
+        wt = env.worktrees().display(),
+        url = http.url("/hook"),
+        repo = repo.display(),
+    ));
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "deploy"])
+        .ok();
+    assert!(env.wait_for(10, || env.capture("app-1").contains("[y/N]")));
+    let r = env.ao_in(&repo, &["tick", "--json"]).code(1);
+    let failures = r.json()["failures"].clone();
+    assert_eq!(failures.as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(failures[0]["session"], "app-1", "{r}");
+    assert!(
+        failures[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("broken: "),
+        "{r}"
+    );
+    assert_eq!(http.on("/hook").len(), 1, "the working notifier delivered");
+    let ev = env.ao_in(&repo, &["events", "--json"]).ok();
+    let events: Vec<serde_json::Value> = ev
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let of = |kind: &str| -> Vec<&serde_json::Value> {
+        events.iter().filter(|e| e["type"] == kind).collect()
+    };
+    let failed = of("notification.failed");
+    assert_eq!(failed.len(), 1, "{ev}");
+    assert_eq!(failed[0]["data"]["notifier"], "broken");
+    assert_eq!(failed[0]["session"], "app-1");
+    let sent = of("notification.sent");
+    assert_eq!(sent.len(), 1, "{ev}");
+    assert!(
+        sent[0]["message"].as_str().unwrap().ends_with(" via hook"),
+        "{ev}"
+    );
+
+    let r = env.ao_in(&repo, &["tick", "--json"]).ok();
+    assert_eq!(
+        r.json()["failures"],
+        serde_json::json!([]),
+        "backing off: {r}"
+    );
+    assert_eq!(http.on("/hook").len(), 1);
+}
+
 /// Checklist G6: the receiver accepts a webhook POST, but ao dies (SIGKILL) before it can
 /// record the delivery. The next tick delivers again — one duplicate, carrying the same
 /// `X-Ao-Delivery` / `Idempotency-Key`, so the receiver can dedupe — and never a third time.

@@ -13,12 +13,12 @@
 //! Success is 200 or 204; a 429 honours `retry_after` (JSON, seconds) within the call when
 //! it is short, else ends as `Unavailable`.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
-use super::http::{self, Endpoint, Retry};
-use super::{Notification, Notifier, View, defuse_mentions, resolve_secret, truncate_utf16};
+use super::http::ChatWebhook;
+#[cfg(test)]
+use super::http::Retry;
+use super::{Notification, Notifier, View, defuse_mentions, truncate_utf16};
 use crate::config::NotifierConfig;
 use crate::model::Priority;
 use crate::plugins::PluginError;
@@ -32,31 +32,21 @@ const EMBED_TOTAL_MAX: usize = 6000;
 /// Posts to a Discord webhook.
 #[derive(Debug)]
 pub struct DiscordNotifier {
-    endpoint: Endpoint,
-    retry: Retry,
+    hook: ChatWebhook,
 }
 
 impl DiscordNotifier {
     /// From `notifiers.<name>`: `webhook` (or `secretFile`) holds the webhook URL.
     pub fn new(name: &str, cfg: &NotifierConfig) -> Result<Self, PluginError> {
-        let inline = cfg.webhook.as_deref().or(cfg.url.as_deref());
-        let url = resolve_secret(name, "webhook", inline, cfg.secret_file.as_deref())?
-            .ok_or_else(|| {
-                PluginError::NotFound(format!(
-                    "notifier `{name}` (plugin discord) needs the webhook URL: `webhook: ${{DISCORD_WEBHOOK_URL}}` or `secretFile: ~/.config/ao/discord-webhook` (mode 0600)"
-                ))
-            })?;
-        let endpoint = Endpoint::parse(url, &format!("notifier `{name}`: `webhook`"))?;
         Ok(Self {
-            endpoint,
-            retry: Retry::default(),
+            hook: ChatWebhook::new(name, cfg, "discord", "webhook URL")?,
         })
     }
 
     /// Replaces the retry policy (tests).
     #[cfg(test)]
     pub(crate) fn with_retry(mut self, retry: Retry) -> Self {
-        self.retry = retry;
+        self.hook = self.hook.with_retry(retry);
         self
     }
 }
@@ -67,24 +57,11 @@ impl Notifier for DiscordNotifier {
     }
 
     fn send(&self, n: &Notification) -> Result<(), PluginError> {
-        let body =
-            serde_json::to_vec(&payload(&View::of(n))).map_err(|e| PluginError::Other(e.into()))?;
-        http::post(
-            &self.endpoint,
-            &body,
-            &[],
-            self.retry,
-            &[&self.endpoint.url],
-        )
-        .map(|_| ())
+        self.hook.post(&payload(&View::of(n)))
     }
 
     fn check(&self) -> Result<String, PluginError> {
-        let reach = self.endpoint.check_reachable(Duration::from_secs(5))?;
-        Ok(format!(
-            "webhook {} configured, {reach} (nothing sent)",
-            self.endpoint.shown()
-        ))
+        self.hook.check()
     }
 }
 
@@ -208,6 +185,7 @@ pub fn payload(v: &View) -> Value {
 mod tests {
     use super::*;
     use crate::plugins::notifier::testing::{Answer, Server, hostile, sample};
+    use std::time::Duration;
 
     fn notifier(url: &str) -> DiscordNotifier {
         let cfg = NotifierConfig {

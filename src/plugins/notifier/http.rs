@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by the `slack`, `discord`, `webhook` and `ntfy` sinks: the URL
-//! policy, one POST with bounded in-call retries on 429/5xx, and the reachability check.
+//! policy, one POST with bounded in-call retries on 429/5xx, the reachability check, and
+//! the chat webhook poster of `slack` and `discord` ([`ChatWebhook`]).
 //!
 //! URL policy (checklist §4.6): `https` only; plain `http` only to a loopback host (a local
 //! relay, and the tests); never a link-local address (cloud metadata at 169.254.169.254);
@@ -9,7 +10,8 @@
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use super::{Secret, scrub};
+use super::{Secret, resolve_secret, scrub};
+use crate::config::NotifierConfig;
 use crate::plugins::PluginError;
 use crate::sys::http::{self as syshttp, redact_url};
 
@@ -123,6 +125,68 @@ fn is_link_local(ip: IpAddr) -> bool {
             (v6.segments()[0] & 0xffc0) == 0xfe80
                 || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_link_local())
         }
+    }
+}
+
+/// A chat webhook (`slack`, `discord`): the URL is the secret (`webhook:`, `url:` or
+/// `secretFile:`), the body is the sink's JSON payload, no extra headers.
+#[derive(Debug)]
+pub struct ChatWebhook {
+    endpoint: Endpoint,
+    retry: Retry,
+}
+
+impl ChatWebhook {
+    /// From `notifiers.<name>` of plugin `plugin`; `what` names the URL in the error that
+    /// says how to configure a missing one (e.g. "incoming-webhook URL").
+    pub fn new(
+        name: &str,
+        cfg: &NotifierConfig,
+        plugin: &str,
+        what: &str,
+    ) -> Result<Self, PluginError> {
+        let inline = cfg.webhook.as_deref().or(cfg.url.as_deref());
+        let url = resolve_secret(name, "webhook", inline, cfg.secret_file.as_deref())?
+            .ok_or_else(|| {
+                PluginError::NotFound(format!(
+                    "notifier `{name}` (plugin {plugin}) needs the {what}: `webhook: ${{{}_WEBHOOK_URL}}` or `secretFile: ~/.config/ao/{plugin}-webhook` (mode 0600)",
+                    plugin.to_uppercase()
+                ))
+            })?;
+        let endpoint = Endpoint::parse(url, &format!("notifier `{name}`: `webhook`"))?;
+        Ok(Self {
+            endpoint,
+            retry: Retry::default(),
+        })
+    }
+
+    /// Replaces the retry policy (tests).
+    #[cfg(test)]
+    pub(crate) fn with_retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// POSTs `payload` as JSON ([`post`]); error texts never show the URL.
+    pub fn post(&self, payload: &serde_json::Value) -> Result<(), PluginError> {
+        let body = serde_json::to_vec(payload).map_err(|e| PluginError::Other(e.into()))?;
+        post(
+            &self.endpoint,
+            &body,
+            &[],
+            self.retry,
+            &[&self.endpoint.url],
+        )
+        .map(|_| ())
+    }
+
+    /// Connects to the webhook's host without sending anything (`ao doctor`).
+    pub fn check(&self) -> Result<String, PluginError> {
+        let reach = self.endpoint.check_reachable(Duration::from_secs(5))?;
+        Ok(format!(
+            "webhook {} configured, {reach} (nothing sent)",
+            self.endpoint.shown()
+        ))
     }
 }
 

@@ -11,12 +11,12 @@
 //! `@channel`/`@here`/`@everyone` are broken with a zero-width space. Each text object stays
 //! within Slack's 3,000-character limit. Success is HTTP 200; 429 honours `Retry-After`.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
-use super::http::{self, Endpoint, Retry};
-use super::{Notification, Notifier, View, defuse_mentions, resolve_secret, truncate_utf16};
+use super::http::ChatWebhook;
+#[cfg(test)]
+use super::http::Retry;
+use super::{Notification, Notifier, View, defuse_mentions, truncate_utf16};
 use crate::config::NotifierConfig;
 use crate::model::Priority;
 use crate::plugins::PluginError;
@@ -29,8 +29,7 @@ const FALLBACK_MAX: usize = 500;
 /// Posts to a Slack incoming webhook.
 #[derive(Debug)]
 pub struct SlackNotifier {
-    endpoint: Endpoint,
-    retry: Retry,
+    hook: ChatWebhook,
     /// `channel:` — sent as the payload's `channel` (honoured by legacy incoming
     /// webhooks; a Slack-app webhook always posts to the channel it was created for).
     channel: Option<String>,
@@ -39,17 +38,8 @@ pub struct SlackNotifier {
 impl SlackNotifier {
     /// From `notifiers.<name>`: `webhook` (or `secretFile`) holds the webhook URL.
     pub fn new(name: &str, cfg: &NotifierConfig) -> Result<Self, PluginError> {
-        let inline = cfg.webhook.as_deref().or(cfg.url.as_deref());
-        let url = resolve_secret(name, "webhook", inline, cfg.secret_file.as_deref())?
-            .ok_or_else(|| {
-                PluginError::NotFound(format!(
-                    "notifier `{name}` (plugin slack) needs the incoming-webhook URL: `webhook: ${{SLACK_WEBHOOK_URL}}` or `secretFile: ~/.config/ao/slack-webhook` (mode 0600)"
-                ))
-            })?;
-        let endpoint = Endpoint::parse(url, &format!("notifier `{name}`: `webhook`"))?;
         Ok(Self {
-            endpoint,
-            retry: Retry::default(),
+            hook: ChatWebhook::new(name, cfg, "slack", "incoming-webhook URL")?,
             channel: cfg.channel.clone().filter(|c| !c.trim().is_empty()),
         })
     }
@@ -57,7 +47,7 @@ impl SlackNotifier {
     /// Replaces the retry policy (tests).
     #[cfg(test)]
     pub(crate) fn with_retry(mut self, retry: Retry) -> Self {
-        self.retry = retry;
+        self.hook = self.hook.with_retry(retry);
         self
     }
 }
@@ -72,23 +62,11 @@ impl Notifier for SlackNotifier {
         if let (Some(c), Some(obj)) = (&self.channel, p.as_object_mut()) {
             obj.insert("channel".into(), Value::String(c.clone()));
         }
-        let body = serde_json::to_vec(&p).map_err(|e| PluginError::Other(e.into()))?;
-        http::post(
-            &self.endpoint,
-            &body,
-            &[],
-            self.retry,
-            &[&self.endpoint.url],
-        )
-        .map(|_| ())
+        self.hook.post(&p)
     }
 
     fn check(&self) -> Result<String, PluginError> {
-        let reach = self.endpoint.check_reachable(Duration::from_secs(5))?;
-        Ok(format!(
-            "webhook {} configured, {reach} (nothing sent)",
-            self.endpoint.shown()
-        ))
+        self.hook.check()
     }
 }
 
@@ -186,6 +164,7 @@ pub fn payload(v: &View) -> Value {
 mod tests {
     use super::*;
     use crate::plugins::notifier::testing::{Answer, Server, hostile, sample};
+    use std::time::Duration;
 
     fn fast() -> Retry {
         Retry {
