@@ -51,8 +51,14 @@ mod world;
 #[allow(dead_code)]
 #[path = "../tests/cli/common/sshd.rs"]
 mod sshd;
-// What the GitLab stand-in expects of its parent module.
-use mock as gh;
+// The stand-in server the mocks run on, and what the GitLab stand-in expects of its
+// parent module.
+#[allow(dead_code)]
+#[path = "../tests/cli/common"]
+mod common {
+    pub mod gql;
+    pub mod stand_in;
+}
 use world::sha;
 
 // The Linear and Jira stand-ins of the integration tests, reused as they are.
@@ -438,7 +444,7 @@ fn tracker_rows(n: usize, service: &str) {
                         &[],
                     ));
                 }
-                let url = s.url.clone();
+                let url = s.api_url();
                 let s2 = s.clone();
                 (
                     url.clone(),
@@ -449,7 +455,7 @@ fn tracker_rows(n: usize, service: &str) {
                     Box::new(move || {
                         s2.assert_clean();
                         let n = s2.requests().len();
-                        s2.with(|st| st.requests.clear());
+                        s2.clear_requests();
                         n
                     }),
                 )
@@ -476,7 +482,7 @@ fn tracker_rows(n: usize, service: &str) {
                     Box::new(move || {
                         s2.assert_clean();
                         let n = s2.requests().len();
-                        s2.with(|st| st.requests.clear());
+                        s2.clear_requests();
                         n
                     }),
                 )

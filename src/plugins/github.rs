@@ -1,23 +1,15 @@
 //! What the GitHub tracker and SCM share: the connection to one project's GitHub (API
-//! endpoints, repository, a token resolved once per process) and how the client's errors
-//! become plugin errors. The HTTP mechanism itself is `sys::github`.
+//! endpoints, repository, a token resolved once per process), and the two steps every
+//! API connection takes (GitLab's too): checking the project's `repo:` and resolving the
+//! token once. The HTTP mechanism itself is `sys::github`; API errors become plugin
+//! errors in `plugins/mod.rs`.
 
 use std::sync::OnceLock;
 
 use jiff::Timestamp;
 
 use crate::plugins::PluginError;
-use crate::sys::github::{Api, Client, GitHubError, Token, find_token, parse_repo};
-
-impl From<GitHubError> for PluginError {
-    fn from(e: GitHubError) -> Self {
-        match e {
-            GitHubError::NotFound { .. } => PluginError::NotFound(e.to_string()),
-            e if e.is_transient() => PluginError::Unavailable(e.to_string()),
-            e => PluginError::Other(anyhow::Error::new(e)),
-        }
-    }
-}
+use crate::sys::github::{Api, Client, Token, find_token, parse_repo};
 
 /// The GitHub API base for a project: `own.apiUrl`, else the other GitHub plugin's
 /// (`tracker:` and `scm:` of one project normally talk to the same GitHub).
@@ -59,19 +51,12 @@ impl Connection {
 
     /// `(owner, name)` of the project's repository.
     pub(crate) fn repo(&self) -> Result<(String, String), PluginError> {
-        let raw = self.repo.as_deref().ok_or_else(|| {
-            PluginError::Other(anyhow::anyhow!(
-                "project `{}` uses GitHub but has no `repo: owner/name`",
-                self.project_id
-            ))
-        })?;
-        parse_repo(raw).ok_or_else(|| {
-            PluginError::Other(anyhow::anyhow!(
-                "project `{}`: `repo: {}` is not `owner/name`",
-                self.project_id,
-                raw.escape_default()
-            ))
-        })
+        project_repo(
+            &self.project_id,
+            self.repo.as_deref(),
+            ("GitHub", "owner/name", "`owner/name`"),
+            parse_repo,
+        )
     }
 
     /// A client for this tick.
@@ -82,15 +67,44 @@ impl Connection {
         read_only: bool,
     ) -> Result<Client, PluginError> {
         let api = Api::new(self.api_url.as_deref())?;
-        let token = self
-            .token
-            .get_or_init(|| find_token(&api).map_err(|e| e.to_string()))
-            .clone()
-            .map_err(|e| PluginError::Other(anyhow::anyhow!(e)))?;
+        let token = cached_token(&self.token, || find_token(&api))?;
         let c = Client::new(api, token, data_dir).read_only(read_only);
         Ok(match now {
             Some(t) => c.at(t),
             None => c,
         })
     }
+}
+
+/// The project's `repo:` as `parse` reads it, or an error naming the project: `what` is
+/// (vendor, the shape to write, how a bad value is described).
+pub(crate) fn project_repo<T>(
+    project_id: &str,
+    repo: Option<&str>,
+    what: (&str, &str, &str),
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, PluginError> {
+    let (vendor, shape, bad) = what;
+    let raw = repo.ok_or_else(|| {
+        PluginError::Other(anyhow::anyhow!(
+            "project `{project_id}` uses {vendor} but has no `repo: {shape}`"
+        ))
+    })?;
+    parse(raw).ok_or_else(|| {
+        PluginError::Other(anyhow::anyhow!(
+            "project `{project_id}`: `repo: {}` is not {bad}",
+            raw.escape_default()
+        ))
+    })
+}
+
+/// The token in `cell`, found with `find` on first use (once per process; a failure is
+/// remembered too, so a missing token is not looked up again on every call).
+pub(crate) fn cached_token(
+    cell: &OnceLock<Result<Token, String>>,
+    find: impl FnOnce() -> Result<Token, crate::sys::http::ApiError>,
+) -> Result<Token, PluginError> {
+    cell.get_or_init(|| find().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|e| PluginError::Other(anyhow::anyhow!(e)))
 }

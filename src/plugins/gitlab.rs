@@ -1,6 +1,6 @@
 //! What the GitLab tracker and SCM share: the connection to one project's GitLab
-//! (endpoints, project path, a token resolved once per process) and how the client's
-//! errors become plugin errors. The HTTP mechanism itself is `sys::gitlab`.
+//! (endpoints, project path, a token resolved once per process). The HTTP mechanism
+//! itself is `sys::gitlab`; API errors become plugin errors in `plugins/mod.rs`.
 
 use std::sync::OnceLock;
 
@@ -8,17 +8,8 @@ use jiff::Timestamp;
 
 use crate::config::{PluginConfig, ProjectConfig};
 use crate::plugins::PluginError;
-use crate::sys::gitlab::{Api, Client, GitLabError, Token, find_token, parse_project};
-
-impl From<GitLabError> for PluginError {
-    fn from(e: GitLabError) -> Self {
-        match e {
-            GitLabError::NotFound { .. } => PluginError::NotFound(e.to_string()),
-            e if e.is_transient() => PluginError::Unavailable(e.to_string()),
-            e => PluginError::Other(anyhow::Error::new(e)),
-        }
-    }
-}
+use crate::plugins::github::{cached_token, project_repo};
+use crate::sys::gitlab::{Api, Client, Token, find_token, parse_project};
 
 /// Shared by the SCM and the tracker: endpoints, project path and the token (from the
 /// plugin's `token:`, else the other GitLab plugin's, else `GITLAB_TOKEN`).
@@ -60,19 +51,16 @@ impl Connection {
 
     /// The project's full path.
     pub(crate) fn project(&self) -> Result<String, PluginError> {
-        let raw = self.repo.as_deref().ok_or_else(|| {
-            PluginError::Other(anyhow::anyhow!(
-                "project `{}` uses GitLab but has no `repo: group/project`",
-                self.project_id
-            ))
-        })?;
-        parse_project(raw).ok_or_else(|| {
-            PluginError::Other(anyhow::anyhow!(
-                "project `{}`: `repo: {}` is not a GitLab project path (`group/project`)",
-                self.project_id,
-                raw.escape_default()
-            ))
-        })
+        project_repo(
+            &self.project_id,
+            self.repo.as_deref(),
+            (
+                "GitLab",
+                "group/project",
+                "a GitLab project path (`group/project`)",
+            ),
+            parse_project,
+        )
     }
 
     /// A client for this call.
@@ -82,11 +70,7 @@ impl Connection {
         now: Option<Timestamp>,
     ) -> Result<Client, PluginError> {
         let api = Api::new(self.api_url.as_deref())?;
-        let token = self
-            .token
-            .get_or_init(|| find_token(&api, self.token_cfg.as_deref()).map_err(|e| e.to_string()))
-            .clone()
-            .map_err(|e| PluginError::Other(anyhow::anyhow!(e)))?;
+        let token = cached_token(&self.token, || find_token(&api, self.token_cfg.as_deref()))?;
         let c = Client::new(api, token, data_dir);
         Ok(match now {
             Some(t) => c.at(t),

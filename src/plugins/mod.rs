@@ -136,6 +136,18 @@ impl From<crate::sys::cmd::CmdError> for PluginError {
     }
 }
 
+/// A failed API call (GitHub, GitLab, Linear, Jira): `NotFound` stays not-found,
+/// transient failures (rate limits, network, 5xx) are `Unavailable`, the rest `Other`.
+impl From<crate::sys::http::ApiError> for PluginError {
+    fn from(e: crate::sys::http::ApiError) -> Self {
+        match e {
+            crate::sys::http::ApiError::NotFound { .. } => PluginError::NotFound(e.to_string()),
+            e if e.is_transient() => PluginError::Unavailable(e.to_string()),
+            e => PluginError::Other(anyhow::Error::new(e)),
+        }
+    }
+}
+
 impl From<std::io::Error> for PluginError {
     fn from(e: std::io::Error) -> Self {
         PluginError::Other(e.into())

@@ -24,9 +24,7 @@
 //! mode (`ScmContext::dry_run`) the ETag cache is not written; the backoff always is,
 //! because ignoring a rate limit risks the integration being banned.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -34,7 +32,7 @@ use serde_json::Value;
 
 use crate::sys::atomic;
 use crate::sys::cmd::{Cmd, CmdError};
-use crate::sys::http;
+use crate::sys::http::{self, ApiError, Limited, RateHeaders, Request, Response, Vendor};
 use crate::sys::text::{strip_control, truncate_chars};
 
 /// The public GitHub REST base URL.
@@ -49,139 +47,37 @@ const MAX_BODY: u64 = 16 * 1024 * 1024;
 const LOG_TAIL_BYTES: usize = 256 * 1024;
 /// Stop reading a job log after this many bytes (a 50 MB log is not read to the end).
 const LOG_MAX_READ: u64 = 32 * 1024 * 1024;
-/// Secondary-limit backoff: first wait, and the cap for the doubling.
-const SECONDARY_FIRST: i64 = 60;
-const SECONDARY_CAP: i64 = 3600;
-/// Format version of the files under `cache/github/`.
+/// Format version of the ETag cache files under `cache/github/`.
 const CACHE_VERSION: u32 = 1;
 
-/// A failed GitHub call. Callers branch on the variant: `RateLimited` means "skip GitHub
-/// work until `until`", `NotFound` means the thing is gone, `is_transient` errors are
-/// retried on a later tick.
-#[derive(Debug, thiserror::Error)]
-pub enum GitHubError {
-    /// GitHub asked us to slow down (or we are still inside an earlier backoff).
-    #[error("GitHub backoff until {until}: {reason}")]
-    RateLimited {
-        /// When GitHub work may resume.
-        until: Timestamp,
-        /// What triggered the backoff (method, URL, GitHub's message).
-        reason: String,
-    },
-    /// A 304 arrived although no cached body exists (the cache was lost mid-flight).
-    #[error("{method} {url} returned 304 Not Modified but no cached copy exists")]
-    NotModified {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-    },
-    /// 404 / 410: the repository, issue, PR or log does not exist (or is not visible).
-    #[error("{method} {url} returned {status}: {message}")]
-    NotFound {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Status code.
-        status: u16,
-        /// GitHub's message.
-        message: String,
-    },
-    /// 401, or a 403 that is not a rate limit: the token is missing, wrong or lacks scope.
-    #[error(
-        "{method} {url} returned {status}: {message} (check the token's access to this repository)"
-    )]
-    Auth {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Status code.
-        status: u16,
-        /// GitHub's message.
-        message: String,
-    },
-    /// Any other unexpected status.
-    #[error("{method} {url} returned {status}: {message}")]
-    Http {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Status code.
-        status: u16,
-        /// GitHub's message or the start of the body.
-        message: String,
-    },
-    /// Connect, TLS, timeout or a body cut short.
-    #[error("{method} {url} failed: {message}")]
-    Transport {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Cause.
-        message: String,
-    },
-    /// The body was not the JSON we asked for (truncated, HTML error page, wrong shape).
-    #[error("{method} {url}: unreadable response: {message}")]
-    Decode {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Parser message.
-        message: String,
-    },
-    /// The GraphQL endpoint answered with errors and no usable data.
-    #[error("POST {url}: GraphQL error: {message}")]
-    GraphQl {
-        /// GraphQL endpoint.
-        url: String,
-        /// The errors' messages, joined.
-        message: String,
-    },
-    /// No token could be found.
-    #[error(
-        "no GitHub token for {host}: set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`"
-    )]
-    NoToken {
-        /// API host the token was wanted for.
-        host: String,
-    },
-    /// The configured `apiUrl` is unusable.
-    #[error("invalid GitHub apiUrl `{url}`: {why}")]
-    BadUrl {
-        /// The configured value.
-        url: String,
-        /// What is wrong with it.
-        why: &'static str,
-    },
-    /// Reading or writing the cache failed.
-    #[error("GitHub cache {}: {source}", .path.display())]
-    Cache {
-        /// File or directory.
-        path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
-    },
-}
+/// GitHub in the shared HTTP layer's messages and policy.
+pub const VENDOR: Vendor = Vendor {
+    name: "GitHub",
+    auth_hint: "check the token's access to this repository",
+    token_hint: "set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`",
+    graphql_transient: false,
+    early_floor: 20,
+};
 
-impl GitHubError {
-    /// True for failures worth retrying on a later tick (rate limits, network, 5xx,
-    /// unreadable bodies); false for configuration and permission problems.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Self::RateLimited { .. }
-            | Self::Transport { .. }
-            | Self::Decode { .. }
-            | Self::NotModified { .. } => true,
-            Self::Http { status, .. } => *status >= 500,
-            _ => false,
-        }
-    }
-}
+/// GitHub's budget headers (`x-ratelimit-*`, reset in epoch seconds, per resource).
+const RATE_HEADERS: RateHeaders = RateHeaders {
+    limit: "x-ratelimit-limit",
+    remaining: "x-ratelimit-remaining",
+    reset: "x-ratelimit-reset",
+    reset_millis: false,
+    resource: Some(("x-ratelimit-resource", "core")),
+};
+
+/// A failed GitHub call (the shared [`ApiError`], naming GitHub). Callers branch on the
+/// variant: `RateLimited` means "skip GitHub work until `until`", `NotFound` means the
+/// thing is gone, `is_transient` errors are retried on a later tick.
+pub type GitHubError = ApiError;
+
+/// Rate-limit figures from the last response (`x-ratelimit-*` headers).
+pub type RateInfo = http::RateInfo;
+
+/// A persisted backoff for one API host.
+pub type BackoffEntry = http::BackoffEntry;
 
 /// The REST and GraphQL endpoints of one GitHub (github.com or an Enterprise Server).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,35 +96,19 @@ impl Api {
     /// `https://`, or `http://` on a loopback host; user info in the URL is refused.
     pub fn new(api_url: Option<&str>) -> Result<Self, GitHubError> {
         let raw = api_url.unwrap_or(DEFAULT_API_URL).trim();
-        let bad = |why| GitHubError::BadUrl {
-            url: http::redact_url(raw),
-            why,
-        };
-        let rest = raw.trim_end_matches('/').to_owned();
-        let (scheme, after) = rest.split_once("://").ok_or_else(|| bad("no scheme"))?;
-        let authority = after.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.is_empty() {
-            return Err(bad("no host"));
-        }
-        if authority.contains('@') {
-            return Err(bad("user info in the URL is not allowed; use GH_TOKEN"));
-        }
-        if after.contains(['?', '#']) {
-            return Err(bad("query or fragment in the URL is not allowed"));
-        }
-        let hostname = host_without_port(authority);
-        match scheme {
-            "https" => {}
-            "http" if is_loopback(hostname) => {}
-            "http" => return Err(bad("plain http is only allowed for loopback hosts")),
-            _ => return Err(bad("scheme must be https")),
-        }
+        let (rest, host) =
+            http::check_base_url(raw, "user info in the URL is not allowed; use GH_TOKEN")
+                .map_err(|why| GitHubError::BadUrl {
+                    vendor: &VENDOR,
+                    url: http::redact_url(raw),
+                    why,
+                })?;
         let graphql = match rest.strip_suffix("/api/v3") {
             Some(base) => format!("{base}/api/graphql"),
             None => format!("{rest}/graphql"),
         };
         Ok(Self {
-            host: authority.to_ascii_lowercase(),
+            host,
             rest,
             graphql,
         })
@@ -236,7 +116,7 @@ impl Api {
 
     /// Host name for `gh auth token --hostname` (`github.com` for `api.github.com`).
     pub fn gh_hostname(&self) -> String {
-        let h = host_without_port(&self.host);
+        let h = http::host_without_port(&self.host);
         h.strip_prefix("api.").unwrap_or(h).to_owned()
     }
 
@@ -245,38 +125,13 @@ impl Api {
     }
 }
 
-fn host_without_port(authority: &str) -> &str {
-    if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    authority.split(':').next().unwrap_or(authority)
-}
+/// A GitHub token (the shared redacted [`http::Secret`]).
+pub type Token = http::Secret;
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host == "::1" || host.starts_with("127.")
-}
-
-/// A GitHub token. Its `Debug` never shows the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    /// Wraps a token value (whitespace trimmed).
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into().trim().to_owned())
-    }
-
-    /// A short, non-reversible fingerprint that keys the cache (GitHub varies responses
-    /// by `Authorization`).
-    fn fingerprint(&self) -> String {
-        format!("{:016x}", fnv1a(self.0.as_bytes()))
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
+/// A short, non-reversible fingerprint of `token` that keys the cache (GitHub varies
+/// responses by `Authorization`).
+fn fingerprint(token: &Token) -> String {
+    format!("{:016x}", fnv1a(token.expose().as_bytes()))
 }
 
 /// Finds a token for `api`: `GH_TOKEN`, `GITHUB_TOKEN`, then (for hosts other than
@@ -300,6 +155,7 @@ pub fn find_token(api: &Api) -> Result<Token, GitHubError> {
         Ok(s) if !s.trim().is_empty() => Ok(Token::new(s)),
         Ok(_) | Err(CmdError::NotFound { .. } | CmdError::Failed { .. }) => {
             Err(GitHubError::NoToken {
+                vendor: &VENDOR,
                 host: api.host.clone(),
             })
         }
@@ -309,19 +165,6 @@ pub fn find_token(api: &Api) -> Result<Token, GitHubError> {
             message: e.to_string(),
         }),
     }
-}
-
-/// Rate-limit figures from the last response (`x-ratelimit-*` headers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RateInfo {
-    /// Budget per window.
-    pub limit: u64,
-    /// Left in this window.
-    pub remaining: u64,
-    /// When the window resets.
-    pub reset: Option<Timestamp>,
-    /// Which budget (`core`, `graphql`, `search`, …).
-    pub resource: String,
 }
 
 /// A REST read, possibly served from the ETag cache.
@@ -357,7 +200,8 @@ impl Reply {
         if (200..300).contains(&self.status) {
             Ok(self.body)
         } else {
-            Err(status_error(
+            Err(ApiError::from_status(
+                &VENDOR,
                 &self.method,
                 &self.url,
                 self.status,
@@ -401,25 +245,6 @@ pub struct GraphQlReply {
     pub errors: Vec<GraphQlErrorItem>,
 }
 
-/// A persisted backoff for one API host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BackoffEntry {
-    /// No GitHub calls to this host before this time.
-    pub until: Timestamp,
-    /// What triggered it.
-    pub reason: String,
-    /// Consecutive secondary-limit strikes (drives the doubling).
-    #[serde(default)]
-    pub strikes: u32,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct BackoffFile {
-    version: u32,
-    #[serde(default)]
-    hosts: std::collections::BTreeMap<String, BackoffEntry>,
-}
-
 /// Deletes cache files (ETag entries, log excerpts, review snapshots) not modified for
 /// `max_age`, at most once a day (a marker file remembers the last run). Errors are
 /// ignored: the cache is only an optimisation.
@@ -456,21 +281,7 @@ pub fn prune_cache(data_dir: &Path, max_age: std::time::Duration) {
 
 /// `<dataDir>/cache/github`.
 pub fn cache_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("cache").join("github")
-}
-
-fn backoff_path(data_dir: &Path) -> PathBuf {
-    cache_dir(data_dir).join("backoff.json")
-}
-
-fn read_backoff(data_dir: &Path) -> BackoffFile {
-    // A missing or unreadable file means "no backoff": the worst case is one more
-    // request that GitHub answers with a fresh rate-limit response.
-    std::fs::read(backoff_path(data_dir))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<BackoffFile>(&b).ok())
-        .filter(|f| f.version == CACHE_VERSION)
-        .unwrap_or_default()
+    http::cache_dir(data_dir, VENDOR.name)
 }
 
 /// The latest GitHub backoff deadline still in force (compared with `clock::now()`, so
@@ -488,23 +299,12 @@ pub fn backoff_until(data_dir: &Path) -> Option<Timestamp> {
 /// The line `ao status` shows while GitHub work is suspended:
 /// `GitHub backoff until <time> (<host>: <reason>)`; `None` when no backoff is in force.
 pub fn backoff_notice(data_dir: &Path) -> Option<String> {
-    let now = crate::clock::now();
-    backoff_entries(data_dir)
-        .into_iter()
-        .filter(|(_, e)| e.until > now)
-        .max_by_key(|(_, e)| e.until)
-        .map(|(host, e)| {
-            format!(
-                "GitHub backoff until {} ({host}: {})",
-                e.until.round(jiff::Unit::Second).unwrap_or(e.until),
-                e.reason
-            )
-        })
+    http::backoff_notice(data_dir, VENDOR.name, crate::clock::now())
 }
 
 /// All persisted backoff entries by API host, including expired ones.
 pub fn backoff_entries(data_dir: &Path) -> Vec<(String, BackoffEntry)> {
-    read_backoff(data_dir).hosts.into_iter().collect()
+    http::backoff_entries(data_dir, VENDOR.name)
 }
 
 /// The client for one API host. Cheap to create; holds no connection state that must
@@ -513,47 +313,24 @@ pub fn backoff_entries(data_dir: &Path) -> Vec<(String, BackoffEntry)> {
 pub struct Client {
     api: Api,
     token: Token,
-    data_dir: PathBuf,
-    agent: ureq::Agent,
-    now: Option<Timestamp>,
+    http: http::Client,
     write_cache: bool,
-    last_rate: Mutex<Option<RateInfo>>,
-}
-
-/// Everything ao looks at in a response, read before the body is consumed.
-#[derive(Debug, Default)]
-struct Head {
-    etag: Option<String>,
-    link: Option<String>,
-    location: Option<String>,
-    retry_after: Option<i64>,
-    rate: Option<RateInfo>,
-}
-
-/// A response with its body read.
-struct Raw {
-    status: u16,
-    head: Head,
-    body: Vec<u8>,
 }
 
 impl Client {
     /// A client for `api` authenticated with `token`, caching under `data_dir`.
     pub fn new(api: Api, token: Token, data_dir: &Path) -> Self {
         Self {
+            http: http::Client::new(&VENDOR, &api.host, data_dir, RATE_HEADERS, MAX_BODY),
             api,
             token,
-            data_dir: data_dir.to_path_buf(),
-            agent: http::agent(http::TIMEOUT),
-            now: None,
             write_cache: true,
-            last_rate: Mutex::new(None),
         }
     }
 
     /// Pins the clock used for backoff decisions (the tick's `now`).
     pub fn at(mut self, now: Timestamp) -> Self {
-        self.now = Some(now);
+        self.http = self.http.at(now);
         self
     }
 
@@ -570,7 +347,7 @@ impl Client {
 
     /// `<dataDir>/cache/github`, for callers that keep their own derived caches.
     pub fn cache_dir(&self) -> PathBuf {
-        cache_dir(&self.data_dir)
+        self.http.cache_dir()
     }
 
     /// True unless the client is read-only.
@@ -580,242 +357,41 @@ impl Client {
 
     /// Rate-limit figures from the most recent response.
     pub fn last_rate(&self) -> Option<RateInfo> {
-        self.last_rate.lock().ok().and_then(|g| g.clone())
-    }
-
-    fn now(&self) -> Timestamp {
-        self.now.unwrap_or_else(crate::clock::now)
+        self.http.last_rate()
     }
 
     /// `path` (`/repos/…`) joined to the REST base, or an absolute URL that must lie
     /// under the REST base (pagination links), so the token never leaves the API host.
     pub fn url(&self, path: &str) -> Result<String, GitHubError> {
-        if path.starts_with('/') {
-            return Ok(format!("{}{path}", self.api.rest));
-        }
-        let base = format!("{}/", self.api.rest);
-        if path.starts_with(&base) {
-            Ok(path.to_owned())
-        } else {
-            Err(GitHubError::BadUrl {
-                url: http::redact_url(path),
-                why: "link points outside the configured API",
-            })
-        }
+        self.http.join(&self.api.rest, path)
     }
 
     /// Fails fast while a backoff for this host is in force.
     pub fn check_backoff(&self) -> Result<(), GitHubError> {
-        let file = read_backoff(&self.data_dir);
-        match file.hosts.get(&self.api.host) {
-            Some(e) if e.until > self.now() => Err(GitHubError::RateLimited {
-                until: e.until,
-                reason: e.reason.clone(),
-            }),
-            _ => Ok(()),
-        }
+        self.http.check_backoff()
     }
 
-    /// Records a backoff for this host and returns the error to propagate.
-    fn back_off(&self, until: Timestamp, reason: String, secondary: bool) -> GitHubError {
-        let mut file = read_backoff(&self.data_dir);
-        file.version = CACHE_VERSION;
-        let strikes = if secondary {
-            file.hosts.get(&self.api.host).map_or(0, |e| e.strikes) + 1
-        } else {
-            0
-        };
-        let until = if secondary {
-            // 60 s, doubling with each strike that follows an earlier one, capped.
-            let secs = SECONDARY_FIRST
-                .saturating_mul(1 << (strikes.saturating_sub(1)).min(6))
-                .min(SECONDARY_CAP);
-            until.max(self.now() + SignedDuration::from_secs(secs))
-        } else {
-            until
-        };
-        file.hosts.insert(
-            self.api.host.clone(),
-            BackoffEntry {
-                until,
-                reason: reason.clone(),
-                strikes,
-            },
-        );
-        // Failing to persist is reported in the reason but does not hide the limit.
-        let reason = match self.write_json(&backoff_path(&self.data_dir), &file) {
-            Ok(()) => reason,
-            Err(e) => format!("{reason} (backoff not persisted: {e})"),
-        };
-        GitHubError::RateLimited { until, reason }
-    }
-
-    /// Removes an expired backoff entry after a successful call (resets the strikes).
-    fn clear_expired_backoff(&self) {
-        let mut file = read_backoff(&self.data_dir);
-        if file.hosts.remove(&self.api.host).is_some() {
-            let _ = self.write_json(&backoff_path(&self.data_dir), &file);
-        }
-    }
-
-    fn write_json<T: Serialize>(&self, path: &Path, value: &T) -> Result<(), GitHubError> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let io = |source| GitHubError::Cache {
-            path: path.to_path_buf(),
-            source,
-        };
-        atomic::ensure_private_dir(dir).map_err(io)?;
-        let bytes = serde_json::to_vec(value).map_err(|e| io(std::io::Error::other(e)))?;
-        atomic::write_if_changed(path, &bytes).map(drop).map_err(io)
-    }
-
-    /// Sends one request and reads the response. No rate-limit policy here.
-    fn execute(
-        &self,
-        method: &str,
-        url: &str,
-        body: Option<&[u8]>,
-        etag: Option<&str>,
-    ) -> Result<Raw, GitHubError> {
-        let transport = |e: ureq::Error| GitHubError::Transport {
-            method: method.to_owned(),
-            url: url.to_owned(),
-            message: e.to_string(),
-        };
-        let auth = format!("Bearer {}", self.token.0);
-        let mut resp = match (method, body) {
-            ("GET", _) => {
-                let mut rb = self
-                    .agent
-                    .get(url)
-                    .header("Accept", ACCEPT)
-                    .header("Authorization", &auth)
-                    .header("X-GitHub-Api-Version", API_VERSION);
-                if let Some(tag) = etag {
-                    rb = rb.header("If-None-Match", tag);
-                }
-                rb.call().map_err(transport)?
-            }
-            (m, b) => {
-                let rb = match m {
-                    "POST" => self.agent.post(url),
-                    "PUT" => self.agent.put(url),
-                    "PATCH" => self.agent.patch(url),
-                    _ => {
-                        return Err(GitHubError::Transport {
-                            method: method.to_owned(),
-                            url: url.to_owned(),
-                            message: "unsupported method".into(),
-                        });
-                    }
-                };
-                rb.header("Accept", ACCEPT)
-                    .header("Authorization", &auth)
-                    .header("X-GitHub-Api-Version", API_VERSION)
-                    .header("Content-Type", "application/json")
-                    .send(b.unwrap_or(b"{}"))
-                    .map_err(transport)?
-            }
-        };
-        let status = resp.status().as_u16();
-        let head = read_head(resp.headers());
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(transport)?;
-        Ok(Raw { status, head, body })
-    }
-
-    /// `execute` with the rate-limit policy: fail fast inside a backoff, turn rate-limit
-    /// answers into a persisted backoff, back off early when the budget is nearly spent.
+    /// One request with GitHub's headers under the shared rate-limit policy, with
+    /// GitHub's reading of rate-limit answers ([`rate_limited`]).
     fn exchange(
         &self,
         method: &str,
         url: &str,
         body: Option<&[u8]>,
         etag: Option<&str>,
-    ) -> Result<Raw, GitHubError> {
-        let before = read_backoff(&self.data_dir);
-        if let Some(e) = before.hosts.get(&self.api.host)
-            && e.until > self.now()
-        {
-            return Err(GitHubError::RateLimited {
-                until: e.until,
-                reason: e.reason.clone(),
-            });
+    ) -> Result<Response, GitHubError> {
+        let mut req = Request::new(method, url)
+            .header("Accept", ACCEPT)
+            .header("Authorization", format!("Bearer {}", self.token.expose()))
+            .header("X-GitHub-Api-Version", API_VERSION);
+        if let Some(tag) = etag {
+            req = req.header("If-None-Match", tag);
         }
-        let raw = self.execute(method, url, body, etag)?;
-        if let Some(rate) = &raw.head.rate
-            && let Ok(mut g) = self.last_rate.lock()
-        {
-            *g = Some(rate.clone());
+        if method != "GET" {
+            req = req.body(body.unwrap_or(b"{}"));
         }
-        if let Some(err) = self.rate_limit_error(method, url, &raw) {
-            return Err(err);
-        }
-        if before.hosts.contains_key(&self.api.host) {
-            self.clear_expired_backoff();
-        }
-        if let Some(rate) = &raw.head.rate {
-            self.early_backoff(rate);
-        }
-        Ok(raw)
-    }
-
-    /// The backoff error for a rate-limited response (403/429), else `None`.
-    fn rate_limit_error(&self, method: &str, url: &str, raw: &Raw) -> Option<GitHubError> {
-        if raw.status != 403 && raw.status != 429 {
-            return None;
-        }
-        let now = self.now();
-        let message = github_message(&raw.body);
-        let lower = message.to_ascii_lowercase();
-        let remaining = raw.head.rate.as_ref().map(|r| r.remaining);
-        let reason = format!("{method} {url} returned {}: {message}", raw.status);
-        if let Some(secs) = raw.head.retry_after {
-            let secondary = lower.contains("secondary");
-            return Some(self.back_off(
-                now + SignedDuration::from_secs(secs.max(1)),
-                reason,
-                secondary,
-            ));
-        }
-        if remaining == Some(0) {
-            let reset = raw.head.rate.as_ref().and_then(|r| r.reset);
-            let until = match reset {
-                Some(r) if r > now => r,
-                _ => now + SignedDuration::from_secs(SECONDARY_FIRST),
-            };
-            return Some(self.back_off(until, reason, false));
-        }
-        if raw.status == 429 || lower.contains("rate limit") || lower.contains("abuse") {
-            return Some(self.back_off(now, reason, true));
-        }
-        None
-    }
-
-    /// Backs off before GitHub has to say so: when a response shows less than 2 % of
-    /// the window's budget (at least 20 calls) left, wait for the reset. The current
-    /// response is still used.
-    fn early_backoff(&self, rate: &RateInfo) {
-        let floor = (rate.limit / 50).max(20);
-        if rate.limit == 0 || rate.remaining >= floor {
-            return;
-        }
-        if let Some(reset) = rate.reset
-            && reset > self.now()
-        {
-            let _ = self.back_off(
-                reset,
-                format!(
-                    "GitHub {} budget nearly spent ({} of {} left); waiting for the reset",
-                    rate.resource, rate.remaining, rate.limit
-                ),
-                false,
-            );
-        }
+        self.http
+            .exchange(&req, |resp, now| rate_limited(method, url, resp, now))
     }
 
     /// Takes note of a GraphQL `rateLimit { remaining limit resetAt }` object from a
@@ -826,7 +402,7 @@ impl Client {
         let (Some(limit), Some(remaining)) = (num("limit"), num("remaining")) else {
             return;
         };
-        let rate = RateInfo {
+        self.http.note_rate(&RateInfo {
             limit,
             remaining,
             reset: rate_limit
@@ -834,18 +410,14 @@ impl Client {
                 .and_then(Value::as_str)
                 .and_then(|s| s.parse::<Timestamp>().ok()),
             resource: "graphql".into(),
-        };
-        if let Ok(mut g) = self.last_rate.lock() {
-            *g = Some(rate.clone());
-        }
-        self.early_backoff(&rate);
+        });
     }
 
     fn etag_path(&self, url: &str) -> PathBuf {
         let key = format!(
             "{}\n{url}\n{ACCEPT}\n{}",
             self.api.host,
-            self.token.fingerprint()
+            fingerprint(&self.token)
         );
         self.cache_dir()
             .join("etag")
@@ -882,42 +454,38 @@ impl Client {
                     url,
                 });
             }
-            return self.fresh(&url, again);
+            return self.fresh(&url, &again);
         }
-        self.fresh(&url, raw)
+        self.fresh(&url, &raw)
     }
 
-    fn fresh(&self, url: &str, raw: Raw) -> Result<Fetched, GitHubError> {
+    fn fresh(&self, url: &str, raw: &Response) -> Result<Fetched, GitHubError> {
         if !(200..300).contains(&raw.status) {
-            return Err(status_error(
-                "GET",
-                url,
-                raw.status,
-                github_message(&raw.body),
-            ));
+            return Err(status_error("GET", url, raw));
         }
         let body: Value = serde_json::from_slice(&raw.body).map_err(|e| GitHubError::Decode {
             method: "GET".into(),
             url: url.to_owned(),
             message: e.to_string(),
         })?;
+        let link = raw.header("link");
         if self.write_cache
-            && let Some(etag) = &raw.head.etag
+            && let Some(etag) = raw.header("etag")
         {
             let entry = EtagEntry {
                 version: CACHE_VERSION,
                 url: url.to_owned(),
-                etag: etag.clone(),
-                link: raw.head.link.clone(),
+                etag,
+                link: link.clone(),
                 body: String::from_utf8_lossy(&raw.body).into_owned(),
             };
             // A cache write failure costs a full fetch next time, nothing more.
-            let _ = self.write_json(&self.etag_path(url), &entry);
+            let _ = self.http.write_json(&self.etag_path(url), &entry);
         }
         Ok(Fetched {
             body,
             not_modified: false,
-            next: raw.head.link.as_deref().and_then(next_link),
+            next: link.as_deref().and_then(next_link),
         })
     }
 
@@ -953,12 +521,7 @@ impl Client {
         })?;
         let raw = self.exchange("POST", &url, Some(&bytes), None)?;
         if raw.status != 200 {
-            return Err(status_error(
-                "POST",
-                &url,
-                raw.status,
-                github_message(&raw.body),
-            ));
+            return Err(status_error("POST", &url, &raw));
         }
         #[derive(Deserialize)]
         struct Envelope {
@@ -979,14 +542,14 @@ impl Client {
                 || e.message.to_ascii_lowercase().contains("rate limit")
         });
         if let Some(e) = limited {
-            let now = self.now();
+            let now = self.http.now();
             let reason = format!("POST {url}: {}", e.message);
-            let until = match (&raw.head.retry_after, &raw.head.rate) {
-                (Some(secs), _) => now + SignedDuration::from_secs((*secs).max(1)),
-                (None, Some(RateInfo { reset: Some(r), .. })) if *r > now => *r,
-                _ => now + SignedDuration::from_secs(SECONDARY_FIRST),
+            let until = match (&raw.retry_after, &raw.rate) {
+                (Some(secs), _) => Some(now + SignedDuration::from_secs((*secs).max(1))),
+                (None, Some(RateInfo { reset: Some(r), .. })) if *r > now => Some(*r),
+                _ => None,
             };
-            return Err(self.back_off(until, reason, false));
+            return Err(self.http.back_off(until, false, reason));
         }
         if env.data.is_null() {
             let message = if env.errors.is_empty() {
@@ -994,7 +557,11 @@ impl Client {
             } else {
                 join_errors(&env.errors)
             };
-            return Err(GitHubError::GraphQl { url, message });
+            return Err(GitHubError::GraphQl {
+                vendor: &VENDOR,
+                url,
+                message,
+            });
         }
         Ok(GraphQlReply {
             data: env.data,
@@ -1020,9 +587,9 @@ impl Client {
         match raw.status {
             200 => return Ok(tail_of(&raw.body)),
             301 | 302 | 303 | 307 | 308 => {}
-            s => return Err(status_error("GET", &url, s, github_message(&raw.body))),
+            _ => return Err(status_error("GET", &url, &raw)),
         }
-        let location = raw.head.location.ok_or_else(|| GitHubError::Http {
+        let location = raw.header("location").ok_or_else(|| GitHubError::Http {
             method: "GET".into(),
             url: url.clone(),
             status: raw.status,
@@ -1034,46 +601,68 @@ impl Client {
                 && location
                     .strip_prefix("http://")
                     .and_then(|r| r.split(['/', '?']).next())
-                    .is_some_and(|a| is_loopback(host_without_port(a))));
+                    .is_some_and(|a| http::is_loopback(http::host_without_port(a))));
         if !scheme_ok {
             return Err(GitHubError::BadUrl {
+                vendor: &VENDOR,
                 url: shown,
                 why: "job log redirect is not https",
             });
         }
-        let transport = |e: ureq::Error| GitHubError::Transport {
-            method: "GET".into(),
-            url: shown.clone(),
-            message: e.to_string(),
-        };
         // Deliberately no Authorization header: the signed URL is the credential, and
-        // the log host is not the API host.
-        let mut resp = self.agent.get(&location).call().map_err(transport)?;
-        let status = resp.status().as_u16();
-        if !(200..300).contains(&status) {
-            let mut b = Vec::new();
-            let _ = resp.body_mut().as_reader().take(4096).read_to_end(&mut b);
-            return Err(status_error("GET", &shown, status, github_message(&b)));
-        }
-        let mut reader = resp.body_mut().as_reader().take(LOG_MAX_READ);
-        let mut tail: Vec<u8> = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = reader.read(&mut buf).map_err(|e| GitHubError::Transport {
+        // the log host is not the API host. Errors show the redacted URL.
+        let mut req = Request::new("GET", &location);
+        req.tail = Some((LOG_MAX_READ, LOG_TAIL_BYTES));
+        let shown_err = |e: GitHubError| match e {
+            GitHubError::Transport { message, .. } => GitHubError::Transport {
                 method: "GET".into(),
                 url: shown.clone(),
-                message: e.to_string(),
-            })?;
-            if n == 0 {
-                break;
-            }
-            tail.extend_from_slice(&buf[..n]);
-            if tail.len() > 2 * LOG_TAIL_BYTES {
-                tail.drain(..tail.len() - LOG_TAIL_BYTES);
-            }
+                message,
+            },
+            e => e,
+        };
+        let resp = http::send(self.http.agent(), &req, None, MAX_BODY).map_err(shown_err)?;
+        if !(200..300).contains(&resp.status) {
+            return Err(status_error("GET", &shown, &resp));
         }
-        Ok(tail_of(&tail))
+        Ok(resp.body)
     }
+}
+
+/// GitHub's reading of a response: a 403/429 with `retry-after` (secondary limits when
+/// the message says so, doubling), with `x-ratelimit-remaining: 0` (until the reset), or
+/// whose message speaks of a rate limit or abuse (secondary, doubling) is a rate-limit
+/// answer; any other 403 is about permissions.
+fn rate_limited(method: &str, url: &str, raw: &Response, now: Timestamp) -> Option<Limited> {
+    if raw.status != 403 && raw.status != 429 {
+        return None;
+    }
+    let message = github_message(&raw.body);
+    let lower = message.to_ascii_lowercase();
+    let reason = format!("{method} {url} returned {}: {message}", raw.status);
+    if let Some(secs) = raw.retry_after {
+        return Some(Limited {
+            until: Some(now + SignedDuration::from_secs(secs.max(1))),
+            doubling: lower.contains("secondary"),
+            reason,
+        });
+    }
+    if raw.rate.as_ref().map(|r| r.remaining) == Some(0) {
+        let reset = raw.rate.as_ref().and_then(|r| r.reset);
+        return Some(Limited {
+            until: reset.filter(|r| *r > now),
+            doubling: false,
+            reason,
+        });
+    }
+    if raw.status == 429 || lower.contains("rate limit") || lower.contains("abuse") {
+        return Some(Limited {
+            until: None,
+            doubling: true,
+            reason,
+        });
+    }
+    None
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -1088,28 +677,6 @@ struct EtagEntry {
 
 fn tail_of(b: &[u8]) -> Vec<u8> {
     b[b.len().saturating_sub(LOG_TAIL_BYTES)..].to_vec()
-}
-
-fn read_head(h: &ureq::http::HeaderMap) -> Head {
-    let get = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let num = |k: &str| get(k).and_then(|v| v.trim().parse::<u64>().ok());
-    let rate = match (num("x-ratelimit-limit"), num("x-ratelimit-remaining")) {
-        (Some(limit), Some(remaining)) => Some(RateInfo {
-            limit,
-            remaining,
-            reset: num("x-ratelimit-reset")
-                .and_then(|s| Timestamp::from_second(i64::try_from(s).ok()?).ok()),
-            resource: get("x-ratelimit-resource").unwrap_or_else(|| "core".into()),
-        }),
-        _ => None,
-    };
-    Head {
-        etag: get("etag"),
-        link: get("link"),
-        location: get("location"),
-        retry_after: get("retry-after").and_then(|v| v.trim().parse::<i64>().ok()),
-        rate,
-    }
 }
 
 /// The `rel="next"` URL of a `Link` header.
@@ -1131,33 +698,23 @@ pub fn next_link(link: &str) -> Option<String> {
 /// GitHub's `message` (plus the first validation error) from an error body, or the
 /// start of a non-JSON body; control characters stripped, at most 300 characters.
 pub fn github_message(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
-        Ok(v) => {
-            let mut m = v
+    http::error_message(body, |v| {
+        let mut m = v
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        if let Some(first) = v.get("errors").and_then(|e| e.get(0)) {
+            let detail = first
                 .get("message")
                 .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            if let Some(first) = v.get("errors").and_then(|e| e.get(0)) {
-                let detail = first
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .or_else(|| first.get("code").and_then(Value::as_str).map(str::to_owned))
-                    .unwrap_or_else(|| first.to_string());
-                m = format!("{m} ({detail})");
-            }
-            if m.is_empty() { v.to_string() } else { m }
+                .map(str::to_owned)
+                .or_else(|| first.get("code").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| first.to_string());
+            m = format!("{m} ({detail})");
         }
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    };
-    let flat = strip_control(&text).replace('\n', " ");
-    let flat = flat.trim();
-    if flat.is_empty() {
-        "(empty body)".to_owned()
-    } else {
-        truncate_chars(flat, 300)
-    }
+        if m.is_empty() { v.to_string() } else { m }
+    })
 }
 
 fn join_errors(errors: &[GraphQlErrorItem]) -> String {
@@ -1170,28 +727,8 @@ fn join_errors(errors: &[GraphQlErrorItem]) -> String {
 }
 
 /// The error for a non-success status that is not a rate limit.
-fn status_error(method: &str, url: &str, status: u16, message: String) -> GitHubError {
-    let (method, url) = (method.to_owned(), url.to_owned());
-    match status {
-        401 | 403 => GitHubError::Auth {
-            method,
-            url,
-            status,
-            message,
-        },
-        404 | 410 => GitHubError::NotFound {
-            method,
-            url,
-            status,
-            message,
-        },
-        _ => GitHubError::Http {
-            method,
-            url,
-            status,
-            message,
-        },
-    }
+fn status_error(method: &str, url: &str, raw: &Response) -> GitHubError {
+    ApiError::from_status(&VENDOR, method, url, raw.status, github_message(&raw.body))
 }
 
 /// 64-bit FNV-1a: a stable, dependency-free hash for cache file names (the entry stores
@@ -1332,7 +869,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         assert_eq!(backoff_until(d.path()), None);
         std::fs::create_dir_all(cache_dir(d.path())).unwrap();
-        std::fs::write(backoff_path(d.path()), b"{not json").unwrap();
+        std::fs::write(http::backoff_path(d.path(), "GitHub"), b"{not json").unwrap();
         assert_eq!(backoff_until(d.path()), None);
     }
 }

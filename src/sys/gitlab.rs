@@ -15,17 +15,14 @@
 //! * **Errors that say what happened**: method, URL (never the token), status and
 //!   GitLab's own `message`/`error`.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::sys::atomic;
 use crate::sys::github::encode_query;
-use crate::sys::http;
+use crate::sys::http::{self, ApiError, Limited, RateHeaders, Request, Response, Vendor};
 use crate::sys::text::{strip_control, truncate_chars};
 
 /// gitlab.com.
@@ -38,121 +35,33 @@ const MAX_BODY: u64 = 16 * 1024 * 1024;
 const TRACE_TAIL_BYTES: usize = 256 * 1024;
 /// Stop reading a job trace after this many bytes.
 const TRACE_MAX_READ: u64 = 32 * 1024 * 1024;
-/// Backoff when a 429 names no reset.
-const DEFAULT_BACKOFF: i64 = 60;
-/// Format version of the files under `cache/gitlab/`.
-const CACHE_VERSION: u32 = 1;
 
-/// A failed GitLab call. `RateLimited` means "skip GitLab work until `until`", `NotFound`
-/// means the thing is gone, `is_transient` errors are retried on a later tick.
-#[derive(Debug, thiserror::Error)]
-pub enum GitLabError {
-    /// GitLab asked us to slow down (or we are still inside an earlier backoff).
-    #[error("GitLab backoff until {until}: {reason}")]
-    RateLimited {
-        /// When GitLab work may resume.
-        until: Timestamp,
-        /// What triggered the backoff.
-        reason: String,
-    },
-    /// 404 / 410.
-    #[error("{method} {url} returned {status}: {message}")]
-    NotFound {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Status code.
-        status: u16,
-        /// GitLab's message.
-        message: String,
-    },
-    /// 401 / 403: the token is missing, wrong, expired or lacks a scope.
-    #[error(
-        "{method} {url} returned {status}: {message} (check the token and its `api` scope for this project)"
-    )]
-    Auth {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Status code.
-        status: u16,
-        /// GitLab's message.
-        message: String,
-    },
-    /// Any other unexpected status.
-    #[error("{method} {url} returned {status}: {message}")]
-    Http {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Status code.
-        status: u16,
-        /// GitLab's message or the start of the body.
-        message: String,
-    },
-    /// Connect, TLS, timeout or a body cut short.
-    #[error("{method} {url} failed: {message}")]
-    Transport {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Cause.
-        message: String,
-    },
-    /// The body was not the JSON asked for.
-    #[error("{method} {url}: unreadable response: {message}")]
-    Decode {
-        /// Method.
-        method: String,
-        /// URL.
-        url: String,
-        /// Parser message.
-        message: String,
-    },
-    /// The GraphQL endpoint answered with errors and no usable data.
-    #[error("POST {url}: GraphQL error: {message}")]
-    GraphQl {
-        /// Endpoint.
-        url: String,
-        /// The errors' messages, joined.
-        message: String,
-    },
-    /// No token configured.
-    #[error(
-        "no GitLab token for {host}: set `token: ${{GITLAB_TOKEN}}` on the plugin, or export GITLAB_TOKEN"
-    )]
-    NoToken {
-        /// Host the token was wanted for.
-        host: String,
-    },
-    /// The configured `apiUrl` is unusable.
-    #[error("invalid GitLab apiUrl `{url}`: {why}")]
-    BadUrl {
-        /// The configured value (redacted).
-        url: String,
-        /// What is wrong with it.
-        why: &'static str,
-    },
-}
+/// GitLab in the shared HTTP layer's messages and policy. GraphQL errors count as
+/// transient: GitLab reports timeouts and internal errors that way.
+pub const VENDOR: Vendor = Vendor {
+    name: "GitLab",
+    auth_hint: "check the token and its `api` scope for this project",
+    token_hint: "set `token: ${GITLAB_TOKEN}` on the plugin, or export GITLAB_TOKEN",
+    graphql_transient: true,
+    early_floor: 20,
+};
 
-impl GitLabError {
-    /// True for failures worth retrying on a later tick. GraphQL errors count: GitLab
-    /// reports timeouts and internal errors that way.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            Self::RateLimited { .. }
-            | Self::Transport { .. }
-            | Self::Decode { .. }
-            | Self::GraphQl { .. } => true,
-            Self::Http { status, .. } => *status >= 500,
-            _ => false,
-        }
-    }
-}
+/// GitLab's budget headers (`RateLimit-*`, reset in epoch seconds).
+const RATE_HEADERS: RateHeaders = RateHeaders {
+    limit: "ratelimit-limit",
+    remaining: "ratelimit-remaining",
+    reset: "ratelimit-reset",
+    reset_millis: false,
+    resource: None,
+};
+
+/// A failed GitLab call (the shared [`ApiError`], naming GitLab). `RateLimited` means
+/// "skip GitLab work until `until`", `NotFound` means the thing is gone, `is_transient`
+/// errors are retried on a later tick.
+pub type GitLabError = ApiError;
+
+/// Rate-limit figures from the last response (`RateLimit-*` headers).
+pub type RateInfo = http::RateInfo;
 
 /// The endpoints of one GitLab instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,38 +82,17 @@ impl Api {
     /// info, query and fragment are refused.
     pub fn new(api_url: Option<&str>) -> Result<Self, GitLabError> {
         let raw = api_url.unwrap_or(DEFAULT_API_URL).trim();
-        let bad = |why| GitLabError::BadUrl {
-            url: http::redact_url(raw),
-            why,
-        };
         let trimmed = raw.trim_end_matches('/');
-        let web = trimmed
-            .strip_suffix("/api/v4")
-            .unwrap_or(trimmed)
-            .to_owned();
-        let (scheme, after) = web.split_once("://").ok_or_else(|| bad("no scheme"))?;
-        let authority = after.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.is_empty() {
-            return Err(bad("no host"));
-        }
-        if authority.contains('@') {
-            return Err(bad("user info in the URL is not allowed; use `token:`"));
-        }
-        if after.contains(['?', '#']) {
-            return Err(bad("query or fragment in the URL is not allowed"));
-        }
-        let hostname = authority.split(':').next().unwrap_or(authority);
-        let loopback = hostname == "localhost"
-            || hostname.starts_with("127.")
-            || authority.starts_with("[::1]");
-        match scheme {
-            "https" => {}
-            "http" if loopback => {}
-            "http" => return Err(bad("plain http is only allowed for loopback hosts")),
-            _ => return Err(bad("scheme must be https")),
-        }
+        let web = trimmed.strip_suffix("/api/v4").unwrap_or(trimmed);
+        let (web, host) =
+            http::check_base_url(web, "user info in the URL is not allowed; use `token:`")
+                .map_err(|why| GitLabError::BadUrl {
+                    vendor: &VENDOR,
+                    url: http::redact_url(raw),
+                    why,
+                })?;
         Ok(Self {
-            host: authority.to_ascii_lowercase(),
+            host,
             rest: format!("{web}/api/v4"),
             graphql: format!("{web}/api/graphql"),
             web,
@@ -212,22 +100,8 @@ impl Api {
     }
 }
 
-/// A GitLab token. Its `Debug` never shows the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    /// Wraps a token value (whitespace trimmed).
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into().trim().to_owned())
-    }
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
-}
+/// A GitLab token (the shared redacted [`http::Secret`]).
+pub type Token = http::Secret;
 
 /// Where the token comes from, without its value: `token:` in the config, else
 /// `$GITLAB_TOKEN`; `None` when neither is set.
@@ -250,6 +124,7 @@ pub fn find_token(api: &Api, configured: Option<&str>) -> Result<Token, GitLabEr
     match std::env::var(TOKEN_ENV) {
         Ok(t) if !t.trim().is_empty() => Ok(Token::new(t)),
         _ => Err(GitLabError::NoToken {
+            vendor: &VENDOR,
             host: api.host.clone(),
         }),
     }
@@ -276,66 +151,15 @@ pub fn project_path(full_path: &str) -> String {
     format!("/projects/{}", encode_query(full_path))
 }
 
-/// Rate-limit figures from the last response (`RateLimit-*` headers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RateInfo {
-    /// Budget per window.
-    pub limit: u64,
-    /// Left in this window.
-    pub remaining: u64,
-    /// When the window resets.
-    pub reset: Option<Timestamp>,
-}
-
-/// A persisted backoff for one host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BackoffEntry {
-    /// No GitLab calls to this host before this time.
-    pub until: Timestamp,
-    /// What triggered it.
-    pub reason: String,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct BackoffFile {
-    version: u32,
-    #[serde(default)]
-    hosts: std::collections::BTreeMap<String, BackoffEntry>,
-}
-
 /// `<dataDir>/cache/gitlab`.
 pub fn cache_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("cache").join("gitlab")
-}
-
-fn backoff_path(data_dir: &Path) -> PathBuf {
-    cache_dir(data_dir).join("backoff.json")
-}
-
-fn read_backoff(data_dir: &Path) -> BackoffFile {
-    std::fs::read(backoff_path(data_dir))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<BackoffFile>(&b).ok())
-        .filter(|f| f.version == CACHE_VERSION)
-        .unwrap_or_default()
+    http::cache_dir(data_dir, VENDOR.name)
 }
 
 /// The line `ao status` shows while GitLab work is suspended; `None` when no backoff is
 /// in force. Reads one small file; never calls GitLab.
 pub fn backoff_notice(data_dir: &Path) -> Option<String> {
-    let now = crate::clock::now();
-    read_backoff(data_dir)
-        .hosts
-        .into_iter()
-        .filter(|(_, e)| e.until > now)
-        .max_by_key(|(_, e)| e.until)
-        .map(|(host, e)| {
-            format!(
-                "GitLab backoff until {} ({host}: {})",
-                e.until.round(jiff::Unit::Second).unwrap_or(e.until),
-                e.reason
-            )
-        })
+    http::backoff_notice(data_dir, VENDOR.name, crate::clock::now())
 }
 
 /// A GraphQL answer: `data` (possibly partial) plus the errors' messages.
@@ -366,7 +190,8 @@ impl Reply {
         if (200..300).contains(&self.status) {
             Ok(self.body)
         } else {
-            Err(status_error(
+            Err(ApiError::from_status(
+                &VENDOR,
                 &self.what.0,
                 &self.what.1,
                 self.status,
@@ -381,36 +206,22 @@ impl Reply {
 pub struct Client {
     api: Api,
     token: Token,
-    data_dir: PathBuf,
-    agent: ureq::Agent,
-    now: Option<Timestamp>,
-    last_rate: Mutex<Option<RateInfo>>,
-}
-
-struct Raw {
-    status: u16,
-    retry_after: Option<i64>,
-    rate: Option<RateInfo>,
-    link: Option<String>,
-    body: Vec<u8>,
+    http: http::Client,
 }
 
 impl Client {
     /// A client for `api` authenticated with `token`; backoff under `data_dir`.
     pub fn new(api: Api, token: Token, data_dir: &Path) -> Self {
         Self {
+            http: http::Client::new(&VENDOR, &api.host, data_dir, RATE_HEADERS, MAX_BODY),
             api,
             token,
-            data_dir: data_dir.to_path_buf(),
-            agent: http::agent(http::TIMEOUT),
-            now: None,
-            last_rate: Mutex::new(None),
         }
     }
 
     /// Pins the clock used for backoff decisions (the tick's `now`).
     pub fn at(mut self, now: Timestamp) -> Self {
-        self.now = Some(now);
+        self.http = self.http.at(now);
         self
     }
 
@@ -421,152 +232,23 @@ impl Client {
 
     /// `<dataDir>/cache/gitlab`.
     pub fn cache_dir(&self) -> PathBuf {
-        cache_dir(&self.data_dir)
+        self.http.cache_dir()
     }
 
     /// Rate-limit figures from the most recent response.
     pub fn last_rate(&self) -> Option<RateInfo> {
-        self.last_rate.lock().ok().and_then(|g| g.clone())
-    }
-
-    fn now(&self) -> Timestamp {
-        self.now.unwrap_or_else(crate::clock::now)
+        self.http.last_rate()
     }
 
     /// Fails fast while a backoff for this host is in force.
     pub fn check_backoff(&self) -> Result<(), GitLabError> {
-        match read_backoff(&self.data_dir).hosts.get(&self.api.host) {
-            Some(e) if e.until > self.now() => Err(GitLabError::RateLimited {
-                until: e.until,
-                reason: e.reason.clone(),
-            }),
-            _ => Ok(()),
-        }
+        self.http.check_backoff()
     }
 
-    fn set_backoff(&self, entry: Option<BackoffEntry>) -> Result<(), std::io::Error> {
-        let mut file = read_backoff(&self.data_dir);
-        file.version = CACHE_VERSION;
-        match entry {
-            Some(e) => {
-                file.hosts.insert(self.api.host.clone(), e);
-            }
-            None => {
-                if file.hosts.remove(&self.api.host).is_none() {
-                    return Ok(());
-                }
-            }
-        }
-        let path = backoff_path(&self.data_dir);
-        atomic::ensure_private_dir(path.parent().unwrap_or(Path::new(".")))?;
-        let bytes = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
-        atomic::write(&path, &bytes)
-    }
-
-    fn back_off(&self, until: Timestamp, reason: String) -> GitLabError {
-        let reason = match self.set_backoff(Some(BackoffEntry {
-            until,
-            reason: reason.clone(),
-        })) {
-            Ok(()) => reason,
-            Err(e) => format!("{reason} (backoff not persisted: {e})"),
-        };
-        GitLabError::RateLimited { until, reason }
-    }
-
-    /// Sends one request and reads the response (at most `limit` bytes of body, keeping
-    /// the tail when `tail` is set). No rate-limit policy here.
-    fn execute(
-        &self,
-        method: &str,
-        url: &str,
-        body: Option<&[u8]>,
-        graphql: bool,
-        tail: bool,
-    ) -> Result<Raw, GitLabError> {
-        let transport = |e: ureq::Error| GitLabError::Transport {
-            method: method.to_owned(),
-            url: url.to_owned(),
-            message: e.to_string(),
-        };
-        let (hname, hval) = if graphql {
-            ("Authorization", format!("Bearer {}", self.token.0))
-        } else {
-            ("PRIVATE-TOKEN", self.token.0.clone())
-        };
-        let mut resp = match method {
-            "GET" => self
-                .agent
-                .get(url)
-                .header("Accept", "application/json")
-                .header(hname, &hval)
-                .call()
-                .map_err(transport)?,
-            m => {
-                let rb = match m {
-                    "POST" => self.agent.post(url),
-                    "PUT" => self.agent.put(url),
-                    _ => self.agent.patch(url),
-                };
-                rb.header("Accept", "application/json")
-                    .header(hname, &hval)
-                    .header("Content-Type", "application/json")
-                    .send(body.unwrap_or(b"{}"))
-                    .map_err(transport)?
-            }
-        };
-        let status = resp.status().as_u16();
-        let h = resp.headers();
-        let get = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let num = |k: &str| get(k).and_then(|v| v.trim().parse::<u64>().ok());
-        let rate = match (num("ratelimit-limit"), num("ratelimit-remaining")) {
-            (Some(limit), Some(remaining)) => Some(RateInfo {
-                limit,
-                remaining,
-                reset: num("ratelimit-reset")
-                    .and_then(|s| Timestamp::from_second(i64::try_from(s).ok()?).ok()),
-            }),
-            _ => None,
-        };
-        let retry_after = get("retry-after").and_then(|v| v.trim().parse::<i64>().ok());
-        let link = get("link");
-        let body = if tail && (200..300).contains(&status) {
-            let mut reader = resp.body_mut().as_reader().take(TRACE_MAX_READ);
-            let mut kept: Vec<u8> = Vec::new();
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = reader.read(&mut buf).map_err(|e| GitLabError::Transport {
-                    method: method.to_owned(),
-                    url: url.to_owned(),
-                    message: e.to_string(),
-                })?;
-                if n == 0 {
-                    break;
-                }
-                kept.extend_from_slice(&buf[..n]);
-                if kept.len() > 2 * TRACE_TAIL_BYTES {
-                    kept.drain(..kept.len() - TRACE_TAIL_BYTES);
-                }
-            }
-            kept[kept.len().saturating_sub(TRACE_TAIL_BYTES)..].to_vec()
-        } else {
-            resp.body_mut()
-                .with_config()
-                .limit(MAX_BODY)
-                .read_to_vec()
-                .map_err(transport)?
-        };
-        Ok(Raw {
-            status,
-            retry_after,
-            rate,
-            link,
-            body,
-        })
-    }
-
-    /// `execute` with the rate-limit policy: fail fast inside a backoff, turn a 429 into
-    /// a persisted backoff, back off early when the budget is nearly spent.
+    /// One request under the shared rate-limit policy. REST calls send the token as
+    /// `PRIVATE-TOKEN`, GraphQL as `Authorization: Bearer`; `tail` streams a 2xx body
+    /// keeping its end (job traces). A 429 is GitLab's rate-limit answer: back off until
+    /// `Retry-After`, else `RateLimit-Reset`, else 60 s.
     fn exchange(
         &self,
         method: &str,
@@ -574,87 +256,61 @@ impl Client {
         body: Option<&[u8]>,
         graphql: bool,
         tail: bool,
-    ) -> Result<Raw, GitLabError> {
-        let before = read_backoff(&self.data_dir);
-        if let Some(e) = before.hosts.get(&self.api.host)
-            && e.until > self.now()
-        {
-            return Err(GitLabError::RateLimited {
-                until: e.until,
-                reason: e.reason.clone(),
-            });
+    ) -> Result<Response, GitLabError> {
+        let token = self.token.expose();
+        let mut req = Request::new(method, url).header("Accept", "application/json");
+        req = if graphql {
+            req.header("Authorization", format!("Bearer {token}"))
+        } else {
+            req.header("PRIVATE-TOKEN", token)
+        };
+        if method != "GET" {
+            req = req.body(body.unwrap_or(b"{}"));
         }
-        let raw = self.execute(method, url, body, graphql, tail)?;
-        if let Some(rate) = &raw.rate
-            && let Ok(mut g) = self.last_rate.lock()
-        {
-            *g = Some(rate.clone());
+        if tail {
+            req.tail = Some((TRACE_MAX_READ, TRACE_TAIL_BYTES));
         }
-        let now = self.now();
-        if raw.status == 429 {
-            let until = match (raw.retry_after, raw.rate.as_ref().and_then(|r| r.reset)) {
-                (Some(secs), _) => now + SignedDuration::from_secs(secs.max(1)),
-                (None, Some(r)) if r > now => r,
-                _ => now + SignedDuration::from_secs(DEFAULT_BACKOFF),
-            };
-            let reason = format!("{method} {url} returned 429: {}", gitlab_message(&raw.body));
-            return Err(self.back_off(until, reason));
-        }
-        if before.hosts.contains_key(&self.api.host) {
-            let _ = self.set_backoff(None);
-        }
-        if let Some(rate) = &raw.rate {
-            let floor = (rate.limit / 50).max(20);
-            if rate.limit > 0
-                && rate.remaining < floor
-                && let Some(reset) = rate.reset.filter(|r| *r > now)
-            {
-                let _ = self.back_off(
-                    reset,
-                    format!(
-                        "GitLab budget nearly spent ({} of {} left); waiting for the reset",
-                        rate.remaining, rate.limit
-                    ),
-                );
-            }
-        }
-        Ok(raw)
+        self.http.exchange(&req, |raw, now| {
+            (raw.status == 429).then(|| Limited {
+                until: match (raw.retry_after, raw.rate.as_ref().and_then(|r| r.reset)) {
+                    (Some(secs), _) => Some(now + SignedDuration::from_secs(secs.max(1))),
+                    (None, Some(r)) if r > now => Some(r),
+                    _ => None,
+                },
+                doubling: false,
+                reason: format!("{method} {url} returned 429: {}", gitlab_message(&raw.body)),
+            })
+        })
     }
 
     /// `path` (`/projects/…`) joined to the REST base, or an absolute URL under it
     /// (pagination links), so the token never leaves the API host.
     fn url(&self, path: &str) -> Result<String, GitLabError> {
-        if path.starts_with('/') {
-            return Ok(format!("{}{path}", self.api.rest));
+        self.http.join(&self.api.rest, path)
+    }
+
+    /// A GET under the policy whose non-2xx answer is an error.
+    fn get_ok(&self, url: &str, tail: bool) -> Result<Response, GitLabError> {
+        let raw = self.exchange("GET", url, None, false, tail)?;
+        if !(200..300).contains(&raw.status) {
+            return Err(status_error("GET", url, &raw));
         }
-        if path.starts_with(&format!("{}/", self.api.rest)) {
-            Ok(path.to_owned())
-        } else {
-            Err(GitLabError::BadUrl {
-                url: http::redact_url(path),
-                why: "link points outside the configured API",
-            })
-        }
+        Ok(raw)
     }
 
     /// GET a JSON resource; returns the body and the `rel="next"` link, if any.
     pub fn get_json(&self, path: &str) -> Result<(Value, Option<String>), GitLabError> {
         let url = self.url(path)?;
-        let raw = self.exchange("GET", &url, None, false, false)?;
-        if !(200..300).contains(&raw.status) {
-            return Err(status_error(
-                "GET",
-                &url,
-                raw.status,
-                gitlab_message(&raw.body),
-            ));
-        }
+        let raw = self.get_ok(&url, false)?;
         let body = serde_json::from_slice(&raw.body).map_err(|e| GitLabError::Decode {
             method: "GET".into(),
             url: url.clone(),
             message: e.to_string(),
         })?;
-        let next = raw.link.as_deref().and_then(crate::sys::github::next_link);
+        let next = raw
+            .header("link")
+            .as_deref()
+            .and_then(crate::sys::github::next_link);
         Ok((body, next))
     }
 
@@ -662,16 +318,7 @@ impl Client {
     /// (`GET /projects/:id/jobs/:job_id/trace`).
     pub fn job_trace_tail(&self, project: &str, job_id: u64) -> Result<Vec<u8>, GitLabError> {
         let url = self.url(&format!("{}/jobs/{job_id}/trace", project_path(project)))?;
-        let raw = self.exchange("GET", &url, None, false, true)?;
-        if !(200..300).contains(&raw.status) {
-            return Err(status_error(
-                "GET",
-                &url,
-                raw.status,
-                gitlab_message(&raw.body),
-            ));
-        }
-        Ok(raw.body)
+        Ok(self.get_ok(&url, true)?.body)
     }
 
     /// A write (`POST`, `PUT`) with a JSON body. Rate limits are errors; any other status
@@ -696,12 +343,7 @@ impl Client {
         let bytes = serde_json::to_vec(&payload).unwrap_or_default();
         let raw = self.exchange("POST", &url, Some(&bytes), true, false)?;
         if raw.status != 200 {
-            return Err(status_error(
-                "POST",
-                &url,
-                raw.status,
-                gitlab_message(&raw.body),
-            ));
+            return Err(status_error("POST", &url, &raw));
         }
         #[derive(Deserialize)]
         struct Envelope {
@@ -732,7 +374,11 @@ impl Client {
             } else {
                 truncate_chars(&errors.join("; "), 500)
             };
-            return Err(GitLabError::GraphQl { url, message });
+            return Err(GitLabError::GraphQl {
+                vendor: &VENDOR,
+                url,
+                message,
+            });
         }
         Ok(GraphQlReply {
             data: env.data,
@@ -765,45 +411,18 @@ impl Client {
 /// GitLab's `message` (string, list or object of field errors) or `error`, or the start
 /// of a non-JSON body; control characters stripped, at most 300 characters.
 pub fn gitlab_message(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
-        Ok(v) => match v.get("message").or_else(|| v.get("error")) {
+    http::error_message(body, |v| {
+        match v.get("message").or_else(|| v.get("error")) {
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
             None => v.to_string(),
-        },
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    };
-    let flat = strip_control(&text).replace('\n', " ");
-    let flat = flat.trim();
-    if flat.is_empty() {
-        "(empty body)".to_owned()
-    } else {
-        truncate_chars(flat, 300)
-    }
+        }
+    })
 }
 
-fn status_error(method: &str, url: &str, status: u16, message: String) -> GitLabError {
-    let (method, url) = (method.to_owned(), url.to_owned());
-    match status {
-        401 | 403 => GitLabError::Auth {
-            method,
-            url,
-            status,
-            message,
-        },
-        404 | 410 => GitLabError::NotFound {
-            method,
-            url,
-            status,
-            message,
-        },
-        _ => GitLabError::Http {
-            method,
-            url,
-            status,
-            message,
-        },
-    }
+/// The error for a non-success status that is not a rate limit.
+fn status_error(method: &str, url: &str, raw: &Response) -> GitLabError {
+    ApiError::from_status(&VENDOR, method, url, raw.status, gitlab_message(&raw.body))
 }
 
 pub use super::text::redact_tokens;

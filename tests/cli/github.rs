@@ -227,20 +227,29 @@ fn github_every_graphql_document_validates_and_stays_cheap() {
     ];
     for (what, p, max_points) in cases {
         let (q, vars) = build_query("octo", "alpha", &p);
-        let doc = gql::validate(&q).unwrap_or_else(|e| panic!("{what}: {e}\n{q}"));
-        assert!(gql::check_variables(&doc, &vars).is_empty(), "{what}");
+        let doc = gql::SCHEMA
+            .validate(&q)
+            .unwrap_or_else(|e| panic!("{what}: {e}\n{q}"));
+        assert!(
+            gql::SCHEMA.check_variables(&doc, &vars).is_empty(),
+            "{what}"
+        );
         let (requests, points) = gql::estimate_cost(&doc);
         assert!(
             points <= max_points,
             "{what}: estimated {points} points ({requests} sub-requests) > {max_points}"
         );
     }
-    let doc = gql::validate(MERGE_CHECK_QUERY).expect("merge check validates");
+    let doc = gql::SCHEMA
+        .validate(MERGE_CHECK_QUERY)
+        .expect("merge check validates");
     assert!(
-        gql::check_variables(&doc, &json!({"owner": "o", "name": "r", "number": 1})).is_empty()
+        gql::SCHEMA
+            .check_variables(&doc, &json!({"owner": "o", "name": "r", "number": 1}))
+            .is_empty()
     );
     // The validator really checks fields against GitHub's schema.
-    let bad = gql::validate(
+    let bad = gql::SCHEMA.validate(
         "query { repository(owner: \"o\", name: \"r\") { pullRequest(number: 1) { ciStatus } } }",
     );
     assert!(bad.unwrap_err().contains("ciStatus"));
@@ -369,7 +378,7 @@ fn github_budget_100_sessions_two_repos() {
                 !q.contains("AoThreads"),
                 "threads re-read although nothing changed"
             );
-            let (_, points) = gql::estimate_cost(&gql::validate(&q).unwrap());
+            let (_, points) = gql::estimate_cost(&gql::SCHEMA.validate(&q).unwrap());
             assert!(points <= 2, "warm query costs {points} points");
         }
         for (a, b) in cold.iter().zip(&warm) {

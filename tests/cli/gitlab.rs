@@ -21,13 +21,10 @@ use ao::plugins::scm::gitlab::{merge_check_query, observe_query};
 use ao::plugins::scm::{GitLabScm, MergeOutcome, Scm, ScmContext};
 use ao::sys::gitlab::Token;
 use jiff::{SignedDuration, Timestamp};
-use mock::{Canned, MockGitLab, TOKEN, issue_json, schema, too_many};
+use mock::{Canned, MockGitLab, SCHEMA, TOKEN, issue_json, too_many};
 use serde_json::{Value, json};
 
 use crate::common::TestEnv;
-use crate::github::gql;
-// What the GitLab stand-in (`gitlab/mock.rs`, shared with the benchmark) expects here.
-use crate::github::mock as gh;
 use crate::github::world::sha;
 
 /// A `MergeRequest` in GitLab's schema terms: open, green pipeline, no approvals needed.
@@ -255,12 +252,16 @@ fn gitlab_every_graphql_document_validates_against_the_schema() {
         (merge_check_query(), json!({"path": "grp/app", "iid": "7"})),
     ];
     for (q, vars) in cases {
-        let doc = gql::validate_in(schema(), &q).unwrap_or_else(|e| panic!("{e}\n{q}"));
-        let p = gql::check_variables_in(schema(), &doc, &vars);
+        let doc = SCHEMA.validate(&q).unwrap_or_else(|e| panic!("{e}\n{q}"));
+        let p = SCHEMA.check_variables(&doc, &vars);
         assert!(p.is_empty(), "{p:?}");
     }
     // The validator is not a rubber stamp.
-    assert!(gql::validate_in(schema(), "query { project(fullPath: \"a/b\") { nope } }").is_err());
+    assert!(
+        SCHEMA
+            .validate("query { project(fullPath: \"a/b\") { nope } }")
+            .is_err()
+    );
 }
 
 /// A failing pipeline reaches the agent with the job name and trace excerpt; approved by

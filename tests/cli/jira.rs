@@ -227,6 +227,7 @@ fn jira_429_stops_all_jira_traffic_until_retry_after() {
     let d = tempfile::tempdir().unwrap();
     let t = JiraTracker::from_config(&config(&s, Some(EMAIL)), d.path()).unwrap();
     s.push_override(
+        None,
         Canned::json(
             429,
             json!({"errorMessages": ["Rate limit exceeded."], "errors": {}}),
@@ -463,6 +464,7 @@ fn jira_429_in_the_tick_is_retried_after_the_backoff_and_shown_by_status() {
     site.env.git(&wt, &["add", "."]);
     site.env.git(&wt, &["commit", "-q", "-m", "seven"]);
     site.s.push_override(
+        None,
         Canned::json(
             429,
             json!({"errorMessages": ["Rate limit exceeded."], "errors": {}}),

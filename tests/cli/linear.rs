@@ -34,7 +34,7 @@ const KEY: &str = "lin_api_TESTkeyVALUE0123456789abcdefXYZ";
 fn tracker(s: &StandIn, data: &Path, update_state: bool) -> LinearTracker {
     let pc = PluginConfig {
         plugin: Some("linear".into()),
-        api_url: Some(s.url.clone()),
+        api_url: Some(s.api_url()),
         team_id: Some("ENG".into()),
         token: Some(KEY.into()),
         update_state: Some(update_state),
@@ -61,7 +61,7 @@ fn linear_documents_validate_against_the_published_schema() {
         UPDATE_MUTATION.to_owned(),
         VIEWER_QUERY.to_owned(),
     ] {
-        if let Err(e) = gql::validate(&q) {
+        if let Err(e) = gql::SCHEMA.validate(&q) {
             panic!("invalid against Linear's schema:\n{q}\n{e}");
         }
     }
@@ -202,7 +202,7 @@ fn linear_state_moves_when_the_pr_opens_and_merges() {
 
     // Named states: a team without the configured one is a clear, permanent error.
     let pc = PluginConfig {
-        api_url: Some(s.url.clone()),
+        api_url: Some(s.api_url()),
         token: Some(KEY.into()),
         update_state: Some(true),
         transitions: Some(TrackerTransitions {
@@ -228,7 +228,7 @@ fn linear_rate_limits_stop_all_linear_traffic_until_the_reset() {
     // Linear's answer to an exhausted budget: a GraphQL error with code RATELIMITED.
     let reset_ms = (jiff::Timestamp::now().as_second() + 1800) * 1000;
     s.with(|st| st.reset_ms = reset_ms);
-    s.push_override(Canned::json(
+    s.push_override(None, Canned::json(
         400,
         json!({"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED", "type": "ratelimited"}}]}),
     ));
@@ -260,6 +260,7 @@ fn linear_rate_limits_stop_all_linear_traffic_until_the_reset() {
     let s2 = StandIn::start();
     s2.put(issue(1, "One", "", "st-todo", &[]));
     s2.push_override(
+        None,
         Canned::json(429, json!({"errors": [{"message": "slow down"}]}))
             .header("Retry-After", "120"),
     );
@@ -339,7 +340,7 @@ fn full_example(env: &TestEnv, s: &StandIn, extra_tracker: &str) -> (std::path::
         .replace("      - \"pnpm install\"\n      - \"claude mcp add rube --transport http https://rube.app/mcp\"\n", "      - \"true\"\n")
         .replace(
             "      teamId: \"abc-123\"\n",
-            &format!("      teamId: \"abc-123\"\n      apiUrl: {:?}\n{extra_tracker}", s.url),
+            &format!("      teamId: \"abc-123\"\n      apiUrl: {:?}\n{extra_tracker}", s.api_url()),
         )
         .replace("  notifiers: [desktop]", "  notifiers: [stderr]");
     assert!(replaced.contains("agent: custom"), "{replaced}");

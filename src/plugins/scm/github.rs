@@ -53,7 +53,8 @@ use crate::model::{
 use crate::plugins::PluginError;
 use crate::plugins::github::{Connection, api_url_for};
 use crate::sys::atomic;
-use crate::sys::github::{Client, GitHubError, Token, fnv1a, prune_cache, redact_tokens};
+use crate::sys::github::{Client, Token, fnv1a, prune_cache, redact_tokens};
+use crate::sys::http::ApiError;
 use crate::sys::text::fence_for;
 use crate::sys::text::{strip_control, truncate_chars};
 
@@ -947,30 +948,46 @@ fn strip_log_timestamp(line: &str) -> &str {
     }
 }
 
-/// Per-pass log fetching state.
-struct Logs<'a> {
-    client: &'a Client,
-    owner: &'a str,
-    name: &'a str,
+/// Per-pass CI log excerpts (shared with the GitLab SCM): cached on disk by job, fetched
+/// within a budget per pass. A rate limit ends fetching for the pass; logs that are gone
+/// or not readable (404/410, 401/403) are remembered as empty; other failures are retried
+/// next pass. Nothing is written in a dry run.
+pub(crate) struct Excerpts<'a> {
+    /// `<cache>/logs` or `<cache>/traces`.
+    dir: PathBuf,
+    /// What keys a job besides its id (host and repository).
+    scope: String,
     budget: usize,
+    write: bool,
+    fetch: &'a dyn Fn(u64) -> Result<String, ApiError>,
 }
 
-impl Logs<'_> {
+impl<'a> Excerpts<'a> {
+    /// Excerpts cached in `dir`, keyed by `scope` and job id, at most `budget` fetched
+    /// with `fetch` this pass, written only when `write`.
+    pub(crate) fn new(
+        dir: PathBuf,
+        scope: String,
+        budget: usize,
+        write: bool,
+        fetch: &'a dyn Fn(u64) -> Result<String, ApiError>,
+    ) -> Self {
+        Self {
+            dir,
+            scope,
+            budget,
+            write,
+            fetch,
+        }
+    }
+
     fn path(&self, job_id: u64) -> PathBuf {
-        let key = format!(
-            "{}\n{}/{}\n{job_id}",
-            self.client.api().host,
-            self.owner,
-            self.name
-        );
-        self.client
-            .cache_dir()
-            .join("logs")
-            .join(format!("{:016x}.txt", fnv1a(key.as_bytes())))
+        let key = format!("{}\n{job_id}", self.scope);
+        self.dir.join(format!("{:016x}.txt", fnv1a(key.as_bytes())))
     }
 
     /// The excerpt for `job_id`: cached, freshly fetched (within the budget), or empty.
-    fn excerpt(&mut self, job_id: u64) -> String {
+    pub(crate) fn excerpt(&mut self, job_id: u64) -> String {
         let path = self.path(job_id);
         if let Ok(s) = std::fs::read_to_string(&path) {
             return s;
@@ -979,18 +996,18 @@ impl Logs<'_> {
             return String::new();
         }
         self.budget -= 1;
-        let (text, keep) = match self.client.job_log_tail(self.owner, self.name, job_id) {
-            Ok(raw) => (log_excerpt(&raw), true),
-            Err(GitHubError::RateLimited { .. }) => {
+        let (text, keep) = match (self.fetch)(job_id) {
+            Ok(text) => (text, true),
+            Err(ApiError::RateLimited { .. }) => {
                 self.budget = 0;
                 (String::new(), false)
             }
             // Expired or inaccessible logs will not come back: remember that.
-            Err(GitHubError::NotFound { .. } | GitHubError::Auth { .. }) => (String::new(), true),
+            Err(ApiError::NotFound { .. } | ApiError::Auth { .. }) => (String::new(), true),
             Err(_) => (String::new(), false),
         };
         if keep
-            && self.client.writes_cache()
+            && self.write
             && let Some(dir) = path.parent()
             && atomic::ensure_private_dir(dir).is_ok()
         {
@@ -1040,7 +1057,7 @@ impl GitHubScm {
         pr: &GqlPr,
         with_threads: bool,
         cache: &mut ReviewCache,
-        logs: &mut Logs<'_>,
+        logs: &mut Excerpts<'_>,
         now: Timestamp,
     ) -> PrFacts {
         let trust = self.trust();
@@ -1161,12 +1178,18 @@ impl Scm for GitHubScm {
         let mut cache = ReviewCache::load(&client, &owner, &name);
         // A dry run writes no snapshots, so it reads the threads every time.
         let plan = self.plan(sessions, &cache, ctx.now, ctx.dry_run);
-        let mut logs = Logs {
-            client: &client,
-            owner: &owner,
-            name: &name,
-            budget: MAX_LOG_FETCHES,
+        let fetch = |id| {
+            client
+                .job_log_tail(&owner, &name, id)
+                .map(|raw| log_excerpt(&raw))
         };
+        let mut logs = Excerpts::new(
+            client.cache_dir().join("logs"),
+            format!("{}\n{owner}/{name}", client.api().host),
+            MAX_LOG_FETCHES,
+            client.writes_cache(),
+            &fetch,
+        );
         for chunk in plan.chunks(MAX_PRS_PER_QUERY) {
             let (query, vars) = build_query(&owner, &name, chunk);
             let reply = client.graphql(&query, vars)?;
@@ -1236,25 +1259,11 @@ impl Scm for GitHubScm {
         pr: &PrFacts,
         method: &str,
     ) -> Result<MergeOutcome, PluginError> {
-        // An empty method means "the project's `scm.mergeMethod`, else squash".
-        let method = match method {
-            "" => self.merge_method.as_deref().unwrap_or("squash"),
-            m => m,
-        };
-        if !matches!(method, "merge" | "squash" | "rebase") {
-            return Ok(MergeOutcome::Refused(format!(
-                "unknown merge method `{}` (use merge, squash or rebase)",
-                method.escape_default()
-            )));
-        }
-        if ctx.dry_run {
-            return Ok(MergeOutcome::Refused("dry run: not merged".into()));
-        }
-        if pr.number == 0 || pr.head_sha.is_empty() {
-            return Ok(MergeOutcome::Refused(
-                "no PR number or head sha to merge".into(),
-            ));
-        }
+        let method =
+            match merge_preflight(ctx, pr, method, self.merge_method.as_deref(), "PR number") {
+                Ok(m) => m,
+                Err(refused) => return Ok(refused),
+            };
         let (owner, name) = self.conn.repo()?;
         let client = self.conn.client(ctx.data_dir, Some(ctx.now), false)?;
         // 1. Re-check: still open, same head, approved by a trusted human on that head.
@@ -1363,6 +1372,37 @@ impl Scm for GitHubScm {
 
 fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
+}
+
+/// The checks before any merge call (shared with the GitLab SCM): the method (`""`: the
+/// project's `scm.mergeMethod`, else squash) must be merge, squash or rebase; a dry run
+/// merges nothing; the PR needs a number (`number` names it) and a head sha to pin.
+pub(crate) fn merge_preflight<'a>(
+    ctx: &ScmContext<'_>,
+    pr: &PrFacts,
+    method: &'a str,
+    configured: Option<&'a str>,
+    number: &str,
+) -> Result<&'a str, MergeOutcome> {
+    let method = match method {
+        "" => configured.unwrap_or("squash"),
+        m => m,
+    };
+    if !matches!(method, "merge" | "squash" | "rebase") {
+        return Err(MergeOutcome::Refused(format!(
+            "unknown merge method `{}` (use merge, squash or rebase)",
+            method.escape_default()
+        )));
+    }
+    if ctx.dry_run {
+        return Err(MergeOutcome::Refused("dry run: not merged".into()));
+    }
+    if pr.number == 0 || pr.head_sha.is_empty() {
+        return Err(MergeOutcome::Refused(format!(
+            "no {number} or head sha to merge"
+        )));
+    }
+    Ok(method)
 }
 
 #[cfg(test)]

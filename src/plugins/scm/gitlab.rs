@@ -27,13 +27,12 @@
 //! between gets GitLab's 409 and [`MergeOutcome::HeadMoved`].
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::github::{Conn, log_excerpt, nd, sanitize_untrusted};
+use super::github::{Conn, Excerpts, log_excerpt, merge_preflight, nd, sanitize_untrusted};
 use super::{MergeOutcome, Scm, ScmContext};
 use crate::config::ProjectConfig;
 use crate::model::{
@@ -42,9 +41,7 @@ use crate::model::{
 };
 use crate::plugins::PluginError;
 use crate::plugins::gitlab::Connection;
-use crate::sys::atomic;
-use crate::sys::github::fnv1a;
-use crate::sys::gitlab::{Client, GitLabError, Token, project_path, redact_tokens};
+use crate::sys::gitlab::{Token, project_path, redact_tokens};
 
 /// Most branches in one `sourceBranches` list.
 pub const MAX_BRANCHES_PER_QUERY: usize = 100;
@@ -424,53 +421,16 @@ pub fn trace_excerpt(raw: &[u8]) -> String {
     redact_tokens(&log_excerpt(cleaned.as_bytes()))
 }
 
-struct Traces<'a> {
-    client: &'a Client,
-    project: &'a str,
-    budget: usize,
-    write: bool,
-}
-
-impl Traces<'_> {
-    fn path(&self, job: u64) -> PathBuf {
-        let key = format!("{}\n{}\n{job}", self.client.api().host, self.project);
-        self.client
-            .cache_dir()
-            .join("traces")
-            .join(format!("{:016x}.txt", fnv1a(key.as_bytes())))
-    }
-
-    fn excerpt(&mut self, job: u64) -> String {
-        let path = self.path(job);
-        if let Ok(s) = std::fs::read_to_string(&path) {
-            return s;
-        }
-        if self.budget == 0 {
-            return String::new();
-        }
-        self.budget -= 1;
-        let (text, keep) = match self.client.job_trace_tail(self.project, job) {
-            Ok(raw) => (trace_excerpt(&raw), true),
-            Err(GitLabError::RateLimited { .. }) => {
-                self.budget = 0;
-                (String::new(), false)
-            }
-            Err(GitLabError::NotFound { .. } | GitLabError::Auth { .. }) => (String::new(), true),
-            Err(_) => (String::new(), false),
-        };
-        if keep
-            && self.write
-            && let Some(dir) = path.parent()
-            && atomic::ensure_private_dir(dir).is_ok()
-        {
-            let _ = atomic::write(&path, text.as_bytes());
-        }
-        text
-    }
-}
-
 impl GitLabScm {
-    fn facts(&self, mr: &GqlMr, trust: &Trust, traces: &mut Traces<'_>, now: Timestamp) -> PrFacts {
+    /// The facts of `mr`; `web` is the instance URL job paths are relative to.
+    fn facts(
+        &self,
+        mr: &GqlMr,
+        trust: &Trust,
+        traces: &mut Excerpts<'_>,
+        web: &str,
+        now: Timestamp,
+    ) -> PrFacts {
         let mr_author = mr
             .author
             .as_ref()
@@ -541,7 +501,7 @@ impl GitLabScm {
                         .web_path
                         .as_deref()
                         .filter(|p| p.starts_with('/'))
-                        .map(|p| format!("{}{p}", traces.client.api().web)),
+                        .map(|p| format!("{web}{p}")),
                     excerpt,
                 });
             }
@@ -607,12 +567,18 @@ impl Scm for GitLabScm {
         let project = self.conn.project()?;
         let client = self.conn.client(ctx.data_dir, Some(ctx.now))?;
         client.check_backoff()?;
-        let mut traces = Traces {
-            client: &client,
-            project: &project,
-            budget: MAX_TRACE_FETCHES,
-            write: !ctx.dry_run,
+        let fetch = |job| {
+            client
+                .job_trace_tail(&project, job)
+                .map(|raw| trace_excerpt(&raw))
         };
+        let mut traces = Excerpts::new(
+            client.cache_dir().join("traces"),
+            format!("{}\n{project}", client.api().host),
+            MAX_TRACE_FETCHES,
+            !ctx.dry_run,
+            &fetch,
+        );
         let query = observe_query();
         let mut branches: Vec<&str> = wanted.iter().map(|s| s.branch.as_str()).collect();
         branches.sort_unstable();
@@ -670,7 +636,7 @@ impl Scm for GitLabScm {
                 if let Some(i) = pick(&mrs, &s.branch) {
                     out.insert(
                         s.id.clone(),
-                        self.facts(&mrs[i], &trust, &mut traces, ctx.now),
+                        self.facts(&mrs[i], &trust, &mut traces, &client.api().web, ctx.now),
                     );
                 }
             }
@@ -685,24 +651,16 @@ impl Scm for GitLabScm {
         pr: &PrFacts,
         method: &str,
     ) -> Result<MergeOutcome, PluginError> {
-        let method = match method {
-            "" => self.merge_method.as_deref().unwrap_or("squash"),
-            m => m,
+        let method = match merge_preflight(
+            ctx,
+            pr,
+            method,
+            self.merge_method.as_deref(),
+            "merge request iid",
+        ) {
+            Ok(m) => m,
+            Err(refused) => return Ok(refused),
         };
-        if !matches!(method, "merge" | "squash" | "rebase") {
-            return Ok(MergeOutcome::Refused(format!(
-                "unknown merge method `{}` (use merge, squash or rebase)",
-                method.escape_default()
-            )));
-        }
-        if ctx.dry_run {
-            return Ok(MergeOutcome::Refused("dry run: not merged".into()));
-        }
-        if pr.number == 0 || pr.head_sha.is_empty() {
-            return Ok(MergeOutcome::Refused(
-                "no merge request iid or head sha to merge".into(),
-            ));
-        }
         let project = self.conn.project()?;
         let client = self.conn.client(ctx.data_dir, Some(ctx.now))?;
         // 1. Re-check: still open, same head, approved by a trusted human.

@@ -30,16 +30,27 @@ use super::service::{self, Client, RateHeaders, Secret, ServiceError, encode};
 use super::{Issue, IssueFilter, PrStage, Tracker};
 use crate::config::{PluginConfig, ProjectConfig};
 use crate::plugins::PluginError;
+use crate::sys::http::Vendor;
 use crate::sys::text::strip_control;
 
 /// Environment variable read when `tracker.token` is not set.
 pub const TOKEN_VAR: &str = "JIRA_API_TOKEN";
+/// Jira in the shared HTTP layer's messages and policy (early backoff under 2 % of
+/// the budget, at least 5 calls, left).
+pub const JIRA: Vendor = Vendor {
+    name: "Jira",
+    auth_hint: "check the Jira token and its access",
+    token_hint: "set JIRA_API_TOKEN, or `token: ${VAR}` in the tracker block",
+    graphql_transient: false,
+    early_floor: 5,
+};
 /// Budget headers Jira sends (reset as an ISO time).
 pub const HEADERS: RateHeaders = RateHeaders {
     limit: "x-ratelimit-limit",
     remaining: "x-ratelimit-remaining",
     reset: "x-ratelimit-reset",
     reset_millis: false,
+    resource: None,
 };
 /// Fields read for every issue.
 pub const FIELDS: &[&str] = &[
@@ -128,7 +139,7 @@ impl JiraTracker {
             None => Secret::new(format!("Bearer {}", t.secret.expose())),
         };
         Ok(Client::new(
-            "Jira",
+            &JIRA,
             &self.host,
             auth,
             HEADERS,
@@ -143,7 +154,7 @@ impl JiraTracker {
         client.check_backoff()?;
         let v = client
             .send("GET", &format!("{}/myself", self.api()), None)?
-            .into_result("Jira")?;
+            .into_result()?;
         let who = v
             .get("displayName")
             .or_else(|| v.get("name"))
@@ -170,7 +181,7 @@ impl JiraTracker {
             encode(&key),
             FIELDS.join(",")
         );
-        let v = match client.send("GET", &url, None)?.into_result("Jira") {
+        let v = match client.send("GET", &url, None)?.into_result() {
             Err(ServiceError::NotFound { .. }) => {
                 return Err(PluginError::NotFound(format!(
                     "no Jira issue {key} (or the token cannot see it)"
@@ -254,7 +265,7 @@ impl JiraTracker {
         let key = self.key_of(id)?;
         let client = self.client()?;
         let url = format!("{}/issue/{}/transitions", self.api(), encode(&key));
-        let v = client.send("GET", &url, None)?.into_result("Jira")?;
+        let v = client.send("GET", &url, None)?.into_result()?;
         let list: Transitions = serde_json::from_value(v).map_err(|e| {
             PluginError::Unavailable(format!("unreadable Jira transitions for {key}: {e}"))
         })?;
@@ -281,7 +292,7 @@ impl JiraTracker {
         };
         client
             .send("POST", &url, Some(&json!({ "transition": { "id": t.id } })))?
-            .into_result("Jira")?;
+            .into_result()?;
         Ok(Some(format!(
             "Jira issue {key}: transition `{}`",
             strip_control(&t.name)
@@ -435,9 +446,7 @@ impl Tracker for JiraTracker {
                     json!({ "jql": jql, "fields": FIELDS, "maxResults": 100, "startAt": page * 100 }),
                 )
             };
-            let v = client
-                .send("POST", &url, Some(&body))?
-                .into_result("Jira")?;
+            let v = client.send("POST", &url, Some(&body))?.into_result()?;
             let issues: Vec<JiraIssue> = serde_json::from_value(v["issues"].clone())
                 .map_err(|e| PluginError::Unavailable(format!("unreadable Jira search: {e}")))?;
             let n = issues.len();

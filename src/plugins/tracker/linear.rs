@@ -34,18 +34,29 @@ use super::{Issue, IssueFilter, PrStage, Tracker};
 use crate::config::{PluginConfig, ProjectConfig};
 use crate::model::validate_branch;
 use crate::plugins::PluginError;
+use crate::sys::http::Vendor;
 use crate::sys::text::strip_control;
 
 /// Linear's public GraphQL endpoint.
 pub const DEFAULT_API_URL: &str = "https://api.linear.app/graphql";
 /// Environment variable read when `tracker.token` is not set.
 pub const TOKEN_VAR: &str = "LINEAR_API_KEY";
+/// Linear in the shared HTTP layer's messages and policy (early backoff under 2 % of
+/// the budget, at least 5 calls, left).
+pub const LINEAR: Vendor = Vendor {
+    name: "Linear",
+    auth_hint: "check the Linear token and its access",
+    token_hint: "set LINEAR_API_KEY, or `token: ${VAR}` in the tracker block",
+    graphql_transient: false,
+    early_floor: 5,
+};
 /// Budget headers (reset in epoch milliseconds).
 pub const HEADERS: RateHeaders = RateHeaders {
     limit: "x-ratelimit-requests-limit",
     remaining: "x-ratelimit-requests-remaining",
     reset: "x-ratelimit-requests-reset",
     reset_millis: true,
+    resource: None,
 };
 /// Pages read when listing (100 issues a page).
 const MAX_PAGES: usize = 10;
@@ -140,7 +151,7 @@ impl LinearTracker {
             t.secret.clone()
         };
         Ok(Client::new(
-            "Linear",
+            &LINEAR,
             &self.host,
             auth,
             HEADERS,
@@ -190,15 +201,12 @@ impl LinearTracker {
         }
         if !(200..300).contains(&reply.status) {
             let status = reply.status;
-            return Err(reply
-                .into_result("Linear")
-                .err()
-                .unwrap_or(ServiceError::Http {
-                    method: "POST".into(),
-                    url: self.url.clone(),
-                    status,
-                    message: "unexpected status".into(),
-                }));
+            return Err(reply.into_result().err().unwrap_or(ServiceError::Http {
+                method: "POST".into(),
+                url: self.url.clone(),
+                status,
+                message: "unexpected status".into(),
+            }));
         }
         if data.is_null() {
             return Err(ServiceError::Http {

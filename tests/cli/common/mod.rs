@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod gql;
 pub mod sshd;
+pub mod stand_in;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -7,77 +7,17 @@
 //! carry an `ETag` and answer `If-None-Match` with 304. Scripted overrides answer the
 //! next matching request with anything (403 rate-limited, 429, 502, truncated JSON).
 
-use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::gql;
+pub use crate::common::stand_in::{Canned, Recorded};
+use crate::common::stand_in::{Overrides, Scripted, StandIn};
 
-/// A canned response.
-#[derive(Debug, Clone)]
-pub struct Canned {
-    /// Status.
-    pub status: u16,
-    /// Extra headers.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
-
-impl Canned {
-    /// A JSON response.
-    pub fn json(status: u16, body: Value) -> Self {
-        Self {
-            status,
-            headers: vec![(
-                "Content-Type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
-            body: body.to_string(),
-        }
-    }
-
-    /// Adds a header.
-    pub fn header(mut self, k: &str, v: &str) -> Self {
-        self.headers.push((k.into(), v.into()));
-        self
-    }
-}
-
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// Method.
-    pub method: String,
-    /// Path and query.
-    pub url: String,
-    /// Headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
-
-impl Recorded {
-    /// A header's value.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// True for a GraphQL request.
-    pub fn is_graphql(&self) -> bool {
-        self.method == "POST" && self.url == "/graphql"
-    }
-
-    /// The GraphQL query text, if this is a GraphQL request.
-    pub fn query(&self) -> Option<String> {
-        let v: Value = serde_json::from_str(&self.body).ok()?;
-        v["query"].as_str().map(str::to_owned)
-    }
+/// A JSON answer as GitHub sends it.
+fn json(status: u16, body: Value) -> Canned {
+    Canned::json_as(status, "application/json; charset=utf-8", &body)
 }
 
 /// Everything the mock knows and remembers.
@@ -90,9 +30,7 @@ pub struct State {
     /// Actions job logs by job id.
     pub job_logs: BTreeMap<u64, String>,
     /// Scripted answers: (path prefix or any, response), consumed in order.
-    pub overrides: VecDeque<(Option<String>, Canned)>,
-    /// Every request received.
-    pub requests: Vec<Recorded>,
+    pub overrides: Overrides,
     /// Schema violations and invalid documents seen (must stay empty).
     pub problems: Vec<String>,
     /// `x-ratelimit-remaining` to report.
@@ -101,103 +39,30 @@ pub struct State {
     pub reset: i64,
 }
 
-/// The running mock.
-pub struct MockGitHub {
-    /// `http://127.0.0.1:<port>`: the REST base for `apiUrl`.
-    pub url: String,
-    state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
-}
+/// The running mock (`url`: the REST base for `apiUrl`).
+pub type MockGitHub = StandIn<State>;
 
 impl MockGitHub {
     /// Starts the server on an ephemeral loopback port.
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
-        let port = server.server_addr().to_ip().expect("ip listener").port();
-        let url = format!("http://127.0.0.1:{port}");
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             remaining: 4999,
             reset: jiff::Timestamp::now().as_second() + 3600,
             ..State::default()
-        }));
-        let (s2, st2, base) = (server.clone(), state.clone(), url.clone());
-        let thread = std::thread::spawn(move || {
-            while let Ok(mut req) = s2.recv() {
-                let mut body = String::new();
-                let _ = req.as_reader().read_to_string(&mut body);
-                let rec = Recorded {
-                    method: req.method().as_str().to_owned(),
-                    url: req.url().to_owned(),
-                    headers: req
-                        .headers()
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.field.as_str().as_str().to_ascii_lowercase(),
-                                h.value.as_str().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    body,
-                };
-                let canned = {
-                    let mut st = st2.lock().unwrap();
-                    st.requests.push(rec.clone());
-                    respond(&mut st, &base, &rec)
-                };
-                let mut resp =
-                    tiny_http::Response::from_string(canned.body).with_status_code(canned.status);
-                for (k, v) in canned.headers {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                        resp.add_header(h);
-                    }
-                }
-                let _ = req.respond(resp);
-            }
-        });
-        Self {
-            url,
-            state,
-            server,
-            thread: Some(thread),
-        }
-    }
-
-    /// Runs `f` on the state.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock().unwrap())
-    }
-
-    /// Requests received so far.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.with(|s| s.requests.clone())
-    }
-
-    /// Forgets the recorded requests.
-    pub fn clear_requests(&self) {
-        self.with(|s| s.requests.clear());
-    }
-
-    /// Answers the next request (whose path starts with `prefix`, if given) with `c`.
-    pub fn push_override(&self, prefix: Option<&str>, c: Canned) {
-        self.with(|s| s.overrides.push_back((prefix.map(str::to_owned), c)));
-    }
-
-    /// Panics if any GraphQL document was invalid or any world value broke the schema.
-    #[track_caller]
-    pub fn assert_clean(&self) {
-        let p = self.with(|s| s.problems.clone());
-        assert!(p.is_empty(), "mock GitHub saw problems:\n{}", p.join("\n"));
+        };
+        StandIn::serve(state, respond)
     }
 }
 
-impl Drop for MockGitHub {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+impl Scripted for State {
+    const NAME: &'static str = "GitHub";
+
+    fn overrides(&mut self) -> &mut Overrides {
+        &mut self.overrides
+    }
+
+    fn problems(&self) -> &[String] {
+        &self.problems
     }
 }
 
@@ -213,20 +78,15 @@ fn rate_headers(st: &State, resource: &str, c: Canned) -> Canned {
 }
 
 fn not_found() -> Canned {
-    Canned::json(
+    json(
         404,
         json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}),
     )
 }
 
 fn respond(st: &mut State, base: &str, rec: &Recorded) -> Canned {
-    let path = rec.url.split('?').next().unwrap_or("").to_owned();
-    if let Some(i) = st
-        .overrides
-        .iter()
-        .position(|(p, _)| p.as_deref().is_none_or(|p| path.starts_with(p)))
-    {
-        let (_, c) = st.overrides.remove(i).expect("index");
+    let path = rec.path().to_owned();
+    if let Some(c) = st.overrides.take(&path) {
         return c;
     }
     let resource = if path == "/graphql" {
@@ -254,7 +114,7 @@ fn etagged(rec: &Recorded, body: Value) -> Canned {
             body: String::new(),
         };
     }
-    Canned::json(200, body)
+    json(200, body)
         .header("ETag", &tag)
         .header("Cache-Control", "private, max-age=60, s-maxage=60")
 }
@@ -266,33 +126,6 @@ fn fnv(b: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
-}
-
-fn query_param(url: &str, key: &str) -> Option<String> {
-    let q = url.split_once('?')?.1;
-    q.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k == key).then(|| percent_decode(v))
-    })
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(x) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(x);
-            i += 3;
-            continue;
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
@@ -333,7 +166,7 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
                 false,
             );
             list.push(issue.clone());
-            Canned::json(201, issue)
+            json(201, issue)
         }
         ("GET", ["repos", o, r, "issues", n]) => {
             let repo = format!("{o}/{r}");
@@ -365,7 +198,7 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
                         a.push(user(l.as_str().unwrap_or("")));
                     }
                     issue["assignees"] = Value::Array(a);
-                    Canned::json(201, issue.clone())
+                    json(201, issue.clone())
                 }
                 "labels" => {
                     let mut ls = issue["labels"].as_array().cloned().unwrap_or_default();
@@ -373,7 +206,7 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
                         ls.push(label(l.as_str().unwrap_or("")));
                     }
                     issue["labels"] = Value::Array(ls.clone());
-                    Canned::json(200, Value::Array(ls))
+                    json(200, Value::Array(ls))
                 }
                 _ => not_found(),
             }
@@ -440,10 +273,10 @@ fn merge(st: &mut State, repo: &str, n: &str, rec: &Recorded) -> Canned {
         return not_found();
     };
     if pr["state"] != "OPEN" {
-        return Canned::json(405, json!({"message": "Pull Request is not mergeable"}));
+        return json(405, json!({"message": "Pull Request is not mergeable"}));
     }
     if !req["sha"].is_null() && req["sha"] != pr["headRefOid"] {
-        return Canned::json(
+        return json(
             409,
             json!({"message": "Head branch was modified. Review and try the merge again."}),
         );
@@ -456,19 +289,22 @@ fn merge(st: &mut State, repo: &str, n: &str, rec: &Recorded) -> Canned {
     result["sha"] = json!(sha);
     pr["state"] = json!("MERGED");
     pr["mergeCommit"] = json!({"__typename": "Commit", "oid": sha});
-    Canned::json(200, result)
+    json(200, result)
 }
 
 fn list_issues(st: &State, base: &str, rec: &Recorded, repo: &str) -> Canned {
-    let state = query_param(&rec.url, "state").unwrap_or_else(|| "open".into());
-    let labels: Vec<String> = query_param(&rec.url, "labels")
+    let state = rec.query_param("state").unwrap_or_else(|| "open".into());
+    let labels: Vec<String> = rec
+        .query_param("labels")
         .map(|l| l.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
-    let assignee = query_param(&rec.url, "assignee");
-    let per_page: usize = query_param(&rec.url, "per_page")
+    let assignee = rec.query_param("assignee");
+    let per_page: usize = rec
+        .query_param("per_page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(30);
-    let page: usize = query_param(&rec.url, "page")
+    let page: usize = rec
+        .query_param("page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(1);
     let all: Vec<Value> = st
@@ -515,31 +351,31 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
         Err(e) => {
             st.problems
                 .push(format!("GraphQL request body is not JSON: {e}"));
-            return Canned::json(400, json!({"message": "Problems parsing JSON"}));
+            return json(400, json!({"message": "Problems parsing JSON"}));
         }
     };
     let query = req["query"].as_str().unwrap_or("");
     let vars = req.get("variables").cloned().unwrap_or(json!({}));
-    let doc = match gql::validate(query) {
+    let doc = match gql::SCHEMA.validate(query) {
         Ok(d) => d,
         Err(e) => {
             st.problems.push(format!(
                 "invalid GraphQL document:\n{e}\n--- query\n{query}"
             ));
-            return Canned::json(200, json!({"errors": [{"message": e}]}));
+            return json(200, json!({"errors": [{"message": e}]}));
         }
     };
-    let var_problems = gql::check_variables(&doc, &vars);
+    let var_problems = gql::SCHEMA.check_variables(&doc, &vars);
     if !var_problems.is_empty() {
         st.problems.extend(var_problems.clone());
-        return Canned::json(
+        return json(
             200,
             json!({"errors": [{"message": var_problems.join("; ")}]}),
         );
     }
     let (body, violations) = gql::execute(&doc, &vars, &st.world);
     st.problems.extend(violations);
-    Canned::json(200, body)
+    json(200, body)
 }
 
 /// A REST user object (shape of GitHub's `simple-user`).

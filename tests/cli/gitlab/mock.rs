@@ -11,36 +11,19 @@
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
+use std::collections::BTreeMap;
 
-use apollo_compiler::Schema;
-use apollo_compiler::validation::Valid;
 use serde_json::{Value, json};
 
-use super::gql;
-
-pub use super::gh::{Canned, Recorded};
+use crate::common::gql;
+pub use crate::common::stand_in::{Canned, Recorded};
+use crate::common::stand_in::{Overrides, Scripted, StandIn, percent_decode};
 
 /// The token every test hands to `ao`.
 pub const TOKEN: &str = "glpat-TESTtokenVALUE0123456789";
 
-/// GitLab's schema, parsed once per test process.
-pub fn schema() -> &'static Valid<Schema> {
-    static S: OnceLock<Valid<Schema>> = OnceLock::new();
-    S.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/gitlab/schema.graphql"
-        );
-        let src = std::fs::read_to_string(path).expect("vendored gitlab schema");
-        match Schema::parse_and_validate(src, path) {
-            Ok(s) => s,
-            Err(e) => Valid::assume_valid(e.partial),
-        }
-    })
-}
+/// GitLab's schema (a 2023 SDL whose parsed form is assumed valid).
+pub static SCHEMA: gql::Vendored = gql::Vendored::new("gitlab/schema.graphql", true);
 
 /// Everything the stand-in knows and remembers.
 #[derive(Debug, Default)]
@@ -53,9 +36,7 @@ pub struct State {
     /// Job traces by job id.
     pub traces: BTreeMap<u64, String>,
     /// Scripted answers: (path prefix or any, response), consumed in order.
-    pub overrides: VecDeque<(Option<String>, Canned)>,
-    /// Every request received.
-    pub requests: Vec<Recorded>,
+    pub overrides: Overrides,
     /// Invalid documents, schema violations, missing tokens (must stay empty).
     pub problems: Vec<String>,
     /// `RateLimit-Remaining` to report.
@@ -64,108 +45,30 @@ pub struct State {
     pub reset: i64,
 }
 
-/// The running stand-in.
-pub struct MockGitLab {
-    /// `http://127.0.0.1:<port>`: the instance URL for `apiUrl`.
-    pub url: String,
-    state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
-}
+/// The running stand-in (`url`: the instance URL for `apiUrl`).
+pub type MockGitLab = StandIn<State>;
 
 impl MockGitLab {
     /// Starts the server on an ephemeral loopback port.
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
-        let port = server.server_addr().to_ip().expect("ip listener").port();
-        let url = format!("http://127.0.0.1:{port}");
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             remaining: 1999,
             reset: jiff::Timestamp::now().as_second() + 60,
             ..State::default()
-        }));
-        let (s2, st2, base) = (server.clone(), state.clone(), url.clone());
-        let thread = std::thread::spawn(move || {
-            while let Ok(mut req) = s2.recv() {
-                let mut body = String::new();
-                let _ = req.as_reader().read_to_string(&mut body);
-                let rec = Recorded {
-                    method: req.method().as_str().to_owned(),
-                    url: req.url().to_owned(),
-                    headers: req
-                        .headers()
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.field.as_str().as_str().to_ascii_lowercase(),
-                                h.value.as_str().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    body,
-                };
-                let canned = {
-                    let mut st = st2.lock().unwrap();
-                    st.requests.push(rec.clone());
-                    respond(&mut st, &base, &rec)
-                };
-                let mut resp =
-                    tiny_http::Response::from_string(canned.body).with_status_code(canned.status);
-                for (k, v) in canned.headers {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                        resp.add_header(h);
-                    }
-                }
-                let _ = req.respond(resp);
-            }
-        });
-        Self {
-            url,
-            state,
-            server,
-            thread: Some(thread),
-        }
-    }
-
-    /// Runs `f` on the state.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock().unwrap())
-    }
-
-    /// Requests received so far.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.with(|s| s.requests.clone())
-    }
-
-    /// Forgets the recorded requests.
-    pub fn clear_requests(&self) {
-        self.with(|s| s.requests.clear());
-    }
-
-    /// Answers the next request (whose path starts with `prefix`, if given) with `c`.
-    pub fn push_override(&self, prefix: Option<&str>, c: Canned) {
-        self.with(|s| s.overrides.push_back((prefix.map(str::to_owned), c)));
-    }
-
-    /// Panics if any document was invalid, any value broke the schema, or a request came
-    /// without its token.
-    #[track_caller]
-    pub fn assert_clean(&self) {
-        let p = self.with(|s| s.problems.clone());
-        assert!(
-            p.is_empty(),
-            "GitLab stand-in saw problems:\n{}",
-            p.join("\n")
-        );
+        };
+        StandIn::serve(state, respond)
     }
 }
 
-impl Drop for MockGitLab {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+impl Scripted for State {
+    const NAME: &'static str = "GitLab";
+
+    fn overrides(&mut self) -> &mut Overrides {
+        &mut self.overrides
+    }
+
+    fn problems(&self) -> &[String] {
+        &self.problems
     }
 }
 
@@ -174,13 +77,8 @@ fn not_found(what: &str) -> Canned {
 }
 
 fn respond(st: &mut State, base: &str, rec: &Recorded) -> Canned {
-    let path = rec.url.split('?').next().unwrap_or("").to_owned();
-    if let Some(i) = st
-        .overrides
-        .iter()
-        .position(|(p, _)| p.as_deref().is_none_or(|p| path.starts_with(p)))
-    {
-        let (_, c) = st.overrides.remove(i).expect("index");
+    let path = rec.path().to_owned();
+    if let Some(c) = st.overrides.take(&path) {
         return c;
     }
     let graphql = path == "/api/graphql";
@@ -223,33 +121,6 @@ pub fn too_many(reset: i64, retry_after: Option<i64>) -> Canned {
     c
 }
 
-fn query_param(url: &str, key: &str) -> Option<String> {
-    let q = url.split_once('?')?.1;
-    q.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k == key).then(|| decode(v))
-    })
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(x) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(x);
-            i += 3;
-            continue;
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
     if path == "/api/graphql" && rec.method == "POST" {
         return graphql(st, rec);
@@ -267,7 +138,7 @@ fn route(st: &mut State, base: &str, rec: &Recorded, path: &str) -> Canned {
     let ["projects", id, tail @ ..] = parts.as_slice() else {
         return not_found("Page");
     };
-    let project = decode(id);
+    let project = percent_decode(id);
     if !st.projects.contains_key(&project) && !st.issues.contains_key(&project) {
         return not_found("Project");
     }
@@ -383,15 +254,18 @@ pub fn issue_json(
 }
 
 fn list_issues(st: &State, base: &str, rec: &Recorded, project: &str) -> Canned {
-    let state = query_param(&rec.url, "state").unwrap_or_else(|| "all".into());
-    let labels: Vec<String> = query_param(&rec.url, "labels")
+    let state = rec.query_param("state").unwrap_or_else(|| "all".into());
+    let labels: Vec<String> = rec
+        .query_param("labels")
         .map(|l| l.split(',').map(str::to_owned).collect())
         .unwrap_or_default();
-    let assignee = query_param(&rec.url, "assignee_username");
-    let per_page: usize = query_param(&rec.url, "per_page")
+    let assignee = rec.query_param("assignee_username");
+    let per_page: usize = rec
+        .query_param("per_page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(20);
-    let page: usize = query_param(&rec.url, "page")
+    let page: usize = rec
+        .query_param("page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(1);
     let all: Vec<Value> = st
@@ -445,7 +319,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
     };
     let query = req["query"].as_str().unwrap_or("");
     let vars = req.get("variables").cloned().unwrap_or(json!({}));
-    let doc = match gql::validate_in(schema(), query) {
+    let doc = match SCHEMA.validate(query) {
         Ok(d) => d,
         Err(e) => {
             st.problems
@@ -453,15 +327,15 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
             return Canned::json(200, json!({"errors": [{"message": e}]}));
         }
     };
-    let vp = gql::check_variables_in(schema(), &doc, &vars);
+    let vp = SCHEMA.check_variables(&doc, &vars);
     if !vp.is_empty() {
         st.problems.extend(vp);
     }
     let projects = &st.projects;
-    let hook = |ty: &str,
-                field: &str,
-                args: &Value,
-                obj: &Value|
+    let mut hook = |ty: &str,
+                    field: &str,
+                    args: &Value,
+                    obj: &Value|
      -> Option<Result<Value, String>> {
         match (ty, field) {
             ("Query", "project") => Some(Ok(args["fullPath"]
@@ -521,7 +395,7 @@ fn graphql(st: &mut State, rec: &Recorded) -> Canned {
             _ => None,
         }
     };
-    let (body, violations) = gql::execute_in(schema(), &doc, &vars, &hook);
+    let (body, violations) = gql::execute(SCHEMA.get(), &doc, &vars, &mut hook);
     st.problems.extend(violations);
     Canned::json(200, body)
 }

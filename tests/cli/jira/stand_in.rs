@@ -8,66 +8,16 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-
 use serde_json::{Value, json};
 
 use super::openapi;
 
-/// A canned response.
-#[derive(Debug, Clone)]
-pub struct Canned {
-    /// Status.
-    pub status: u16,
-    /// Headers.
-    pub headers: Vec<(String, String)>,
-    /// Body (empty for 204).
-    pub body: String,
-}
+pub use crate::common::stand_in::{Canned, Recorded};
+use crate::common::stand_in::{Overrides, Scripted, StandIn as Server};
 
-impl Canned {
-    /// A JSON response.
-    pub fn json(status: u16, body: Value) -> Self {
-        Self {
-            status,
-            headers: vec![(
-                "Content-Type".into(),
-                "application/json;charset=UTF-8".into(),
-            )],
-            body: body.to_string(),
-        }
-    }
-
-    /// Adds a header.
-    pub fn header(mut self, k: &str, v: &str) -> Self {
-        self.headers.push((k.into(), v.into()));
-        self
-    }
-}
-
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// Method.
-    pub method: String,
-    /// Path and query.
-    pub url: String,
-    /// Headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
-
-impl Recorded {
-    /// A header's value.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
+/// A JSON answer as Jira sends it.
+fn json(status: u16, body: Value) -> Canned {
+    Canned::json_as(status, "application/json;charset=UTF-8", &body)
 }
 
 /// What the stand-in knows and remembers.
@@ -76,94 +26,34 @@ pub struct State {
     /// Issues (`IssueBean`s with all fields).
     pub issues: Vec<Value>,
     /// Scripted answers, consumed in order.
-    pub overrides: VecDeque<Canned>,
-    /// Every request.
-    pub requests: Vec<Recorded>,
+    pub overrides: Overrides,
     /// Schema violations and unexpected requests (must stay empty).
     pub problems: Vec<String>,
     /// `X-RateLimit-Remaining` to report.
     pub remaining: u64,
 }
 
-/// The running stand-in.
-pub struct StandIn {
-    /// `http://127.0.0.1:<port>`: the `baseUrl`.
-    pub url: String,
-    state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
-}
+/// The running stand-in (`url`: the `baseUrl`).
+pub type StandIn = Server<State>;
 
 impl StandIn {
     /// Starts on an ephemeral loopback port.
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-        let port = server.server_addr().to_ip().expect("ip").port();
-        let url = format!("http://127.0.0.1:{port}");
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             remaining: 990,
             ..State::default()
-        }));
-        let (s2, st2, base) = (server.clone(), state.clone(), url.clone());
-        let thread = std::thread::spawn(move || {
-            while let Ok(mut req) = s2.recv() {
-                let mut body = String::new();
-                let _ = req.as_reader().read_to_string(&mut body);
-                let rec = Recorded {
-                    method: req.method().as_str().to_owned(),
-                    url: req.url().to_owned(),
-                    headers: req
-                        .headers()
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.field.as_str().as_str().to_ascii_lowercase(),
-                                h.value.as_str().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    body,
-                };
-                let c = {
-                    let mut st = st2.lock().unwrap();
-                    st.requests.push(rec.clone());
-                    match st.overrides.pop_front() {
-                        Some(c) => c,
-                        None => {
-                            st.remaining = st.remaining.saturating_sub(1);
-                            let remaining = st.remaining.to_string();
-                            route(&mut st, &base, &rec)
-                                .header("X-RateLimit-Limit", "1000")
-                                .header("X-RateLimit-Remaining", &remaining)
-                                .header("X-RateLimit-Reset", "2030-01-01T00:00Z")
-                        }
-                    }
-                };
-                let mut resp = tiny_http::Response::from_string(c.body).with_status_code(c.status);
-                for (k, v) in c.headers {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                        resp.add_header(h);
-                    }
-                }
-                let _ = req.respond(resp);
+        };
+        Server::serve(state, |st, base, rec| match st.overrides.take(rec.path()) {
+            Some(c) => c,
+            None => {
+                st.remaining = st.remaining.saturating_sub(1);
+                let remaining = st.remaining.to_string();
+                route(st, base, rec)
+                    .header("X-RateLimit-Limit", "1000")
+                    .header("X-RateLimit-Remaining", &remaining)
+                    .header("X-RateLimit-Reset", "2030-01-01T00:00Z")
             }
-        });
-        Self {
-            url,
-            state,
-            server,
-            thread: Some(thread),
-        }
-    }
-
-    /// Runs `f` on the state.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock().unwrap())
-    }
-
-    /// Requests so far.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.with(|s| s.requests.clone())
+        })
     }
 
     /// `METHOD path` of each request so far.
@@ -172,11 +62,6 @@ impl StandIn {
             .iter()
             .map(|r| format!("{} {}", r.method, r.url.split('?').next().unwrap_or("")))
             .collect()
-    }
-
-    /// Answers the next request with `c`.
-    pub fn push_override(&self, c: Canned) {
-        self.with(|s| s.overrides.push_back(c));
     }
 
     /// Adds an issue.
@@ -194,25 +79,17 @@ impl StandIn {
                 .expect("issue")
         })
     }
-
-    /// Panics if any request or answer broke the published document.
-    #[track_caller]
-    pub fn assert_clean(&self) {
-        let p = self.with(|s| s.problems.clone());
-        assert!(
-            p.is_empty(),
-            "Jira stand-in saw problems:\n{}",
-            p.join("\n")
-        );
-    }
 }
 
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+impl Scripted for State {
+    const NAME: &'static str = "Jira";
+
+    fn overrides(&mut self) -> &mut Overrides {
+        &mut self.overrides
+    }
+
+    fn problems(&self) -> &[String] {
+        &self.problems
     }
 }
 
@@ -316,7 +193,7 @@ fn route(st: &mut State, _base: &str, rec: &Recorded) -> Canned {
     let Some((version, tpl, key)) = template(path) else {
         st.problems
             .push(format!("unexpected {} {}", rec.method, rec.url));
-        return Canned::json(
+        return json(
             404,
             json!({"errorMessages": ["no such resource"], "errors": {}}),
         );
@@ -370,7 +247,7 @@ fn route(st: &mut State, _base: &str, rec: &Recorded) -> Canned {
             body: String::new(),
         };
     }
-    Canned::json(status, answer)
+    json(status, answer)
 }
 
 fn not_found() -> (u16, Value) {

@@ -7,77 +7,12 @@
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-
 use serde_json::{Value, json};
 
 use super::gql;
 
-/// A canned response.
-#[derive(Debug, Clone)]
-pub struct Canned {
-    /// Status.
-    pub status: u16,
-    /// Headers.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
-
-impl Canned {
-    /// A JSON response.
-    pub fn json(status: u16, body: Value) -> Self {
-        Self {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.to_string(),
-        }
-    }
-
-    /// Adds a header.
-    pub fn header(mut self, k: &str, v: &str) -> Self {
-        self.headers.push((k.into(), v.into()));
-        self
-    }
-}
-
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// Method.
-    pub method: String,
-    /// Path.
-    pub url: String,
-    /// Headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: String,
-}
-
-impl Recorded {
-    /// A header's value.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The operation name of the GraphQL document.
-    pub fn operation(&self) -> String {
-        let v: Value = serde_json::from_str(&self.body).unwrap_or(Value::Null);
-        let q = v["query"].as_str().unwrap_or("");
-        q.split(['(', '{'])
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("")
-            .to_owned()
-    }
-}
+pub use crate::common::stand_in::{Canned, Recorded};
+use crate::common::stand_in::{Overrides, Scripted, StandIn as Server};
 
 /// What the stand-in knows and remembers.
 #[derive(Debug, Default)]
@@ -85,9 +20,7 @@ pub struct State {
     /// The data.
     pub world: gql::World,
     /// Scripted answers, consumed in order.
-    pub overrides: VecDeque<Canned>,
-    /// Every request received.
-    pub requests: Vec<Recorded>,
+    pub overrides: Overrides,
     /// Invalid documents, bad variables, schema violations (must stay empty).
     pub problems: Vec<String>,
     /// `X-RateLimit-Requests-Remaining` to report.
@@ -96,21 +29,13 @@ pub struct State {
     pub reset_ms: i64,
 }
 
-/// The running stand-in.
-pub struct StandIn {
-    /// `http://127.0.0.1:<port>/graphql`: the `apiUrl`.
-    pub url: String,
-    state: Arc<Mutex<State>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
-}
+/// The running stand-in. Linear's `apiUrl` is [`StandIn::api_url`].
+pub type StandIn = Server<State>;
 
 impl StandIn {
     /// Starts on an ephemeral loopback port.
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-        let port = server.server_addr().to_ip().expect("ip").port();
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             remaining: 4999,
             reset_ms: (jiff::Timestamp::now().as_second() + 3600) * 1000,
             world: gql::World {
@@ -118,62 +43,13 @@ impl StandIn {
                 ..gql::World::default()
             },
             ..State::default()
-        }));
-        let (s2, st2) = (server.clone(), state.clone());
-        let thread = std::thread::spawn(move || {
-            while let Ok(mut req) = s2.recv() {
-                let mut body = String::new();
-                let _ = req.as_reader().read_to_string(&mut body);
-                let rec = Recorded {
-                    method: req.method().as_str().to_owned(),
-                    url: req.url().to_owned(),
-                    headers: req
-                        .headers()
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.field.as_str().as_str().to_ascii_lowercase(),
-                                h.value.as_str().to_owned(),
-                            )
-                        })
-                        .collect(),
-                    body,
-                };
-                let c = {
-                    let mut st = st2.lock().unwrap();
-                    st.requests.push(rec.clone());
-                    respond(&mut st, &rec)
-                };
-                let mut resp = tiny_http::Response::from_string(c.body).with_status_code(c.status);
-                for (k, v) in c.headers {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                        resp.add_header(h);
-                    }
-                }
-                let _ = req.respond(resp);
-            }
-        });
-        Self {
-            url: format!("http://127.0.0.1:{port}/graphql"),
-            state,
-            server,
-            thread: Some(thread),
-        }
+        };
+        Server::serve(state, |st, _, rec| respond(st, rec))
     }
 
-    /// Runs `f` on the state.
-    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.lock().unwrap())
-    }
-
-    /// Requests so far.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.with(|s| s.requests.clone())
-    }
-
-    /// Answers the next request with `c`.
-    pub fn push_override(&self, c: Canned) {
-        self.with(|s| s.overrides.push_back(c));
+    /// `http://127.0.0.1:<port>/graphql`: the `apiUrl`.
+    pub fn api_url(&self) -> String {
+        format!("{}/graphql", self.url)
     }
 
     /// Adds an issue to the world.
@@ -192,30 +68,22 @@ impl StandIn {
                 .expect("issue in world")
         })
     }
-
-    /// Panics if any document or value broke the schema.
-    #[track_caller]
-    pub fn assert_clean(&self) {
-        let p = self.with(|s| s.problems.clone());
-        assert!(
-            p.is_empty(),
-            "Linear stand-in saw problems:\n{}",
-            p.join("\n")
-        );
-    }
 }
 
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+impl Scripted for State {
+    const NAME: &'static str = "Linear";
+
+    fn overrides(&mut self) -> &mut Overrides {
+        &mut self.overrides
+    }
+
+    fn problems(&self) -> &[String] {
+        &self.problems
     }
 }
 
 fn respond(st: &mut State, rec: &Recorded) -> Canned {
-    let c = if let Some(c) = st.overrides.pop_front() {
+    let c = if let Some(c) = st.overrides.take(rec.path()) {
         c
     } else {
         answer(st, rec)
@@ -244,7 +112,7 @@ fn answer(st: &mut State, rec: &Recorded) -> Canned {
         }
     };
     let query = v["query"].as_str().unwrap_or("");
-    let doc = match gql::validate(query) {
+    let doc = match gql::SCHEMA.validate(query) {
         Ok(d) => d,
         Err(e) => {
             st.problems.push(format!("invalid document:\n{query}\n{e}"));
@@ -255,7 +123,7 @@ fn answer(st: &mut State, rec: &Recorded) -> Canned {
         }
     };
     let vars = v.get("variables").cloned().unwrap_or(json!({}));
-    let bad = gql::check_variables(&doc, &vars);
+    let bad = gql::SCHEMA.check_variables(&doc, &vars);
     if !bad.is_empty() {
         st.problems
             .push(format!("bad variables for\n{query}\n{}", bad.join("\n")));
