@@ -39,7 +39,9 @@ fn steady_tick_over_idle_sessions_writes_nothing() {
     let mut quiet = 0;
     for _ in 0..30 {
         let r = env.ao_in(&repo, &["tick", "--json"]).ok();
-        let none = r.json()["transitions"].as_array().is_some_and(Vec::is_empty);
+        let none = r.json()["transitions"]
+            .as_array()
+            .is_some_and(Vec::is_empty);
         quiet = if none { quiet + 1 } else { 0 };
         if quiet == 2 {
             break;
