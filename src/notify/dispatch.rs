@@ -43,6 +43,17 @@ pub struct Dispatch {
     pub event: Option<Event>,
 }
 
+impl Outcome {
+    /// `sent`, `failed` or `held`, for the tick's summary.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::Failed(_) => "failed",
+            Outcome::Held => "held",
+        }
+    }
+}
+
 impl Dispatch {
     fn new(notifier: &str, n: &Notification, outcome: Outcome) -> Self {
         Self {

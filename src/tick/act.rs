@@ -248,7 +248,14 @@ pub(super) fn tick_session(
             outcome: s.outcome,
         });
     }
-    for n in &notes {
+    let notify = Dispatcher::new(&ctx.config, ctx.store.root(), now);
+    let dispatched = notify.deliver(&mut rec, &notes, storm);
+    // A new notification no notifier took in this pass (none routed, or every one waiting
+    // out a retry) stays in the record's ledger for the next pass.
+    for n in notes
+        .iter()
+        .filter(|n| !dispatched.iter().any(|d| d.title == n.title))
+    {
         sum.actions.push(ActionReport {
             session: id.to_string(),
             action: "notify".into(),
@@ -256,14 +263,19 @@ pub(super) fn tick_session(
             outcome: "queued".into(),
         });
     }
-    let notify = Dispatcher::new(&ctx.config, ctx.store.root(), now);
-    for d in notify.deliver(&mut rec, &notes, storm) {
+    for d in dispatched {
         if let Outcome::Failed(e) = &d.outcome {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
                 error: format!("{}: {e}", d.notifier),
             });
         }
+        sum.actions.push(ActionReport {
+            session: id.to_string(),
+            action: "notify".into(),
+            detail: format!("{} via {}", d.title, d.notifier),
+            outcome: d.outcome.as_str().into(),
+        });
         events.extend(d.event);
     }
     if !observed_again(&loaded, &rec) {

@@ -198,22 +198,17 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         let (grouped, errors) = notify.flush_storm(&ctx.store, storm);
         let mut events = Vec::new();
         for d in grouped {
-            let outcome = match &d.outcome {
-                Outcome::Failed(e) => {
-                    sum.failures.push(Failure {
-                        session: None,
-                        error: format!("{}: grouped notification: {e}", d.notifier),
-                    });
-                    "failed"
-                }
-                Outcome::Sent => "sent",
-                Outcome::Held => "held",
-            };
+            if let Outcome::Failed(e) = &d.outcome {
+                sum.failures.push(Failure {
+                    session: None,
+                    error: format!("{}: grouped notification: {e}", d.notifier),
+                });
+            }
             sum.actions.push(ActionReport {
                 session: String::new(),
                 action: "notify".into(),
                 detail: d.line(),
-                outcome: outcome.into(),
+                outcome: d.outcome.as_str().into(),
             });
             events.extend(d.event);
         }
