@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::config::{Config, expand_tilde};
-use crate::model::event::kind;
 use crate::model::{
     Activity, ActivityFact, ActivitySource, Attention, CiState, Mergeability, PrFacts, PrState,
     ReviewDecision, SessionRecord,
@@ -395,7 +394,7 @@ pub fn render(page: &Page<'_>) -> String {
     let last_tick = page
         .events
         .iter()
-        .filter(|e| e.kind.starts_with(kind::TICK_PREFIX))
+        .filter(|e| e.kind.is_tick())
         .map(|e| e.ts)
         .chain(page.last_tick)
         .max()
@@ -554,7 +553,7 @@ fn card(out: &mut String, s: &SessionRecord, z: Attention, evs: &[&Event], page:
             out.push_str(&format!(
                 "<li>{} <span class=\"kind\">{}</span> {}</li>\n",
                 time_ago(e.ts, now),
-                escape(&e.kind),
+                escape(&e.kind.as_str()),
                 escape(&clip(&e.message, MAX_TEXT))
             ));
         }
@@ -798,6 +797,7 @@ pub fn regenerate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::EventKind;
     use crate::model::{
         FailingCheck, ReactionLedger, ReviewComment, RuntimeHandle, SessionId, Status,
     };
@@ -915,8 +915,10 @@ mod tests {
             conflict_files: vec!["<f>".into()],
             observed_at: ts(250),
         });
-        let events =
-            [Event::new(ts(280), "reaction.sent", "sent <b>hi</b>").about("app", Some("app-1"))];
+        let events = [
+            Event::new(ts(280), EventKind::ReactionTriggered, "sent <b>hi</b>")
+                .about("app", Some("app-1")),
+        ];
         let html = render(&page(std::slice::from_ref(&r), &events));
         let body = html.split("<body>").nth(1).unwrap();
         let body = body.split("<script nonce").next().unwrap();
@@ -1071,7 +1073,7 @@ mod tests {
         let log = d.path().join("events.jsonl");
         assert!(recent_events(&log, 1024).unwrap().is_empty());
         let evs: Vec<Event> = (0..100)
-            .map(|i| Event::new(ts(i), "tick.finished", format!("pass {i}")))
+            .map(|i| Event::new(ts(i), EventKind::TickDone, format!("pass {i}")))
             .collect();
         events::append(&log, &d.path().join("events.lock"), &evs).unwrap();
         let all = recent_events(&log, u64::MAX).unwrap();
@@ -1095,7 +1097,8 @@ mod tests {
         store.archive(&archived).unwrap();
         store
             .event(
-                Event::new(ts(290), "status.changed", "to needs_input").about("app", Some("app-1")),
+                Event::new(ts(290), EventKind::SessionStatus, "to needs_input")
+                    .about("app", Some("app-1")),
             )
             .unwrap();
         let path = regenerate(&store, &Config::default(), None, ts(300)).unwrap();
@@ -1112,8 +1115,12 @@ mod tests {
         let sessions = vec![rec("app-1", Status::Working)];
         let events: Vec<Event> = (0..8)
             .map(|i| {
-                Event::new(ts(i * 10), "x.y", format!("event number {i}"))
-                    .about("app", Some("app-1"))
+                Event::new(
+                    ts(i * 10),
+                    EventKind::Other("x.y".into()),
+                    format!("event number {i}"),
+                )
+                .about("app", Some("app-1"))
             })
             .collect();
         let html = render(&page(&sessions, &events));

@@ -16,7 +16,7 @@ use anyhow::Context as _;
 
 use crate::config::Config;
 use crate::context::Ctx;
-use crate::model::event::kind;
+use crate::model::EventKind;
 use crate::model::{CiState, PrState, ReviewDecision, SessionId, Status};
 use crate::ops::{self, SpawnRequest};
 use crate::store::{Event, Store, events};
@@ -41,7 +41,7 @@ pub struct DemoReport {
     /// The temporary directory (kept with --keep).
     pub dir: PathBuf,
     /// Event types seen, in order of first appearance.
-    pub milestones: Vec<String>,
+    pub milestones: Vec<EventKind>,
     /// The full event timeline.
     pub timeline: Vec<Event>,
 }
@@ -128,7 +128,7 @@ projects:
         .output();
     let (completed, ticks) = result?;
     let timeline = events::read_all(&ctx.store.events_path())?.events;
-    let mut milestones: Vec<String> = Vec::new();
+    let mut milestones: Vec<EventKind> = Vec::new();
     for e in &timeline {
         if !milestones.contains(&e.kind) {
             milestones.push(e.kind.clone());
@@ -231,7 +231,8 @@ fn drive(
 ) -> anyhow::Result<(bool, u32)> {
     let mut offset = 0;
     say("ao demo: spawning 3 agents on 3 issues (local SCM, checks: sh test.sh)");
-    let batch = format!("demo-{}", crate::clock::now().as_second());
+    let now = crate::clock::now();
+    let batch = format!("demo-{}", now.as_second());
     for issue in ["1", "2", "3"] {
         let rec = ops::spawn(
             ctx,
@@ -241,6 +242,7 @@ fn drive(
                 batch: Some(batch.clone()),
                 ..SpawnRequest::default()
             },
+            now,
         )?;
         say(&format!(
             "  spawned {} for issue {issue} on {}",
@@ -270,7 +272,7 @@ fn drive(
         let all_sent = events::read_all(&ctx.store.events_path())?
             .events
             .iter()
-            .any(|e| e.kind == kind::NOTIFICATION_SENT && e.data.get("batch").is_some());
+            .any(|e| e.kind == EventKind::NotificationSent && e.data.get("batch").is_some());
         if live.is_empty() && all_sent {
             return Ok((true, ticks));
         }
@@ -335,6 +337,8 @@ fn drive(
 }
 
 fn review(ctx: &Ctx, id: &SessionId, verdict: &str, body: &str) -> anyhow::Result<()> {
+    // Read here, not once for the demo: it runs for minutes and the review lands mid-way.
+    let now = crate::clock::now();
     let mut rec = ctx.store.find(id)?;
     let head = rec
         .pr
@@ -348,7 +352,7 @@ fn review(ctx: &Ctx, id: &SessionId, verdict: &str, body: &str) -> anyhow::Resul
         body: body.into(),
         head: head.clone(),
         author: "demo-reviewer".into(),
-        at: crate::clock::now(),
+        at: now,
     };
     all.push(review);
     rec.extra
@@ -356,8 +360,8 @@ fn review(ctx: &Ctx, id: &SessionId, verdict: &str, body: &str) -> anyhow::Resul
     ctx.store.save(&rec)?;
     ctx.store.event(
         Event::new(
-            crate::clock::now(),
-            "review.recorded",
+            now,
+            EventKind::ReviewRecorded,
             format!("{verdict} on {}", &head[..head.len().min(12)]),
         )
         .about(&rec.project, Some(rec.id.as_str()))
@@ -371,8 +375,8 @@ fn print_new_events(ctx: &Ctx, offset: u64, say: &mut dyn FnMut(&str)) -> anyhow
     let next = events::read_from(&ctx.store.events_path(), offset, &mut log)?;
     for e in &log.events {
         if matches!(
-            e.kind.as_str(),
-            "tick.done" | "tick.skipped" | "session.spawned"
+            e.kind,
+            EventKind::TickDone | EventKind::TickSkipped | EventKind::SessionSpawned
         ) {
             continue;
         }

@@ -46,6 +46,7 @@ pub fn run(g: &GlobalArgs, a: &BatchSpawnArgs) -> anyhow::Result<()> {
             "name issue ids, or use --label L with a tracker that can list issues",
         ));
     }
+    // Names the batch; each spawn below reads its own start.
     let batch = format!("{}-{}", a.project, crate::clock::now().as_second());
     let (live, _) = ctx.store.list(Some(&a.project))?;
     let mut results = Vec::new();
@@ -66,7 +67,9 @@ pub fn run(g: &GlobalArgs, a: &BatchSpawnArgs) -> anyhow::Result<()> {
             batch: Some(batch.clone()),
             ..SpawnRequest::default()
         };
-        match ops::spawn(&ctx, &req) {
+        // Read per session: a batch can take minutes, and `created_at` anchors each
+        // session's spawn grace.
+        match ops::spawn(&ctx, &req, crate::clock::now()) {
             Ok(rec) => {
                 eprintln!("Spawned {} for issue {issue}", rec.id);
                 results.push(

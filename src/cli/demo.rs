@@ -38,7 +38,7 @@ pub fn run(_g: &GlobalArgs, a: &DemoArgs) -> anyhow::Result<()> {
     } else {
         println!("\nTimeline:");
         for e in &report.timeline {
-            if e.kind == crate::model::event::kind::TICK_DONE {
+            if e.kind == crate::model::EventKind::TickDone {
                 continue;
             }
             let ts = e.ts.round(jiff::Unit::Second).unwrap_or(e.ts);

@@ -131,6 +131,7 @@ struct Report<'a> {
 
 /// Runs `ao doctor`.
 pub fn run(g: &GlobalArgs, a: &DoctorArgs) -> anyhow::Result<()> {
+    let now = crate::clock::now();
     let checks = match registered_instead(g) {
         // No config in reach (cron's $HOME): check every registered one, as `ao tick` ticks
         // them; the machine-wide checks once.
@@ -138,7 +139,7 @@ pub fn run(g: &GlobalArgs, a: &DoctorArgs) -> anyhow::Result<()> {
             let mut all: Vec<Check> = Vec::new();
             for path in configs {
                 let one = GlobalArgs { config: Some(path) };
-                for c in gather(&one, a) {
+                for c in gather(&one, a, now) {
                     if !all
                         .iter()
                         .any(|o| o.name == c.name && o.message == c.message)
@@ -149,7 +150,7 @@ pub fn run(g: &GlobalArgs, a: &DoctorArgs) -> anyhow::Result<()> {
             }
             all
         }
-        None => gather(g, a),
+        None => gather(g, a, now),
     };
     let mut summary = BTreeMap::from([("ok", 0), ("warn", 0), ("fail", 0)]);
     for c in &checks {
@@ -216,7 +217,7 @@ fn registered_instead(g: &GlobalArgs) -> Option<Vec<PathBuf>> {
 }
 
 /// Runs every check.
-fn gather(g: &GlobalArgs, a: &DoctorArgs) -> Vec<Check> {
+fn gather(g: &GlobalArgs, a: &DoctorArgs, now: Timestamp) -> Vec<Check> {
     let mut out = Vec::new();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let loaded = match config::load(g.config.as_deref(), &cwd) {
@@ -278,11 +279,12 @@ fn gather(g: &GlobalArgs, a: &DoctorArgs) -> Vec<Check> {
         out.extend(check_hosts(&l.config, &l.path, &data));
     }
     if let Some(c) = cfg {
-        out.extend(check_notifiers(c, a.notify, a.json));
+        out.extend(check_notifiers(c, a.notify, a.json, now));
     }
-    out.push(check_tick(&data, live, crate::clock::now()));
+    out.push(check_tick(&data, live, now));
     out.push(check_clock(
         &data,
+        // The system clock itself, not a pinned AO_NOW: this check is about the real clock.
         Timestamp::now(),
         std::env::var("AO_NOW").ok().as_deref(),
     ));
@@ -871,7 +873,7 @@ fn notifier_names(cfg: &Config) -> BTreeMap<String, Vec<&'static str>> {
     names
 }
 
-fn check_notifiers(cfg: &Config, send: bool, json: bool) -> Vec<Check> {
+fn check_notifiers(cfg: &Config, send: bool, json: bool, now: Timestamp) -> Vec<Check> {
     let mut out = Vec::new();
     for (name, routes) in notifier_names(cfg) {
         let check_name = format!("notifier:{name}");
@@ -933,7 +935,7 @@ fn check_notifiers(cfg: &Config, send: bool, json: bool) -> Vec<Check> {
             &name,
             Priority::Info,
             "ao doctor --notify",
-            crate::clock::now(),
+            now,
         )) {
             Ok(()) => out.push(Check::ok(
                 check_name,
@@ -958,10 +960,7 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
                (examples/systemd/ao-tick.timer)";
     let log = data.join("events.jsonl");
     let last = match recent_events(&log, TICK_SEARCH_BYTES) {
-        Ok(evs) => evs
-            .into_iter()
-            .rev()
-            .find(|e| e.kind.starts_with(crate::model::event::kind::TICK_PREFIX)),
+        Ok(evs) => evs.into_iter().rev().find(|e| e.kind.is_tick()),
         Err(e) => {
             return Check::warn(
                 name,
@@ -971,7 +970,10 @@ fn check_tick(data: &Path, live: usize, now: Timestamp) -> Check {
         }
     };
     // A steady tick logs nothing; its heartbeat is the tick lock's mtime.
-    let last = match (last.map(|e| (e.ts, e.kind)), crate::store::last_tick(data)) {
+    let last = match (
+        last.map(|e| (e.ts, e.kind.to_string())),
+        crate::store::last_tick(data),
+    ) {
         (Some((t, kind)), Some(beat)) if t >= beat => Some((t, kind)),
         (_, Some(beat)) => Some((beat, "heartbeat".to_owned())),
         (event, None) => event,

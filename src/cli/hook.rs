@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use super::GlobalArgs;
 use crate::config::Config;
 use crate::model::Notification;
-use crate::model::{Activity, HookSignal, SessionId, SessionRecord};
+use crate::model::{Activity, EventKind, HookSignal, SessionId, SessionRecord};
 use crate::plugins::agent::{self, Agent, HookMeaning};
 use crate::store::{Event, Store};
 
@@ -57,10 +57,10 @@ pub fn run(g: &GlobalArgs, a: &HookArgs) -> anyhow::Result<()> {
     let Some((config, store)) = open(g) else {
         return Ok(());
     };
-    if let Err(reason) = handle(&config, &store, a, &payload) {
-        let now = crate::clock::now();
+    let now = crate::clock::now();
+    if let Err(reason) = handle(&config, &store, a, &payload, now) {
         let session = std::env::var("AO_SESSION").unwrap_or_default();
-        let e = Event::new(now, "hook.rejected", reason).with(json!({
+        let e = Event::new(now, EventKind::HookRejected, reason).with(json!({
             "agent": a.agent, "event": a.event, "session": session,
         }));
         let _ = store.event(e);
@@ -92,8 +92,13 @@ fn open(g: &GlobalArgs) -> Option<(Config, Store)> {
 }
 
 /// Records the call; `Err` carries the reason it was rejected.
-fn handle(config: &Config, store: &Store, a: &HookArgs, payload: &str) -> Result<(), String> {
-    let now = crate::clock::now();
+fn handle(
+    config: &Config,
+    store: &Store,
+    a: &HookArgs,
+    payload: &str,
+    now: jiff::Timestamp,
+) -> Result<(), String> {
     let raw = std::env::var("AO_SESSION").map_err(|_| "AO_SESSION is not set".to_owned())?;
     let id = SessionId::parse(&raw).map_err(|e| e.to_string())?;
     let payload: Value = if payload.trim().is_empty() {
@@ -203,7 +208,7 @@ fn hook_event(
         Some(m) => format!("{} {}: {}", a.agent, a.event, m.activity.as_str()),
         None => format!("{} {}", a.agent, a.event),
     };
-    Event::new(now, &format!("hook.{}", a.event), msg)
+    Event::new(now, EventKind::Hook(a.event.clone()), msg)
         .about(&rec.project, Some(rec.id.as_str()))
         .with(json!({
             "agent": a.agent,

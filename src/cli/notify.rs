@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{Ctx, GlobalArgs};
-use crate::model::{Notification, Priority};
+use crate::model::{EventKind, Notification, Priority};
 use crate::store::Event;
 
 /// Version of the `--json` output.
@@ -118,7 +118,7 @@ fn test(g: &GlobalArgs, only: Option<&str>, priority: &str, json: bool) -> anyho
                 None => format!("test notification sent via {}", r.notifier),
                 Some(e) => format!("test notification via {} failed: {e}", r.notifier),
             };
-            Event::new(now, "notification.test", msg).with(serde_json::json!({
+            Event::new(now, EventKind::NotificationTest, msg).with(serde_json::json!({
                 "notifier": r.notifier,
                 "plugin": r.plugin,
                 "priority": priority,

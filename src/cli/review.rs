@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 
 use super::{Ctx, GlobalArgs};
-use crate::model::SessionId;
+use crate::model::{EventKind, SessionId};
 use crate::plugins::scm::{LocalReview, reviews};
 use crate::store::Event;
 
@@ -86,7 +86,7 @@ pub fn run(g: &GlobalArgs, a: &ReviewArgs) -> anyhow::Result<()> {
     ctx.store.event(
         Event::new(
             now,
-            "review.recorded",
+            EventKind::ReviewRecorded,
             format!("{verdict} on {}", &review.head[..review.head.len().min(12)]),
         )
         .about(&rec.project, Some(rec.id.as_str()))

@@ -68,7 +68,9 @@ pub fn run(g: &GlobalArgs, a: &SendArgs) -> anyhow::Result<()> {
         ready_wait: std::time::Duration::from_secs(a.ready_timeout.min(2)),
         release_after_submit: Some(lock),
     };
-    let report = ops::deliver(&ctx, &rec, &text, "send", opts)?;
+    // Read after the waits above: the event is stamped when the message goes out.
+    let now = crate::clock::now();
+    let report = ops::deliver(&ctx, &rec, &text, "send", opts, now)?;
     if a.json {
         println!(
             "{}",

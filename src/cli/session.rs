@@ -54,7 +54,7 @@ pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
             let ctx = Ctx::load_for_session(g.config.as_deref(), &id, false)?;
             let _lock = ctx.store.lock_session(&id)?;
             let rec = ctx.store.find(&id)?;
-            let out = ops::kill(&ctx, &rec, *force, "ao session kill")?;
+            let out = ops::kill(&ctx, &rec, *force, "ao session kill", crate::clock::now())?;
             eprintln!(
                 "Killed {}{}{}",
                 out.id,
@@ -91,7 +91,7 @@ pub fn run(g: &GlobalArgs, c: &SessionCommand) -> anyhow::Result<()> {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let rec = ops::restore(&ctx, &rec)?;
+            let rec = ops::restore(&ctx, &rec, crate::clock::now())?;
             eprintln!("Restored {} in {}", rec.id, rec.workspace.display());
             Ok(())
         }
@@ -144,6 +144,7 @@ fn ls(ctxs: &[Ctx], project: Option<&str>, all: bool, json: bool) -> anyhow::Res
 /// workspace unless it holds unsaved work.
 fn cleanup(ctx: &Ctx, dry_run: bool) -> anyhow::Result<()> {
     let (recs, _) = ctx.store.list(None)?;
+    let now = crate::clock::now();
     let mut failed = false;
     for rec in recs {
         let ended = rec.status.is_terminal()
@@ -159,7 +160,7 @@ fn cleanup(ctx: &Ctx, dry_run: bool) -> anyhow::Result<()> {
             continue;
         }
         let _lock = ctx.store.lock_session(&rec.id)?;
-        match ops::kill(ctx, &rec, false, "cleanup") {
+        match ops::kill(ctx, &rec, false, "cleanup", now) {
             Ok(_) => eprintln!("Cleaned up {}", rec.id),
             Err(e) => {
                 failed = true;

@@ -56,7 +56,7 @@ pub fn run(g: &GlobalArgs, a: &SpawnArgs) -> anyhow::Result<()> {
         batch: None,
         host: a.host.clone(),
     };
-    let rec = ops::spawn(&ctx, &req)?;
+    let rec = ops::spawn(&ctx, &req, crate::clock::now())?;
     if a.json {
         println!(
             "{}",

@@ -104,9 +104,12 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
                 .iter()
                 .map(|p| serde_json::json!({"path": p.path, "error": p.error.to_string()}))
                 .collect(),
-            github_backoff: crate::sys::github::backoff_notice(ctx.store.root()),
-            gitlab_backoff: crate::sys::gitlab::backoff_notice(ctx.store.root()),
-            tracker_backoff: crate::plugins::tracker::service::backoff_notices(ctx.store.root()),
+            github_backoff: crate::sys::github::backoff_notice(ctx.store.root(), now),
+            gitlab_backoff: crate::sys::gitlab::backoff_notice(ctx.store.root(), now),
+            tracker_backoff: crate::plugins::tracker::service::backoff_notices(
+                ctx.store.root(),
+                now,
+            ),
         };
         let mut s = serde_json::to_string(&out)?;
         s.push('\n');
@@ -116,17 +119,17 @@ fn render(ctxs: &[Ctx], a: &StatusArgs) -> anyhow::Result<String> {
         return Ok("No sessions. Start one with `ao spawn <project> <issue>`.\n".into());
     }
     let mut out = String::new();
-    if let Some(b) = crate::sys::github::backoff_notice(ctx.store.root()) {
+    if let Some(b) = crate::sys::github::backoff_notice(ctx.store.root(), now) {
         out.push_str(&format!(
             "{b} (GitHub data below is from the last successful tick)\n"
         ));
     }
-    if let Some(b) = crate::sys::gitlab::backoff_notice(ctx.store.root()) {
+    if let Some(b) = crate::sys::gitlab::backoff_notice(ctx.store.root(), now) {
         out.push_str(&format!(
             "{b} (GitLab data below is from the last successful tick)\n"
         ));
     }
-    for b in crate::plugins::tracker::service::backoff_notices(ctx.store.root()) {
+    for b in crate::plugins::tracker::service::backoff_notices(ctx.store.root(), now) {
         out.push_str(&format!("{b}\n"));
     }
     let mut zone = None;

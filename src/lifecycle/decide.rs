@@ -12,12 +12,12 @@ use super::facts::{
 };
 use super::reactions::{self, Ctx, Why, config, kind_named, new_ledger, react, stuck_reason};
 use super::{Action, Decision, Observation, RuntimeObs, Settings};
-use crate::model::Event;
 use crate::model::MergeOutcome;
 use crate::model::{
     Activity, ActivitySource, CiState, Delivery, Mergeability, PrFacts, PrState, ReviewDecision,
     SessionRecord, Status,
 };
+use crate::model::{Event, EventKind};
 
 /// Actions and events collected during a step, about one session.
 pub(super) struct Out {
@@ -40,7 +40,7 @@ impl Out {
     }
 
     /// Appends an event about the session.
-    pub fn event(&mut self, now: Timestamp, kind: &str, msg: String, data: serde_json::Value) {
+    pub fn event(&mut self, now: Timestamp, kind: EventKind, msg: String, data: serde_json::Value) {
         self.events.push(
             Event::new(now, kind, msg)
                 .about(&self.project, Some(&self.session))
@@ -136,7 +136,7 @@ pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timesta
             .to_owned();
         out.event(
             now,
-            "session.reachable",
+            EventKind::SessionReachable,
             format!("{}: host reachable again (unreachable since {since})", r.id),
             serde_json::json!({"since": since}),
         );
@@ -151,7 +151,7 @@ pub fn decide(rec: &SessionRecord, obs: &Observation, s: &Settings, now: Timesta
     if status != r.status {
         let msg = format!("{}: {} → {}", r.id, r.status, status);
         let data = serde_json::json!({"from": r.status.as_str(), "to": status.as_str()});
-        out.event(now, "session.status", msg, data);
+        out.event(now, EventKind::SessionStatus, msg, data);
         r.status = status;
         r.status_since = now;
     }
@@ -190,7 +190,7 @@ fn unreachable(rec: &SessionRecord, error: &str, s: &Settings, now: Timestamp) -
         .unwrap_or_else(|| {
             out.event(
                 now,
-                "session.unreachable",
+                EventKind::SessionUnreachable,
                 format!("{}: host unreachable: {error}", r.id),
                 serde_json::json!({"error": error}),
             );
@@ -279,11 +279,11 @@ pub fn on_send_result(
     let delivered = matches!(result, Ok(Delivery::Delivered));
     let mut d = with_ledger(rec, key, s, now, |c, l, out| {
         let kind = match &result {
-            Ok(Delivery::Delivered) => "reaction.delivered",
-            Ok(Delivery::Unconfirmed) => "reaction.unconfirmed",
-            Ok(Delivery::Undelivered(_)) => "reaction.undelivered",
-            Ok(Delivery::Refused(_)) => "reaction.refused",
-            Err(_) => "reaction.failed",
+            Ok(Delivery::Delivered) => EventKind::ReactionDelivered,
+            Ok(Delivery::Unconfirmed) => EventKind::ReactionUnconfirmed,
+            Ok(Delivery::Undelivered(_)) => EventKind::ReactionUndelivered,
+            Ok(Delivery::Refused(_)) => EventKind::ReactionRefused,
+            Err(_) => EventKind::ReactionFailed,
         };
         l.last_outcome = match &result {
             Ok(d) => match d.reason() {
@@ -352,18 +352,23 @@ pub fn on_merge_result(
             l.last_outcome = "merged".to_owned();
             let mut data = outcome_data(key, l);
             data["sha"] = sha.clone().into();
-            out.event(now, "merge.done", format!("{key}: merged as {sha}"), data);
+            out.event(
+                now,
+                EventKind::MergeDone,
+                format!("{key}: merged as {sha}"),
+                data,
+            );
         }
         Ok(MergeOutcome::HeadMoved) => {
             l.last_outcome = "head moved".to_owned();
             let msg = format!("{key}: the head moved since approval; re-evaluating");
-            out.event(now, "merge.head_moved", msg, outcome_data(key, l));
+            out.event(now, EventKind::MergeHeadMoved, msg, outcome_data(key, l));
         }
         Ok(MergeOutcome::Refused(e)) | Err(e) => {
             let kind = if result.is_err() {
-                "merge.failed"
+                EventKind::MergeFailed
             } else {
-                "merge.refused"
+                EventKind::MergeRefused
             };
             l.last_outcome = format!("refused: {e}");
             out.event(now, kind, format!("{key}: {e}"), outcome_data(key, l));

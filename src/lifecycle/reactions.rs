@@ -27,8 +27,8 @@ use super::messages::{
 use super::{Action, Settings};
 use crate::config::{EscalateAfter, ReactionAction, ReactionConfig, ReactionKind};
 use crate::model::{
-    Activity, CiState, Mergeability, PrFacts, PrState, Priority, ReactionLedger, ReviewDecision,
-    SessionRecord, Status,
+    Activity, CiState, EventKind, Mergeability, PrFacts, PrState, Priority, ReactionLedger,
+    ReviewDecision, SessionRecord, Status,
 };
 
 /// Sends per key when `retries` is not set and `escalate-after` is not a count.
@@ -388,7 +388,7 @@ impl Ctx<'_> {
         self.cfg.priority.unwrap_or(default)
     }
 
-    fn event(&self, out: &mut Out, l: &ReactionLedger, kind: &str, action: &str, msg: String) {
+    fn event(&self, out: &mut Out, l: &ReactionLedger, kind: EventKind, action: &str, msg: String) {
         out.event(self.now, kind, msg, self.data(l, action));
     }
 }
@@ -487,7 +487,7 @@ pub(super) fn escalate(c: &Ctx<'_>, l: &mut ReactionLedger, why: Why, out: &mut 
     c.event(
         out,
         l,
-        "reaction.escalated",
+        EventKind::ReactionEscalated,
         "notify",
         format!("{}: escalated to the human", c.key),
     );
@@ -630,7 +630,7 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
                 "{}: waiting for the agent to accept messages ({state})",
                 c.key
             );
-            c.event(out, l, "reaction.pending", "send", msg);
+            c.event(out, l, EventKind::ReactionPending, "send", msg);
         }
         escalate_if_waited_too_long(c, l, out);
         return;
@@ -646,7 +646,7 @@ fn send(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
         message: agent_message(c.kind, &c.cfg, c.rec, c.s.local_scm),
     });
     let msg = format!("{}: sending to the agent (attempt {})", c.key, l.attempts);
-    c.event(out, l, "reaction.triggered", "send", msg);
+    c.event(out, l, EventKind::ReactionTriggered, "send", msg);
 }
 
 fn merge(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
@@ -682,7 +682,7 @@ fn merge(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
         pr_name(Some(pr)),
         short(&pr.head_sha)
     );
-    c.event(out, l, "reaction.triggered", "merge", msg);
+    c.event(out, l, EventKind::ReactionTriggered, "merge", msg);
 }
 
 /// Title, message and default priority of a direct notification.
@@ -785,7 +785,7 @@ fn notify(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
     c.event(
         out,
         l,
-        "reaction.triggered",
+        EventKind::ReactionTriggered,
         "notify",
         format!("{}: notified the human", c.key),
     );
@@ -865,7 +865,12 @@ pub(super) fn react(
         if let Some(l) = r.reactions.remove(&key) {
             let data =
                 serde_json::json!({"key": key, "reaction": l.reaction, "attempts": l.attempts});
-            out.event(now, "reaction.resolved", format!("{key}: resolved"), data);
+            out.event(
+                now,
+                EventKind::ReactionResolved,
+                format!("{key}: resolved"),
+                data,
+            );
         }
     }
 }

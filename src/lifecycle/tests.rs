@@ -6,12 +6,12 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::config::{EscalateAfter, ReactionAction};
-use crate::model::Delivery;
 use crate::model::MergeOutcome;
 use crate::model::{
     ActivitySource, CiState, FailingCheck, HookSignal, Mergeability, PrState, Priority,
     ReviewComment, ReviewDecision, SessionId, Status,
 };
+use crate::model::{Delivery, EventKind};
 
 /// 2025-01-01T00:00:00Z plus `min` minutes.
 pub(super) fn t(min: i64) -> Timestamp {
@@ -243,8 +243,8 @@ fn notes(d: &Decision) -> Vec<&Notification> {
         .collect()
 }
 
-fn kinds(d: &Decision) -> Vec<&str> {
-    d.events.iter().map(|e| e.kind.as_str()).collect()
+fn kinds(d: &Decision) -> Vec<EventKind> {
+    d.events.iter().map(|e| e.kind.clone()).collect()
 }
 
 const CI_KEY: &str = "ci-failed:abc1234def:lint,test";
@@ -260,7 +260,7 @@ fn spawning_until_seen_running_then_working() {
     let d = h.tick(1, obs(alive(), None, PrObs::NoPr));
     assert_eq!(d.record.status, Status::Working);
     assert_eq!(d.record.status_since, t(1));
-    assert_eq!(d.events[0].kind, "session.status");
+    assert_eq!(d.events[0].kind, EventKind::SessionStatus);
     assert_eq!(d.events[0].data["from"], "spawning");
     assert_eq!(d.events[0].data["to"], "working");
 }
@@ -859,11 +859,11 @@ fn ci_failed_sends_specifics_when_ready() {
     let l = &d.record.reactions[CI_KEY];
     assert_eq!((l.attempts, l.last_outcome.as_str()), (1, "sending"));
     assert_eq!(l.fingerprint, "abc1234def:lint,test");
-    assert!(kinds(&d).contains(&"reaction.triggered"));
+    assert!(kinds(&d).contains(&EventKind::ReactionTriggered));
     let e = d
         .events
         .iter()
-        .find(|e| e.kind == "reaction.triggered")
+        .find(|e| e.kind == EventKind::ReactionTriggered)
         .unwrap();
     assert_eq!(e.data["key"], CI_KEY);
     assert_eq!(e.data["reaction"], "ci-failed");
@@ -911,10 +911,10 @@ fn ci_failed_stays_pending_while_the_agent_works() {
     let d = h.tick(1, working(p.clone()));
     assert!(sends(&d).is_empty());
     assert_eq!(d.record.reactions[CI_KEY].last_outcome, "pending");
-    assert!(kinds(&d).contains(&"reaction.pending"));
+    assert!(kinds(&d).contains(&EventKind::ReactionPending));
     let d = h.tick(2, working(p.clone()));
     assert!(
-        !kinds(&d).contains(&"reaction.pending"),
+        !kinds(&d).contains(&EventKind::ReactionPending),
         "one pending event"
     );
     let d = h.tick(
@@ -945,7 +945,7 @@ fn refused_sends_stay_pending_and_escalate_once_naming_why() {
     assert_eq!(l.attempts, 0);
     assert_eq!(l.pending_since, Some(t(1)));
     assert_eq!(l.pending_why.as_deref(), Some(why));
-    assert!(kinds(&d).contains(&"reaction.refused"));
+    assert!(kinds(&d).contains(&EventKind::ReactionRefused));
     assert!(notes(&d).is_empty());
     // Ready again: sent again at once (no turn needed), still attempt 1.
     let d = h.tick(2, ready(p.clone()));
@@ -962,7 +962,7 @@ fn refused_sends_stay_pending_and_escalate_once_naming_why() {
     };
     for m in 3..16 {
         assert!(
-            !kinds(&h.tick(m, dialog())).contains(&"reaction.escalated"),
+            !kinds(&h.tick(m, dialog())).contains(&EventKind::ReactionEscalated),
             "minute {m}"
         );
     }
@@ -1091,7 +1091,7 @@ fn ci_failed_escalates_after_two_attempts_with_specifics() {
         n[0].message
     );
     assert!(d.record.reactions[CI_KEY].escalated);
-    assert!(kinds(&d).contains(&"reaction.escalated"));
+    assert!(kinds(&d).contains(&EventKind::ReactionEscalated));
     // Never again for this key.
     let d = h.tick(7, ready(p));
     assert!(d.actions.is_empty());
@@ -1158,7 +1158,7 @@ fn flapping_keeps_the_budget_and_two_clean_ticks_resolve() {
     h.tick(4, working(good.clone()));
     let d = h.tick(5, working(good));
     assert!(!d.record.reactions.contains_key(CI_KEY));
-    assert!(kinds(&d).contains(&"reaction.resolved"));
+    assert!(kinds(&d).contains(&EventKind::ReactionResolved));
 }
 
 #[test]
@@ -1193,7 +1193,10 @@ fn failed_send_always_escalates() {
         "app-1: couldn't send the CI failure to the agent"
     );
     assert!(n[0].message.contains("tmux: can't find pane"));
-    assert_eq!(kinds(&d), ["reaction.failed", "reaction.escalated"]);
+    assert_eq!(
+        kinds(&d),
+        [EventKind::ReactionFailed, EventKind::ReactionEscalated]
+    );
 }
 
 #[test]
@@ -1202,7 +1205,7 @@ fn delivered_and_unconfirmed_are_recorded() {
     h.tick(1, ready(PrObs::Pr(failing(pr(), &["test", "lint"]))));
     let d = h.sent(1, CI_KEY, Ok(Delivery::Unconfirmed));
     assert_eq!(d.record.reactions[CI_KEY].last_outcome, "unconfirmed");
-    assert_eq!(kinds(&d), ["reaction.unconfirmed"]);
+    assert_eq!(kinds(&d), [EventKind::ReactionUnconfirmed]);
     let d = h.sent(1, CI_KEY, Ok(Delivery::Delivered));
     assert_eq!(d.record.reactions[CI_KEY].last_outcome, "delivered");
     assert_eq!(d.record.activity.as_ref().unwrap().state, Activity::Working);
@@ -1456,13 +1459,13 @@ fn merge_outcomes() {
     let mut h = H::with(ReactionKind::ApprovedAndGreen, auto);
     h.tick(1, working(green()));
     let d = h.merged(1, key, Ok(MergeOutcome::Merged("m123".into())));
-    assert_eq!(kinds(&d), ["merge.done"]);
+    assert_eq!(kinds(&d), [EventKind::MergeDone]);
     assert_eq!(d.record.reactions[key].last_outcome, "merged");
 
     let mut h = H::with(ReactionKind::ApprovedAndGreen, auto);
     h.tick(1, working(green()));
     let d = h.merged(1, key, Ok(MergeOutcome::HeadMoved));
-    assert_eq!(kinds(&d), ["merge.head_moved"]);
+    assert_eq!(kinds(&d), [EventKind::MergeHeadMoved]);
     assert!(!d.record.reactions.contains_key(key));
     // Re-evaluated on fresh data next tick.
     let d = h.tick(2, working(green()));
@@ -1848,5 +1851,9 @@ fn unreachable_host_waits_and_warns_once() {
         Some(crate::model::RuntimeState::Alive)
     );
     assert!(!d.record.extra.contains_key(UNREACHABLE_KEY));
-    assert!(d.events.iter().any(|e| e.kind == "session.reachable"));
+    assert!(
+        d.events
+            .iter()
+            .any(|e| e.kind == EventKind::SessionReachable)
+    );
 }

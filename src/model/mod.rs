@@ -13,7 +13,7 @@ pub mod event;
 pub mod notification;
 pub mod outcome;
 
-pub use event::Event;
+pub use event::{Event, EventKind};
 pub use notification::Notification;
 pub use outcome::MergeOutcome;
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{Storm, route, routed};
 use crate::config::Config;
 use crate::lifecycle;
-use crate::model::event::kind;
+use crate::model::EventKind;
 use crate::model::{Notification, Priority, SessionRecord};
 use crate::plugins::{PluginEnv, PluginError, notifier};
 use crate::store::{Event, Store, StoreError};
@@ -41,6 +41,17 @@ pub struct Dispatch {
     pub outcome: Outcome,
     /// The `notification.sent` / `notification.failed` event; `None` when held.
     pub event: Option<Event>,
+}
+
+impl Outcome {
+    /// `sent`, `failed` or `held`, for the tick's summary.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::Failed(_) => "failed",
+            Outcome::Held => "held",
+        }
+    }
 }
 
 impl Dispatch {
@@ -121,8 +132,8 @@ impl<'a> Dispatcher<'a> {
         };
         let mut d = Dispatch::new(name, n, outcome);
         let kind = match d.outcome {
-            Outcome::Failed(_) => kind::NOTIFICATION_FAILED,
-            _ => kind::NOTIFICATION_SENT,
+            Outcome::Failed(_) => EventKind::NotificationFailed,
+            _ => EventKind::NotificationSent,
         };
         let mut fields = json!({"key": n.key, "notifier": name});
         if let (Some(f), Value::Object(extra)) = (fields.as_object_mut(), data) {
@@ -259,8 +270,14 @@ impl<'a> Dispatcher<'a> {
             .into_iter()
             .map(|(name, r)| {
                 let (kind, msg) = match r {
-                    Ok(n) => (kind::NOTIFICATION_SENT, format!("digest of {n} via {name}")),
-                    Err(e) => (kind::NOTIFICATION_FAILED, format!("{name}: digest: {e}")),
+                    Ok(n) => (
+                        EventKind::NotificationSent,
+                        format!("digest of {n} via {name}"),
+                    ),
+                    Err(e) => (
+                        EventKind::NotificationFailed,
+                        format!("{name}: digest: {e}"),
+                    ),
                 };
                 Event::new(self.now, kind, msg).with(json!({"notifier": name, "digest": true}))
             })
@@ -366,7 +383,7 @@ mod tests {
             "{bad:?}"
         );
         let e = bad.event.as_ref().unwrap();
-        assert_eq!(e.kind, kind::NOTIFICATION_FAILED);
+        assert_eq!(e.kind, EventKind::NotificationFailed);
         assert_eq!(e.message, bad.line());
         assert_eq!(e.data["notifier"], "bad");
         assert_eq!(e.data["key"], "k");

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use crate::context::Ctx;
-use crate::model::{Activity, Delivery, SessionRecord};
+use crate::model::{Activity, Delivery, EventKind, SessionRecord};
 use crate::plugins::PluginError;
 use crate::plugins::agent::{self, Agent, AgentContext, SentMessage};
 use crate::plugins::runtime::Runtime;
@@ -104,15 +104,16 @@ pub struct DeliveryReport {
     pub runtime: Option<crate::model::RuntimeHandle>,
 }
 
-/// Delivers `text` to the session's agent. `reason` names the sender in the event
-/// (`send`, a reaction key). `Err` only for bad input or a failure of ao itself; every
-/// outcome of the attempt, including not sending, is in the report.
+/// Delivers `text` to the session's agent; `now` stamps its event. `reason` names the
+/// sender in the event (`send`, a reaction key). `Err` only for bad input or a failure of
+/// ao itself; every outcome of the attempt, including not sending, is in the report.
 pub fn deliver(
     ctx: &Ctx,
     rec: &SessionRecord,
     text: &str,
     reason: &str,
     opts: DeliverOptions,
+    now: jiff::Timestamp,
 ) -> anyhow::Result<DeliveryReport> {
     let handle = rec
         .runtime
@@ -140,6 +141,7 @@ pub fn deliver(
         let dir = rec.workspace.join(".ao").join("messages");
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
+        // A unique file name, not a time stamp: read fresh for every message.
         let name = format!("{}.md", crate::clock::now().as_millisecond());
         let path = dir.join(&name);
         crate::sys::atomic::write(&path, clean.as_bytes())
@@ -204,14 +206,14 @@ pub fn deliver(
     };
     let (kind, msg) = match &outcome {
         Ok(d) if d.sent() => (
-            "message.sent",
+            EventKind::MessageSent,
             format!("message {} ({} bytes, {reason})", d.as_str(), clean.len()),
         ),
         Ok(d) => (
             if matches!(d, Delivery::Refused(_)) {
-                "message.refused"
+                EventKind::MessageRefused
             } else {
-                "message.undelivered"
+                EventKind::MessageUndelivered
             },
             format!(
                 "message {} ({reason}): {}",
@@ -220,12 +222,12 @@ pub fn deliver(
             ),
         ),
         Err(e) => (
-            "message.failed",
+            EventKind::MessageFailed,
             format!("message not delivered ({reason}): {e}"),
         ),
     };
     ctx.store.event(
-        Event::new(crate::clock::now(), kind, msg)
+        Event::new(now, kind, msg)
             .about(&rec.project, Some(rec.id.as_str()))
             .with(serde_json::json!({
                 "reason": reason, "bytes": clean.len(), "outcome": report.outcome,

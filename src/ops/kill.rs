@@ -3,7 +3,7 @@
 
 use super::workspace_lock;
 use crate::context::Ctx;
-use crate::model::{SessionRecord, Status};
+use crate::model::{EventKind, SessionRecord, Status};
 use crate::plugins::{PluginError, workspace};
 use crate::store::Event;
 
@@ -18,13 +18,14 @@ pub struct KillOutcome {
     pub workspace_removed: bool,
 }
 
-/// Kills `rec` (the caller holds the session lock). Refuses — changing nothing — when the
-/// workspace has unsaved work and `force` is false.
+/// Kills `rec` (the caller holds the session lock) at `now`. Refuses — changing nothing —
+/// when the workspace has unsaved work and `force` is false.
 pub fn kill(
     ctx: &Ctx,
     rec: &SessionRecord,
     force: bool,
     reason: &str,
+    now: jiff::Timestamp,
 ) -> anyhow::Result<KillOutcome> {
     // A spawn interrupted before the record got its workspace path: the workspace, if
     // any, is at the path spawn would have recorded.
@@ -110,7 +111,6 @@ pub fn kill(
         Err(e) => return Err(e.into()),
     };
     let mut done = rec.clone();
-    let now = crate::clock::now();
     if !done.status.is_terminal() {
         done.status = Status::Killed;
         done.status_since = now;
@@ -119,7 +119,7 @@ pub fn kill(
     ctx.store.event(
         Event::new(
             now,
-            "session.killed",
+            EventKind::SessionKilled,
             format!("{} stopped and archived ({reason})", rec.id),
         )
         .about(&rec.project, Some(rec.id.as_str()))

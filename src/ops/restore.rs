@@ -4,13 +4,17 @@
 use anyhow::Context as _;
 
 use crate::context::Ctx;
-use crate::model::{SessionRecord, Status};
+use crate::model::{EventKind, SessionRecord, Status};
 use crate::plugins::agent;
 use crate::plugins::workspace;
 use crate::store::Event;
 
-/// Restores `rec` (the caller holds the session lock); returns the saved record.
-pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> {
+/// Restores `rec` (the caller holds the session lock) at `now`; returns the saved record.
+pub fn restore(
+    ctx: &Ctx,
+    rec: &SessionRecord,
+    now: jiff::Timestamp,
+) -> anyhow::Result<SessionRecord> {
     super::check_workspace(ctx, rec)?;
     let project = ctx.config.project(&rec.project)?.clone();
     let repo = super::repo_path(ctx, &project);
@@ -49,7 +53,6 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
             .and_then(|h| h.remote.as_ref())
             .map(|r| r.host.as_str()),
     )?;
-    let now = crate::clock::now();
     let mut next = rec.clone();
     next.runtime = Some(handle);
     if agent_session_id.is_some() {
@@ -69,9 +72,13 @@ pub fn restore(ctx: &Ctx, rec: &SessionRecord) -> anyhow::Result<SessionRecord> 
     }
     ctx.store.save(&next)?;
     ctx.store.event(
-        Event::new(now, "session.restored", format!("{} restored", rec.id))
-            .about(&rec.project, Some(rec.id.as_str()))
-            .with(serde_json::json!({"resumed": rec.agent_session_id.is_some()})),
+        Event::new(
+            now,
+            EventKind::SessionRestored,
+            format!("{} restored", rec.id),
+        )
+        .about(&rec.project, Some(rec.id.as_str()))
+        .with(serde_json::json!({"resumed": rec.agent_session_id.is_some()})),
     )?;
     Ok(next)
 }

@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::{RECORD_VERSION, SessionId, SessionRecord, Status, validate_branch};
+use crate::model::{EventKind, RECORD_VERSION, SessionId, SessionRecord, Status, validate_branch};
 use crate::plugins::agent;
 use crate::plugins::runtime;
 use crate::plugins::{tracker, workspace};
@@ -38,9 +38,8 @@ pub struct SpawnRequest {
     pub host: Option<String>,
 }
 
-/// Spawns a session; returns its record as saved.
-pub fn spawn(ctx: &Ctx, req: &SpawnRequest) -> anyhow::Result<SessionRecord> {
-    let now = crate::clock::now();
+/// Spawns a session created at `now`; returns its record as saved.
+pub fn spawn(ctx: &Ctx, req: &SpawnRequest, now: jiff::Timestamp) -> anyhow::Result<SessionRecord> {
     let project = ctx.config.project(&req.project)?;
     let repo = super::repo_path(ctx, project);
     if !repo.is_dir() {
@@ -352,8 +351,8 @@ impl Created {
             }
             let _ = ctx.store.event(
                 Event::new(
-                    crate::clock::now(),
-                    "session.spawn_failed",
+                    rec.created_at,
+                    EventKind::SessionSpawnFailed,
                     "spawn failed; undone",
                 )
                 .about(&rec.project, Some(rec.id.as_str())),
@@ -438,8 +437,8 @@ fn build(
     ctx.store.save(&rec)?;
     ctx.store.event(
         Event::new(
-            crate::clock::now(),
-            "session.spawned",
+            rec.created_at,
+            EventKind::SessionSpawned,
             format!("spawned {} on {}", rec.id, rec.branch),
         )
         .about(&rec.project, Some(rec.id.as_str()))

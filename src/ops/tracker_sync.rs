@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use crate::config::ProjectConfig;
 use crate::context::Ctx;
-use crate::model::{PrState, SessionRecord};
+use crate::model::{EventKind, PrState, SessionRecord};
 use crate::plugins::PluginError;
 use crate::plugins::tracker::{self, PrStage};
 use crate::store::Event;
@@ -90,7 +90,7 @@ pub fn sync(
     let (outcome, done) = match tr.on_pr(&issue, stage) {
         Ok(Some(what)) => {
             events.push(about(
-                Event::new(now, "tracker.updated", what.clone())
+                Event::new(now, EventKind::TrackerUpdated, what.clone())
                     .with(serde_json::json!({"issue": issue, "stage": stage.as_str()})),
             ));
             (format!("updated: {what}"), true)
@@ -101,7 +101,7 @@ pub fn sync(
             events.push(about(
                 Event::new(
                     now,
-                    "tracker.update_failed",
+                    EventKind::TrackerUpdateFailed,
                     format!("issue {issue}, {}: {e}", stage.as_str()),
                 )
                 .with(serde_json::json!({"issue": issue, "stage": stage.as_str()})),

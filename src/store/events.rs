@@ -11,7 +11,7 @@ use jiff::Timestamp;
 
 use super::lock::FileLock;
 
-pub use crate::model::event::{EVENT_VERSION, Event};
+pub use crate::model::event::{EVENT_VERSION, Event, EventKind};
 
 /// Rotate the log when it grows past this size.
 const ROTATE_BYTES: u64 = 64 * 1024 * 1024;
@@ -39,6 +39,7 @@ fn append_rotating(
         .map(|m| m.len() > rotate_bytes)
         .unwrap_or(false)
     {
+        // Names the rotated file (a free name is searched below), not an event's time.
         let stamp = Timestamp::now().as_second();
         #[allow(clippy::maybe_infinite_iter)] // some free name exists
         let rotated = (0..)
@@ -160,14 +161,24 @@ mod tests {
         let log = d.path().join("events.jsonl");
         let lock = d.path().join("events.lock");
         let t = Timestamp::from_second(1_700_000_000).unwrap();
-        append(&log, &lock, &[Event::new(t, "a", "one")]).unwrap();
+        append(
+            &log,
+            &lock,
+            &[Event::new(t, EventKind::Other("a".into()), "one")],
+        )
+        .unwrap();
         // Simulate a crash mid-write.
         let mut f = OpenOptions::new().append(true).open(&log).unwrap();
         f.write_all(b"{\"v\":1,\"ts\":\"2023-").unwrap();
         let r = read_all(&log).unwrap();
         assert_eq!(r.events.len(), 1);
         assert_eq!(r.skipped.len(), 1);
-        append(&log, &lock, &[Event::new(t, "b", "two")]).unwrap();
+        append(
+            &log,
+            &lock,
+            &[Event::new(t, EventKind::Other("b".into()), "two")],
+        )
+        .unwrap();
         let r = read_all(&log).unwrap();
         assert_eq!(
             r.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
@@ -193,7 +204,7 @@ mod tests {
                 let (log, lock) = (&log, &lock);
                 s.spawn(move || {
                     for i in 0..150 {
-                        let e = Event::new(t, "w", format!("{w}-{i}"));
+                        let e = Event::new(t, EventKind::Other("w".into()), format!("{w}-{i}"));
                         append_rotating(log, lock, &[e], 2048).unwrap();
                     }
                 });

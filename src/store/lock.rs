@@ -48,6 +48,7 @@ impl FileLock {
     /// Sets the lock file's modification time to now, in place (no rename, no write of
     /// its contents): the tick's heartbeat, so a steady tick writes nothing else.
     pub fn touch(&self) -> std::io::Result<()> {
+        // Real time, not AO_NOW: a heartbeat is a file time, read against other file times.
         self.file.set_modified(std::time::SystemTime::now())
     }
 

@@ -670,6 +670,7 @@ fn parse_record(bytes: &[u8]) -> Result<SessionRecord, ParseFailure> {
 
 /// Moves a corrupt file aside; returns the new path (or the old one if the move failed).
 fn quarantine(p: &Path) -> PathBuf {
+    // Names the quarantined copy, not an event's time.
     let ts = Timestamp::now().as_second();
     let q = p.with_file_name(format!(
         "{}.corrupt-{ts}",

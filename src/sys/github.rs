@@ -284,11 +284,9 @@ pub fn cache_dir(data_dir: &Path) -> PathBuf {
     http::cache_dir(data_dir, VENDOR.name)
 }
 
-/// The latest GitHub backoff deadline still in force (compared with `clock::now()`, so
-/// `AO_NOW` applies), for `ao status` ("GitHub backoff until …"). Reads one small file;
-/// never calls GitHub.
-pub fn backoff_until(data_dir: &Path) -> Option<Timestamp> {
-    let now = crate::clock::now();
+/// The latest GitHub backoff deadline still in force at `now`, for `ao status` ("GitHub
+/// backoff until …"). Reads one small file; never calls GitHub.
+pub fn backoff_until(data_dir: &Path, now: Timestamp) -> Option<Timestamp> {
     backoff_entries(data_dir)
         .into_iter()
         .map(|(_, e)| e.until)
@@ -297,9 +295,10 @@ pub fn backoff_until(data_dir: &Path) -> Option<Timestamp> {
 }
 
 /// The line `ao status` shows while GitHub work is suspended:
-/// `GitHub backoff until <time> (<host>: <reason>)`; `None` when no backoff is in force.
-pub fn backoff_notice(data_dir: &Path) -> Option<String> {
-    http::backoff_notice(data_dir, VENDOR.name, crate::clock::now())
+/// `GitHub backoff until <time> (<host>: <reason>)`; `None` when no backoff is in force
+/// at `now`.
+pub fn backoff_notice(data_dir: &Path, now: Timestamp) -> Option<String> {
+    http::backoff_notice(data_dir, VENDOR.name, now)
 }
 
 /// All persisted backoff entries by API host, including expired ones.
@@ -867,9 +866,9 @@ mod tests {
     #[test]
     fn backoff_until_ignores_missing_or_garbage_files() {
         let d = tempfile::tempdir().unwrap();
-        assert_eq!(backoff_until(d.path()), None);
+        assert_eq!(backoff_until(d.path(), Timestamp::now()), None);
         std::fs::create_dir_all(cache_dir(d.path())).unwrap();
         std::fs::write(http::backoff_path(d.path(), "GitHub"), b"{not json").unwrap();
-        assert_eq!(backoff_until(d.path()), None);
+        assert_eq!(backoff_until(d.path(), Timestamp::now()), None);
     }
 }

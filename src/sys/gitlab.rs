@@ -157,9 +157,9 @@ pub fn cache_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// The line `ao status` shows while GitLab work is suspended; `None` when no backoff is
-/// in force. Reads one small file; never calls GitLab.
-pub fn backoff_notice(data_dir: &Path) -> Option<String> {
-    http::backoff_notice(data_dir, VENDOR.name, crate::clock::now())
+/// in force at `now`. Reads one small file; never calls GitLab.
+pub fn backoff_notice(data_dir: &Path, now: jiff::Timestamp) -> Option<String> {
+    http::backoff_notice(data_dir, VENDOR.name, now)
 }
 
 /// A GraphQL answer: `data` (possibly partial) plus the errors' messages.

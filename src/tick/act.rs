@@ -248,7 +248,14 @@ pub(super) fn tick_session(
                 message,
             } => {
                 // No ready-wait: a starting agent is tried again next tick.
-                let r = ops::deliver(ctx, &rec, &message, &key, ops::DeliverOptions::default());
+                let r = ops::deliver(
+                    ctx,
+                    &rec,
+                    &message,
+                    &key,
+                    ops::DeliverOptions::default(),
+                    now,
+                );
                 if let Ok(rep) = &r
                     && let Some(h) = &rep.runtime
                 {
@@ -332,7 +339,14 @@ pub(super) fn tick_session(
             outcome: s.outcome,
         });
     }
-    for n in &notes {
+    let notify = Dispatcher::new(&ctx.config, ctx.store.root(), now);
+    let dispatched = notify.deliver(&mut rec, &notes, storm);
+    // A new notification no notifier took in this pass (none routed, or every one waiting
+    // out a retry) stays in the record's ledger for the next pass.
+    for n in notes
+        .iter()
+        .filter(|n| !dispatched.iter().any(|d| d.title == n.title))
+    {
         sum.actions.push(ActionReport {
             session: id.to_string(),
             action: "notify".into(),
@@ -340,14 +354,19 @@ pub(super) fn tick_session(
             outcome: "queued".into(),
         });
     }
-    let notify = Dispatcher::new(&ctx.config, ctx.store.root(), now);
-    for d in notify.deliver(&mut rec, &notes, storm) {
+    for d in dispatched {
         if let Outcome::Failed(e) = &d.outcome {
             sum.failures.push(Failure {
                 session: Some(id.to_string()),
                 error: format!("{}: {e}", d.notifier),
             });
         }
+        sum.actions.push(ActionReport {
+            session: id.to_string(),
+            action: "notify".into(),
+            detail: format!("{} via {}", d.title, d.notifier),
+            outcome: d.outcome.as_str().into(),
+        });
         events.extend(d.event);
     }
     if !observed_again(loaded, &mut rec) {
@@ -355,7 +374,7 @@ pub(super) fn tick_session(
     }
     ctx.store.append(&events)?;
     if let Some(reason) = cleanup {
-        match ops::kill(ctx, &rec, false, &reason) {
+        match ops::kill(ctx, &rec, false, &reason, now) {
             Ok(_) => sum.actions.push(ActionReport {
                 session: id.to_string(),
                 action: "cleanup".into(),

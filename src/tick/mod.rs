@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::config::{Config, ProjectConfig, ReactionKind};
 use crate::context::Ctx;
 use crate::lifecycle::{self, Action, Observation, PrObs, RuntimeObs, ScreenObs, Settings};
-use crate::model::event::kind;
+use crate::model::EventKind;
 use crate::model::{Activity, CaptureCache, Notification, PrState, SessionId, SessionRecord};
 use crate::notify::{Dispatcher, Outcome, Storm};
 use crate::ops;
@@ -135,7 +135,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         if !opts.dry_run {
             ctx.store.event(Event::new(
                 now,
-                kind::TICK_SKIPPED,
+                EventKind::TickSkipped,
                 "another tick is running",
             ))?;
         }
@@ -196,7 +196,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
                 error: format!("{e:#}"),
             });
             if !opts.dry_run {
-                record_error(ctx, &id, &format!("{e:#}"));
+                record_error(ctx, &id, &format!("{e:#}"), now);
             }
         }
     }
@@ -205,22 +205,17 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
         let (grouped, errors) = notify.flush_storm(&ctx.store, storm);
         let mut events = Vec::new();
         for d in grouped {
-            let outcome = match &d.outcome {
-                Outcome::Failed(e) => {
-                    sum.failures.push(Failure {
-                        session: None,
-                        error: format!("{}: grouped notification: {e}", d.notifier),
-                    });
-                    "failed"
-                }
-                Outcome::Sent => "sent",
-                Outcome::Held => "held",
-            };
+            if let Outcome::Failed(e) = &d.outcome {
+                sum.failures.push(Failure {
+                    session: None,
+                    error: format!("{}: grouped notification: {e}", d.notifier),
+                });
+            }
             sum.actions.push(ActionReport {
                 session: String::new(),
                 action: "notify".into(),
                 detail: d.line(),
-                outcome: outcome.into(),
+                outcome: d.outcome.as_str().into(),
             });
             events.extend(d.event);
         }
@@ -304,7 +299,7 @@ pub fn run(ctx: &Ctx, opts: &TickOptions) -> anyhow::Result<TickSummary> {
     // A steady pass (nothing changed, nothing done) writes nothing, not even its summary.
     let steady = sum.transitions.is_empty() && sum.actions.is_empty() && sum.failures.is_empty();
     if !opts.dry_run && !steady {
-        let e = Event::new(crate::clock::now(), kind::TICK_DONE, format!(
+        let e = Event::new(now, EventKind::TickDone, format!(
             "{} sessions, {} transitions, {} actions, {} failures",
             sum.sessions_seen, sum.transitions.len(), sum.actions.len(), sum.failures.len()
         ))
@@ -328,14 +323,14 @@ fn log_or_report(ctx: &Ctx, e: Event, sum: &mut TickSummary) {
     }
 }
 
-fn record_error(ctx: &Ctx, id: &SessionId, error: &str) {
+fn record_error(ctx: &Ctx, id: &SessionId, error: &str, now: Timestamp) {
     if let Ok(Some(_l)) = ctx.store.try_lock_session(id)
         && let Ok(mut rec) = ctx.store.find(id)
     {
         rec.last_error = Some(error.to_owned());
         let _ = ctx.store.save(&rec);
         let _ = ctx.store.event(
-            Event::new(crate::clock::now(), "tick.session_failed", error.to_owned())
+            Event::new(now, EventKind::TickSessionFailed, error.to_owned())
                 .about(&rec.project, Some(rec.id.as_str())),
         );
     }

@@ -719,10 +719,10 @@ fn github_rate_limit_stops_all_github_work_until_reset() {
     );
     assert_no_token(&msg);
     assert_eq!(
-        backoff_until(&env.data),
+        backoff_until(&env.data, Timestamp::now()),
         Some(Timestamp::from_second(reset).unwrap())
     );
-    let notice = backoff_notice(&env.data).unwrap();
+    let notice = backoff_notice(&env.data, Timestamp::now()).unwrap();
     assert!(
         notice.starts_with("GitHub backoff until ") && notice.contains("127.0.0.1"),
         "{notice}"

@@ -32,6 +32,7 @@ mod github;
 mod gitlab;
 mod hostile;
 mod jira;
+mod layering;
 mod linear;
 mod notifiers;
 mod real_agents;

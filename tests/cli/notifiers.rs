@@ -751,6 +751,31 @@ fn a_failing_notifier_is_a_failure_of_the_tick_and_the_others_still_deliver() {
         "{r}"
     );
     assert_eq!(http.on("/hook").len(), 1, "the working notifier delivered");
+    // The summary says what each notifier did with it.
+    let notify: Vec<(String, String)> = r.json()["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "notify")
+        .map(|a| {
+            (
+                a["detail"].as_str().unwrap().to_owned(),
+                a["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        notify
+            .iter()
+            .any(|(d, o)| d.ends_with(" via hook") && o == "sent"),
+        "{r}"
+    );
+    assert!(
+        notify
+            .iter()
+            .any(|(d, o)| d.ends_with(" via broken") && o == "failed"),
+        "{r}"
+    );
     let ev = env.ao_in(&repo, &["events", "--json"]).ok();
     let events: Vec<serde_json::Value> = ev
         .stdout

@@ -279,7 +279,13 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
             .trim()
             .to_owned()
     };
-    assert!(env.wait_for(10, || pane().starts_with("1:")));
+    let dead = env.wait_for(30, || pane().starts_with("1:"));
+    assert!(
+        dead,
+        "the pane never died: panes {:?}, screen {:?}",
+        pane(),
+        env.tmux(&["capture-pane", "-p", "-t", "=app-1:"]).stdout
+    );
     let status_known = env.wait_for(5, || pane() == "1:1");
     let t = env.ao_in(&repo, &["tick"]).ok();
     let told = format!("{}{}", t.stdout, t.stderr);

@@ -15,6 +15,7 @@ mod codex;
 mod confirm_tests;
 mod custom;
 pub mod detect;
+pub mod external;
 mod goose;
 mod opencode;
 
@@ -316,8 +317,8 @@ pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Agent>, PluginE
         "custom" => Ok(Box::new(Custom::new(cfg))),
         other => {
             let config = serde_json::to_value(cfg).map_err(|e| PluginError::Other(e.into()))?;
-            Ok(Box::new(super::external::ExternalAgent::new(
-                super::external::Plugin::find("agent", other, BUILTIN, config)?,
+            Ok(Box::new(external::ExternalAgent::new(
+                crate::plugins::external::Plugin::find("agent", other, BUILTIN, config)?,
             )))
         }
     }
@@ -466,6 +467,7 @@ pub(crate) fn transcript_fact(
     evidence: impl Into<String>,
     at: Option<jiff::Timestamp>,
 ) -> ActivityFact {
+    // The Agent trait carries no clock: a transcript fact is stamped when it is read.
     let now = crate::clock::now();
     let at = at.unwrap_or(now);
     ActivityFact {

@@ -333,6 +333,7 @@ impl Notifier for EmailNotifier {
 
     fn send(&self, n: &Notification) -> Result<(), PluginError> {
         if self.digest && n.priority == Priority::Info && n.kind != "test" {
+            // The Notifier trait carries no clock: queued when it is handed over.
             return self.enqueue(n, crate::clock::now());
         }
         self.sendmail(&self.message(n))

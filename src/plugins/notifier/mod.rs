@@ -22,6 +22,7 @@ mod command;
 pub mod desktop;
 mod discord;
 mod email;
+pub mod external;
 mod hmac;
 mod http;
 mod ntfy;
@@ -115,8 +116,8 @@ pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Notifier>, Plug
         }
         other => {
             let options = cfg.and_then(|c| c.options.clone());
-            Ok(Box::new(super::external::ExternalNotifier(
-                super::external::Plugin::find(
+            Ok(Box::new(external::ExternalNotifier(
+                crate::plugins::external::Plugin::find(
                     "notifier",
                     other,
                     BUILTIN,

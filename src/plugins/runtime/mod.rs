@@ -2,6 +2,7 @@
 //! probes in batch, captures output, pastes text and presses keys (the policy of when and
 //! what to send lives in `ops::deliver`), and destroys.
 
+pub mod external;
 mod process;
 mod ssh;
 mod tmux;
@@ -14,7 +15,7 @@ pub use process::ProcessRuntime;
 pub use ssh::{DEFAULT_WORKTREE_DIR as SSH_WORKTREE_DIR, SshRuntime, SshSettings};
 pub use tmux::{SHELLS, TmuxRuntime};
 
-use super::{PluginEnv, PluginError, external};
+use super::{PluginEnv, PluginError};
 use crate::model::RuntimeHandle;
 
 /// Built-in runtime names (owned by [`crate::config::plugin_names`]).
@@ -162,6 +163,8 @@ pub trait Runtime: Send + Sync + Debug {
                 })
             })
             .collect();
+        // Wall clock when the screens are taken, like tmux's activity time they are
+        // compared with (not a pinned AO_NOW).
         let taken = jiff::Timestamp::now().as_second();
         let mut screens: BTreeMap<String, (String, i64)> = BTreeMap::new();
         for (h, text) in stale.iter().zip(self.capture_many(&stale, lines)) {
@@ -215,12 +218,14 @@ pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Runtime>, Plugi
         "ssh" => Err(PluginError::Unsupported(
             "the ssh runtime needs its project's runtimeConfig".into(),
         )),
-        other => Ok(Box::new(external::ExternalRuntime(external::Plugin::find(
-            "runtime",
-            other,
-            BUILTIN,
-            serde_json::Value::Null,
-        )?))),
+        other => Ok(Box::new(external::ExternalRuntime(
+            crate::plugins::external::Plugin::find(
+                "runtime",
+                other,
+                BUILTIN,
+                serde_json::Value::Null,
+            )?,
+        ))),
     }
 }
 

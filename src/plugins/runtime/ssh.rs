@@ -165,6 +165,7 @@ impl SshRuntime {
         capture: &[(&str, Option<i64>)],
         lines: u32,
     ) -> Result<HostObservation, SshError> {
+        // A uniqueness nonce (the clock only when no uuid can be had), not a time.
         let nonce = crate::plugins::agent::detect::new_uuid()
             .unwrap_or_else(|_| format!("{}", jiff::Timestamp::now().as_nanosecond()));
         let mark = format!("ao-ssh-mark-{nonce}");
@@ -664,6 +665,7 @@ impl Runtime for SshRuntime {
             "ao-{}-{}-{}",
             handle.target,
             std::process::id(),
+            // A uniqueness nonce for the buffer name, not a time.
             jiff::Timestamp::now().as_nanosecond()
         );
         let target = Tmux::target(&handle.target);

@@ -197,6 +197,7 @@ impl Runtime for TmuxRuntime {
             "ao-{}-{}-{}",
             handle.target,
             std::process::id(),
+            // A uniqueness nonce for the buffer name, not a time.
             jiff::Timestamp::now().as_nanosecond()
         );
         let r = self.tmux.paste(&handle.target, handle.pid, &buffer, text);

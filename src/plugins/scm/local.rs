@@ -290,6 +290,7 @@ fn start_checks(
         sha: sha.into(),
         state: "running".into(),
         pid: None,
+        // The Scm trait carries no clock: the runner's start is stamped when it is started.
         started: crate::clock::now(),
         checks: Vec::new(),
     };
@@ -313,6 +314,7 @@ pub fn run_checks(
     cwd: &Path,
     checks: &[String],
 ) -> std::io::Result<bool> {
+    // The one read of `ao util run-checks` (its own process).
     let started = crate::clock::now();
     let write = |run: &CheckRun| {
         crate::sys::atomic::write(

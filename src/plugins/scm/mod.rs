@@ -1,6 +1,7 @@
 //! SCM slot: pull requests, CI and reviews (GitHub, GitLab), or the `local` stand-in where a
 //! session's branch in the project's own repository is its PR.
 
+pub mod external;
 pub mod github;
 pub mod gitlab;
 mod local;
@@ -13,7 +14,7 @@ pub use github::GitHubScm;
 pub use gitlab::GitLabScm;
 pub use local::{LocalReview, LocalScm, reviews, run_checks};
 
-use super::{PluginEnv, PluginError, external};
+use super::{PluginEnv, PluginError};
 use crate::config::ProjectConfig;
 use crate::model::{PrFacts, SessionId, SessionRecord};
 
@@ -76,7 +77,7 @@ pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Scm>, PluginErr
         "local" => Ok(Box::new(LocalScm)),
         other => {
             let options = p.config.scm.as_ref().and_then(|t| t.options.clone());
-            let plugin = external::Plugin::find(
+            let plugin = crate::plugins::external::Plugin::find(
                 "scm",
                 other,
                 BUILTIN,

@@ -1,9 +1,11 @@
 //! Terminal slot: how a human opens a session (`ao open`): attach with tmux (switching
 //! client when already inside tmux), or `none` (print the command only).
 
+pub mod external;
+
 use std::fmt::Debug;
 
-use super::{PluginEnv, PluginError, external};
+use super::{PluginEnv, PluginError};
 
 /// Built-in terminal names (owned by [`crate::config::plugin_names`]).
 pub use crate::config::plugin_names::TERMINAL as BUILTIN;
@@ -82,7 +84,12 @@ pub fn create(name: &str, _env: &PluginEnv<'_>) -> Result<Box<dyn Terminal>, Plu
         "tmux-attach" | "auto" => Ok(Box::new(TmuxAttach)),
         "none" => Ok(Box::new(NoTerminal)),
         other => Ok(Box::new(external::ExternalTerminal(
-            external::Plugin::find("terminal", other, BUILTIN, serde_json::Value::Null)?,
+            crate::plugins::external::Plugin::find(
+                "terminal",
+                other,
+                BUILTIN,
+                serde_json::Value::Null,
+            )?,
         ))),
     }
 }

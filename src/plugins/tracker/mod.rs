@@ -2,6 +2,7 @@
 //! is untrusted: prompts fence it and label it as data; branch names are slugged.
 
 mod adf;
+pub mod external;
 pub mod github;
 pub mod gitlab;
 pub mod jira;
@@ -17,7 +18,7 @@ pub use jira::JiraTracker;
 pub use linear::LinearTracker;
 pub use plain::PlainTracker;
 
-use super::{PluginEnv, PluginError, external};
+use super::{PluginEnv, PluginError};
 use crate::config::ProjectConfig;
 use crate::model::{slugify, validate_branch};
 
@@ -189,7 +190,7 @@ pub fn create(name: &str, env: &PluginEnv<'_>) -> Result<Box<dyn Tracker>, Plugi
         "plain" => Ok(Box::new(PlainTracker::new(p.config, p.repo))),
         other => {
             let options = p.config.tracker.as_ref().and_then(|t| t.options.clone());
-            let plugin = external::Plugin::find(
+            let plugin = crate::plugins::external::Plugin::find(
                 "tracker",
                 other,
                 BUILTIN,

@@ -113,9 +113,8 @@ impl Reply {
 }
 
 /// `Linear backoff until <time> (<host>: <reason>)` for each tracker service with a
-/// backoff in force, for `ao status`. Reads small files; never calls a service.
-pub fn backoff_notices(data_dir: &Path) -> Vec<String> {
-    let now = crate::clock::now();
+/// backoff in force at `now`, for `ao status`. Reads small files; never calls a service.
+pub fn backoff_notices(data_dir: &Path, now: jiff::Timestamp) -> Vec<String> {
     ["Linear", "Jira"]
         .iter()
         .filter_map(|s| http::backoff_notice(data_dir, s, now))

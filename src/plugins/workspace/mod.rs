@@ -4,6 +4,7 @@
 
 mod clone;
 mod copy;
+pub mod external;
 mod worktree;
 
 use std::fmt::Debug;
@@ -13,7 +14,7 @@ pub use clone::CloneWorkspace;
 pub use copy::CopyWorkspace;
 pub use worktree::WorktreeWorkspace;
 
-use super::{PluginEnv, PluginError, external};
+use super::{PluginEnv, PluginError};
 
 /// Built-in workspace names (owned by [`crate::config::plugin_names`]).
 pub use crate::config::plugin_names::WORKSPACE as BUILTIN;
@@ -217,7 +218,12 @@ pub fn create(name: &str, _env: &PluginEnv<'_>) -> Result<Box<dyn Workspace>, Pl
         "clone" => Ok(Box::new(CloneWorkspace)),
         "copy" => Ok(Box::new(CopyWorkspace)),
         other => Ok(Box::new(external::ExternalWorkspace(
-            external::Plugin::find("workspace", other, BUILTIN, serde_json::Value::Null)?,
+            crate::plugins::external::Plugin::find(
+                "workspace",
+                other,
+                BUILTIN,
+                serde_json::Value::Null,
+            )?,
         ))),
     }
 }
