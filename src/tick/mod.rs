@@ -2,8 +2,14 @@
 //!
 //! Observation batches: one runtime probe per runtime plugin for all sessions (one
 //! `tmux list-panes -a`), a terminal capture only for panes whose activity time changed
-//! since the last capture, one SCM observe call per project. A failure for one session
+//! since the last capture, one SCM observe call per project. The pane listing starts
+//! while the records are read, and the SCM reads run beside it. A failure for one session
 //! never aborts the pass: it is recorded and the exit code says something failed.
+//!
+//! Each session is first decided on its record as listed; one with nothing to write or
+//! do (most of a steady pass) is left without taking its lock. Anything else takes the
+//! session's lock, reads the record again and, if it changed meanwhile, decides again:
+//! every write is made under the lock over the record as it is then.
 //!
 //! Layout: this file runs the pass and holds the summary types; `observe` gathers the
 //! facts, `act` decides (the pure `lifecycle`) and acts per session, `summary` sends the
