@@ -333,8 +333,8 @@ impl Notifier for EmailNotifier {
 
     fn send(&self, n: &Notification) -> Result<(), PluginError> {
         if self.digest && n.priority == Priority::Info && n.kind != "test" {
-            // The Notifier trait carries no clock: queued when it is handed over.
-            return self.enqueue(n, crate::clock::now());
+            // Queued as of the pass that made it (the notifier has no clock of its own).
+            return self.enqueue(n, n.time);
         }
         self.sendmail(&self.message(n))
     }

@@ -171,7 +171,7 @@ impl LocalScm {
         match run {
             None => {
                 if !ctx.dry_run && rec.workspace.is_dir() {
-                    start_checks(ctx.data_dir, &rec.id, head, &rec.workspace, &checks)?;
+                    start_checks(ctx, &rec.id, head, &rec.workspace, &checks)?;
                 }
                 Ok((CiState::Pending, Vec::new()))
             }
@@ -263,13 +263,13 @@ fn parse_location(line: &str) -> (Option<String>, Option<u32>, String) {
 
 /// Starts `ao util run-checks` detached for `sha`, recording a `running` result first.
 fn start_checks(
-    data_dir: &Path,
+    ctx: &ScmContext<'_>,
     id: &SessionId,
     sha: &str,
     workspace: &Path,
     checks: &[String],
 ) -> Result<(), PluginError> {
-    let file = check_file(data_dir, id, sha);
+    let file = check_file(ctx.data_dir, id, sha);
     if let Some(d) = file.parent() {
         crate::sys::atomic::ensure_private_dir(d)?;
     }
@@ -290,8 +290,7 @@ fn start_checks(
         sha: sha.into(),
         state: "running".into(),
         pid: None,
-        // The Scm trait carries no clock: the runner's start is stamped when it is started.
-        started: crate::clock::now(),
+        started: ctx.now,
         checks: Vec::new(),
     };
     let bytes = serde_json::to_vec(&run).map_err(|e| PluginError::Other(e.into()))?;
