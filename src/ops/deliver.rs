@@ -158,7 +158,7 @@ pub fn deliver(
         (clean.to_owned(), None)
     };
     let paths = super::AgentPaths::of(ctx, rec)?;
-    let actx = paths.context(rec, &agent_cfg);
+    let actx = paths.context(rec, &agent_cfg, now);
     let rt = super::runtime_for(ctx, rec)?;
     let mut new_handle = None;
     let outcome = match agent.message_plan(&actx, &payload) {
@@ -673,6 +673,7 @@ mod tests {
             agent_session_id: None,
             config: &cfg,
             ao_bin: std::path::Path::new("ao"),
+            now: jiff::Timestamp::now(),
         };
         let h = RuntimeHandle {
             plugin: "fake".into(),

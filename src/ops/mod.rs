@@ -229,6 +229,7 @@ impl AgentPaths {
         &'a self,
         rec: &'a SessionRecord,
         config: &'a crate::config::AgentConfig,
+        now: jiff::Timestamp,
     ) -> crate::plugins::agent::AgentContext<'a> {
         crate::plugins::agent::AgentContext {
             session: rec.id.as_str(),
@@ -239,6 +240,7 @@ impl AgentPaths {
             agent_session_id: rec.agent_session_id.as_deref(),
             config,
             ao_bin: &self.ao_bin,
+            now,
         }
     }
 }
@@ -255,6 +257,7 @@ pub(crate) fn start_agent(
     prompt_file: &Path,
     resume: bool,
     host: Option<&str>,
+    now: jiff::Timestamp,
 ) -> anyhow::Result<(crate::model::RuntimeHandle, Option<String>)> {
     let ao_bin = std::env::current_exe().unwrap_or_else(|_| "ao".into());
     let actx = crate::plugins::agent::AgentContext {
@@ -270,6 +273,7 @@ pub(crate) fn start_agent(
         },
         config: agent_config,
         ao_bin: &ao_bin,
+        now,
     };
     let plan = if resume {
         agent.restore(&actx)?

@@ -52,6 +52,7 @@ pub fn restore(
             .as_ref()
             .and_then(|h| h.remote.as_ref())
             .map(|r| r.host.as_str()),
+        now,
     )?;
     let mut next = rec.clone();
     next.runtime = Some(handle);

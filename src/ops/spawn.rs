@@ -430,6 +430,7 @@ fn build(
         &prompt_file,
         false,
         host,
+        rec.created_at,
     )?;
     created.runtime = Some(handle.clone());
     rec.runtime = Some(handle);

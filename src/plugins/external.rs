@@ -324,6 +324,7 @@ esac"#,
         std::fs::write(&prompt, "do it").unwrap();
         let cfg = crate::config::AgentConfig::default();
         let ctx = AgentContext {
+            now: jiff::Timestamp::now(),
             session: "s-1",
             project: "p",
             workspace: d.path(),

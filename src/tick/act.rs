@@ -132,7 +132,7 @@ fn plan<'a>(
         }
     }
     let paths = ops::AgentPaths::of(ctx, &rec)?;
-    let actx = paths.context(&rec, &project.agent_config);
+    let actx = paths.context(&rec, &project.agent_config, now);
     let transcript = agent.transcript_activity(&actx);
     let cost = read_cost(&rec, agent.as_ref(), &actx);
     let pr = pr_obs.get(id).cloned().unwrap_or(PrObs::NotChecked);

@@ -75,6 +75,7 @@ impl Rig {
             agent_session_id,
             config: &self.cfg,
             ao_bin,
+            now: jiff::Timestamp::now(),
         }
     }
 

@@ -69,7 +69,7 @@ impl ClaudeCode {
     ) -> Option<ActivityFact> {
         let path = find_transcript(config_dir, &recorded_uuid(ctx)?, ctx.workspace)?;
         let text = detect::read_tail(&path, TAIL_BYTES).ok()?;
-        transcript_state(&detect::json_lines(&text))
+        transcript_state(&detect::json_lines(&text), ctx.now)
     }
 
     /// The command line without the prompt: `claude <flag> <uuid> --settings <file>
@@ -460,7 +460,7 @@ fn is_limit(line: &str) -> bool {
 }
 
 /// The activity implied by the last main-chain transcript entries.
-pub(crate) fn transcript_state(lines: &[Value]) -> Option<ActivityFact> {
+pub(crate) fn transcript_state(lines: &[Value], now: jiff::Timestamp) -> Option<ActivityFact> {
     for v in lines.iter().rev() {
         if v.get("isSidechain").and_then(Value::as_bool) == Some(true) {
             continue;
@@ -478,11 +478,12 @@ pub(crate) fn transcript_state(lines: &[Value]) -> Option<ActivityFact> {
                     || v.get("error").is_some()
                 {
                     if is_limit(&text) {
-                        let mut f = transcript_fact(Activity::Blocked, &text, at);
+                        let mut f = transcript_fact(now, Activity::Blocked, &text, at);
                         f.resets = detect::reset_time(&text);
                         return Some(f);
                     }
                     return Some(transcript_fact(
+                        now,
                         Activity::Ready,
                         format!("api error: {text}"),
                         at,
@@ -493,6 +494,7 @@ pub(crate) fn transcript_state(lines: &[Value]) -> Option<ActivityFact> {
                     .and_then(Value::as_str);
                 if let Some(tool) = last_tool_use(msg) {
                     return Some(transcript_fact(
+                        now,
                         Activity::Working,
                         format!("tool_use {tool}"),
                         at,
@@ -500,33 +502,39 @@ pub(crate) fn transcript_state(lines: &[Value]) -> Option<ActivityFact> {
                 }
                 return Some(match stop {
                     Some("end_turn" | "stop_sequence") => {
-                        transcript_fact(Activity::Ready, "assistant end_turn", at)
+                        transcript_fact(now, Activity::Ready, "assistant end_turn", at)
                     }
                     Some(other) => {
-                        transcript_fact(Activity::Ready, format!("assistant {other}"), at)
+                        transcript_fact(now, Activity::Ready, format!("assistant {other}"), at)
                     }
                     // Still streaming.
-                    None => transcript_fact(Activity::Working, "assistant streaming", at),
+                    None => transcript_fact(now, Activity::Working, "assistant streaming", at),
                 });
             }
             "user" => {
                 let text = message_text(msg);
                 if text.contains("[Request interrupted by user") {
-                    return Some(transcript_fact(Activity::Ready, "interrupted by user", at));
+                    return Some(transcript_fact(
+                        now,
+                        Activity::Ready,
+                        "interrupted by user",
+                        at,
+                    ));
                 }
                 let evidence = if is_tool_result(msg) {
                     "tool_result"
                 } else {
                     "user prompt"
                 };
-                return Some(transcript_fact(Activity::Working, evidence, at));
+                return Some(transcript_fact(now, Activity::Working, evidence, at));
             }
             "system" => match v.get("subtype").and_then(Value::as_str) {
                 Some("turn_duration") => {
-                    return Some(transcript_fact(Activity::Ready, "turn finished", at));
+                    return Some(transcript_fact(now, Activity::Ready, "turn finished", at));
                 }
                 Some("api_error") => {
                     return Some(transcript_fact(
+                        now,
                         Activity::Working,
                         "api error, retrying",
                         at,
@@ -803,8 +811,11 @@ mod tests {
     fn real_ready_screen_and_transcript_after_an_api_error() {
         let m = classify(&fixture("ready-after-error.txt")).unwrap();
         assert_eq!(m.activity, Activity::Ready, "{}", m.evidence);
-        let f =
-            transcript_state(&detect::json_lines(&fixture("transcript-api-error.jsonl"))).unwrap();
+        let f = transcript_state(
+            &detect::json_lines(&fixture("transcript-api-error.jsonl")),
+            jiff::Timestamp::now(),
+        )
+        .unwrap();
         assert_eq!(f.state, Activity::Ready);
         assert_eq!(
             f.evidence,
@@ -865,14 +876,14 @@ mod tests {
         let snap = json!({"type":"file-history-snapshot"});
         let side = json!({"type":"assistant","isSidechain":true,"message":{"stop_reason":null}});
         let limit = json!({"type":"assistant","isApiErrorMessage":true,"timestamp":ts,"message":{"content":[{"type":"text","text":"Claude AI usage limit reached · resets 4am"}]}});
-        let st = |v: &[Value]| transcript_state(v).map(|f| f.state);
+        let st = |v: &[Value]| transcript_state(v, jiff::Timestamp::now()).map(|f| f.state);
         assert_eq!(st(std::slice::from_ref(&tool)), Some(Activity::Working));
         assert_eq!(st(&[tool.clone(), result.clone()]), Some(Activity::Working));
         assert_eq!(
             st(&[tool, result, end.clone(), snap, side]),
             Some(Activity::Ready)
         );
-        let f = transcript_state(&[end, limit]).unwrap();
+        let f = transcript_state(&[end, limit], jiff::Timestamp::now()).unwrap();
         assert_eq!(f.state, Activity::Blocked);
         assert_eq!(f.resets.as_deref(), Some("4am"));
         assert_eq!(f.since, ts.parse::<Timestamp>().unwrap());

@@ -204,6 +204,7 @@ mod tests {
         let cfg = AgentConfig::default();
         let uuid = "123e4567-e89b-42d3-a456-426614174000";
         let ctx = AgentContext {
+            now: jiff::Timestamp::now(),
             session: "app-1",
             project: "app",
             workspace: Path::new("/w"),

@@ -49,7 +49,7 @@ impl Codex {
     ) -> Option<ActivityFact> {
         let path = find_rollout(codex_home, ctx.agent_session_id, ctx.workspace)?;
         let text = detect::read_tail(&path, TAIL_BYTES).ok()?;
-        rollout_state(&detect::json_lines(&text))
+        rollout_state(&detect::json_lines(&text), ctx.now)
     }
 
     /// The thread id of the rollout of this session (for `agent_session_id`), with
@@ -376,7 +376,7 @@ pub(crate) fn classify(screen: &str) -> Option<ScreenMatch> {
 }
 
 /// The activity implied by the end of a rollout.
-pub(crate) fn rollout_state(lines: &[Value]) -> Option<ActivityFact> {
+pub(crate) fn rollout_state(lines: &[Value], now: jiff::Timestamp) -> Option<ActivityFact> {
     for v in lines.iter().rev() {
         let at = v
             .get("timestamp")
@@ -389,19 +389,19 @@ pub(crate) fn rollout_state(lines: &[Value]) -> Option<ActivityFact> {
             .unwrap_or("");
         match (v.get("type").and_then(Value::as_str).unwrap_or(""), pt) {
             ("event_msg", "task_complete") => {
-                return Some(transcript_fact(Activity::Ready, "task_complete", at));
+                return Some(transcript_fact(now, Activity::Ready, "task_complete", at));
             }
             ("event_msg", "turn_aborted") => {
-                return Some(transcript_fact(Activity::Ready, "turn aborted", at));
+                return Some(transcript_fact(now, Activity::Ready, "turn aborted", at));
             }
             ("event_msg", "task_started" | "user_message") => {
-                return Some(transcript_fact(Activity::Working, pt, at));
+                return Some(transcript_fact(now, Activity::Working, pt, at));
             }
             (
                 "event_msg",
                 "exec_approval_request" | "apply_patch_approval_request" | "request_user_input",
             ) => {
-                return Some(transcript_fact(Activity::WaitingInput, pt, at));
+                return Some(transcript_fact(now, Activity::WaitingInput, pt, at));
             }
             ("event_msg", "error") => {
                 let msg = p
@@ -409,7 +409,7 @@ pub(crate) fn rollout_state(lines: &[Value]) -> Option<ActivityFact> {
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 if msg.contains("usage limit") {
-                    let mut f = transcript_fact(Activity::Blocked, msg, at);
+                    let mut f = transcript_fact(now, Activity::Blocked, msg, at);
                     f.resets = detect::reset_time(msg);
                     return Some(f);
                 }
@@ -423,7 +423,7 @@ pub(crate) fn rollout_state(lines: &[Value]) -> Option<ActivityFact> {
                 | "local_shell_call"
                 | "reasoning",
             ) => {
-                return Some(transcript_fact(Activity::Working, pt, at));
+                return Some(transcript_fact(now, Activity::Working, pt, at));
             }
             ("response_item", "message")
                 if p.and_then(|p| p.get("role")).and_then(Value::as_str) == Some("assistant") =>
@@ -432,9 +432,9 @@ pub(crate) fn rollout_state(lines: &[Value]) -> Option<ActivityFact> {
                 // assistant's message and write no task_complete.
                 let phase = p.and_then(|p| p.get("phase")).and_then(Value::as_str);
                 return Some(if phase == Some("commentary") {
-                    transcript_fact(Activity::Working, "assistant commentary", at)
+                    transcript_fact(now, Activity::Working, "assistant commentary", at)
                 } else {
-                    transcript_fact(Activity::Ready, "assistant message", at)
+                    transcript_fact(now, Activity::Ready, "assistant message", at)
                 });
             }
             _ => {}
@@ -539,7 +539,7 @@ mod tests {
         let ev = |t: &str| json!({"timestamp":"2026-01-01T00:00:00Z","type":"event_msg","payload":{"type":t}});
         let call =
             json!({"type":"response_item","payload":{"type":"function_call","name":"shell"}});
-        let st = |v: &[Value]| rollout_state(v).map(|f| f.state);
+        let st = |v: &[Value]| rollout_state(v, jiff::Timestamp::now()).map(|f| f.state);
         assert_eq!(
             st(&[ev("task_started"), call.clone()]),
             Some(Activity::Working)

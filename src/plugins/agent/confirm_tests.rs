@@ -53,6 +53,7 @@ fn claude_hook_log_confirms() {
         ..Default::default()
     };
     let ctx = AgentContext {
+        now: jiff::Timestamp::now(),
         session: "app-1",
         project: "app",
         workspace: d.path(),
@@ -121,6 +122,7 @@ fn custom_agents_confirm_only_through_their_working_pattern() {
     let d = tempfile::tempdir().unwrap();
     let plain_cfg = crate::config::AgentConfig::default();
     let ctx = |cfg| AgentContext {
+        now: jiff::Timestamp::now(),
         session: "app-1",
         project: "app",
         workspace: d.path(),
@@ -198,6 +200,7 @@ INSERT INTO part VALUES ('prt_3', 'msg_o', 'ses_2', 1796488407757, '{"type":"tex
         ..Default::default()
     };
     let ctx = AgentContext {
+        now: jiff::Timestamp::now(),
         session: "app-1",
         project: "app",
         workspace: Path::new("/w/app-1"),

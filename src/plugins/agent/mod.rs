@@ -62,6 +62,8 @@ pub struct AgentContext<'a> {
     pub config: &'a AgentConfig,
     /// Path of the running `ao` binary, for hook commands.
     pub ao_bin: &'a Path,
+    /// The command's one clock reading (stamps what the agent's records show).
+    pub now: jiff::Timestamp,
 }
 
 impl AgentContext<'_> {
@@ -453,22 +455,23 @@ pub(crate) fn fresh_uuid() -> Result<String, PluginError> {
 /// unparsable lines are skipped. The tick reads transcripts through
 /// [`Agent::transcript_activity`]; this entry point exists for fuzzing and tests.
 pub fn transcript_activity_of(agent: &str, tail: &str) -> Option<ActivityFact> {
+    // An entry point of its own (fuzzing, tests): its one clock reading.
+    let now = crate::clock::now();
     let lines = detect::json_lines(tail);
     match agent {
-        "claude-code" => claude_code::transcript_state(&lines),
-        "codex" => codex::rollout_state(&lines),
+        "claude-code" => claude_code::transcript_state(&lines, now),
+        "codex" => codex::rollout_state(&lines, now),
         _ => None,
     }
 }
 
 /// The activity fact for a transcript observation.
 pub(crate) fn transcript_fact(
+    now: jiff::Timestamp,
     state: Activity,
     evidence: impl Into<String>,
     at: Option<jiff::Timestamp>,
 ) -> ActivityFact {
-    // The Agent trait carries no clock: a transcript fact is stamped when it is read.
-    let now = crate::clock::now();
     let at = at.unwrap_or(now);
     ActivityFact {
         state,
@@ -498,6 +501,7 @@ mod tests {
     fn hook_command_is_quoted() {
         let cfg = AgentConfig::default();
         let ctx = AgentContext {
+            now: jiff::Timestamp::now(),
             session: "app-1",
             project: "app",
             workspace: Path::new("/w"),
