@@ -689,13 +689,23 @@ fn merge(c: &Ctx<'_>, l: &mut ReactionLedger, out: &mut Out) {
 fn direct(c: &Ctx<'_>) -> (String, String, Priority) {
     let id = c.rec.id.as_str();
     let (facts, subject) = summary(c.kind, c.rec, c.s, c.now);
-    let base = c.cfg.message.clone().unwrap_or_default();
+    // A `message:` of the user's own leads the text; the built-in one only repeats the
+    // title ("app-1: agent exited: Agent exited: …"), so the facts lead instead.
+    let own = c
+        .cfg
+        .message
+        .clone()
+        .filter(|m| Some(m) != c.kind.builtin().message.as_ref());
+    let lead = |facts: &str| match &own {
+        Some(m) => format!("{m}: {facts}"),
+        None => capitalised(facts),
+    };
     let pr = pr_name(c.rec.pr.as_ref());
     let check = next_step(c.rec, c.s, "Check on it");
     match c.kind {
         ReactionKind::AgentNeedsInput => (
             format!("{id} needs your input"),
-            format!("{base}: {facts}. {}", next_step(c.rec, c.s, "Answer it")),
+            format!("{}. {}", lead(&facts), next_step(c.rec, c.s, "Answer it")),
             Priority::Urgent,
         ),
         ReactionKind::AgentExited => (
@@ -704,7 +714,10 @@ fn direct(c: &Ctx<'_>) -> (String, String, Priority) {
             } else {
                 format!("{id}: agent exited")
             },
-            format!("{base}: {facts}. The session is restorable with `ao session restore {id}`."),
+            format!(
+                "{}. The session is restorable with `ao session restore {id}`.",
+                lead(&facts)
+            ),
             Priority::Urgent,
         ),
         ReactionKind::AgentStuck
@@ -718,12 +731,15 @@ fn direct(c: &Ctx<'_>) -> (String, String, Priority) {
         }
         ReactionKind::AgentStuck => (
             format!("{id} appears stuck"),
-            format!("{base}: {facts}. {check}"),
+            format!("{}. {check}", lead(&facts)),
             Priority::Urgent,
         ),
         ReactionKind::AgentIdleNoPr => (
             format!("{id} has no PR yet"),
-            format!("{base} ({facts}). {check}"),
+            match &own {
+                Some(m) => format!("{m} ({facts}). {check}"),
+                None => format!("{}. {check}", capitalised(&facts)),
+            },
             Priority::Warning,
         ),
         ReactionKind::ApprovedAndGreen => {
@@ -733,7 +749,7 @@ fn direct(c: &Ctx<'_>) -> (String, String, Priority) {
             };
             (
                 format!("{id}: {pr} ready to merge"),
-                format!("{base}: {facts}. {how}."),
+                format!("{}. {how}.", lead(&facts)),
                 Priority::Action,
             )
         }
@@ -745,6 +761,15 @@ fn direct(c: &Ctx<'_>) -> (String, String, Priority) {
             ),
             Priority::Warning,
         ),
+    }
+}
+
+/// `s` with its first letter in upper case.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

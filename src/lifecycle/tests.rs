@@ -389,7 +389,7 @@ fn dialog_on_screen_wins_over_transcript() {
     assert_eq!(n[0].title, "app-1 needs your input");
     assert_eq!(n[0].priority, Priority::Urgent);
     assert!(
-        n[0].message.contains("permission to run `rm -rf build`"),
+        n[0].message.contains("Permission to run `rm -rf build`"),
         "{}",
         n[0].message
     );
@@ -431,7 +431,7 @@ fn idle_in_the_agents_court_becomes_stuck_after_threshold() {
     let n = notes(&d);
     assert_eq!(n[0].title, "app-1 appears stuck");
     assert!(
-        n[0].message.contains("idle for 10m, no PR yet"),
+        n[0].message.contains("Idle for 10m, no PR yet"),
         "{}",
         n[0].message
     );
@@ -494,6 +494,35 @@ fn exited_agent_is_errored_after_two_probes_and_grace() {
     assert_eq!(
         h.tick(4, obs(exited(), None, PrObs::NoPr)).record.status,
         Status::Errored
+    );
+}
+
+/// The built-in `message:` of a notify reaction would only repeat the title, so the facts
+/// lead; a `message:` of the user's own leads the text.
+#[test]
+fn a_notification_text_does_not_repeat_its_title() {
+    let died = || Observation {
+        died: Some("agent process exited (status 1): no network".into()),
+        ..obs(exited(), None, PrObs::NoPr)
+    };
+    let mut h = H::new();
+    let n = notes(&h.tick(0, died()))[0].clone();
+    assert_eq!(n.title, "app-1: agent exited");
+    assert!(
+        n.message
+            .starts_with("Agent process exited (status 1): no network"),
+        "{}",
+        n.message
+    );
+    let mut h = H::with(ReactionKind::AgentExited, |r| {
+        r.message = Some("Restart it before the release".into());
+    });
+    let n = notes(&h.tick(0, died()))[0].clone();
+    assert!(
+        n.message
+            .starts_with("Restart it before the release: agent process exited"),
+        "{}",
+        n.message
     );
 }
 
