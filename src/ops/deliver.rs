@@ -375,8 +375,8 @@ fn gate(
         Some(p) if p.agent_exited => {
             return Ok(Gate::Closed(format!(
                 "the agent has exited{} (its pane is dead); restore it with `ao session restore`",
-                p.exit_status
-                    .map_or(String::new(), |s| format!(" with status {s}"))
+                p.exit_description()
+                    .map_or(String::new(), |d| format!(" with {d}"))
             )));
         }
         _ => {}
@@ -605,6 +605,7 @@ mod tests {
                         command: String::new(),
                         activity_time: None,
                         exit_status: None,
+                        exit_signal: None,
                     };
                     (h.target.clone(), p)
                 })

@@ -20,6 +20,10 @@ pub struct Pane {
     pub dead: bool,
     /// Exit status of a dead pane.
     pub dead_status: Option<i32>,
+    /// The signal that ended a dead pane's process: tmux closes the pty at its end of
+    /// file, and a process that closed its terminal before exiting is then hung up
+    /// (`pane_dead_signal`, tmux 3.3).
+    pub dead_signal: Option<i32>,
     /// `window_activity`: epoch seconds of last output.
     pub activity: Option<i64>,
 }
@@ -99,7 +103,7 @@ pub struct Tmux {
 
 /// Field separator in `-F` formats; a tab cannot occur in session names ao creates.
 const SEP: char = '\t';
-const PANE_FORMAT: &str = "#{session_name}\t#{pane_pid}\t#{pane_current_command}\t#{pane_dead}\t#{pane_dead_status}\t#{window_activity}";
+const PANE_FORMAT: &str = "#{session_name}\t#{pane_pid}\t#{pane_current_command}\t#{pane_dead}\t#{pane_dead_status}\t#{window_activity}\t#{pane_dead_signal}";
 
 impl Tmux {
     /// A wrapper for the server on `socket` (`-L`), or the default server when `None`.
@@ -395,6 +399,7 @@ pub fn parse_panes(out: &str) -> Vec<Pane> {
                 dead: f[3] == "1",
                 dead_status: f[4].parse().ok(),
                 activity: f[5].parse().ok(),
+                dead_signal: f.get(6).and_then(|s| s.parse().ok()),
             })
         })
         .collect()
@@ -432,10 +437,10 @@ mod tests {
 
     #[test]
     fn parses_pane_lines() {
-        let out =
-            "app-1\t123\tclaude\t0\t\t1700000000\napp-2\t456\tbash\t1\t137\t1700000001\nbroken\n";
+        let out = "app-1\t123\tclaude\t0\t\t1700000000\t\napp-2\t456\tbash\t1\t137\t1700000001\t\napp-3\t789\tnode\t1\t\t1700000002\t1\nbroken\n";
         let p = parse_panes(out);
-        assert_eq!(p.len(), 2);
+        assert_eq!(p.len(), 3);
+        assert_eq!((p[2].dead_status, p[2].dead_signal), (None, Some(1)));
         assert_eq!(p[0].session, "app-1");
         assert_eq!(p[0].pid, Some(123));
         assert!(!p[0].dead);

@@ -145,11 +145,23 @@ fn plan<'a>(
                 .as_ref()
                 .is_none_or(|a| a.state != Activity::Exited) =>
         {
-            let tail = ops::runtime_for(ctx, &rec)
-                .and_then(|rt| Ok(rt.capture(h, CAPTURE_LINES)?))
+            let rt = ops::runtime_for(ctx, &rec).ok();
+            let tail = rt
+                .as_ref()
+                .and_then(|rt| rt.capture(h, CAPTURE_LINES).ok())
                 .map(|t| last_lines(&t, 4))
                 .unwrap_or_default();
-            Some(death_evidence(status, &tail))
+            // tmux marks a pane dead at its pty's end of file and learns the exit status
+            // when it reaps the process, a moment later: a pane seen in between is asked
+            // again briefly (once per death), so the status reaches the human.
+            let status = status.or_else(|| {
+                let rt = rt.as_ref()?;
+                (0..10).find_map(|_| {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    rt.probe(&[h]).ok()?.remove(&h.target)?.exit_description()
+                })
+            });
+            Some(death_evidence(status.as_deref(), &tail))
         }
         _ => None,
     };

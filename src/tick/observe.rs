@@ -38,7 +38,7 @@ pub(super) fn read_cost(
 /// One session's probe: what the lifecycle sees, the runtime's last output time, and
 /// `Some(exit status)` when the runtime itself reports the agent's process ended (a dead
 /// pane, a gone process; not merely a shell in the foreground).
-pub(super) type Probed = (RuntimeObs, Option<i64>, Option<Option<i32>>);
+pub(super) type Probed = (RuntimeObs, Option<i64>, Option<Option<String>>);
 
 /// What a dead pane said last: `n` non-empty lines (each at most 100 characters, tmux's
 /// own "Pane is dead" line left out) joined with " / ", starting at the first line among
@@ -64,10 +64,11 @@ pub(super) fn last_lines(text: &str, n: usize) -> String {
     lines[start..lines.len().min(start + n)].join(" / ")
 }
 
-/// "agent process exited (status 1): <last lines>".
-pub(super) fn death_evidence(status: Option<i32>, tail: &str) -> String {
-    let head = match status {
-        Some(s) => format!("agent process exited (status {s})"),
+/// "agent process exited (status 1): <last lines>" (or "(signal 1 (SIGHUP))", see
+/// [`crate::plugins::runtime::Probe::exit_description`]).
+pub(super) fn death_evidence(how: Option<&str>, tail: &str) -> String {
+    let head = match how {
+        Some(h) => format!("agent process exited ({h})"),
         None => "agent process exited".to_owned(),
     };
     if tail.is_empty() {
@@ -206,7 +207,7 @@ pub(super) fn observe_runtimes(
                             activity_time: p.activity_time,
                         },
                         p.activity_time,
-                        (p.exists && p.agent_exited).then_some(p.exit_status),
+                        (p.exists && p.agent_exited).then(|| p.exit_description()),
                     )
                 }
                 Some(Err(crate::plugins::PluginError::Unavailable(e))) => {
@@ -358,7 +359,7 @@ mod tests {
         assert_eq!(last_lines("a\nb\nc\nd\ne\n", 2), "d / e");
         assert_eq!(last_lines("", 4), "");
         assert_eq!(
-            death_evidence(Some(1), "boom"),
+            death_evidence(Some("status 1"), "boom"),
             "agent process exited (status 1): boom"
         );
         assert_eq!(death_evidence(None, ""), "agent process exited");

@@ -270,14 +270,19 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
         "10m",
     );
     env.ao_in(&repo, &["spawn", "app", "--prompt", "hi"]).ok();
-    // tmux marks the pane dead at its pty's EOF and learns the exit status later (from
-    // waitpid), under load now and then never: wait for the death, then a while for the
-    // status.
+    // tmux marks the pane dead at its pty's end of file and learns how the process ended
+    // when it reaps it: its exit status, or — when the process closed its terminal
+    // before exiting and tmux's close of the pty hung it up — signal 1.
     let pane = || {
-        env.tmux(&["list-panes", "-a", "-F", "#{pane_dead}:#{pane_dead_status}"])
-            .stdout
-            .trim()
-            .to_owned()
+        env.tmux(&[
+            "list-panes",
+            "-a",
+            "-F",
+            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
+        ])
+        .stdout
+        .trim()
+        .to_owned()
     };
     let dead = env.wait_for(30, || pane().starts_with("1:"));
     assert!(
@@ -286,7 +291,6 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
         pane(),
         env.tmux(&["capture-pane", "-p", "-t", "=app-1:"]).stdout
     );
-    let status_known = env.wait_for(5, || pane() == "1:1");
     let t = env.ao_in(&repo, &["tick"]).ok();
     let told = format!("{}{}", t.stdout, t.stderr);
     assert!(told.contains("agent exited"), "{t}");
@@ -297,15 +301,18 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
     let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
     let s = &st["sessions"][0];
     assert_eq!(s["status"], "errored", "{st}");
+    // How it ended is always told: the tick asks tmux again while it has not reaped
+    // the process yet.
+    let evidence = s["activity"]["evidence"].as_str().unwrap();
+    let how = if pane() == "1::1" {
+        "(signal 1 (SIGHUP))"
+    } else {
+        "(status 1)"
+    };
     assert!(
-        s["activity"]["evidence"]
-            .as_str()
-            .unwrap()
-            .contains(if status_known {
-                "(status 1): Unable to connect to Anthropic services / Failed to connect"
-            } else {
-                "Unable to connect to Anthropic services / Failed to connect"
-            }),
+        evidence.contains(&format!(
+            "{how}: Unable to connect to Anthropic services / Failed to connect"
+        )),
         "{st}"
     );
     // Told once.
@@ -313,6 +320,51 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
     assert!(
         !format!("{}{}", t.stdout, t.stderr).contains("agent exited"),
         "{t}"
+    );
+}
+
+/// An agent that closes its terminal and then lingers is hung up when tmux sees the end
+/// of file: tmux never learns an exit status, only the signal. The human is told that,
+/// not a bare "exited".
+#[test]
+fn an_agent_hung_up_by_its_closed_terminal_is_reported_with_the_signal() {
+    let env = TestEnv::new();
+    let repo = env.repo("repo");
+    let agent = script(
+        &env,
+        "hangup-agent",
+        "echo 'fatal: lost the socket'\nexec >&- 2>&- <&-\nsleep 2\nexit 3",
+    );
+    config(
+        &env,
+        &repo,
+        "custom",
+        &format!("      command: {}\n", agent.display()),
+        "10m",
+    );
+    env.ao_in(&repo, &["spawn", "app", "--prompt", "hi"]).ok();
+    let pane = || {
+        env.tmux(&[
+            "list-panes",
+            "-a",
+            "-F",
+            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
+        ])
+        .stdout
+        .trim()
+        .to_owned()
+    };
+    assert!(env.wait_for(30, || pane() == "1::1"), "{}", pane());
+    env.ao_in(&repo, &["tick"]).ok();
+    let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
+    let s = &st["sessions"][0];
+    assert_eq!(s["status"], "errored", "{st}");
+    assert!(
+        s["activity"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("agent process exited (signal 1 (SIGHUP)): fatal: lost the socket"),
+        "{st}"
     );
 }
 

@@ -42,6 +42,8 @@ struct ProbeWire {
     activity_time: Option<i64>,
     #[serde(default)]
     exit_status: Option<i32>,
+    #[serde(default)]
+    exit_signal: Option<i32>,
 }
 
 impl Runtime for ExternalRuntime {
@@ -84,6 +86,7 @@ impl Runtime for ExternalRuntime {
                     command: p.map(|p| p.command.clone()).unwrap_or_default(),
                     activity_time: p.and_then(|p| p.activity_time),
                     exit_status: p.and_then(|p| p.exit_status),
+                    exit_signal: p.and_then(|p| p.exit_signal),
                 };
                 (h.target.clone(), probe)
             })

@@ -65,6 +65,38 @@ pub struct Probe {
     pub activity_time: Option<i64>,
     /// Exit status of the agent, when known.
     pub exit_status: Option<i32>,
+    /// The signal that ended the agent, when it was one.
+    pub exit_signal: Option<i32>,
+}
+
+impl Probe {
+    /// How the agent ended, for people: `status 1`, `signal 1 (SIGHUP)`; `None` while
+    /// unknown.
+    pub fn exit_description(&self) -> Option<String> {
+        match (self.exit_status, self.exit_signal) {
+            (Some(s), _) => Some(format!("status {s}")),
+            (None, Some(n)) => Some(match signal_name(n) {
+                Some(name) => format!("signal {n} ({name})"),
+                None => format!("signal {n}"),
+            }),
+            (None, None) => None,
+        }
+    }
+}
+
+/// The usual name of signal `n` on Linux.
+fn signal_name(n: i32) -> Option<&'static str> {
+    Some(match n {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        6 => "SIGABRT",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        _ => return None,
+    })
 }
 
 /// A place where an agent runs.

@@ -105,6 +105,7 @@ impl Runtime for ProcessRuntime {
                     command: String::new(),
                     activity_time,
                     exit_status: None,
+                    exit_signal: None,
                 },
             );
         }

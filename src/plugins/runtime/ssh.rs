@@ -26,7 +26,7 @@ use crate::sys::tmux::{Pane, Tmux, guarded_args, parse_guarded, parse_panes, quo
 
 /// The local tmux runtime's `list-panes` fields, separated by [`SEP`]: tmux prints a tab
 /// as `_` when the remote locale is not UTF-8, so the separator is printable.
-const PANE_FORMAT: &str = "#{session_name}|ao|#{pane_pid}|ao|#{pane_current_command}|ao|#{pane_dead}|ao|#{pane_dead_status}|ao|#{window_activity}";
+const PANE_FORMAT: &str = "#{session_name}|ao|#{pane_pid}|ao|#{pane_current_command}|ao|#{pane_dead}|ao|#{pane_dead_status}|ao|#{window_activity}|ao|#{pane_dead_signal}";
 
 /// Field separator of [`PANE_FORMAT`] (a session name ao creates has no `|`).
 const SEP: &str = "|ao|";
@@ -624,6 +624,7 @@ impl Runtime for SshRuntime {
                                 command: p.command.clone(),
                                 activity_time: p.activity,
                                 exit_status: p.dead_status,
+                                exit_signal: p.dead_signal,
                             },
                             None => Probe {
                                 exists: false,
@@ -632,6 +633,7 @@ impl Runtime for SshRuntime {
                                 command: String::new(),
                                 activity_time: None,
                                 exit_status: None,
+                                exit_signal: None,
                             },
                         };
                         let screen = caps

@@ -139,6 +139,7 @@ impl Runtime for TmuxRuntime {
                     command: p.command.clone(),
                     activity_time: p.activity,
                     exit_status: p.dead_status,
+                    exit_signal: p.dead_signal,
                 },
                 None => Probe {
                     exists: false,
@@ -147,6 +148,7 @@ impl Runtime for TmuxRuntime {
                     command: String::new(),
                     activity_time: None,
                     exit_status: None,
+                    exit_signal: None,
                 },
             };
             out.insert(h.target.clone(), probe);
