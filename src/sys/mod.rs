@@ -8,6 +8,7 @@ pub mod git;
 pub mod github;
 pub mod gitlab;
 pub mod http;
+pub mod proc;
 pub mod ssh;
 pub mod text;
 pub mod tmux;

@@ -14,26 +14,13 @@ use crate::sys::cmd::Cmd;
 #[derive(Debug)]
 pub struct ProcessRuntime;
 
-/// Start time of `pid` in clock ticks since boot (field 22 of /proc/<pid>/stat).
-pub fn start_time(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may contain spaces and parentheses: skip past the last ')'.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19)?.parse().ok()
-}
+use crate::sys::proc::start_time;
 
-/// True when `pid` runs and is a zombie-free process with the recorded start time.
+/// True when `pid` runs (not a zombie) and is the process with the recorded start time.
 fn alive(pid: u32, start: Option<u64>) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    let state = stat
-        .rfind(')')
-        .and_then(|i| stat[i + 1..].split_whitespace().next());
-    if state == Some("Z") {
-        return false;
-    }
-    start.is_none_or(|s| start_time(pid) == Some(s))
+    crate::sys::proc::stat(pid).is_some_and(|s| {
+        s.state != 'Z' && s.state != 'X' && start.is_none_or(|t| s.start_time == Some(t))
+    })
 }
 
 impl Runtime for ProcessRuntime {

@@ -9,6 +9,7 @@ use super::{LaunchSpec, Probe, Runtime};
 use crate::model::RuntimeHandle;
 use crate::plugins::PluginError;
 use crate::sys::cmd::CmdError;
+use crate::sys::proc::Exit;
 use crate::sys::text::strip_control;
 use crate::sys::tmux::{Guarded, Pane, Tmux};
 
@@ -132,15 +133,22 @@ impl Runtime for TmuxRuntime {
                 .get(h.target.as_str())
                 .and_then(|ps| ps.iter().find(|p| same_pane(h, p)))
             {
-                Some(p) => Probe {
-                    exists: true,
-                    agent_exited: p.dead,
-                    pid: p.pid,
-                    command: p.command.clone(),
-                    activity_time: p.activity,
-                    exit_status: p.dead_status,
-                    exit_signal: p.dead_signal,
-                },
+                Some(p) => {
+                    let (exit_status, exit_signal) = match zombie(p) {
+                        Some(Exit::Status(s)) => (Some(s), None),
+                        Some(Exit::Signal(n)) => (None, Some(n)),
+                        None => (p.dead_status, p.dead_signal),
+                    };
+                    Probe {
+                        exists: true,
+                        agent_exited: p.dead,
+                        pid: p.pid,
+                        command: p.command.clone(),
+                        activity_time: p.activity,
+                        exit_status,
+                        exit_signal,
+                    }
+                }
                 None => Probe {
                     exists: false,
                     agent_exited: true,
@@ -221,6 +229,16 @@ impl Runtime for TmuxRuntime {
     fn attach_argv(&self, handle: &RuntimeHandle) -> Option<Vec<String>> {
         Some(self.tmux.attach_argv(&handle.target))
     }
+}
+
+/// How a dead pane's process ended when tmux did not learn it: now and then tmux marks a
+/// pane dead (at its pty's end of file) and never reaps the process, which stays a
+/// zombie whose exit code `/proc` still shows.
+fn zombie(p: &crate::sys::tmux::Pane) -> Option<Exit> {
+    if !p.dead || p.dead_status.is_some() || p.dead_signal.is_some() {
+        return None;
+    }
+    crate::sys::proc::zombie_exit(p.pid?)
 }
 
 /// Whether pane `p` is the one `h` recorded: same pane pid (records without a pid, from

@@ -107,12 +107,7 @@ fn runner_lost(r: &CheckRun, now: Timestamp) -> Option<&'static str> {
 /// Whether process `pid` is running: it exists and is not a zombie (a runner that exited
 /// under a long-lived parent such as `ao demo` stays a zombie until reaped).
 fn pid_alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        // `pid (comm) S …`: the state follows the last `)` (comm may contain one).
-        stat.rsplit_once(')')
-            .and_then(|(_, rest)| rest.trim_start().chars().next())
-            .is_some_and(|state| state != 'Z' && state != 'X')
-    })
+    crate::sys::proc::running(pid)
 }
 
 /// All local branch heads in one call: branch name → sha.
