@@ -251,39 +251,49 @@ fn permission_values_are_the_ones_the_real_clis_accept() {
     nothing_created(&env, &repo);
 }
 
+/// Spawns `app` running a custom agent script with `body`, in a project with a long
+/// spawn grace.
+fn spawn_script_agent(env: &TestEnv, repo: &Path, name: &str, body: &str) {
+    let agent = script(env, name, body);
+    config(
+        env,
+        repo,
+        "custom",
+        &format!("      command: {}\n", agent.display()),
+        "10m",
+    );
+    env.ao_in(repo, &["spawn", "app", "--prompt", "hi"]).ok();
+}
+
+/// How tmux says the only pane ended: `dead:status:signal`, e.g. `1:1:` or `1::1`.
+fn pane_end(env: &TestEnv) -> String {
+    env.tmux(&[
+        "list-panes",
+        "-a",
+        "-F",
+        "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
+    ])
+    .stdout
+    .trim()
+    .to_owned()
+}
+
 /// A pane that dies during the spawn grace is `errored` at the next tick, not after the
 /// grace, and the notification carries the pane's last lines.
 #[test]
 fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
     let env = TestEnv::new();
     let repo = env.repo("repo");
-    let agent = script(
+    spawn_script_agent(
         &env,
+        &repo,
         "flaky-agent",
         "echo starting\necho 'Unable to connect to Anthropic services'\necho 'Failed to connect to api.anthropic.com: ERR_BAD_REQUEST'\nexit 1",
     );
-    config(
-        &env,
-        &repo,
-        "custom",
-        &format!("      command: {}\n", agent.display()),
-        "10m",
-    );
-    env.ao_in(&repo, &["spawn", "app", "--prompt", "hi"]).ok();
     // tmux marks the pane dead at its pty's end of file and learns how the process ended
     // when it reaps it: its exit status, or — when the process closed its terminal
     // before exiting and tmux's close of the pty hung it up — signal 1.
-    let pane = || {
-        env.tmux(&[
-            "list-panes",
-            "-a",
-            "-F",
-            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
-        ])
-        .stdout
-        .trim()
-        .to_owned()
-    };
+    let pane = || pane_end(&env);
     let dead = env.wait_for(30, || pane().starts_with("1:"));
     assert!(
         dead,
@@ -330,30 +340,13 @@ fn pane_dying_in_the_grace_is_errored_with_its_last_lines() {
 fn an_agent_hung_up_by_its_closed_terminal_is_reported_with_the_signal() {
     let env = TestEnv::new();
     let repo = env.repo("repo");
-    let agent = script(
+    spawn_script_agent(
         &env,
+        &repo,
         "hangup-agent",
         "echo 'fatal: lost the socket'\nexec >&- 2>&- <&-\nsleep 2\nexit 3",
     );
-    config(
-        &env,
-        &repo,
-        "custom",
-        &format!("      command: {}\n", agent.display()),
-        "10m",
-    );
-    env.ao_in(&repo, &["spawn", "app", "--prompt", "hi"]).ok();
-    let pane = || {
-        env.tmux(&[
-            "list-panes",
-            "-a",
-            "-F",
-            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}",
-        ])
-        .stdout
-        .trim()
-        .to_owned()
-    };
+    let pane = || pane_end(&env);
     assert!(env.wait_for(30, || pane() == "1::1"), "{}", pane());
     env.ao_in(&repo, &["tick"]).ok();
     let st = env.ao_in(&repo, &["status", "--json"]).ok().json();
