@@ -14,6 +14,7 @@ mod mock;
 
 use std::path::PathBuf;
 
+use crate::common::fleet::Host;
 use ao::config::{PluginConfig, ProjectConfig};
 use ao::model::{PrFacts, SessionRecord};
 use ao::plugins::PluginError;
@@ -24,7 +25,6 @@ use jiff::{SignedDuration, Timestamp};
 use mock::{Canned, MockGitLab, SCHEMA, TOKEN, issue_json, too_many};
 use serde_json::{Value, json};
 
-use crate::common::TestEnv;
 use crate::github::world::sha;
 
 /// A `MergeRequest` in GitLab's schema terms: open, green pipeline, no approvals needed.
@@ -123,123 +123,17 @@ fn with_mr(m: &MockGitLab, project: &str, iid: u64, f: impl FnOnce(&mut Value)) 
     });
 }
 
-struct Fleet {
-    m: MockGitLab,
-    env: TestEnv,
-    recv: PathBuf,
-    now: Option<Timestamp>,
-}
+type Fleet = crate::common::fleet::Fleet<mock::State>;
 
-impl Fleet {
-    fn new(projects: &[(&str, &str)], tracker: &str, extra: &str) -> Self {
-        let m = MockGitLab::start();
-        let env = TestEnv::new();
-        let recv = env.root().join("received");
-        std::fs::create_dir_all(&recv).unwrap();
-        let cmd = format!(
-            "bash -c 'printf \"ready> \"; while IFS= read -r l; do printf \"%s\\n\" \"$l\" >> {}/$AO_SESSION; printf \"ready> \"; done'",
-            recv.display()
-        );
-        let mut yaml = format!(
-            "worktreeDir: {}\nspawnGrace: 0s\nmaxSessions: 500\ndefaults:\n  notifiers: [stderr]\nprojects:\n",
-            env.worktrees().display()
-        );
-        for (pid, repo) in projects {
-            let dir = env.repo(pid);
-            yaml.push_str(&format!(
-                "  {pid}:\n    repo: {repo}\n    path: {dir}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: {cmd:?}\n      patterns: {{ready: [\"ready>\"]}}\n    tracker: {{plugin: {tracker}, apiUrl: \"{url}\", token: \"${{GITLAB_TOKEN}}\"}}\n    scm: {{plugin: gitlab, apiUrl: \"{url}\", token: \"${{GITLAB_TOKEN}}\"}}\n{extra}",
-                dir = dir.display(),
-                url = m.url,
-            ));
-        }
-        env.config(&yaml);
-        Self {
-            m,
-            env,
-            recv,
-            now: None,
-        }
-    }
-
-    fn ao(&self, args: &[&str]) -> (i32, String, String) {
-        let mut c = self.env.ao_cmd(self.env.root());
-        c.args(args).env("GITLAB_TOKEN", TOKEN);
-        if let Some(now) = self.now {
-            c.env("AO_NOW", now.to_string());
-        }
-        let o = c.output().unwrap();
-        let (out, err) = (
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        );
-        assert!(
-            !out.contains(TOKEN) && !err.contains(TOKEN),
-            "token leaked: {out}{err}"
-        );
-        (o.status.code().unwrap_or(-1), out, err)
-    }
-
-    fn tick(&self) -> String {
-        let (code, out, err) = self.ao(&["tick"]);
-        assert!(code <= 1, "tick failed ({code}): {out}{err}");
-        format!("{out}{err}")
-    }
-
-    fn spawn(&self, pid: &str, branch: &str) {
-        let (code, out, err) = self.ao(&["spawn", pid, "--prompt", "go", "--branch", branch]);
-        assert_eq!(code, 0, "{out}{err}");
-    }
-
-    fn sessions(&self) -> Vec<Value> {
-        let (code, out, err) = self.ao(&["status", "--json"]);
-        assert_eq!(code, 0, "{out}{err}");
-        let v: Value = serde_json::from_str(&out).unwrap();
-        v["sessions"].as_array().cloned().unwrap_or_default()
-    }
-
-    fn saw(&self, id: &str) -> String {
-        let mut text = std::fs::read_to_string(self.recv.join(id)).unwrap_or_default();
-        let ws = self
-            .sessions()
-            .into_iter()
-            .find(|s| s["id"] == id)
-            .and_then(|s| s["workspace"].as_str().map(PathBuf::from));
-        if let Some(dir) = ws.map(|w| w.join(".ao/messages"))
-            && let Ok(rd) = std::fs::read_dir(dir)
-        {
-            for f in rd.flatten() {
-                text.push_str(&std::fs::read_to_string(f.path()).unwrap_or_default());
-            }
-        }
-        text
-    }
-
-    fn record(&self, project: &str, id: &str) -> Value {
-        let p = self
-            .env
-            .data()
-            .join(format!("projects/{project}/sessions/{id}.json"));
-        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-    }
-
-    fn request_lines(&self) -> Vec<String> {
-        self.m
-            .requests()
-            .iter()
-            .map(|r| format!("{} {}", r.method, r.url))
-            .collect()
-    }
-
-    /// Ticks until `done`, at most 30 times.
-    fn tick_until(&self, what: &str, mut done: impl FnMut() -> bool) {
-        let mut ticks = 0;
-        while !done() {
-            ticks += 1;
-            assert!(ticks < 30, "{what}; requests: {:#?}", self.request_lines());
-            self.tick();
-            std::thread::sleep(std::time::Duration::from_millis(250));
-        }
-    }
+/// A fleet of projects on the GitLab stand-in, the token in `GITLAB_TOKEN`.
+fn fleet(projects: &[(&str, &str)], tracker: &str, extra: &str) -> Fleet {
+    let host = Host {
+        scm: "gitlab",
+        options: ", token: \"${GITLAB_TOKEN}\"",
+        token: ("GITLAB_TOKEN", TOKEN),
+        secrets: &[TOKEN],
+    };
+    Fleet::new(MockGitLab::start(), host, projects, tracker, extra)
 }
 
 #[test]
@@ -269,7 +163,7 @@ fn gitlab_every_graphql_document_validates_against_the_schema() {
 /// the merged MR is cleaned up.
 #[test]
 fn gitlab_end_to_end_through_the_tick() {
-    let f = Fleet::new(
+    let f = fleet(
         &[("app", "grp/app")],
         "plain",
         "    reactions:\n      approved-and-green: {auto: true}\n",
@@ -329,7 +223,7 @@ fn gitlab_end_to_end_through_the_tick() {
 /// unresolved discussion by a maintainer reaches the agent; one by a non-member does not.
 #[test]
 fn gitlab_only_trusted_members_review_through_the_tick() {
-    let f = Fleet::new(
+    let f = fleet(
         &[("app", "grp/app")],
         "plain",
         "    reactions:\n      approved-and-green: {auto: true}\n",
@@ -384,7 +278,7 @@ fn gitlab_only_trusted_members_review_through_the_tick() {
 /// the tick and for later ticks until its reset; `ao status` shows it; then work resumes.
 #[test]
 fn gitlab_rate_limit_through_the_tick() {
-    let mut f = Fleet::new(&[("alpha", "grp/alpha"), ("beta", "grp/beta")], "plain", "");
+    let mut f = fleet(&[("alpha", "grp/alpha"), ("beta", "grp/beta")], "plain", "");
     for (pid, project) in [("alpha", "grp/alpha"), ("beta", "grp/beta")] {
         let branch = format!("ao/1-{pid}");
         f.spawn(pid, &branch);
@@ -432,7 +326,7 @@ fn gitlab_rate_limit_through_the_tick() {
 /// never calls GitLab.
 #[test]
 fn gitlab_tick_budget_100_sessions_from_issues() {
-    let f = Fleet::new(&[("app", "grp/app")], "gitlab", "");
+    let f = fleet(&[("app", "grp/app")], "gitlab", "");
     let project = "grp/app";
     let mut issues: Vec<Value> = (1..=100u64)
         .map(|n| {
@@ -508,7 +402,7 @@ fn gitlab_tick_budget_100_sessions_from_issues() {
 /// the branch is derived from it.
 #[test]
 fn gitlab_tracker_spawn_by_issue_url() {
-    let f = Fleet::new(&[("app", "grp/sub/app")], "gitlab", "");
+    let f = fleet(&[("app", "grp/sub/app")], "gitlab", "");
     let project = "grp/sub/app";
     f.m.with(|s| {
         s.issues.insert(
@@ -555,7 +449,7 @@ fn gitlab_tracker_spawn_by_issue_url() {
 /// rate-limit headroom; without a token it fails with the fix. The token never shows.
 #[test]
 fn gitlab_doctor_checks_the_service() {
-    let f = Fleet::new(&[("app", "grp/app")], "plain", "");
+    let f = fleet(&[("app", "grp/app")], "plain", "");
     put_project(&f.m, "grp/app", vec![]);
     let (_, out, err) = f.ao(&["doctor", "--json"]);
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod fleet;
 pub mod gql;
 pub mod sshd;
 pub mod stand_in;

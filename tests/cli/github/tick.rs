@@ -5,121 +5,29 @@
 //! reaching) an agent, a rate limit stopping GitHub work for the rest of the tick and for
 //! later ticks, and CI failure → agent → auto-merge pinned to the sha → cleanup.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::mock::{Canned, MockGitHub, issue_json};
 use super::{
-    TOKEN, assert_no_token, check_run, comment, pr, put_repo, rate_limited_403, review, thread,
-    user, with_pr,
+    TOKEN, check_run, comment, pr, put_repo, rate_limited_403, review, thread, user, with_pr,
 };
-use crate::common::TestEnv;
+use crate::common::fleet::Host;
 
-/// A fleet: the GitHub stand-in, a hermetic environment, and one git repository per
-/// project, every project using GitHub as SCM (and optionally as tracker).
-struct Fleet {
-    m: MockGitHub,
-    env: TestEnv,
-    /// Where each agent appends the lines it receives, one file per session id.
-    recv: PathBuf,
-    /// `AO_NOW` for every `ao` run, when pinned.
-    now: Option<Timestamp>,
-}
+type Fleet = crate::common::fleet::Fleet<super::mock::State>;
 
-impl Fleet {
-    /// `projects`: (project id, `owner/repo`). `tracker`: `plain` or `github`.
-    fn new(projects: &[(&str, &str)], tracker: &str, extra: &str) -> Self {
-        let m = MockGitHub::start();
-        let env = TestEnv::new();
-        let recv = env.root().join("received");
-        std::fs::create_dir_all(&recv).unwrap();
-        // The agent prints a prompt, then appends every line it is sent to its own file.
-        let cmd = format!(
-            "bash -c 'printf \"ready> \"; while IFS= read -r l; do printf \"%s\\n\" \"$l\" >> {}/$AO_SESSION; printf \"ready> \"; done'",
-            recv.display()
-        );
-        let mut yaml = format!(
-            "worktreeDir: {}\nspawnGrace: 0s\nmaxSessions: 500\ndefaults:\n  notifiers: [stderr]\nprojects:\n",
-            env.worktrees().display()
-        );
-        for (pid, repo) in projects {
-            let dir = env.repo(pid);
-            yaml.push_str(&format!(
-                "  {pid}:\n    repo: {repo}\n    path: {dir}\n    defaultBranch: main\n    agent: custom\n    agentConfig:\n      command: {cmd:?}\n      patterns: {{ready: [\"ready>\"]}}\n    tracker: {{plugin: {tracker}, apiUrl: \"{url}\"}}\n    scm: {{plugin: github, apiUrl: \"{url}\"}}\n{extra}",
-                dir = dir.display(),
-                url = m.url,
-            ));
-        }
-        env.config(&yaml);
-        Self {
-            m,
-            env,
-            recv,
-            now: None,
-        }
-    }
-
-    /// Runs `ao args…` with the token in the environment; asserts the token never shows.
-    fn ao(&self, args: &[&str]) -> (i32, String, String) {
-        let mut c = self.env.ao_cmd(self.env.root());
-        c.args(args).env("GH_TOKEN", TOKEN);
-        if let Some(now) = self.now {
-            c.env("AO_NOW", now.to_string());
-        }
-        let o = c.output().unwrap();
-        let (out, err) = (
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        );
-        assert_no_token(&out);
-        assert_no_token(&err);
-        (o.status.code().unwrap_or(-1), out, err)
-    }
-
-    /// `ao tick`, which must not fail outright (1 = some session had an error).
-    fn tick(&self) -> String {
-        let (code, out, err) = self.ao(&["tick"]);
-        assert!(code <= 1, "tick failed ({code}): {out}{err}");
-        format!("{out}{err}")
-    }
-
-    /// `ao status --json` sessions.
-    fn sessions(&self) -> Vec<Value> {
-        let (code, out, err) = self.ao(&["status", "--json"]);
-        assert_eq!(code, 0, "{out}{err}");
-        let v: Value = serde_json::from_str(&out).unwrap();
-        v["sessions"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// Everything session `id`'s agent was sent: the lines it received, plus the message
-    /// files in its workspace that long messages are delivered through.
-    fn saw(&self, id: &str) -> String {
-        let mut text = std::fs::read_to_string(self.recv.join(id)).unwrap_or_default();
-        let ws = self
-            .sessions()
-            .into_iter()
-            .find(|s| s["id"] == id)
-            .and_then(|s| s["workspace"].as_str().map(PathBuf::from));
-        if let Some(dir) = ws.map(|w| w.join(".ao/messages"))
-            && let Ok(rd) = std::fs::read_dir(dir)
-        {
-            for f in rd.flatten() {
-                text.push_str(&std::fs::read_to_string(f.path()).unwrap_or_default());
-            }
-        }
-        text
-    }
-
-    /// The requests recorded since the last clear, as `METHOD url` lines.
-    fn request_lines(&self) -> Vec<String> {
-        self.m
-            .requests()
-            .iter()
-            .map(|r| format!("{} {}", r.method, r.url))
-            .collect()
-    }
+/// A fleet of projects on the GitHub stand-in, the token in `GH_TOKEN`; neither it nor a
+/// signed log URL may ever show.
+fn fleet(projects: &[(&str, &str)], tracker: &str, extra: &str) -> Fleet {
+    let host = Host {
+        scm: "github",
+        options: "",
+        token: ("GH_TOKEN", TOKEN),
+        secrets: &[TOKEN, "SIGNED-SECRET"],
+    };
+    Fleet::new(MockGitHub::start(), host, projects, tracker, extra)
 }
 
 /// A session's record file, for checks that look past `ao status`.
@@ -134,7 +42,7 @@ fn record(data: &Path, project: &str, id: &str) -> Value {
 #[test]
 fn github_tick_budget_100_sessions_two_repos() {
     let projects = [("alpha", "octo/alpha"), ("beta", "octo/beta")];
-    let f = Fleet::new(&projects, "github", "");
+    let f = fleet(&projects, "github", "");
     for (_, repo) in projects {
         let mut issues: Vec<Value> = (1..=50u64)
             .map(|n| {
@@ -244,7 +152,7 @@ fn github_tick_budget_100_sessions_two_repos() {
 /// other agent never sees it, however many ticks run.
 #[test]
 fn github_review_comments_only_from_collaborators_through_the_tick() {
-    let f = Fleet::new(&[("app", "octo/alpha")], "plain", "");
+    let f = fleet(&[("app", "octo/alpha")], "plain", "");
     let repo = "octo/alpha";
     for (issue, branch) in [("fix 7", "ao/7-x"), ("fix 8", "ao/8-y")] {
         let (code, out, err) = f.ao(&["spawn", "app", "--prompt", issue, "--branch", branch]);
@@ -330,7 +238,7 @@ fn github_review_comments_only_from_collaborators_through_the_tick() {
 /// deadline without calling GitHub; after the reset, work resumes.
 #[test]
 fn github_rate_limit_through_the_tick() {
-    let mut f = Fleet::new(
+    let mut f = fleet(
         &[("alpha", "octo/alpha"), ("beta", "octo/beta")],
         "plain",
         "",
@@ -402,7 +310,7 @@ fn github_rate_limit_through_the_tick() {
 /// PR is cleaned up.
 #[test]
 fn github_end_to_end_through_the_tick() {
-    let f = Fleet::new(
+    let f = fleet(
         &[("app", "octo/alpha")],
         "plain",
         "    reactions:\n      approved-and-green: {auto: true}\n",
@@ -487,7 +395,7 @@ fn github_end_to_end_through_the_tick() {
 /// ("unknown" is not "failing"), and carries on once GitHub answers again.
 #[test]
 fn github_broken_answers_through_the_tick() {
-    let f = Fleet::new(&[("app", "octo/alpha")], "plain", "");
+    let f = fleet(&[("app", "octo/alpha")], "plain", "");
     let repo = "octo/alpha";
     put_repo(&f.m, repo, vec![pr(repo, 7, "ao/7-x")]);
     let (code, out, err) = f.ao(&["spawn", "app", "--prompt", "go", "--branch", "ao/7-x"]);
