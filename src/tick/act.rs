@@ -152,11 +152,12 @@ fn plan<'a>(
                 .map(|t| last_lines(&t, 4))
                 .unwrap_or_default();
             // tmux marks a pane dead at its pty's end of file and learns the exit status
-            // when it reaps the process, a moment later: a pane seen in between is asked
-            // again briefly (once per death), so the status reaches the human.
+            // when it reaps the process, a moment later (an unreaped zombie is read from
+            // /proc by the runtime): a pane seen in between is asked again briefly, once
+            // per death and for at most 0.3 s, so a pass with many deaths stays short.
             let status = status.or_else(|| {
                 let rt = rt.as_ref()?;
-                (0..10).find_map(|_| {
+                (0..3).find_map(|_| {
                     std::thread::sleep(std::time::Duration::from_millis(100));
                     rt.probe(&[h]).ok()?.remove(&h.target)?.exit_description()
                 })
